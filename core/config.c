@@ -1,0 +1,821 @@
+/*
+ * config.c - /etc/vouch/vouch.conf (SPEC section 2) and the one setter
+ * behind both the file and the PAM module arguments.
+ *
+ * Format: "[section]" headers, "key = value" lines, whole-line comments
+ * starting with '#', empty lines.  A '#' that starts a value or follows a
+ * space or tab ends the value ("length = 6   # digits"); a '#' inside a
+ * word ("https://h/p#x") is part of it.  Whitespace around names and
+ * values is ignored.  Every error names "FILE:LINE" and parsing goes on so
+ * that one run reports them all (OpenSSH servconf style); unknown sections
+ * and keys are errors, never ignored.
+ *
+ * Memory: strings belong to the struct.  vouch_config_free() frees the
+ * members and the struct itself, so it is only for a struct that came
+ * from malloc (vouch_config_load does that); fill a calloc'ed struct when
+ * calling vouch_config_defaults() directly.  Optional strings that are not
+ * set (email dir, sms url, sms dir) are NULL.
+ */
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <syslog.h>
+
+#include <sodium.h>
+
+#include "vouch.h"
+
+#ifndef VOUCH_STATEDIR
+#define VOUCH_STATEDIR "/var/lib/vouch"
+#endif
+
+#define CONF_MAX_FILE (1024 * 1024)   /* bytes */
+#define CONF_MAX_LINE 4096            /* bytes, without the newline */
+#define CONF_MAX_PATH 4095
+#define DAY 86400ULL
+#define MAX_DURATION (365 * DAY)
+
+enum kind {
+  K_NUM,          /* unsigned */
+  K_NUM64,        /* unsigned long long */
+  K_DUR,          /* unsigned, seconds */
+  K_DUR_MS,       /* unsigned, written in seconds, kept in milliseconds */
+  K_SIZE,         /* unsigned long long, bytes */
+  K_PATH,         /* char *, absolute path, required */
+  K_OPT_PATH,     /* char *, absolute path or empty (NULL) */
+  K_SMTP_URL,     /* char *, smtp:// or smtps:// or empty (NULL) */
+  K_HTTP_URL,     /* char *, http:// or https:// or empty (NULL) */
+  K_LINK,         /* char *, http(s):// with {token} */
+  K_FROM,         /* char *, email address */
+  K_EMAIL_TRANS,  /* int, smtp | file */
+  K_SMS_TRANS     /* int, http | file */
+};
+
+struct key {
+  const char *section;
+  const char *name;
+  enum kind kind;
+  size_t off;
+  unsigned long long min, max;
+};
+
+#define F(m) offsetof(vouch_config, m)
+#define HASH_MEM_MIN \
+  (crypto_pwhash_MEMLIMIT_MIN > 8192 ? crypto_pwhash_MEMLIMIT_MIN : 8192)
+#define HASH_OPS_MIN \
+  (crypto_pwhash_OPSLIMIT_MIN > 1 ? crypto_pwhash_OPSLIMIT_MIN : 1)
+
+static const struct key keys[] = {
+  { "store", "path", K_PATH, F(store_path), 0, 0 },
+  { "store", "busy_timeout", K_DUR_MS, F(busy_timeout_ms), 1, 600 },
+  { "secret", "key_file", K_PATH, F(key_file), 0, 0 },
+  { "password", "min_length", K_NUM, F(pw_min_length), 1, 1024 },
+  { "password", "max_length", K_NUM, F(pw_max_length), 8, 4096 },
+  { "password", "history", K_NUM, F(pw_history), 0, 24 },
+  { "password", "max_failures", K_NUM, F(pw_max_failures), 1, 100000 },
+  { "password", "hash_ops", K_NUM64, F(hash_ops), HASH_OPS_MIN, 20 },
+  { "password", "hash_mem", K_SIZE, F(hash_mem), HASH_MEM_MIN,
+    4096ULL * 1024 * 1024 },
+  { "otp", "length", K_NUM, F(otp_length), 6, 10 },
+  { "otp", "email_ttl", K_DUR, F(otp_email_ttl), 1, MAX_DURATION },
+  { "otp", "sms_ttl", K_DUR, F(otp_sms_ttl), 1, MAX_DURATION },
+  { "otp", "max_attempts", K_NUM, F(otp_max_attempts), 1, 100 },
+  { "otp", "resend_interval", K_DUR, F(otp_resend_interval), 1,
+    MAX_DURATION },
+  { "otp", "resend_max", K_NUM, F(otp_resend_max), 1, 100 },
+  { "lockout", "max_failures", K_NUM, F(lock_max_failures), 1, 1000 },
+  { "lockout", "window", K_DUR, F(lock_window), 1, MAX_DURATION },
+  { "reset", "link_ttl", K_DUR, F(reset_link_ttl), 1, MAX_DURATION },
+  { "reset", "sms_ttl", K_DUR, F(reset_sms_ttl), 1, MAX_DURATION },
+  { "reset", "link_url", K_LINK, F(reset_link_url), 0, 0 },
+  { "device", "code_ttl", K_DUR, F(device_code_ttl), 1, MAX_DURATION },
+  { "delivery", "timeout", K_DUR, F(delivery_timeout), 1, 600 },
+  { "email", "transport", K_EMAIL_TRANS, F(email_transport), 0, 0 },
+  { "email", "url", K_SMTP_URL, F(email_url), 0, 0 },
+  { "email", "from", K_FROM, F(email_from), 0, 0 },
+  { "email", "dir", K_OPT_PATH, F(email_dir), 0, 0 },
+  { "sms", "transport", K_SMS_TRANS, F(sms_transport), 0, 0 },
+  { "sms", "url", K_HTTP_URL, F(sms_url), 0, 0 },
+  { "sms", "dir", K_OPT_PATH, F(sms_dir), 0, 0 }
+};
+
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+static const char *const sections[] = {
+  "store", "secret", "password", "otp", "lockout", "reset", "device",
+  "delivery", "email", "sms"
+};
+
+#define NSECTIONS (sizeof(sections) / sizeof(sections[0]))
+
+/* ------------------------------------------------------------ messages */
+
+static void say(vouch_log_fn log, void *arg, const char *fmt, ...)
+  VOUCH_PRINTF(3, 4);
+
+static void say(vouch_log_fn log, void *arg, const char *fmt, ...)
+{
+  char buf[1536];
+  va_list ap;
+
+  if(!log)
+    return;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof(buf), fmt, ap);
+  va_end(ap);
+  log(arg, LOG_ERR, buf);
+}
+
+/* A value as it may be shown in a message: printable ASCII only, at most
+ * 60 bytes. */
+static void shown(const char *v, char *buf, size_t len)
+{
+  size_t i, n = 0;
+
+  for(i = 0; v[i] && n + 4 < len; i++) {
+    if(i == 60) {
+      memcpy(buf + n, "...", 3);
+      n += 3;
+      break;
+    }
+    buf[n++] = (v[i] >= 0x20 && v[i] < 0x7f) ? v[i] : '?';
+  }
+  buf[n] = '\0';
+}
+
+/* "WHERE: [section] key: " followed by the message. */
+static void key_error(vouch_log_fn log, void *arg, const char *where,
+                      const struct key *k, const char *fmt, ...)
+  VOUCH_PRINTF(5, 6);
+
+static void key_error(vouch_log_fn log, void *arg, const char *where,
+                      const struct key *k, const char *fmt, ...)
+{
+  char buf[1024];
+  va_list ap;
+
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof(buf), fmt, ap);
+  va_end(ap);
+  say(log, arg, "%s: [%s] %s: %s", where, k->section, k->name, buf);
+}
+
+static void fmt_duration(unsigned long long s, char *buf, size_t len)
+{
+  if(s && s % DAY == 0)
+    snprintf(buf, len, "%llud", s / DAY);
+  else if(s && s % 3600 == 0)
+    snprintf(buf, len, "%lluh", s / 3600);
+  else if(s && s % 60 == 0)
+    snprintf(buf, len, "%llum", s / 60);
+  else
+    snprintf(buf, len, "%llus", s);
+}
+
+static void fmt_size(unsigned long long s, char *buf, size_t len)
+{
+  if(s && s % (1024ULL * 1024 * 1024) == 0)
+    snprintf(buf, len, "%lluG", s / (1024ULL * 1024 * 1024));
+  else if(s && s % (1024ULL * 1024) == 0)
+    snprintf(buf, len, "%lluM", s / (1024ULL * 1024));
+  else if(s && s % 1024 == 0)
+    snprintf(buf, len, "%lluK", s / 1024);
+  else
+    snprintf(buf, len, "%llu", s);
+}
+
+/* ------------------------------------------------------------- setters */
+
+static int find_section(const char *name)
+{
+  size_t i;
+
+  for(i = 0; i < NSECTIONS; i++)
+    if(!strcmp(name, sections[i]))
+      return (int)i;
+  return -1;
+}
+
+static int find_key(const char *section, const char *name)
+{
+  size_t i;
+
+  for(i = 0; i < NKEYS; i++)
+    if(!strcmp(section, keys[i].section) && !strcmp(name, keys[i].name))
+      return (int)i;
+  return -1;
+}
+
+/* Numbers, durations and sizes: parsed without limits first so that a
+ * malformed value and an out-of-range one get different messages. */
+static vouch_rc set_number(vouch_config *c, const struct key *k,
+                           const char *value, const char *where,
+                           vouch_log_fn log, void *arg)
+{
+  char v[80], lo[32], hi[32];
+  const char *what, *hint = "";
+  unsigned long long n;
+  vouch_rc rc;
+  void *field = (char *)c + k->off;
+
+  shown(value, v, sizeof(v));
+  if(k->kind == K_DUR || k->kind == K_DUR_MS) {
+    rc = vouch_parse_duration(value, ULLONG_MAX, &n);
+    what = "a duration";
+    hint = "a whole number with an optional suffix s, m, h or d; ";
+    fmt_duration(k->min, lo, sizeof(lo));
+    fmt_duration(k->max, hi, sizeof(hi));
+  }
+  else if(k->kind == K_SIZE) {
+    rc = vouch_parse_size(value, ULLONG_MAX, &n);
+    what = "a size";
+    hint = "a whole number with an optional suffix K, M or G; ";
+    fmt_size(k->min, lo, sizeof(lo));
+    fmt_size(k->max, hi, sizeof(hi));
+  }
+  else {
+    rc = vouch_parse_uint(value, 0, ULLONG_MAX, &n);
+    what = "a whole number";
+    snprintf(lo, sizeof(lo), "%llu", k->min);
+    snprintf(hi, sizeof(hi), "%llu", k->max);
+  }
+  if(rc) {
+    key_error(log, arg, where, k, "\"%s\" is not %s (%sallowed: %s to %s)",
+              v, what, hint, lo, hi);
+    return VOUCH_ERR_CONFIG;
+  }
+  if(n < k->min || n > k->max) {
+    key_error(log, arg, where, k, "%s is out of range (%s to %s)", v, lo,
+              hi);
+    return VOUCH_ERR_CONFIG;
+  }
+  if(k->kind == K_NUM64 || k->kind == K_SIZE)
+    *(unsigned long long *)field = n;
+  else if(k->kind == K_DUR_MS)
+    *(unsigned *)field = (unsigned)(n * 1000);
+  else
+    *(unsigned *)field = (unsigned)n;
+  return VOUCH_OK;
+}
+
+static bool has_control(const char *s)
+{
+  for(; *s; s++)
+    if((unsigned char)*s < 0x20 || *s == 0x7f)
+      return true;
+  return false;
+}
+
+/* A URL with one of two schemes, a host part and nothing but printable
+ * ASCII without spaces. */
+static bool url_ok(const char *s, const char *scheme1, const char *scheme2)
+{
+  size_t n;
+
+  if(!strncmp(s, scheme1, strlen(scheme1)))
+    n = strlen(scheme1);
+  else if(!strncmp(s, scheme2, strlen(scheme2)))
+    n = strlen(scheme2);
+  else
+    return false;
+  if(!s[n] || s[n] == '/' || s[n] == '?' || s[n] == '#')
+    return false;
+  for(; s[n]; n++)
+    if(s[n] <= 0x20 || s[n] >= 0x7f)
+      return false;
+  return true;
+}
+
+/* The sender may be a bare host ("vouch@localhost"), which
+ * vouch_valid_email refuses: it is checked as if it had a top-level
+ * domain. */
+static vouch_rc from_ok(const char *s, bool *ok)
+{
+  const char *at = strchr(s, '@');
+  char *t;
+
+  *ok = vouch_valid_email(s);
+  if(*ok || !at || strchr(at, '.'))
+    return VOUCH_OK;
+  t = vouch_asprintf("%s.invalid", s);
+  if(!t)
+    return VOUCH_ERR_NOMEM;
+  *ok = vouch_valid_email(t);
+  free(t);
+  return VOUCH_OK;
+}
+
+/* Why a string value is refused, or NULL when it is acceptable. */
+static const char *string_problem(const struct key *k, const char *s,
+                                  bool *nomem)
+{
+  bool ok;
+
+  *nomem = false;
+  switch(k->kind) {
+  case K_PATH:
+  case K_OPT_PATH:
+    if(s[0] != '/')
+      return "is not an absolute path (it must start with /)";
+    if(has_control(s))
+      return "contains a control character";
+    if(strlen(s) > CONF_MAX_PATH)
+      return "is longer than 4095 bytes";
+    return NULL;
+  case K_SMTP_URL:
+    return url_ok(s, "smtp://", "smtps://") ? NULL :
+           "is not a URL starting with smtp:// or smtps:// followed by a "
+           "host, without spaces";
+  case K_HTTP_URL:
+    return url_ok(s, "https://", "http://") ? NULL :
+           "is not a URL starting with https:// or http:// followed by a "
+           "host, without spaces";
+  case K_LINK:
+    if(!url_ok(s, "https://", "http://"))
+      return "is not a URL starting with https:// or http:// followed by "
+             "a host, without spaces";
+    return strstr(s, "{token}") ? NULL :
+           "does not contain {token} (where the reset token goes)";
+  default:
+    if(from_ok(s, &ok)) {
+      *nomem = true;
+      return NULL;
+    }
+    return ok ? NULL : "is not a valid email address (like "
+                       "vouch@example.org)";
+  }
+}
+
+static vouch_rc set_string(vouch_config *c, const struct key *k,
+                           const char *value, const char *where,
+                           vouch_log_fn log, void *arg)
+{
+  char **field = (char **)(void *)((char *)c + k->off);
+  char v[80];
+  const char *why;
+  bool optional, nomem;
+  char *copy = NULL;
+
+  optional = k->kind == K_OPT_PATH || k->kind == K_SMTP_URL ||
+             k->kind == K_HTTP_URL;
+  if(value[0] || !optional) {
+    why = value[0] ? string_problem(k, value, &nomem) : "no value given";
+    if(nomem)
+      return VOUCH_ERR_NOMEM;
+    if(why) {
+      shown(value, v, sizeof(v));
+      key_error(log, arg, where, k, "\"%s\" %s", v, why);
+      return VOUCH_ERR_CONFIG;
+    }
+    copy = vouch_strdup(value);
+    if(!copy)
+      return VOUCH_ERR_NOMEM;
+  }
+  free(*field);
+  *field = copy;
+  return VOUCH_OK;
+}
+
+static vouch_rc set_transport(vouch_config *c, const struct key *k,
+                              const char *value, const char *where,
+                              vouch_log_fn log, void *arg)
+{
+  int *field = (int *)(void *)((char *)c + k->off);
+  const char *net = k->kind == K_EMAIL_TRANS ? "smtp" : "http";
+  char v[80];
+
+  if(!strcmp(value, "file"))
+    *field = VOUCH_TRANSPORT_FILE;
+  else if(!strcmp(value, net))
+    *field = k->kind == K_EMAIL_TRANS ? VOUCH_TRANSPORT_SMTP :
+                                        VOUCH_TRANSPORT_HTTP;
+  else {
+    shown(value, v, sizeof(v));
+    key_error(log, arg, where, k, "\"%s\" is not a transport (allowed: "
+              "%s, file)", v, net);
+    return VOUCH_ERR_CONFIG;
+  }
+  return VOUCH_OK;
+}
+
+/* "a, b, c" of the sections, or of the keys of one section. */
+static void list_names(const char *section, char *buf, size_t len)
+{
+  size_t i, n = 0;
+
+  buf[0] = '\0';
+  for(i = 0; i < (section ? NKEYS : NSECTIONS); i++) {
+    const char *name = section ? keys[i].name : sections[i];
+    int r;
+    if(section && strcmp(keys[i].section, section))
+      continue;
+    r = snprintf(buf + n, len - n, "%s%s", n ? ", " : "", name);
+    if(r < 0 || (size_t)r >= len - n)
+      return;
+    n += (size_t)r;
+  }
+}
+
+vouch_rc vouch_config_set(vouch_config *c, const char *section,
+                          const char *key, const char *value,
+                          const char *where, vouch_log_fn log, void *logarg)
+{
+  char names[512], shown_name[80];
+  const struct key *k;
+  int i;
+
+  if(!where)
+    where = "configuration";
+  if(!c || !section || !key || !value)
+    return VOUCH_ERR_USAGE;
+  if(find_section(section) < 0) {
+    shown(section, shown_name, sizeof(shown_name));
+    list_names(NULL, names, sizeof(names));
+    say(log, logarg, "%s: unknown section [%s] (allowed: "
+        "%s)", where, shown_name, names);
+    return VOUCH_ERR_CONFIG;
+  }
+  i = find_key(section, key);
+  if(i < 0) {
+    shown(key, shown_name, sizeof(shown_name));
+    list_names(section, names, sizeof(names));
+    say(log, logarg, "%s: [%s] unknown key \"%s\" (allowed: %s)", where,
+        section, shown_name, names);
+    return VOUCH_ERR_CONFIG;
+  }
+  k = &keys[i];
+  switch(k->kind) {
+  case K_EMAIL_TRANS:
+  case K_SMS_TRANS:
+    return set_transport(c, k, value, where, log, logarg);
+  case K_PATH:
+  case K_OPT_PATH:
+  case K_SMTP_URL:
+  case K_HTTP_URL:
+  case K_LINK:
+  case K_FROM:
+    return set_string(c, k, value, where, log, logarg);
+  default:
+    return set_number(c, k, value, where, log, logarg);
+  }
+}
+
+/* ------------------------------------------------------ defaults, free */
+
+static void free_members(vouch_config *c)
+{
+  free(c->path);
+  free(c->store_path);
+  free(c->key_file);
+  free(c->reset_link_url);
+  free(c->email_url);
+  free(c->email_from);
+  free(c->email_dir);
+  free(c->sms_url);
+  free(c->sms_dir);
+  memset(c, 0, sizeof(*c));
+}
+
+void vouch_config_free(vouch_config *c)
+{
+  if(!c)
+    return;
+  free_members(c);
+  free(c);
+}
+
+vouch_rc vouch_config_defaults(vouch_config *c)
+{
+  if(!c)
+    return VOUCH_ERR_USAGE;
+  memset(c, 0, sizeof(*c));
+  c->busy_timeout_ms = 5000;
+  c->pw_min_length = 8;
+  c->pw_max_length = 256;
+  c->pw_history = 1;
+  c->pw_max_failures = 100;
+  c->hash_ops = 2;
+  c->hash_mem = 64ULL * 1024 * 1024;
+  c->otp_length = 6;
+  c->otp_email_ttl = 600;
+  c->otp_sms_ttl = 600;
+  c->otp_max_attempts = 5;
+  c->otp_resend_interval = 30;
+  c->otp_resend_max = 5;
+  c->lock_max_failures = 5;
+  c->lock_window = 3600;
+  c->reset_link_ttl = 86400;
+  c->reset_sms_ttl = 1200;
+  c->device_code_ttl = 900;
+  c->delivery_timeout = 10;
+  c->email_transport = VOUCH_TRANSPORT_SMTP;
+  c->sms_transport = VOUCH_TRANSPORT_HTTP;
+  c->store_path = vouch_strdup(VOUCH_STATEDIR "/vouch.db");
+  c->key_file = vouch_strdup("/etc/vouch/secret.key");
+  c->reset_link_url = vouch_strdup("https://example.org/reset?token={token}");
+  c->email_url = vouch_strdup("smtp://127.0.0.1:25");
+  c->email_from = vouch_strdup("vouch@localhost");
+  if(!c->store_path || !c->key_file || !c->reset_link_url ||
+     !c->email_url || !c->email_from) {
+    free_members(c);
+    return VOUCH_ERR_NOMEM;
+  }
+  return VOUCH_OK;
+}
+
+/* --------------------------------------------------------------- check */
+
+vouch_rc vouch_config_check(const vouch_config *c, vouch_log_fn log,
+                            void *logarg)
+{
+  const char *where;
+  vouch_rc rc = VOUCH_OK;
+
+  if(!c)
+    return VOUCH_ERR_USAGE;
+  where = c->path ? c->path : "configuration";
+  if(c->pw_max_length < c->pw_min_length) {
+    say(log, logarg, "%s: [password] max_length (%u) is less than "
+        "min_length (%u)", where, c->pw_max_length, c->pw_min_length);
+    rc = VOUCH_ERR_CONFIG;
+  }
+  if(c->email_transport == VOUCH_TRANSPORT_FILE && !c->email_dir) {
+    say(log, logarg, "%s: [email] transport = file needs dir (the "
+        "directory each message is written to)", where);
+    rc = VOUCH_ERR_CONFIG;
+  }
+  if(c->email_transport == VOUCH_TRANSPORT_SMTP && !c->email_url) {
+    say(log, logarg, "%s: [email] transport = smtp needs url (smtp:// or "
+        "smtps://)", where);
+    rc = VOUCH_ERR_CONFIG;
+  }
+  if(c->sms_transport == VOUCH_TRANSPORT_FILE && !c->sms_dir) {
+    say(log, logarg, "%s: [sms] transport = file needs dir (the "
+        "directory each message is written to)", where);
+    rc = VOUCH_ERR_CONFIG;
+  }
+  return rc;
+}
+
+/* ---------------------------------------------------------------- load */
+
+struct parser {
+  vouch_config *c;
+  const char *path;
+  vouch_log_fn log;
+  void *logarg;
+  int section;                  /* -1 none yet, -2 an unknown one */
+  unsigned seen[NKEYS];         /* line a key was set on, 0 = not yet */
+  unsigned errors;
+};
+
+static void line_error(struct parser *p, unsigned line, const char *fmt,
+                       ...) VOUCH_PRINTF(3, 4);
+
+static void line_error(struct parser *p, unsigned line, const char *fmt,
+                       ...)
+{
+  char buf[1024];
+  va_list ap;
+
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof(buf), fmt, ap);
+  va_end(ap);
+  say(p->log, p->logarg, "%s:%u: %s", p->path, line, buf);
+  p->errors++;
+}
+
+static bool is_space(char c)
+{
+  return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* Trims s in place, returns the first non-space. */
+static char *trim(char *s)
+{
+  size_t n;
+
+  while(is_space(*s))
+    s++;
+  n = strlen(s);
+  while(n && is_space(s[n - 1]))
+    s[--n] = '\0';
+  return s;
+}
+
+/* Cuts a trailing comment: '#' at the start or after a space or tab. */
+static void cut_comment(char *v)
+{
+  size_t i;
+
+  for(i = 0; v[i]; i++)
+    if(v[i] == '#' && (i == 0 || v[i - 1] == ' ' || v[i - 1] == '\t')) {
+      v[i] = '\0';
+      return;
+    }
+}
+
+static void parse_section(struct parser *p, char *s, unsigned line)
+{
+  char *end = strchr(s, ']');
+  char *name, *rest, names[512], v[80];
+
+  if(!end) {
+    line_error(p, line, "section header without ']' (expected "
+               "[section])");
+    p->section = -2;
+    return;
+  }
+  *end = '\0';
+  rest = end + 1;
+  cut_comment(rest);
+  name = trim(s + 1);
+  if(*trim(rest)) {
+    line_error(p, line, "unexpected text after ']' (expected [section])");
+    p->section = -2;
+    return;
+  }
+  p->section = find_section(name);
+  if(p->section < 0) {
+    shown(name, v, sizeof(v));
+    list_names(NULL, names, sizeof(names));
+    line_error(p, line, "unknown section [%s] (allowed: %s)", v, names);
+    p->section = -2;
+  }
+}
+
+static vouch_rc parse_pair(struct parser *p, char *s, unsigned line)
+{
+  char *eq = strchr(s, '='), *key, *value, *where, v[80];
+  vouch_rc rc;
+  int k;
+
+  if(!eq) {
+    line_error(p, line, "expected \"key = value\", \"[section]\" or a "
+               "# comment");
+    return VOUCH_OK;
+  }
+  *eq = '\0';
+  key = trim(s);
+  value = eq + 1;
+  cut_comment(value);
+  value = trim(value);
+  shown(key, v, sizeof(v));
+  if(!key[0]) {
+    line_error(p, line, "no key name before '='");
+    return VOUCH_OK;
+  }
+  if(p->section == -1) {
+    line_error(p, line, "key \"%s\" is outside a section (put it under a "
+               "[section] header)", v);
+    return VOUCH_OK;
+  }
+  if(p->section == -2)
+    return VOUCH_OK;   /* the unknown section was reported already */
+  k = find_key(sections[p->section], key);
+  if(k >= 0 && p->seen[k]) {
+    line_error(p, line, "[%s] %s is set twice (first on line %u)",
+               keys[k].section, keys[k].name, p->seen[k]);
+    return VOUCH_OK;
+  }
+  if(k >= 0)
+    p->seen[k] = line;
+  where = vouch_asprintf("%s:%u", p->path, line);
+  if(!where)
+    return VOUCH_ERR_NOMEM;
+  rc = vouch_config_set(p->c, sections[p->section], key, value, where,
+                        p->log, p->logarg);
+  free(where);
+  if(rc == VOUCH_ERR_NOMEM)
+    return rc;
+  if(rc)
+    p->errors++;
+  return VOUCH_OK;
+}
+
+/* One line (NUL-terminated in place, without its newline). */
+static vouch_rc parse_line(struct parser *p, char *s, size_t len,
+                           unsigned line)
+{
+  if(memchr(s, '\0', len)) {
+    line_error(p, line, "line contains a NUL byte");
+    return VOUCH_OK;
+  }
+  if(len > CONF_MAX_LINE) {
+    line_error(p, line, "line is longer than %d bytes", CONF_MAX_LINE);
+    return VOUCH_OK;
+  }
+  if(!vouch_valid_utf8(s, len)) {
+    line_error(p, line, "line is not valid UTF-8");
+    return VOUCH_OK;
+  }
+  s[len] = '\0';
+  s = trim(s);
+  if(!s[0] || s[0] == '#')
+    return VOUCH_OK;
+  if(s[0] == '[') {
+    parse_section(p, s, line);
+    return VOUCH_OK;
+  }
+  return parse_pair(p, s, line);
+}
+
+/* Splits buf (len bytes plus a terminating NUL) into lines. */
+static vouch_rc parse_text(struct parser *p, char *buf, size_t len)
+{
+  size_t pos = 0;
+  unsigned line = 0;
+  vouch_rc rc = VOUCH_OK;
+
+  if(len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
+    pos = 3;                    /* a UTF-8 byte order mark */
+  while(pos < len && !rc) {
+    char *nl = memchr(buf + pos, '\n', len - pos);
+    size_t n = nl ? (size_t)(nl - (buf + pos)) : len - pos;
+    line++;
+    rc = parse_line(p, buf + pos, n, line);
+    pos += n + 1;
+  }
+  return rc;
+}
+
+static vouch_rc read_file(const char *path, char **buf, size_t *len,
+                          vouch_log_fn log, void *logarg)
+{
+  vouch_rc rc;
+  int fd;
+
+  rc = vouch_open_secure(path, O_RDONLY, false, &fd, log, logarg);
+  if(rc == VOUCH_ERR_SYSTEM)
+    rc = VOUCH_ERR_CONFIG;     /* missing or unreadable */
+  if(rc)
+    return rc;
+  rc = vouch_read_fd(fd, CONF_MAX_FILE, buf, len);
+  close(fd);
+  if(rc == VOUCH_ERR_INPUT) {
+    say(log, logarg, "%s: file is larger than 1 MiB (%d bytes); refused",
+        path, CONF_MAX_FILE);
+    return VOUCH_ERR_CONFIG;
+  }
+  if(rc == VOUCH_ERR_SYSTEM) {
+    say(log, logarg, "%s: cannot be read", path);
+    return VOUCH_ERR_CONFIG;
+  }
+  return rc;
+}
+
+vouch_rc vouch_config_load(const char *path, vouch_config **out,
+                           vouch_log_fn log, void *logarg)
+{
+  struct parser *p = NULL;
+  vouch_config *c = NULL;
+  char *buf = NULL;
+  size_t len = 0;
+  vouch_rc rc;
+
+  if(!path || !out)
+    return VOUCH_ERR_USAGE;
+  *out = NULL;
+  c = calloc(1, sizeof(*c));
+  p = calloc(1, sizeof(*p));
+  if(!c || !p) {
+    rc = VOUCH_ERR_NOMEM;
+    goto out;
+  }
+  rc = vouch_config_defaults(c);
+  if(rc)
+    goto out;
+  c->path = vouch_strdup(path);
+  if(!c->path) {
+    rc = VOUCH_ERR_NOMEM;
+    goto out;
+  }
+  rc = read_file(path, &buf, &len, log, logarg);
+  if(rc)
+    goto out;
+  p->c = c;
+  p->path = path;
+  p->log = log;
+  p->logarg = logarg;
+  p->section = -1;
+  rc = parse_text(p, buf, len);
+  if(rc)
+    goto out;
+  rc = vouch_config_check(c, log, logarg);
+  if(p->errors)
+    rc = VOUCH_ERR_CONFIG;
+  if(rc)
+    goto out;
+  *out = c;
+  c = NULL;
+out:
+  free(buf);
+  free(p);
+  vouch_config_free(c);
+  return rc;
+}

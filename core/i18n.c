@@ -1,0 +1,154 @@
+/*
+ * i18n.c - every text a person reads at a prompt, in the five languages
+ * members use (en da nl sv ms; terms from shared/GLOSSARY.md).  English is
+ * the fallback for a missing language or entry.  Texts that take an
+ * argument hold exactly the conversion the id's comment in vouch.h names;
+ * a unit test checks that every translation agrees with English.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "vouch.h"
+
+enum { L_EN, L_DA, L_NL, L_SV, L_MS, L_COUNT };
+
+static const char *const langs[L_COUNT] = { "en", "da", "nl", "sv", "ms" };
+
+static const char *const texts[VOUCH_MSG_COUNT][L_COUNT] = {
+  [VOUCH_MSG_PASSWORD_PROMPT] = {
+    "Password: ", "Adgangskode: ", "Wachtwoord: ", "L\u00f6senord: ",
+    "Kata laluan: " },
+  [VOUCH_MSG_CURRENT_PASSWORD] = {
+    "Current password: ", "Nuv\u00e6rende adgangskode: ",
+    "Huidig wachtwoord: ", "Nuvarande l\u00f6senord: ",
+    "Kata laluan semasa: " },
+  [VOUCH_MSG_NEW_PASSWORD] = {
+    "New password: ", "Ny adgangskode: ", "Nieuw wachtwoord: ",
+    "Nytt l\u00f6senord: ", "Kata laluan baharu: " },
+  [VOUCH_MSG_RETYPE_PASSWORD] = {
+    "Retype new password: ", "Gentag ny adgangskode: ",
+    "Herhaal nieuw wachtwoord: ", "Upprepa nytt l\u00f6senord: ",
+    "Taip semula kata laluan baharu: " },
+  [VOUCH_MSG_PW_MISMATCH] = {
+    "The passwords do not match. Your password was not changed.",
+    "Adgangskoderne er ikke ens. Din adgangskode blev ikke \u00e6ndret.",
+    "De wachtwoorden komen niet overeen. Je wachtwoord is niet "
+    "gewijzigd.",
+    "L\u00f6senorden st\u00e4mmer inte \u00f6verens. Ditt l\u00f6senord "
+    "\u00e4ndrades inte.",
+    "Kata laluan tidak sepadan. Kata laluan anda tidak ditukar." },
+  [VOUCH_MSG_PW_SHORT] = {
+    "Your password must have at least %u characters.",
+    "Din adgangskode skal have mindst %u tegn.",
+    "Je wachtwoord moet minstens %u tekens bevatten.",
+    "Ditt l\u00f6senord m\u00e5ste ha minst %u tecken.",
+    "Kata laluan anda mesti mempunyai sekurang-kurangnya %u aksara." },
+  [VOUCH_MSG_PW_LONG] = {
+    "Your password is too long: at most %u bytes are allowed.",
+    "Din adgangskode er for lang: h\u00f8jst %u byte er tilladt.",
+    "Je wachtwoord is te lang: maximaal %u bytes zijn toegestaan.",
+    "Ditt l\u00f6senord \u00e4r f\u00f6r l\u00e5ngt: h\u00f6gst %u byte "
+    "\u00e4r till\u00e5tet.",
+    "Kata laluan anda terlalu panjang: maksimum %u bait dibenarkan." },
+  [VOUCH_MSG_PW_REUSED] = {
+    "Your new password may not be the same as your previous password.",
+    "Din nye adgangskode m\u00e5 ikke v\u00e6re den samme som din "
+    "tidligere adgangskode.",
+    "Je nieuwe wachtwoord mag niet hetzelfde zijn als je vorige "
+    "wachtwoord.",
+    "Ditt nya l\u00f6senord f\u00e5r inte vara samma som ditt tidigare "
+    "l\u00f6senord.",
+    "Kata laluan baharu anda tidak boleh sama dengan kata laluan anda "
+    "sebelum ini." },
+  [VOUCH_MSG_PW_INVALID] = {
+    "Your password contains characters that are not allowed.",
+    "Din adgangskode indeholder tegn, der ikke er tilladt.",
+    "Je wachtwoord bevat tekens die niet zijn toegestaan.",
+    "Ditt l\u00f6senord inneh\u00e5ller tecken som inte \u00e4r "
+    "till\u00e5tna.",
+    "Kata laluan anda mengandungi aksara yang tidak dibenarkan." },
+  [VOUCH_MSG_PW_CHANGED] = {
+    "Your password was changed.", "Din adgangskode blev \u00e6ndret.",
+    "Je wachtwoord is gewijzigd.", "Ditt l\u00f6senord har \u00e4ndrats.",
+    "Kata laluan anda telah ditukar." },
+  [VOUCH_MSG_LOCKED] = {
+    "Password reset required. For your security this account is locked "
+    "until the password is reset. Check your email for instructions.",
+    "Nulstilling af adgangskode p\u00e5kr\u00e6vet. Af hensyn til din "
+    "sikkerhed er kontoen l\u00e5st, indtil adgangskoden er nulstillet. "
+    "Se din e-mail for at f\u00e5 instruktioner.",
+    "Wachtwoord opnieuw instellen vereist. Voor je veiligheid is dit "
+    "account geblokkeerd totdat het wachtwoord opnieuw is ingesteld. "
+    "Kijk in je e-mail voor instructies.",
+    "L\u00f6senords\u00e5terst\u00e4llning kr\u00e4vs. F\u00f6r din "
+    "s\u00e4kerhet \u00e4r kontot l\u00e5st tills l\u00f6senordet har "
+    "\u00e5terst\u00e4llts. Se din e-post f\u00f6r instruktioner.",
+    "Tetapan semula kata laluan diperlukan. Demi keselamatan anda, akaun "
+    "ini dikunci sehingga kata laluan ditetapkan semula. Semak e-mel "
+    "anda untuk arahan." },
+  [VOUCH_MSG_RESET_REQUIRED] = {
+    "You must choose a new password now.",
+    "Du skal v\u00e6lge en ny adgangskode nu.",
+    "Je moet nu een nieuw wachtwoord kiezen.",
+    "Du m\u00e5ste v\u00e4lja ett nytt l\u00f6senord nu.",
+    "Anda mesti memilih kata laluan baharu sekarang." },
+  [VOUCH_MSG_EXPIRED] = {
+    "Your membership ended on %s. Restart your membership to sign in "
+    "again.",
+    "Dit medlemskab sluttede den %s. Genstart dit medlemskab for at logge "
+    "ind igen.",
+    "Je lidmaatschap is be\u00ebindigd op %s. Start je lidmaatschap "
+    "opnieuw om weer in te loggen.",
+    "Ditt medlemskap avslutades den %s. Starta om ditt medlemskap f\u00f6r "
+    "att logga in igen.",
+    "Keahlian anda tamat pada %s. Mulakan semula keahlian anda untuk log "
+    "masuk semula." },
+};
+
+static int lang_index(const char *lang)
+{
+  int i;
+
+  for(i = 0; lang && i < L_COUNT; i++)
+    if(!strcmp(lang, langs[i]))
+      return i;
+  return L_EN;
+}
+
+const char *vouch_msg(const char *lang, vouch_msg_id id)
+{
+  const char *t;
+
+  if((int)id < 0 || id >= VOUCH_MSG_COUNT)
+    return "";
+  t = texts[id][lang_index(lang)];
+  return t ? t : texts[id][L_EN];
+}
+
+void vouch_msgf(char *buf, size_t len, const char *lang, vouch_msg_id id,
+                ...)
+{
+  va_list ap;
+
+  va_start(ap, id);
+  /* The catalogue is constant and checked by tests/unit/test_i18n.c. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+  vsnprintf(buf, len, vouch_msg(lang, id), ap);
+#pragma GCC diagnostic pop
+  va_end(ap);
+}
+
+const char *vouch_user_lang(vouch_ctx *ctx, const char *user)
+{
+  vouch_user u = {0};
+  vouch_store *st;
+  int i = L_EN;
+
+  if(user && vouch_valid_username(user) && !vouch_ctx_store(ctx, &st) &&
+     !vouch_store_user_get(st, user, &u))
+    i = lang_index(u.lang);
+  vouch_user_clear(&u);
+  return langs[i];
+}

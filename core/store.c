@@ -1,0 +1,1103 @@
+/*
+ * store.c - the account store on SQLite, and the only file in vouch that
+ * speaks SQL.  Users, their password history and the audit trail live
+ * here behind the vouch_store_* functions, so that a PostgreSQL backend
+ * for fleets of login hosts can sit beside this one unchanged above.
+ *
+ * Every statement is prepared and bound; every read-modify-write runs in
+ * BEGIN IMMEDIATE so that concurrent logins count exactly; errors are
+ * reported with SQLite's own message but never with a bound value.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "vouch.h"
+
+struct vouch_store {
+  sqlite3 *db;
+  char *path;
+  vouch_log_fn log;
+  void *logarg;
+};
+
+/* "vouc" - tells a vouch store from any other SQLite file. */
+#define APPLICATION_ID 0x766f7563
+
+/* Schema migrations: step N brings a store from user_version N - 1 to N.
+ * A later version appends a step; a step is never edited once released. */
+static const char *const migrations[] = {
+  NULL, /* version 0: the empty file */
+  /* version 1 */
+  "CREATE TABLE users ("
+  " id INTEGER PRIMARY KEY,"
+  " name TEXT UNIQUE NOT NULL,"
+  " full_name TEXT,"
+  " email TEXT,"
+  " phone TEXT,"
+  " phone_verified INTEGER NOT NULL DEFAULT 0,"
+  " lang TEXT NOT NULL DEFAULT 'en',"
+  " pw_hash TEXT,"
+  " state INTEGER NOT NULL DEFAULT 0,"
+  " pw_failures INTEGER NOT NULL DEFAULT 0,"
+  " created INTEGER NOT NULL,"
+  " pw_changed INTEGER NOT NULL DEFAULT 0,"
+  " plan TEXT,"
+  " period_end INTEGER NOT NULL DEFAULT 0);"
+  "CREATE TABLE pw_history ("
+  " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+  " hash TEXT NOT NULL,"
+  " changed INTEGER NOT NULL,"
+  " seq INTEGER PRIMARY KEY AUTOINCREMENT);"
+  "CREATE INDEX pw_history_user ON pw_history(user_id, seq);"
+  "CREATE TABLE audit ("
+  " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+  " ts INTEGER NOT NULL,"
+  " user TEXT NOT NULL DEFAULT '',"
+  " event TEXT NOT NULL,"
+  " service TEXT NOT NULL DEFAULT '',"
+  " detail TEXT NOT NULL DEFAULT '');"
+  "CREATE INDEX audit_user_ts ON audit(user, ts);"
+};
+
+#define SCHEMA_VERSION \
+  ((int)(sizeof(migrations) / sizeof(migrations[0])) - 1)
+
+/* Upper bound on the statements of one migration step. */
+#define MAX_SCRIPT_STATEMENTS 256
+
+static void slog(const vouch_store *st, int prio, const char *fmt, ...)
+  VOUCH_PRINTF(3, 4);
+
+static void slog(const vouch_store *st, int prio, const char *fmt, ...)
+{
+  char buf[1024];
+  va_list ap;
+
+  if(!st->log)
+    return;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof(buf), fmt, ap);
+  va_end(ap);
+  st->log(st->logarg, prio, buf);
+}
+
+/* Maps a failed SQLite call to a vouch_rc and says what happened.  what
+ * names the operation, never a value. */
+static vouch_rc sql_fail(const vouch_store *st, const char *what, int src)
+{
+  const char *msg = st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(src);
+
+  switch(src & 0xff) {
+  case SQLITE_BUSY:
+  case SQLITE_LOCKED:
+    slog(st, LOG_ERR, "%s: %s: store busy past the busy timeout: %s",
+         st->path, what, msg);
+    return VOUCH_ERR_BUSY;
+  case SQLITE_NOMEM:
+    slog(st, LOG_ERR, "%s: %s: out of memory", st->path, what);
+    return VOUCH_ERR_NOMEM;
+  case SQLITE_READONLY:
+    slog(st, LOG_ERR, "%s: %s: store is read-only: %s", st->path, what,
+         msg);
+    return VOUCH_ERR_STORE;
+  case SQLITE_NOTADB:
+  case SQLITE_CORRUPT:
+    slog(st, LOG_ERR, "%s: not a vouch store or corrupt (%s)", st->path,
+         msg);
+    return VOUCH_ERR_STORE;
+  default:
+    slog(st, LOG_ERR, "%s: %s: %s", st->path, what, msg);
+    return VOUCH_ERR_STORE;
+  }
+}
+
+static vouch_rc prepare(vouch_store *st, const char *sql,
+                        sqlite3_stmt **out)
+{
+  int src = sqlite3_prepare_v3(st->db, sql, -1, 0, out, NULL);
+
+  if(src != SQLITE_OK) {
+    *out = NULL;
+    return sql_fail(st, "prepare", src);
+  }
+  return VOUCH_OK;
+}
+
+/* Binds a string or SQL NULL. */
+static int bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+  if(!v)
+    return sqlite3_bind_null(s, i);
+  return sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+}
+
+/* Steps to the end, ignoring rows: for statements run for their effect. */
+static int step_done(sqlite3_stmt *s)
+{
+  int src;
+  unsigned rows = 0;
+
+  do {
+    src = sqlite3_step(s);
+  } while(src == SQLITE_ROW && rows++ < 1000000);
+  return src;
+}
+
+/* Runs one fixed statement without parameters. */
+static vouch_rc exec1(vouch_store *st, const char *sql, const char *what)
+{
+  sqlite3_stmt *s = NULL;
+  vouch_rc rc;
+  int src;
+
+  rc = prepare(st, sql, &s);
+  if(rc)
+    return rc;
+  src = step_done(s);
+  if(src != SQLITE_DONE)
+    rc = sql_fail(st, what, src);
+  sqlite3_finalize(s);
+  return rc;
+}
+
+/* Runs a fixed script of several statements, one prepared at a time. */
+static vouch_rc exec_script(vouch_store *st, const char *sql,
+                            const char *what)
+{
+  const char *tail = sql;
+  unsigned n;
+  vouch_rc rc = VOUCH_OK;
+
+  for(n = 0; tail && *tail && n < MAX_SCRIPT_STATEMENTS; n++) {
+    sqlite3_stmt *s = NULL;
+    int src = sqlite3_prepare_v3(st->db, tail, -1, 0, &s, &tail);
+
+    if(src != SQLITE_OK)
+      return sql_fail(st, what, src);
+    if(!s)
+      break; /* only white space was left */
+    src = step_done(s);
+    if(src != SQLITE_DONE)
+      rc = sql_fail(st, what, src);
+    sqlite3_finalize(s);
+    if(rc)
+      return rc;
+  }
+  return rc;
+}
+
+/* Reads one integer from a fixed query (a PRAGMA). */
+static vouch_rc query_int(vouch_store *st, const char *sql,
+                          const char *what, long long *out)
+{
+  sqlite3_stmt *s = NULL;
+  vouch_rc rc;
+  int src;
+
+  rc = prepare(st, sql, &s);
+  if(rc)
+    return rc;
+  src = sqlite3_step(s);
+  if(src == SQLITE_ROW)
+    *out = sqlite3_column_int64(s, 0);
+  else if(src == SQLITE_DONE)
+    *out = 0;
+  else
+    rc = sql_fail(st, what, src);
+  sqlite3_finalize(s);
+  return rc;
+}
+
+/* ---------------------------------------------------------- transactions */
+
+vouch_rc vouch_store_begin(vouch_store *st)
+{
+  return exec1(st, "BEGIN IMMEDIATE", "begin transaction");
+}
+
+vouch_rc vouch_store_commit(vouch_store *st)
+{
+  vouch_rc rc = exec1(st, "COMMIT", "commit");
+
+  /* A failed COMMIT may leave the transaction open; end it here so the
+   * caller never carries a half-done one further. */
+  if(rc)
+    vouch_store_rollback(st);
+  return rc;
+}
+
+void vouch_store_rollback(vouch_store *st)
+{
+  if(!st || !st->db || sqlite3_get_autocommit(st->db))
+    return;
+  exec1(st, "ROLLBACK", "rollback");
+}
+
+/* Several statements of one function must land together: inside the
+ * caller's transaction a savepoint, otherwise a transaction of our own
+ * (IMMEDIATE, so that a read followed by a write cannot deadlock). */
+static vouch_rc atomic_enter(vouch_store *st, bool *own)
+{
+  *own = sqlite3_get_autocommit(st->db) != 0;
+  if(*own)
+    return vouch_store_begin(st);
+  return exec1(st, "SAVEPOINT vouch_atomic", "savepoint");
+}
+
+static vouch_rc atomic_leave(vouch_store *st, bool own, vouch_rc rc)
+{
+  if(own) {
+    if(rc) {
+      vouch_store_rollback(st);
+      return rc;
+    }
+    return vouch_store_commit(st);
+  }
+  if(rc) {
+    exec1(st, "ROLLBACK TO vouch_atomic", "rollback to savepoint");
+    exec1(st, "RELEASE vouch_atomic", "release savepoint");
+    return rc;
+  }
+  return exec1(st, "RELEASE vouch_atomic", "release savepoint");
+}
+
+/* ------------------------------------------------------------ open/close */
+
+/* A concurrent first opener may win the race; its file is as good. */
+static vouch_rc create_file(vouch_store *st)
+{
+  int fd = open(st->path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
+                O_CLOEXEC, 0600);
+
+  if(fd < 0 && errno == EEXIST)
+    return VOUCH_OK;
+  if(fd < 0 || fchmod(fd, 0600)) {
+    slog(st, LOG_ERR, "%s: cannot create store: %s", st->path,
+         strerror(errno));
+    if(fd >= 0)
+      close(fd);
+    return VOUCH_ERR_SYSTEM;
+  }
+  close(fd);
+  return VOUCH_OK;
+}
+
+/* Makes sure the file exists and passes the ownership and mode checks
+ * before SQLite sees it. */
+static vouch_rc check_file(vouch_store *st, int flags)
+{
+  struct stat sb;
+  vouch_rc rc;
+  int fd = -1;
+
+  if(lstat(st->path, &sb)) {
+    if(errno != ENOENT) {
+      slog(st, LOG_ERR, "%s: %s", st->path, strerror(errno));
+      return VOUCH_ERR_SYSTEM;
+    }
+    if(!(flags & VOUCH_STORE_CREATE)) {
+      slog(st, LOG_ERR, "%s: store does not exist", st->path);
+      return VOUCH_ERR_STORE;
+    }
+    rc = create_file(st);
+    if(rc)
+      return rc;
+  }
+  else if(S_ISLNK(sb.st_mode)) {
+    slog(st, LOG_ERR, "%s: store is a symbolic link; refused", st->path);
+    return VOUCH_ERR_INSECURE;
+  }
+  /* Opened for reading only: a store that cannot be written is still
+   * checked here and then reported as read-only by name below. */
+  rc = vouch_open_secure(st->path, O_RDONLY, true, &fd, st->log,
+                         st->logarg);
+  if(rc)
+    return rc;
+  close(fd);
+  return VOUCH_OK;
+}
+
+/* The file is an SQLite database we may use: readable, a vouch store or
+ * an empty one, and writable. */
+static vouch_rc check_db(vouch_store *st, long long *version)
+{
+  long long appid = 0, objects = 0;
+  vouch_rc rc;
+
+  rc = query_int(st, "PRAGMA application_id", "read store header", &appid);
+  if(!rc)
+    rc = query_int(st, "SELECT count(*) FROM sqlite_schema",
+                   "read store schema", &objects);
+  if(!rc)
+    rc = query_int(st, "PRAGMA user_version", "read schema version",
+                   version);
+  if(rc)
+    return rc;
+  if(appid != APPLICATION_ID && (appid != 0 || objects != 0)) {
+    slog(st, LOG_ERR, "%s: not a vouch store or corrupt", st->path);
+    return VOUCH_ERR_STORE;
+  }
+  if(*version > SCHEMA_VERSION) {
+    slog(st, LOG_ERR, "%s: created by a newer vouch (schema %lld)",
+         st->path, *version);
+    return VOUCH_ERR_STORE;
+  }
+  return VOUCH_OK;
+}
+
+static vouch_rc set_pragmas(vouch_store *st)
+{
+  sqlite3_stmt *s = NULL;
+  vouch_rc rc;
+  int src;
+
+  rc = prepare(st, "PRAGMA journal_mode=WAL", &s);
+  if(rc)
+    return rc;
+  src = sqlite3_step(s);
+  if(src == SQLITE_ROW) {
+    const unsigned char *mode = sqlite3_column_text(s, 0);
+    if(!mode || sqlite3_stricmp((const char *)mode, "wal")) {
+      slog(st, LOG_ERR, "%s: store refuses the WAL journal mode",
+           st->path);
+      rc = VOUCH_ERR_STORE;
+    }
+  }
+  else
+    rc = sql_fail(st, "set WAL journal mode", src);
+  sqlite3_finalize(s);
+  if(!rc)
+    rc = exec_script(st, "PRAGMA synchronous=FULL;"
+                     "PRAGMA foreign_keys=ON;"
+                     "PRAGMA secure_delete=ON;"
+                     "PRAGMA trusted_schema=OFF;", "set pragmas");
+  return rc;
+}
+
+/* Brings the schema to SCHEMA_VERSION, one step per version, under a
+ * write lock so that two first openers cannot both migrate. */
+static vouch_rc migrate(vouch_store *st)
+{
+  char sql[64];
+  long long version = 0;
+  vouch_rc rc;
+
+  rc = vouch_store_begin(st);
+  if(rc)
+    return rc;
+  rc = query_int(st, "PRAGMA user_version", "read schema version",
+                 &version);
+  if(rc)
+    goto out;
+  if(version > SCHEMA_VERSION || version < 0) {
+    slog(st, LOG_ERR, "%s: created by a newer vouch (schema %lld)",
+         st->path, version);
+    rc = VOUCH_ERR_STORE;
+    goto out;
+  }
+  for(; version < SCHEMA_VERSION && !rc; version++)
+    rc = exec_script(st, migrations[version + 1], "migrate schema");
+  if(rc)
+    goto out;
+  snprintf(sql, sizeof(sql), "PRAGMA application_id=%d;"
+           "PRAGMA user_version=%d;", APPLICATION_ID, SCHEMA_VERSION);
+  rc = exec_script(st, sql, "set schema version");
+  if(!rc)
+    rc = vouch_store_commit(st);
+out:
+  vouch_store_rollback(st);
+  return rc;
+}
+
+static vouch_rc open_db(vouch_store *st, unsigned busy_timeout_ms)
+{
+  long long version = 0;
+  int src;
+  vouch_rc rc;
+
+  /* No SQLITE_OPEN_CREATE: check_file made and vetted the file. */
+  src = sqlite3_open_v2(st->path, &st->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW |
+                        SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_EXRESCODE,
+                        NULL);
+  if(src != SQLITE_OK)
+    return sql_fail(st, "open", src);
+  /* SQLite falls back to reading only when it may not write; a store
+   * that cannot count failures is no store for vouch. */
+  if(sqlite3_db_readonly(st->db, "main") == 1) {
+    slog(st, LOG_ERR, "%s: store is read-only (file or file system not "
+         "writable)", st->path);
+    return VOUCH_ERR_STORE;
+  }
+  sqlite3_extended_result_codes(st->db, 1);
+  sqlite3_busy_timeout(st->db, busy_timeout_ms > INT32_MAX ?
+                       INT32_MAX : (int)busy_timeout_ms);
+  /* Plain SQL may not corrupt the file (writable_schema and the like). */
+  sqlite3_db_config(st->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+  rc = check_db(st, &version);
+  if(!rc)
+    rc = set_pragmas(st);
+  if(!rc && version < SCHEMA_VERSION)
+    rc = migrate(st);
+  return rc;
+}
+
+vouch_rc vouch_store_open(const char *path, unsigned busy_timeout_ms,
+                          int flags, vouch_store **out, vouch_log_fn log,
+                          void *logarg)
+{
+  vouch_store *st;
+  vouch_rc rc;
+
+  if(!out)
+    return VOUCH_ERR_INPUT;
+  *out = NULL;
+  if(!path || !*path) {
+    if(log)
+      log(logarg, LOG_ERR, "store path is empty");
+    return VOUCH_ERR_CONFIG;
+  }
+  st = calloc(1, sizeof(*st));
+  if(!st)
+    return VOUCH_ERR_NOMEM;
+  st->log = log;
+  st->logarg = logarg;
+  st->path = strdup(path);
+  if(!st->path) {
+    rc = VOUCH_ERR_NOMEM;
+    goto out;
+  }
+  rc = check_file(st, flags);
+  if(!rc)
+    rc = open_db(st, busy_timeout_ms);
+  if(rc)
+    goto out;
+  *out = st;
+  st = NULL;
+out:
+  vouch_store_close(st);
+  return rc;
+}
+
+void vouch_store_close(vouch_store *st)
+{
+  if(!st)
+    return;
+  if(st->db) {
+    vouch_store_rollback(st);
+    sqlite3_close_v2(st->db);
+  }
+  free(st->path);
+  free(st);
+}
+
+/* ----------------------------------------------------------------- users */
+
+const char *vouch_state_name(vouch_state s)
+{
+  switch(s) {
+  case VOUCH_STATE_ACTIVE:
+    return "active";
+  case VOUCH_STATE_LOCKED:
+    return "locked";
+  case VOUCH_STATE_RESET:
+    return "reset-required";
+  default:
+    return "unknown";
+  }
+}
+
+static void free_secret(char *s)
+{
+  if(s) {
+    vouch_wipe(s, strlen(s));
+    free(s);
+  }
+}
+
+void vouch_user_clear(vouch_user *u)
+{
+  if(!u)
+    return;
+  free(u->name);
+  free(u->full_name);
+  free(u->email);
+  free(u->phone);
+  free_secret(u->pw_hash);
+  free(u->plan);
+  vouch_wipe(u, sizeof(*u));
+}
+
+/* A copy of a text column, NULL for SQL NULL.  *ok turns false when
+ * memory runs out. */
+static char *col_dup(sqlite3_stmt *s, int i, bool *ok)
+{
+  const unsigned char *t = sqlite3_column_text(s, i);
+  char *copy;
+
+  if(!t) {
+    if(sqlite3_errcode(sqlite3_db_handle(s)) == SQLITE_NOMEM)
+      *ok = false;
+    return NULL;
+  }
+  copy = strdup((const char *)t);
+  if(!copy)
+    *ok = false;
+  return copy;
+}
+
+#define USER_COLUMNS \
+  "id, name, full_name, email, phone, phone_verified, lang, pw_hash," \
+  " state, pw_failures, created, pw_changed, plan, period_end"
+
+static vouch_rc user_from_row(sqlite3_stmt *s, vouch_user *u)
+{
+  const unsigned char *lang;
+  sqlite3_int64 v;
+  bool ok = true;
+
+  u->id = sqlite3_column_int64(s, 0);
+  u->name = col_dup(s, 1, &ok);
+  u->full_name = col_dup(s, 2, &ok);
+  u->email = col_dup(s, 3, &ok);
+  u->phone = col_dup(s, 4, &ok);
+  u->phone_verified = sqlite3_column_int64(s, 5) != 0;
+  lang = sqlite3_column_text(s, 6);
+  if(lang && sqlite3_column_bytes(s, 6) == 2)
+    memcpy(u->lang, lang, 3);
+  else
+    memcpy(u->lang, "en", 3);
+  u->pw_hash = col_dup(s, 7, &ok);
+  u->state = (vouch_state)sqlite3_column_int(s, 8);
+  v = sqlite3_column_int64(s, 9);
+  u->pw_failures = v < 0 ? 0 : v > UINT32_MAX ? UINT32_MAX : (unsigned)v;
+  u->created = (time_t)sqlite3_column_int64(s, 10);
+  u->pw_changed = (time_t)sqlite3_column_int64(s, 11);
+  u->plan = col_dup(s, 12, &ok);
+  u->period_end = (time_t)sqlite3_column_int64(s, 13);
+  if(!ok || !u->name) {
+    vouch_user_clear(u);
+    return VOUCH_ERR_NOMEM;
+  }
+  return VOUCH_OK;
+}
+
+static bool bad_name(const vouch_store *st, const char *name)
+{
+  if(name && *name)
+    return false;
+  slog(st, LOG_ERR, "%s: empty user name", st->path);
+  return true;
+}
+
+vouch_rc vouch_store_user_get(vouch_store *st, const char *name,
+                              vouch_user *u)
+{
+  sqlite3_stmt *s = NULL;
+  vouch_rc rc;
+  int src;
+
+  if(!u)
+    return VOUCH_ERR_INPUT;
+  memset(u, 0, sizeof(*u));
+  if(bad_name(st, name))
+    return VOUCH_ERR_INPUT;
+  rc = prepare(st, "SELECT " USER_COLUMNS " FROM users WHERE name = ?1",
+               &s);
+  if(rc)
+    return rc;
+  src = bind_text(s, 1, name);
+  if(src == SQLITE_OK)
+    src = sqlite3_step(s);
+  if(src == SQLITE_ROW)
+    rc = user_from_row(s, u);
+  else if(src == SQLITE_DONE)
+    rc = VOUCH_ERR_NO_USER;
+  else
+    rc = sql_fail(st, "read user", src);
+  sqlite3_finalize(s);
+  return rc;
+}
+
+vouch_rc vouch_store_user_add(vouch_store *st, const vouch_user *u)
+{
+  sqlite3_stmt *s = NULL;
+  time_t now = time(NULL);
+  vouch_rc rc;
+  int src;
+
+  if(!u || bad_name(st, u->name))
+    return VOUCH_ERR_INPUT;
+  rc = prepare(st, "INSERT INTO users (name, full_name, email, phone,"
+               " phone_verified, lang, pw_hash, state, created, pw_changed,"
+               " plan, period_end)"
+               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+               &s);
+  if(rc)
+    return rc;
+  src = bind_text(s, 1, u->name);
+  src = src ? src : bind_text(s, 2, u->full_name);
+  src = src ? src : bind_text(s, 3, u->email);
+  src = src ? src : bind_text(s, 4, u->phone);
+  src = src ? src : sqlite3_bind_int(s, 5, u->phone_verified ? 1 : 0);
+  src = src ? src : bind_text(s, 6, u->lang[0] ? u->lang : "en");
+  src = src ? src : bind_text(s, 7, u->pw_hash);
+  src = src ? src : sqlite3_bind_int(s, 8, (int)u->state);
+  src = src ? src : sqlite3_bind_int64(s, 9, (sqlite3_int64)now);
+  src = src ? src : sqlite3_bind_int64(s, 10, u->pw_hash ?
+                                       (sqlite3_int64)now : 0);
+  src = src ? src : bind_text(s, 11, u->plan);
+  src = src ? src : sqlite3_bind_int64(s, 12,
+                                       (sqlite3_int64)u->period_end);
+  if(src == SQLITE_OK)
+    src = sqlite3_step(s);
+  if(src == SQLITE_CONSTRAINT_UNIQUE ||
+     src == SQLITE_CONSTRAINT_PRIMARYKEY) {
+    slog(st, LOG_ERR, "%s: user already exists", st->path);
+    rc = VOUCH_ERR_EXISTS;
+  }
+  else if(src != SQLITE_DONE)
+    rc = sql_fail(st, "add user", src);
+  sqlite3_finalize(s);
+  return rc;
+}
+
+vouch_rc vouch_store_user_update(vouch_store *st, const vouch_user *u)
+{
+  sqlite3_stmt *s = NULL;
+  vouch_rc rc;
+  int src;
+
+  if(!u || bad_name(st, u->name))
+    return VOUCH_ERR_INPUT;
+  rc = prepare(st, "UPDATE users SET full_name = ?2, email = ?3,"
+               " phone = ?4, phone_verified = ?5, lang = ?6, plan = ?7,"
+               " period_end = ?8 WHERE name = ?1", &s);
+  if(rc)
+    return rc;
+  src = bind_text(s, 1, u->name);
+  src = src ? src : bind_text(s, 2, u->full_name);
+  src = src ? src : bind_text(s, 3, u->email);
+  src = src ? src : bind_text(s, 4, u->phone);
+  src = src ? src : sqlite3_bind_int(s, 5, u->phone_verified ? 1 : 0);
+  src = src ? src : bind_text(s, 6, u->lang[0] ? u->lang : "en");
+  src = src ? src : bind_text(s, 7, u->plan);
+  src = src ? src : sqlite3_bind_int64(s, 8,
+                                       (sqlite3_int64)u->period_end);
+  if(src == SQLITE_OK)
+    src = sqlite3_step(s);
+  if(src != SQLITE_DONE)
+    rc = sql_fail(st, "update user", src);
+  else if(sqlite3_changes(st->db) == 0)
+    rc = VOUCH_ERR_NO_USER;
+  sqlite3_finalize(s);
+  return rc;
+}
+
+/* Runs a one-row write on the user named by ?1 (with an optional integer
+ * ?2); VOUCH_ERR_NO_USER when no row matched. */
+static vouch_rc user_write(vouch_store *st, const char *sql,
+                           const char *name, bool has_int,
+                           sqlite3_int64 v, const char *what)
+{
+  sqlite3_stmt *s = NULL;
+  vouch_rc rc;
+  int src;
+
+  if(bad_name(st, name))
+    return VOUCH_ERR_INPUT;
+  rc = prepare(st, sql, &s);
+  if(rc)
+    return rc;
+  src = bind_text(s, 1, name);
+  if(src == SQLITE_OK && has_int)
+    src = sqlite3_bind_int64(s, 2, v);
+  if(src == SQLITE_OK)
+    src = step_done(s);
+  if(src != SQLITE_DONE)
+    rc = sql_fail(st, what, src);
+  else if(sqlite3_changes(st->db) == 0)
+    rc = VOUCH_ERR_NO_USER;
+  sqlite3_finalize(s);
+  return rc;
+}
+
+vouch_rc vouch_store_user_del(vouch_store *st, const char *name)
+{
+  /* pw_history goes with the row (ON DELETE CASCADE); audit stays. */
+  return user_write(st, "DELETE FROM users WHERE name = ?1", name, false,
+                    0, "delete user");
+}
+
+vouch_rc vouch_store_pw_success(vouch_store *st, const char *name)
+{
+  return user_write(st, "UPDATE users SET pw_failures = 0 WHERE name = ?1",
+                    name, false, 0, "clear failure count");
+}
+
+vouch_rc vouch_store_set_state(vouch_store *st, const char *name,
+                               vouch_state state)
+{
+  if(state != VOUCH_STATE_ACTIVE && state != VOUCH_STATE_LOCKED &&
+     state != VOUCH_STATE_RESET)
+    return VOUCH_ERR_INPUT;
+  return user_write(st, "UPDATE users SET state = ?2 WHERE name = ?1",
+                    name, true, (sqlite3_int64)state, "set state");
+}
+
+vouch_rc vouch_store_pw_failure(vouch_store *st, const char *name,
+                                unsigned *count)
+{
+  sqlite3_stmt *s = NULL;
+  sqlite3_int64 v = 0;
+  vouch_rc rc;
+  int src;
+
+  if(!count || bad_name(st, name))
+    return VOUCH_ERR_INPUT;
+  *count = 0;
+  /* One statement adds and reads back, so no other writer can slip in
+   * between. */
+  rc = prepare(st, "UPDATE users SET pw_failures = pw_failures + 1"
+               " WHERE name = ?1 RETURNING pw_failures", &s);
+  if(rc)
+    return rc;
+  src = bind_text(s, 1, name);
+  if(src == SQLITE_OK)
+    src = sqlite3_step(s);
+  if(src == SQLITE_ROW) {
+    v = sqlite3_column_int64(s, 0);
+    src = step_done(s);
+    if(src == SQLITE_DONE)
+      *count = v < 0 ? 0 : v > UINT32_MAX ? UINT32_MAX : (unsigned)v;
+    else
+      rc = sql_fail(st, "count failure", src);
+  }
+  else if(src == SQLITE_DONE)
+    rc = VOUCH_ERR_NO_USER;
+  else
+    rc = sql_fail(st, "count failure", src);
+  sqlite3_finalize(s);
+  return rc;
+}
+
+/* Collects all user names first so that fn may use the store freely
+ * without a statement open underneath it. */
+static vouch_rc collect_names(vouch_store *st, char ***names, size_t *count)
+{
+  sqlite3_stmt *s = NULL;
+  char **list = NULL;
+  size_t n = 0, cap = 0;
+  vouch_rc rc;
+  int src;
+
+  rc = prepare(st, "SELECT name FROM users ORDER BY name", &s);
+  if(rc)
+    return rc;
+  for(;;) {
+    bool ok = true;
+    char *name;
+
+    src = sqlite3_step(s);
+    if(src != SQLITE_ROW)
+      break;
+    if(n == cap) {
+      size_t ncap = cap ? cap * 2 : 64;
+      char **nl = realloc(list, ncap * sizeof(*nl));
+      if(!nl) {
+        rc = VOUCH_ERR_NOMEM;
+        break;
+      }
+      list = nl;
+      cap = ncap;
+    }
+    name = col_dup(s, 0, &ok);
+    if(!ok || !name) {
+      rc = VOUCH_ERR_NOMEM;
+      break;
+    }
+    list[n++] = name;
+  }
+  if(!rc && src != SQLITE_DONE)
+    rc = sql_fail(st, "list users", src);
+  sqlite3_finalize(s);
+  if(rc) {
+    vouch_store_free_list(list, n);
+    return rc;
+  }
+  *names = list;
+  *count = n;
+  return VOUCH_OK;
+}
+
+vouch_rc vouch_store_user_each(vouch_store *st,
+                               vouch_rc (*fn)(void *arg, const char *name),
+                               void *arg)
+{
+  char **names = NULL;
+  size_t i, n = 0;
+  vouch_rc rc;
+
+  if(!fn)
+    return VOUCH_ERR_INPUT;
+  rc = collect_names(st, &names, &n);
+  for(i = 0; !rc && i < n; i++)
+    rc = fn(arg, names[i]);
+  vouch_store_free_list(names, n);
+  return rc;
+}
+
+/* -------------------------------------------------------------- passwords */
+
+static vouch_rc user_id(vouch_store *st, const char *name, int64_t *id)
+{
+  sqlite3_stmt *s = NULL;
+  vouch_rc rc;
+  int src;
+
+  rc = prepare(st, "SELECT id FROM users WHERE name = ?1", &s);
+  if(rc)
+    return rc;
+  src = bind_text(s, 1, name);
+  if(src == SQLITE_OK)
+    src = sqlite3_step(s);
+  if(src == SQLITE_ROW)
+    *id = sqlite3_column_int64(s, 0);
+  else if(src == SQLITE_DONE)
+    rc = VOUCH_ERR_NO_USER;
+  else
+    rc = sql_fail(st, "find user", src);
+  sqlite3_finalize(s);
+  return rc;
+}
+
+/* Runs a write bound to (?1 id, ?2 integer, ?3 text). */
+static vouch_rc id_write(vouch_store *st, const char *sql, int64_t id,
+                         sqlite3_int64 v, const char *text,
+                         const char *what)
+{
+  sqlite3_stmt *s = NULL;
+  vouch_rc rc;
+  int src;
+
+  rc = prepare(st, sql, &s);
+  if(rc)
+    return rc;
+  src = sqlite3_bind_int64(s, 1, id);
+  if(src == SQLITE_OK && sqlite3_bind_parameter_count(s) >= 2)
+    src = sqlite3_bind_int64(s, 2, v);
+  if(src == SQLITE_OK && sqlite3_bind_parameter_count(s) >= 3)
+    src = bind_text(s, 3, text);
+  if(src == SQLITE_OK)
+    src = step_done(s);
+  if(src != SQLITE_DONE)
+    rc = sql_fail(st, what, src);
+  sqlite3_finalize(s);
+  return rc;
+}
+
+static vouch_rc replace_password(vouch_store *st, const char *name,
+                                 const char *hash, unsigned keep)
+{
+  int64_t id = 0;
+  vouch_rc rc;
+
+  rc = user_id(st, name, &id);
+  if(rc)
+    return rc;
+  /* The old hash moves by SQL alone and never passes through memory. */
+  rc = id_write(st, "INSERT INTO pw_history (user_id, hash, changed)"
+                " SELECT id, pw_hash, ?2 FROM users"
+                " WHERE id = ?1 AND pw_hash IS NOT NULL", id,
+                (sqlite3_int64)time(NULL), NULL, "keep password history");
+  if(!rc)
+    rc = id_write(st, "UPDATE users SET pw_changed = ?2, pw_hash = ?3"
+                  " WHERE id = ?1", id, (sqlite3_int64)time(NULL), hash,
+                  "set password");
+  if(!rc)
+    rc = id_write(st, "DELETE FROM pw_history WHERE user_id = ?1"
+                  " AND seq NOT IN (SELECT seq FROM pw_history"
+                  " WHERE user_id = ?1 ORDER BY seq DESC LIMIT ?2)", id,
+                  (sqlite3_int64)keep, NULL, "trim password history");
+  return rc;
+}
+
+vouch_rc vouch_store_set_password(vouch_store *st, const char *name,
+                                  const char *hash, unsigned keep)
+{
+  bool own = false;
+  vouch_rc rc;
+
+  if(bad_name(st, name))
+    return VOUCH_ERR_INPUT;
+  if(!hash || !*hash) {
+    slog(st, LOG_ERR, "%s: empty password hash", st->path);
+    return VOUCH_ERR_INPUT;
+  }
+  rc = atomic_enter(st, &own);
+  if(rc)
+    return rc;
+  rc = replace_password(st, name, hash, keep);
+  return atomic_leave(st, own, rc);
+}
+
+static vouch_rc list_push(char **list, size_t *n, sqlite3_stmt *s)
+{
+  bool ok = true;
+  char *h = col_dup(s, 0, &ok);
+
+  if(!ok)
+    return VOUCH_ERR_NOMEM;
+  if(h)
+    list[(*n)++] = h;
+  return VOUCH_OK;
+}
+
+vouch_rc vouch_store_pw_recent(vouch_store *st, const char *name,
+                               unsigned n, char ***hashes, size_t *count)
+{
+  sqlite3_stmt *s = NULL;
+  char **list = NULL;
+  size_t got = 0;
+  bool found = false;
+  vouch_rc rc;
+  int src;
+
+  if(!hashes || !count || bad_name(st, name))
+    return VOUCH_ERR_INPUT;
+  *hashes = NULL;
+  *count = 0;
+  /* One statement, so the current hash and the history agree. */
+  rc = prepare(st, "SELECT pw_hash, 0 AS k, 0 AS seq FROM users"
+               " WHERE name = ?1 UNION ALL"
+               " SELECT h.hash, 1, h.seq FROM pw_history h"
+               " JOIN users u ON u.id = h.user_id WHERE u.name = ?1"
+               " ORDER BY k, seq DESC LIMIT ?2", &s);
+  if(rc)
+    return rc;
+  list = calloc((size_t)n + 1, sizeof(*list));
+  if(!list)
+    rc = VOUCH_ERR_NOMEM;
+  src = rc ? SQLITE_OK : bind_text(s, 1, name);
+  if(!rc && src == SQLITE_OK)
+    src = sqlite3_bind_int64(s, 2, (sqlite3_int64)n + 1);
+  while(!rc && src == SQLITE_OK) {
+    src = sqlite3_step(s);
+    if(src != SQLITE_ROW)
+      break;
+    src = SQLITE_OK;
+    found = true;
+    if(got < n)
+      rc = list_push(list, &got, s);
+  }
+  if(!rc && src != SQLITE_DONE)
+    rc = sql_fail(st, "read password history", src);
+  if(!rc && !found)
+    rc = VOUCH_ERR_NO_USER;
+  sqlite3_finalize(s);
+  if(rc) {
+    vouch_store_free_list(list, got);
+    return rc;
+  }
+  *hashes = list;
+  *count = got;
+  return VOUCH_OK;
+}
+
+void vouch_store_free_list(char **list, size_t count)
+{
+  size_t i;
+
+  if(!list)
+    return;
+  for(i = 0; i < count; i++)
+    free_secret(list[i]);
+  free(list);
+}
+
+/* ----------------------------------------------------------------- audit */
+
+vouch_rc vouch_store_audit_add(vouch_store *st, time_t ts, const char *user,
+                               const char *event, const char *service,
+                               const char *detail)
+{
+  sqlite3_stmt *s = NULL;
+  vouch_rc rc;
+  int src;
+
+  if(!event || !*event) {
+    slog(st, LOG_ERR, "%s: audit event without a name", st->path);
+    return VOUCH_ERR_INPUT;
+  }
+  rc = prepare(st, "INSERT INTO audit (ts, user, event, service, detail)"
+               " VALUES (?1, ?2, ?3, ?4, ?5)", &s);
+  if(rc)
+    return rc;
+  src = sqlite3_bind_int64(s, 1, (sqlite3_int64)ts);
+  src = src ? src : bind_text(s, 2, user ? user : "");
+  src = src ? src : bind_text(s, 3, event);
+  src = src ? src : bind_text(s, 4, service ? service : "");
+  src = src ? src : bind_text(s, 5, detail ? detail : "");
+  if(src == SQLITE_OK)
+    src = sqlite3_step(s);
+  if(src != SQLITE_DONE)
+    rc = sql_fail(st, "write audit record", src);
+  sqlite3_finalize(s);
+  return rc;
+}
+
+static const char *col_text(sqlite3_stmt *s, int i)
+{
+  const unsigned char *t = sqlite3_column_text(s, i);
+
+  return t ? (const char *)t : "";
+}
+
+vouch_rc vouch_store_audit_each(vouch_store *st, const char *user,
+                                vouch_rc (*fn)(void *arg,
+                                               const vouch_audit_row *r),
+                                void *arg)
+{
+  sqlite3_stmt *s = NULL;
+  vouch_rc rc;
+  int src = SQLITE_OK;
+
+  if(!fn)
+    return VOUCH_ERR_INPUT;
+  rc = prepare(st, user ?
+               "SELECT id, ts, user, event, service, detail FROM audit"
+               " WHERE user = ?1 ORDER BY ts, id" :
+               "SELECT id, ts, user, event, service, detail FROM audit"
+               " ORDER BY ts, id", &s);
+  if(rc)
+    return rc;
+  if(user)
+    src = bind_text(s, 1, user);
+  while(!rc && src == SQLITE_OK) {
+    vouch_audit_row r;
+
+    src = sqlite3_step(s);
+    if(src != SQLITE_ROW)
+      break;
+    src = SQLITE_OK;
+    r.id = sqlite3_column_int64(s, 0);
+    r.ts = (time_t)sqlite3_column_int64(s, 1);
+    r.user = col_text(s, 2);
+    r.event = col_text(s, 3);
+    r.service = col_text(s, 4);
+    r.detail = col_text(s, 5);
+    rc = fn(arg, &r);
+  }
+  if(!rc && src != SQLITE_DONE)
+    rc = sql_fail(st, "read audit trail", src);
+  sqlite3_finalize(s);
+  return rc;
+}

@@ -1,0 +1,465 @@
+/*
+ * vouch.h - the public interface of libvouch, the core every PAM module and
+ * every tool links.  Modules and tools only parse arguments and print; the
+ * behaviour they share lives behind these declarations, once.
+ *
+ * Conventions: every function that can fail returns a vouch_rc; outputs come
+ * last; strings handed out are malloc'ed and owned by the caller unless said
+ * otherwise; secrets are wiped (vouch_wipe) before they are freed.
+ */
+#ifndef VOUCH_H
+#define VOUCH_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define VOUCH_PRINTF(f, a) __attribute__((format(printf, f, a)))
+
+/* ---------------------------------------------------------------- errors */
+
+typedef enum {
+  VOUCH_OK = 0,
+  VOUCH_ERR_NOMEM = 1,          /* out of memory */
+  VOUCH_ERR_SYSTEM = 2,         /* an operating-system call failed */
+  VOUCH_ERR_CONFIG = 3,         /* configuration missing or invalid */
+  VOUCH_ERR_INSECURE = 4,       /* file owner, mode, type or symlink refused */
+  VOUCH_ERR_STORE = 5,          /* store unusable: corrupt, read-only, SQL */
+  VOUCH_ERR_BUSY = 6,           /* store locked past the busy timeout */
+  VOUCH_ERR_KEY = 7,            /* key file missing or malformed */
+  VOUCH_ERR_CRYPTO = 8,         /* libsodium failed */
+  VOUCH_ERR_USAGE = 9,          /* wrong arguments or options */
+  VOUCH_ERR_INPUT = 10,         /* a value is malformed */
+  VOUCH_ERR_NO_USER = 11,       /* unknown user */
+  VOUCH_ERR_NOT_FOUND = 12,     /* unknown object other than a user */
+  VOUCH_ERR_EXISTS = 13,        /* object already exists */
+  VOUCH_ERR_AUTH = 14,          /* verification failed */
+  VOUCH_ERR_LOCKED = 15,        /* locked out: a password reset is needed */
+  VOUCH_ERR_RESET_REQUIRED = 16, /* a new password must be chosen */
+  VOUCH_ERR_EXPIRED = 17,       /* membership has ended */
+  VOUCH_ERR_PW_SHORT = 18,      /* new password shorter than min_length */
+  VOUCH_ERR_PW_LONG = 19,       /* new password longer than max_length */
+  VOUCH_ERR_PW_REUSED = 20,     /* new password equals a recent one */
+  VOUCH_ERR_PW_MISMATCH = 21,   /* the two new passwords differ */
+  VOUCH_ERR_CONV = 22,          /* PAM conversation or terminal failed */
+  VOUCH_ERR_UNAVAIL = 23,       /* method unavailable: try another way */
+  VOUCH_ERR_DELIVERY = 24,      /* message could not be handed over */
+  VOUCH_ERR_RATE = 25,          /* rate limit reached */
+  VOUCH_ERR_ABORT = 26,         /* the person cancelled */
+  VOUCH_ERR_DENIED = 27         /* request refused by policy */
+} vouch_rc;
+
+#define VOUCH_RC_COUNT 28
+
+/* Tool exit codes (SPEC section 5). */
+enum {
+  VOUCH_EXIT_OK = 0,
+  VOUCH_EXIT_DENIED = 1,
+  VOUCH_EXIT_USAGE = 2,
+  VOUCH_EXIT_UNKNOWN = 3,
+  VOUCH_EXIT_SYSTEM = 4
+};
+
+/* Short English description of rc; never NULL. */
+const char *vouch_strerror(vouch_rc rc);
+/* The one mapping to tool exit codes. */
+int vouch_rc_to_exit(vouch_rc rc);
+/* The one mapping to PAM return codes (PAM_* from security/_pam_types.h). */
+int vouch_rc_to_pam(vouch_rc rc);
+
+/* -------------------------------------------------------------- messages */
+
+/* Where diagnostics go: tools print to stderr, modules to syslog.
+ * priority is a syslog priority (LOG_ERR, LOG_WARNING, LOG_INFO,
+ * LOG_DEBUG).  Messages never contain secrets. */
+typedef void (*vouch_log_fn)(void *arg, int priority, const char *msg);
+
+/* ------------------------------------------------------------ utilities */
+
+/* Range-checked unsigned decimal parser: whole string, no sign, no
+ * leading/trailing space.  VOUCH_ERR_INPUT when malformed or out of range. */
+vouch_rc vouch_parse_uint(const char *s, unsigned long long min,
+                          unsigned long long max, unsigned long long *out);
+/* Duration: integer with optional suffix s, m, h or d (bare = seconds). */
+vouch_rc vouch_parse_duration(const char *s, unsigned long long max_seconds,
+                              unsigned long long *out_seconds);
+/* Size: integer with optional suffix K, M or G (powers of 1024). */
+vouch_rc vouch_parse_size(const char *s, unsigned long long max,
+                          unsigned long long *out);
+/* Calendar date YYYY-MM-DD, a real day between 1970 and 9999.
+ * out is 00:00:00 UTC of that day. */
+vouch_rc vouch_parse_date(const char *s, time_t *out);
+/* Formats t (UTC) as YYYY-MM-DD into buf (at least 11 bytes). */
+void vouch_format_date(time_t t, char *buf, size_t len);
+/* Formats t (UTC) as YYYY-MM-DDTHH:MM:SSZ into buf (at least 21 bytes). */
+void vouch_format_time(time_t t, char *buf, size_t len);
+
+/* Input validation; each returns true when the value is acceptable. */
+bool vouch_valid_utf8(const char *s, size_t len);
+size_t vouch_utf8_chars(const char *s, size_t len);  /* code points */
+bool vouch_valid_username(const char *s);  /* [A-Za-z0-9_][A-Za-z0-9._-]{0,31} */
+bool vouch_valid_email(const char *s);     /* local@domain.tld, <= 254 bytes */
+bool vouch_valid_phone(const char *s);     /* E.164: + then 8 to 15 digits */
+bool vouch_valid_lang(const char *s);      /* en da nl sv ms */
+bool vouch_valid_fullname(const char *s);  /* UTF-8, 1-128 chars, no controls */
+bool vouch_valid_plan(const char *s);      /* printable ASCII, 1-64 bytes */
+
+/* Safe file access.  Opens path without following a symlink (in the last
+ * component), refuses anything but a regular file, a file not owned by
+ * root or the effective user, a file writable by group or others, and
+ * (when private is true) a file readable by group or others.  Returns the
+ * open descriptor (O_CLOEXEC) in *fd.  Messages go to log. */
+vouch_rc vouch_open_secure(const char *path, int flags, bool private_file,
+                           int *fd, vouch_log_fn log, void *logarg);
+/* Reads a whole file opened by vouch_open_secure into a NUL-terminated
+ * malloc'ed buffer; refuses files larger than max bytes. */
+vouch_rc vouch_read_fd(int fd, size_t max, char **out, size_t *len);
+
+/* Joins printf-style text into a new malloc'ed string (NULL on ENOMEM). */
+char *vouch_asprintf(const char *fmt, ...) VOUCH_PRINTF(1, 2);
+/* strdup that tolerates NULL. */
+char *vouch_strdup(const char *s);
+/* Wipes then frees a NUL-terminated secret (NULL is fine). */
+void vouch_free_secret(char *s);
+
+/* ---------------------------------------------------------- configuration */
+
+#define VOUCH_TRANSPORT_SMTP 0
+#define VOUCH_TRANSPORT_HTTP 1
+#define VOUCH_TRANSPORT_FILE 2
+
+typedef struct vouch_config {
+  char *path;                   /* file it was read from */
+  /* [store] */
+  char *store_path;             /* path = /var/lib/vouch/vouch.db */
+  unsigned busy_timeout_ms;     /* busy_timeout = 5s */
+  /* [secret] */
+  char *key_file;               /* key_file = /etc/vouch/secret.key */
+  /* [password] */
+  unsigned pw_min_length;       /* min_length = 8 (characters) */
+  unsigned pw_max_length;       /* max_length = 256 (bytes) */
+  unsigned pw_history;          /* history = 1 */
+  unsigned pw_max_failures;     /* max_failures = 100 */
+  unsigned long long hash_ops;  /* hash_ops = 2 (argon2id opslimit) */
+  unsigned long long hash_mem;  /* hash_mem = 64M (argon2id memlimit) */
+  /* [otp] */
+  unsigned otp_length;          /* length = 6 */
+  unsigned otp_email_ttl;       /* email_ttl = 10m, seconds */
+  unsigned otp_sms_ttl;         /* sms_ttl = 10m */
+  unsigned otp_max_attempts;    /* max_attempts = 5 */
+  unsigned otp_resend_interval; /* resend_interval = 30s */
+  unsigned otp_resend_max;      /* resend_max = 5 per hour */
+  /* [lockout] */
+  unsigned lock_max_failures;   /* max_failures = 5 */
+  unsigned lock_window;         /* window = 1h */
+  /* [reset] */
+  unsigned reset_link_ttl;      /* link_ttl = 24h */
+  unsigned reset_sms_ttl;       /* sms_ttl = 20m */
+  char *reset_link_url;         /* link_url, contains {token} */
+  /* [device] */
+  unsigned device_code_ttl;     /* code_ttl = 15m */
+  /* [delivery] */
+  unsigned delivery_timeout;    /* timeout = 10s */
+  /* [email] */
+  int email_transport;          /* transport = smtp */
+  char *email_url;              /* url = smtp://127.0.0.1:25 */
+  char *email_from;             /* from = vouch@localhost */
+  char *email_dir;              /* dir = (file transport) */
+  /* [sms] */
+  int sms_transport;            /* transport = http */
+  char *sms_url;                /* url = (http transport) */
+  char *sms_dir;                /* dir = (file transport) */
+} vouch_config;
+
+/* Fills c with the defaults (strings allocated). */
+vouch_rc vouch_config_defaults(vouch_config *c);
+/* Reads path (opened with vouch_open_secure, not private) over the
+ * defaults.  Every error is reported to log as "FILE:LINE: message", all of
+ * them in one run; then VOUCH_ERR_CONFIG.  On success *out is owned by the
+ * caller (vouch_config_free). */
+vouch_rc vouch_config_load(const char *path, vouch_config **out,
+                           vouch_log_fn log, void *logarg);
+/* The one setter behind the file and the PAM line: sets [section] key to
+ * value.  where ("FILE:LINE" or "PAM argument") prefixes each message. */
+vouch_rc vouch_config_set(vouch_config *c, const char *section,
+                          const char *key, const char *value,
+                          const char *where, vouch_log_fn log, void *logarg);
+/* Checks relations between keys (e.g. transport file needs dir). */
+vouch_rc vouch_config_check(const vouch_config *c, vouch_log_fn log,
+                            void *logarg);
+void vouch_config_free(vouch_config *c);
+
+/* ---------------------------------------------------------------- crypto */
+
+#define VOUCH_KEY_BYTES 32
+#define VOUCH_MAC_BYTES 32
+#define VOUCH_HASH_MAX 128      /* >= crypto_pwhash_STRBYTES */
+#define VOUCH_TOKEN_CHARS 43    /* 32 random bytes, URL-safe base64 */
+
+/* sodium_init; safe to call more than once. */
+vouch_rc vouch_crypto_init(void);
+/* argon2id string hash of pw into out (VOUCH_HASH_MAX bytes). */
+vouch_rc vouch_pw_hash(const char *pw, size_t len, unsigned long long ops,
+                       unsigned long long mem, char out[VOUCH_HASH_MAX]);
+/* VOUCH_OK when pw matches hash, VOUCH_ERR_AUTH otherwise. */
+vouch_rc vouch_pw_verify(const char *hash, const char *pw, size_t len);
+/* True when hash was made with other parameters than ops/mem. */
+bool vouch_pw_needs_rehash(const char *hash, unsigned long long ops,
+                           unsigned long long mem);
+/* Creates a key file of VOUCH_KEY_BYTES random bytes, mode 0600, failing
+ * with VOUCH_ERR_EXISTS when it exists. */
+vouch_rc vouch_key_create(const char *path, vouch_log_fn log, void *logarg);
+/* Loads the key file (vouch_open_secure, private) into key. */
+vouch_rc vouch_key_load(const char *path, unsigned char key[VOUCH_KEY_BYTES],
+                        vouch_log_fn log, void *logarg);
+/* HMAC-SHA-256 over the parts, each length-prefixed, so that
+ * ("ab","c") and ("a","bc") differ.  parts end with a NULL pointer. */
+void vouch_mac(const unsigned char key[VOUCH_KEY_BYTES],
+               unsigned char out[VOUCH_MAC_BYTES], ...);
+/* Constant-time equality. */
+bool vouch_ct_equal(const void *a, const void *b, size_t len);
+/* Uniform random decimal code of digits digits (out: digits + 1 bytes). */
+vouch_rc vouch_random_code(unsigned digits, char *out, size_t outlen);
+/* Random URL-safe base64 token of 256 bits (out: VOUCH_TOKEN_CHARS + 1). */
+vouch_rc vouch_random_token(char *out, size_t outlen);
+/* sodium_memzero. */
+void vouch_wipe(void *p, size_t len);
+
+/* ----------------------------------------------------------------- store */
+
+typedef struct vouch_store vouch_store;
+
+typedef enum {
+  VOUCH_STATE_ACTIVE = 0,
+  VOUCH_STATE_LOCKED = 1,      /* lockout: only a reset or unlock clears it */
+  VOUCH_STATE_RESET = 2        /* must choose a new password at sign-in */
+} vouch_state;
+
+const char *vouch_state_name(vouch_state s);  /* active locked reset-required */
+
+typedef struct vouch_user {
+  int64_t id;
+  char *name;
+  char *full_name;             /* NULL when not set */
+  char *email;                 /* NULL when not set */
+  char *phone;                 /* NULL when not set, E.164 */
+  bool phone_verified;
+  char lang[3];                /* "en" by default */
+  char *pw_hash;               /* NULL when no password is set */
+  vouch_state state;
+  unsigned pw_failures;        /* consecutive failed passwords */
+  time_t created;
+  time_t pw_changed;           /* 0 when never */
+  char *plan;                  /* NULL when no membership */
+  time_t period_end;           /* 0 when none; 00:00 UTC of the end day */
+} vouch_user;
+
+/* Frees the members (wiping the hash) and zeroes u. */
+void vouch_user_clear(vouch_user *u);
+
+#define VOUCH_STORE_CREATE 1   /* create the file (0600) when missing */
+
+/* Opens the store: the file must pass vouch_open_secure (private); SQLite
+ * opens it with SQLITE_OPEN_NOFOLLOW, WAL, synchronous=FULL, foreign keys,
+ * the busy timeout; the schema is migrated by PRAGMA user_version. */
+vouch_rc vouch_store_open(const char *path, unsigned busy_timeout_ms,
+                          int flags, vouch_store **out, vouch_log_fn log,
+                          void *logarg);
+void vouch_store_close(vouch_store *st);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK.  Every read-modify-write runs
+ * between begin and commit; rollback is safe when nothing is open. */
+vouch_rc vouch_store_begin(vouch_store *st);
+vouch_rc vouch_store_commit(vouch_store *st);
+void vouch_store_rollback(vouch_store *st);
+
+/* Users.  get fills *u (VOUCH_ERR_NO_USER when missing). */
+vouch_rc vouch_store_user_get(vouch_store *st, const char *name,
+                              vouch_user *u);
+/* Inserts u (id, created, counters are set by the store). */
+vouch_rc vouch_store_user_add(vouch_store *st, const vouch_user *u);
+/* Writes full_name, email, phone, phone_verified, lang, plan, period_end
+ * of u to the user named u->name. */
+vouch_rc vouch_store_user_update(vouch_store *st, const vouch_user *u);
+/* Deletes the user and everything that belongs to them except audit. */
+vouch_rc vouch_store_user_del(vouch_store *st, const char *name);
+/* Calls fn for each user name in order; stops at the first non-OK. */
+vouch_rc vouch_store_user_each(vouch_store *st,
+                               vouch_rc (*fn)(void *arg, const char *name),
+                               void *arg);
+
+/* Adds one to the consecutive failure count in one statement and returns
+ * the new count (exact under concurrency: call inside begin/commit). */
+vouch_rc vouch_store_pw_failure(vouch_store *st, const char *name,
+                                unsigned *count);
+/* Sets the failure count to zero. */
+vouch_rc vouch_store_pw_success(vouch_store *st, const char *name);
+vouch_rc vouch_store_set_state(vouch_store *st, const char *name,
+                               vouch_state state);
+/* Replaces the password hash; the previous hash moves into the history,
+ * which keeps at most keep old hashes.  Sets pw_changed to now. */
+vouch_rc vouch_store_set_password(vouch_store *st, const char *name,
+                                  const char *hash, unsigned keep);
+/* Replaces the hash of the same password (a renewal after a parameter
+ * change) without touching the history or pw_changed. */
+vouch_rc vouch_store_replace_hash(vouch_store *st, const char *name,
+                                  const char *hash);
+/* The current hash and then up to n - 1 previous ones, newest first, as a
+ * malloc'ed array of malloc'ed strings (free with vouch_store_free_list). */
+vouch_rc vouch_store_pw_recent(vouch_store *st, const char *name,
+                               unsigned n, char ***hashes, size_t *count);
+void vouch_store_free_list(char **list, size_t count);
+
+/* Audit trail. */
+typedef struct vouch_audit_row {
+  int64_t id;
+  time_t ts;
+  const char *user;            /* "" when none */
+  const char *event;
+  const char *service;         /* "" when none */
+  const char *detail;          /* "" when none */
+} vouch_audit_row;
+
+vouch_rc vouch_store_audit_add(vouch_store *st, time_t ts, const char *user,
+                               const char *event, const char *service,
+                               const char *detail);
+/* Rows in time order, all users when user is NULL. */
+vouch_rc vouch_store_audit_each(vouch_store *st, const char *user,
+                                vouch_rc (*fn)(void *arg,
+                                               const vouch_audit_row *r),
+                                void *arg);
+
+/* --------------------------------------------------------------- context */
+
+/* What modules and tools hold: configuration, key and store, opened
+ * lazily, with the service name and the log sink. */
+typedef struct vouch_ctx {
+  vouch_config *cfg;
+  vouch_store *store;          /* NULL until vouch_ctx_store() */
+  unsigned char *key;          /* sodium_malloc'ed, NULL until loaded */
+  char *service;               /* PAM service or tool name */
+  vouch_log_fn log;
+  void *logarg;
+  bool debug;
+} vouch_ctx;
+
+/* Loads the configuration at conf_path (NULL: VOUCH_CONF_PATH). */
+vouch_rc vouch_ctx_new(const char *conf_path, const char *service,
+                       vouch_log_fn log, void *logarg, vouch_ctx **out);
+/* Opens the store on first use. */
+vouch_rc vouch_ctx_store(vouch_ctx *ctx, vouch_store **out);
+/* Loads the key on first use. */
+vouch_rc vouch_ctx_key(vouch_ctx *ctx, const unsigned char **out);
+/* Closes everything, wiping the key. */
+void vouch_ctx_free(vouch_ctx *ctx);
+/* printf-style message to the sink. */
+void vouch_log(const vouch_ctx *ctx, int priority, const char *fmt, ...)
+  VOUCH_PRINTF(3, 4);
+
+/* ----------------------------------------------------------------- audit */
+
+/* Records a security event in the store and in syslog (authpriv).  user
+ * may be NULL; detail is free text without secrets, may be NULL.  Failing
+ * to record is reported to the sink and returned. */
+vouch_rc vouch_audit(vouch_ctx *ctx, const char *user, const char *event,
+                     const char *detail);
+
+/* --------------------------------------------------------------- password */
+
+/* Checks the password of user.  Unknown users, malformed names and empty
+ * or over-long passwords cost the same argon2id work as a known user and
+ * fail.  A failure is counted exactly; at [password] max_failures the
+ * account is locked.  A locked account fails with VOUCH_ERR_LOCKED even
+ * with the right password.  On success the counter is cleared and the
+ * hash is renewed when its parameters differ from the configuration.
+ * Returns VOUCH_OK, VOUCH_ERR_AUTH, VOUCH_ERR_NO_USER, VOUCH_ERR_LOCKED or
+ * a system error.  Audited. */
+vouch_rc vouch_password_check(vouch_ctx *ctx, const char *user,
+                              const char *pw);
+/* Checks a candidate new password against length, UTF-8 and the last
+ * [password] history passwords.  VOUCH_OK or VOUCH_ERR_PW_SHORT,
+ * VOUCH_ERR_PW_LONG, VOUCH_ERR_INPUT, VOUCH_ERR_PW_REUSED, NO_USER. */
+vouch_rc vouch_password_acceptable(vouch_ctx *ctx, const char *user,
+                                   const char *pw);
+/* vouch_password_acceptable, then sets it, clears reset-required and
+ * (when unlock is true) a lockout and the failure count.  Audited. */
+vouch_rc vouch_password_set(vouch_ctx *ctx, const char *user,
+                            const char *pw, bool unlock);
+/* Account phase: VOUCH_OK, VOUCH_ERR_NO_USER, VOUCH_ERR_LOCKED,
+ * VOUCH_ERR_RESET_REQUIRED, VOUCH_ERR_EXPIRED (period ended: access
+ * lasts through the period end day, until 00:00 UTC of the next day; the
+ * end day is stored in *period_end when not NULL). */
+vouch_rc vouch_account_check(vouch_ctx *ctx, const char *user,
+                             time_t *period_end);
+/* VOUCH_OK when user exists, VOUCH_ERR_NO_USER when not. */
+vouch_rc vouch_account_exists(vouch_ctx *ctx, const char *user);
+/* Clears a lockout or reset-required state and the failure count. */
+vouch_rc vouch_account_unlock(vouch_ctx *ctx, const char *user);
+
+/* ------------------------------------------------------- JSON and input */
+
+#include <stdio.h>
+
+/* Writes s as a quoted, escaped JSON string to f; NULL writes null. */
+void vouch_json_string(FILE *f, const char *s);
+/* Parses one flat JSON object whose values are strings or null; calls fn
+ * for each member (value NULL for null).  On malformed text returns
+ * VOUCH_ERR_INPUT with a reason in err. */
+vouch_rc vouch_json_object(const char *text, size_t len,
+                           vouch_rc (*fn)(void *arg, const char *key,
+                                          const char *value),
+                           void *arg, char *err, size_t errlen);
+/* Reads a secret: from the terminal without echo after printing prompt
+ * to the terminal, or one line from standard input when it is not a
+ * terminal.  Refuses more than max bytes, a NUL byte and an empty line
+ * read from a pipe at end of file (VOUCH_ERR_INPUT).  *out is freed with
+ * vouch_free_secret. */
+vouch_rc vouch_read_secret(const char *prompt, size_t max, char **out);
+
+/* --- added for core/term.c (ctl): vouch_read_secret that also says why a
+ * line was refused ("longer than N bytes", "NUL byte in input", "no
+ * input", "interrupted") in err; err may be NULL. */
+vouch_rc vouch_read_secret_err(const char *prompt, size_t max, char **out,
+                               char *err, size_t errlen);
+
+/* ------------------------------------------------------------------ i18n */
+
+typedef enum {
+  VOUCH_MSG_PASSWORD_PROMPT,       /* "Password: " */
+  VOUCH_MSG_CURRENT_PASSWORD,      /* "Current password: " */
+  VOUCH_MSG_NEW_PASSWORD,          /* "New password: " */
+  VOUCH_MSG_RETYPE_PASSWORD,       /* "Retype new password: " */
+  VOUCH_MSG_PW_MISMATCH,           /* the two entries differ */
+  VOUCH_MSG_PW_SHORT,              /* %u: minimum characters */
+  VOUCH_MSG_PW_LONG,               /* %u: maximum bytes */
+  VOUCH_MSG_PW_REUSED,             /* may not equal the previous */
+  VOUCH_MSG_PW_INVALID,            /* not valid text */
+  VOUCH_MSG_PW_CHANGED,            /* "Your password was changed." */
+  VOUCH_MSG_LOCKED,                /* password reset required */
+  VOUCH_MSG_RESET_REQUIRED,        /* choose a new password now */
+  VOUCH_MSG_EXPIRED,               /* %s: membership ended on date */
+  VOUCH_MSG_COUNT
+} vouch_msg_id;
+
+/* The catalogue text for id in lang (English when lang is unknown or the
+ * entry is missing).  Never NULL.  Texts may hold one printf conversion
+ * as the comment on the id says. */
+const char *vouch_msg(const char *lang, vouch_msg_id id);
+/* Formats the catalogue text for id in lang with the arguments its
+ * comment names into buf (truncated to len, always terminated). */
+void vouch_msgf(char *buf, size_t len, const char *lang, vouch_msg_id id,
+                ...);
+/* The language of user (English when unknown or unset); a static string. */
+const char *vouch_user_lang(vouch_ctx *ctx, const char *user);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VOUCH_H */

@@ -1,0 +1,57 @@
+#!/bin/sh
+# tests/run.sh BUILD [plain|san] - runs every test against the build in
+# BUILD: the cmocka unit tests, then each shell test under tests/*/ .
+# Prints one PASS/FAIL line a test and closes with "N passed, N failed".
+set -u
+build=${1:?usage: tests/run.sh BUILD [plain|san]}
+mode=${2:-plain}
+src=$(cd "$(dirname "$0")/.." && pwd)
+cd "$src" || exit 2
+VOUCH_BUILD=$(cd "$build" && pwd) || exit 2
+VOUCH_SRC=$src
+VOUCH_SAN=0
+[ "$mode" = san ] && VOUCH_SAN=1
+export VOUCH_BUILD VOUCH_SRC VOUCH_SAN
+# Sanitizer reports fail the test that caused them.
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=99"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=98"
+# A test must never depend on the caller's locale or time zone.
+export LC_ALL=C.UTF-8 TZ=UTC
+
+logdir="$VOUCH_BUILD/test-logs"
+rm -rf "$logdir"
+mkdir -p "$logdir"
+passed=0
+failed=0
+failed_names=""
+
+run_one() {
+  name=$1; shift
+  log="$logdir/$(echo "$name" | tr '/' '_').log"
+  start=$(date +%s)
+  timeout 900 "$@" >"$log" 2>&1
+  rc=$?
+  secs=$(( $(date +%s) - start ))
+  if [ "$rc" -eq 0 ]; then
+    passed=$((passed + 1))
+    echo "PASS $name (${secs}s)"
+  else
+    failed=$((failed + 1))
+    failed_names="$failed_names $name"
+    echo "FAIL $name (exit $rc, ${secs}s)"
+    tail -n 40 "$log" | sed 's/^/    /'
+  fi
+}
+
+for t in "$VOUCH_BUILD"/tests/test_*; do
+  [ -x "$t" ] || continue
+  run_one "unit/$(basename "$t")" "$t"
+done
+for t in tests/*/*.sh; do
+  [ -f "$t" ] || continue
+  run_one "${t#tests/}" sh "$t"
+done
+
+[ -n "$failed_names" ] && echo "failed:$failed_names"
+echo "$mode: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
