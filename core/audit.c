@@ -16,8 +16,8 @@ vouch_rc vouch_audit(vouch_ctx *ctx, const char *user, const char *event,
   vouch_store *st;
   vouch_rc rc;
 
-  syslog(LOG_AUTHPRIV | LOG_NOTICE, "vouch: %s user=%s service=%s%s%s",
-         event, user ? user : "-", ctx->service[0] ? ctx->service : "-",
+  syslog(LOG_AUTHPRIV | LOG_NOTICE, "vouch: %s user=%s service=%s%s%s", event,
+         user ? user : "-", ctx->service[0] ? ctx->service : "-",
          detail ? " " : "", detail ? detail : "");
   rc = vouch_ctx_store(ctx, &st);
   if(!rc)

@@ -34,26 +34,33 @@
 #define VOUCH_STATEDIR "/var/lib/vouch"
 #endif
 
-#define CONF_MAX_FILE (1024 * 1024)   /* bytes */
-#define CONF_MAX_LINE 4096            /* bytes, without the newline */
+#ifndef VOUCH_LIBEXECDIR
+#define VOUCH_LIBEXECDIR "/usr/local/libexec/vouch"
+#endif
+#ifndef VOUCH_DATADIR
+#define VOUCH_DATADIR "/usr/local/share/vouch"
+#endif
+
+#define CONF_MAX_FILE (1024 * 1024) /* bytes */
+#define CONF_MAX_LINE 4096          /* bytes, without the newline */
 #define CONF_MAX_PATH 4095
 #define DAY 86400ULL
 #define MAX_DURATION (365 * DAY)
 
 enum kind {
-  K_NUM,          /* unsigned */
-  K_NUM64,        /* unsigned long long */
-  K_DUR,          /* unsigned, seconds */
-  K_DUR_MS,       /* unsigned, written in seconds, kept in milliseconds */
-  K_SIZE,         /* unsigned long long, bytes */
-  K_PATH,         /* char *, absolute path, required */
-  K_OPT_PATH,     /* char *, absolute path or empty (NULL) */
-  K_SMTP_URL,     /* char *, smtp:// or smtps:// or empty (NULL) */
-  K_HTTP_URL,     /* char *, http:// or https:// or empty (NULL) */
-  K_LINK,         /* char *, http(s):// with {token} */
-  K_FROM,         /* char *, email address */
-  K_EMAIL_TRANS,  /* int, smtp | file */
-  K_SMS_TRANS     /* int, http | file */
+  K_NUM,         /* unsigned */
+  K_NUM64,       /* unsigned long long */
+  K_DUR,         /* unsigned, seconds */
+  K_DUR_MS,      /* unsigned, written in seconds, kept in milliseconds */
+  K_SIZE,        /* unsigned long long, bytes */
+  K_PATH,        /* char *, absolute path, required */
+  K_OPT_PATH,    /* char *, absolute path or empty (NULL) */
+  K_SMTP_URL,    /* char *, smtp:// or smtps:// or empty (NULL) */
+  K_HTTP_URL,    /* char *, http:// or https:// or empty (NULL) */
+  K_LINK,        /* char *, http(s):// with {token} */
+  K_FROM,        /* char *, email address */
+  K_EMAIL_TRANS, /* int, smtp | file */
+  K_SMS_TRANS    /* int, http | file */
 };
 
 struct key {
@@ -65,58 +72,57 @@ struct key {
 };
 
 #define F(m) offsetof(vouch_config, m)
-#define HASH_MEM_MIN \
+#define HASH_MEM_MIN                                                          \
   (crypto_pwhash_MEMLIMIT_MIN > 8192 ? crypto_pwhash_MEMLIMIT_MIN : 8192)
-#define HASH_OPS_MIN \
+#define HASH_OPS_MIN                                                          \
   (crypto_pwhash_OPSLIMIT_MIN > 1 ? crypto_pwhash_OPSLIMIT_MIN : 1)
 
 static const struct key keys[] = {
-  { "store", "path", K_PATH, F(store_path), 0, 0 },
-  { "store", "busy_timeout", K_DUR_MS, F(busy_timeout_ms), 1, 600 },
-  { "secret", "key_file", K_PATH, F(key_file), 0, 0 },
-  { "password", "min_length", K_NUM, F(pw_min_length), 1, 1024 },
-  { "password", "max_length", K_NUM, F(pw_max_length), 8, 4096 },
-  { "password", "history", K_NUM, F(pw_history), 0, 24 },
-  { "password", "max_failures", K_NUM, F(pw_max_failures), 1, 100000 },
-  { "password", "hash_ops", K_NUM64, F(hash_ops), HASH_OPS_MIN, 20 },
-  { "password", "hash_mem", K_SIZE, F(hash_mem), HASH_MEM_MIN,
-    4096ULL * 1024 * 1024 },
-  { "otp", "length", K_NUM, F(otp_length), 6, 10 },
-  { "otp", "email_ttl", K_DUR, F(otp_email_ttl), 1, MAX_DURATION },
-  { "otp", "sms_ttl", K_DUR, F(otp_sms_ttl), 1, MAX_DURATION },
-  { "otp", "max_attempts", K_NUM, F(otp_max_attempts), 1, 100 },
-  { "otp", "resend_interval", K_DUR, F(otp_resend_interval), 1,
-    MAX_DURATION },
-  { "otp", "resend_max", K_NUM, F(otp_resend_max), 1, 100 },
-  { "lockout", "max_failures", K_NUM, F(lock_max_failures), 1, 1000 },
-  { "lockout", "window", K_DUR, F(lock_window), 1, MAX_DURATION },
-  { "reset", "link_ttl", K_DUR, F(reset_link_ttl), 1, MAX_DURATION },
-  { "reset", "sms_ttl", K_DUR, F(reset_sms_ttl), 1, MAX_DURATION },
-  { "reset", "link_url", K_LINK, F(reset_link_url), 0, 0 },
-  { "device", "code_ttl", K_DUR, F(device_code_ttl), 1, MAX_DURATION },
-  { "delivery", "timeout", K_DUR, F(delivery_timeout), 1, 600 },
-  { "email", "transport", K_EMAIL_TRANS, F(email_transport), 0, 0 },
-  { "email", "url", K_SMTP_URL, F(email_url), 0, 0 },
-  { "email", "from", K_FROM, F(email_from), 0, 0 },
-  { "email", "dir", K_OPT_PATH, F(email_dir), 0, 0 },
-  { "sms", "transport", K_SMS_TRANS, F(sms_transport), 0, 0 },
-  { "sms", "url", K_HTTP_URL, F(sms_url), 0, 0 },
-  { "sms", "dir", K_OPT_PATH, F(sms_dir), 0, 0 }
-};
+    {"store", "path", K_PATH, F(store_path), 0, 0},
+    {"store", "busy_timeout", K_DUR_MS, F(busy_timeout_ms), 1, 600},
+    {"secret", "key_file", K_PATH, F(key_file), 0, 0},
+    {"password", "min_length", K_NUM, F(pw_min_length), 1, 1024},
+    {"password", "max_length", K_NUM, F(pw_max_length), 8, 4096},
+    {"password", "history", K_NUM, F(pw_history), 0, 24},
+    {"password", "max_failures", K_NUM, F(pw_max_failures), 1, 100000},
+    {"password", "hash_ops", K_NUM64, F(hash_ops), HASH_OPS_MIN, 20},
+    {"password", "hash_mem", K_SIZE, F(hash_mem), HASH_MEM_MIN,
+     4096ULL * 1024 * 1024},
+    {"otp", "length", K_NUM, F(otp_length), 6, 10},
+    {"otp", "email_ttl", K_DUR, F(otp_email_ttl), 1, MAX_DURATION},
+    {"otp", "sms_ttl", K_DUR, F(otp_sms_ttl), 1, MAX_DURATION},
+    {"otp", "max_attempts", K_NUM, F(otp_max_attempts), 1, 100},
+    {"otp", "resend_interval", K_DUR, F(otp_resend_interval), 1, MAX_DURATION},
+    {"otp", "resend_max", K_NUM, F(otp_resend_max), 1, 100},
+    {"lockout", "max_failures", K_NUM, F(lock_max_failures), 1, 1000},
+    {"lockout", "window", K_DUR, F(lock_window), 1, MAX_DURATION},
+    {"reset", "link_ttl", K_DUR, F(reset_link_ttl), 1, MAX_DURATION},
+    {"reset", "sms_ttl", K_DUR, F(reset_sms_ttl), 1, MAX_DURATION},
+    {"reset", "link_url", K_LINK, F(reset_link_url), 0, 0},
+    {"device", "code_ttl", K_DUR, F(device_code_ttl), 1, MAX_DURATION},
+    {"delivery", "timeout", K_DUR, F(delivery_timeout), 1, 600},
+    {"delivery", "helper", K_PATH, F(delivery_helper), 0, 0},
+    {"templates", "dir", K_PATH, F(templates_dir), 0, 0},
+    {"email", "transport", K_EMAIL_TRANS, F(email_transport), 0, 0},
+    {"email", "url", K_SMTP_URL, F(email_url), 0, 0},
+    {"email", "from", K_FROM, F(email_from), 0, 0},
+    {"email", "dir", K_OPT_PATH, F(email_dir), 0, 0},
+    {"sms", "transport", K_SMS_TRANS, F(sms_transport), 0, 0},
+    {"sms", "url", K_HTTP_URL, F(sms_url), 0, 0},
+    {"sms", "dir", K_OPT_PATH, F(sms_dir), 0, 0}};
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
 static const char *const sections[] = {
-  "store", "secret", "password", "otp", "lockout", "reset", "device",
-  "delivery", "email", "sms"
-};
+    "store",  "secret",   "password",  "otp",   "lockout", "reset",
+    "device", "delivery", "templates", "email", "sms"};
 
 #define NSECTIONS (sizeof(sections) / sizeof(sections[0]))
 
 /* ------------------------------------------------------------ messages */
 
 static void say(vouch_log_fn log, void *arg, const char *fmt, ...)
-  VOUCH_PRINTF(3, 4);
+    VOUCH_PRINTF(3, 4);
 
 static void say(vouch_log_fn log, void *arg, const char *fmt, ...)
 {
@@ -151,7 +157,7 @@ static void shown(const char *v, char *buf, size_t len)
 /* "WHERE: [section] key: " followed by the message. */
 static void key_error(vouch_log_fn log, void *arg, const char *where,
                       const struct key *k, const char *fmt, ...)
-  VOUCH_PRINTF(5, 6);
+    VOUCH_PRINTF(5, 6);
 
 static void key_error(vouch_log_fn log, void *arg, const char *where,
                       const struct key *k, const char *fmt, ...)
@@ -245,13 +251,12 @@ static vouch_rc set_number(vouch_config *c, const struct key *k,
     snprintf(hi, sizeof(hi), "%llu", k->max);
   }
   if(rc) {
-    key_error(log, arg, where, k, "\"%s\" is not %s (%sallowed: %s to %s)",
-              v, what, hint, lo, hi);
+    key_error(log, arg, where, k, "\"%s\" is not %s (%sallowed: %s to %s)", v,
+              what, hint, lo, hi);
     return VOUCH_ERR_CONFIG;
   }
   if(n < k->min || n > k->max) {
-    key_error(log, arg, where, k, "%s is out of range (%s to %s)", v, lo,
-              hi);
+    key_error(log, arg, where, k, "%s is out of range (%s to %s)", v, lo, hi);
     return VOUCH_ERR_CONFIG;
   }
   if(k->kind == K_NUM64 || k->kind == K_SIZE)
@@ -328,29 +333,48 @@ static const char *string_problem(const struct key *k, const char *s,
       return "is longer than 4095 bytes";
     return NULL;
   case K_SMTP_URL:
-    return url_ok(s, "smtp://", "smtps://") ? NULL :
-           "is not a URL starting with smtp:// or smtps:// followed by a "
-           "host, without spaces";
+    return url_ok(s, "smtp://", "smtps://")
+               ? NULL
+               : "is not a URL starting with smtp:// or smtps:// followed by "
+                 "a "
+                 "host, without spaces";
   case K_HTTP_URL:
-    return url_ok(s, "https://", "http://") ? NULL :
-           "is not a URL starting with https:// or http:// followed by a "
-           "host, without spaces";
+    return url_ok(s, "https://", "http://")
+               ? NULL
+               : "is not a URL starting with https:// or http:// followed by "
+                 "a "
+                 "host, without spaces";
   case K_LINK:
     if(!url_ok(s, "https://", "http://"))
       return "is not a URL starting with https:// or http:// followed by "
              "a host, without spaces";
-    return strstr(s, "{token}") ? NULL :
-           "does not contain {token} (where the reset token goes)";
+    return strstr(s, "{token}")
+               ? NULL
+               : "does not contain {token} (where the reset token goes)";
   default:
     if(from_ok(s, &ok)) {
       *nomem = true;
       return NULL;
     }
-    return ok ? NULL : "is not a valid email address (like "
-                       "vouch@example.org)";
+    return ok ? NULL
+              : "is not a valid email address (like "
+                "vouch@example.org)";
   }
 }
 
+static const char *expected(enum kind kind)
+{
+  switch(kind) {
+  case K_PATH:
+    return "an absolute path";
+  case K_LINK:
+    return "an https:// or http:// URL containing {token}";
+  default:
+    return "an email address";
+  }
+}
+
+/* Empty optional values unset the string (NULL). */
 static vouch_rc set_string(vouch_config *c, const struct key *k,
                            const char *value, const char *where,
                            vouch_log_fn log, void *arg)
@@ -358,13 +382,17 @@ static vouch_rc set_string(vouch_config *c, const struct key *k,
   char **field = (char **)(void *)((char *)c + k->off);
   char v[80];
   const char *why;
-  bool optional, nomem;
+  bool nomem;
   char *copy = NULL;
 
-  optional = k->kind == K_OPT_PATH || k->kind == K_SMTP_URL ||
-             k->kind == K_HTTP_URL;
-  if(value[0] || !optional) {
-    why = value[0] ? string_problem(k, value, &nomem) : "no value given";
+  if(!value[0] &&
+     (k->kind == K_PATH || k->kind == K_LINK || k->kind == K_FROM)) {
+    key_error(log, arg, where, k, "no value given (expected %s)",
+              expected(k->kind));
+    return VOUCH_ERR_CONFIG;
+  }
+  if(value[0]) {
+    why = string_problem(k, value, &nomem);
     if(nomem)
       return VOUCH_ERR_NOMEM;
     if(why) {
@@ -392,12 +420,14 @@ static vouch_rc set_transport(vouch_config *c, const struct key *k,
   if(!strcmp(value, "file"))
     *field = VOUCH_TRANSPORT_FILE;
   else if(!strcmp(value, net))
-    *field = k->kind == K_EMAIL_TRANS ? VOUCH_TRANSPORT_SMTP :
-                                        VOUCH_TRANSPORT_HTTP;
+    *field =
+        k->kind == K_EMAIL_TRANS ? VOUCH_TRANSPORT_SMTP : VOUCH_TRANSPORT_HTTP;
   else {
     shown(value, v, sizeof(v));
-    key_error(log, arg, where, k, "\"%s\" is not a transport (allowed: "
-              "%s, file)", v, net);
+    key_error(log, arg, where, k,
+              "\"%s\" is not a transport (allowed: "
+              "%s, file)",
+              v, net);
     return VOUCH_ERR_CONFIG;
   }
   return VOUCH_OK;
@@ -436,8 +466,10 @@ vouch_rc vouch_config_set(vouch_config *c, const char *section,
   if(find_section(section) < 0) {
     shown(section, shown_name, sizeof(shown_name));
     list_names(NULL, names, sizeof(names));
-    say(log, logarg, "%s: unknown section [%s] (allowed: "
-        "%s)", where, shown_name, names);
+    say(log, logarg,
+        "%s: unknown section [%s] (allowed: "
+        "%s)",
+        where, shown_name, names);
     return VOUCH_ERR_CONFIG;
   }
   i = find_key(section, key);
@@ -478,6 +510,8 @@ static void free_members(vouch_config *c)
   free(c->email_dir);
   free(c->sms_url);
   free(c->sms_dir);
+  free(c->delivery_helper);
+  free(c->templates_dir);
   memset(c, 0, sizeof(*c));
 }
 
@@ -520,8 +554,10 @@ vouch_rc vouch_config_defaults(vouch_config *c)
   c->reset_link_url = vouch_strdup("https://example.org/reset?token={token}");
   c->email_url = vouch_strdup("smtp://127.0.0.1:25");
   c->email_from = vouch_strdup("vouch@localhost");
-  if(!c->store_path || !c->key_file || !c->reset_link_url ||
-     !c->email_url || !c->email_from) {
+  c->delivery_helper = vouch_strdup(VOUCH_LIBEXECDIR "/vouch-deliver");
+  c->templates_dir = vouch_strdup(VOUCH_DATADIR "/templates");
+  if(!c->store_path || !c->key_file || !c->reset_link_url || !c->email_url ||
+     !c->email_from || !c->delivery_helper || !c->templates_dir) {
     free_members(c);
     return VOUCH_ERR_NOMEM;
   }
@@ -540,23 +576,31 @@ vouch_rc vouch_config_check(const vouch_config *c, vouch_log_fn log,
     return VOUCH_ERR_USAGE;
   where = c->path ? c->path : "configuration";
   if(c->pw_max_length < c->pw_min_length) {
-    say(log, logarg, "%s: [password] max_length (%u) is less than "
-        "min_length (%u)", where, c->pw_max_length, c->pw_min_length);
+    say(log, logarg,
+        "%s: [password] max_length (%u) is less than "
+        "min_length (%u)",
+        where, c->pw_max_length, c->pw_min_length);
     rc = VOUCH_ERR_CONFIG;
   }
   if(c->email_transport == VOUCH_TRANSPORT_FILE && !c->email_dir) {
-    say(log, logarg, "%s: [email] transport = file needs dir (the "
-        "directory each message is written to)", where);
+    say(log, logarg,
+        "%s: [email] transport = file needs dir (the "
+        "directory each message is written to)",
+        where);
     rc = VOUCH_ERR_CONFIG;
   }
   if(c->email_transport == VOUCH_TRANSPORT_SMTP && !c->email_url) {
-    say(log, logarg, "%s: [email] transport = smtp needs url (smtp:// or "
-        "smtps://)", where);
+    say(log, logarg,
+        "%s: [email] transport = smtp needs url (smtp:// or "
+        "smtps://)",
+        where);
     rc = VOUCH_ERR_CONFIG;
   }
   if(c->sms_transport == VOUCH_TRANSPORT_FILE && !c->sms_dir) {
-    say(log, logarg, "%s: [sms] transport = file needs dir (the "
-        "directory each message is written to)", where);
+    say(log, logarg,
+        "%s: [sms] transport = file needs dir (the "
+        "directory each message is written to)",
+        where);
     rc = VOUCH_ERR_CONFIG;
   }
   return rc;
@@ -569,16 +613,15 @@ struct parser {
   const char *path;
   vouch_log_fn log;
   void *logarg;
-  int section;                  /* -1 none yet, -2 an unknown one */
-  unsigned seen[NKEYS];         /* line a key was set on, 0 = not yet */
+  int section;          /* -1 none yet, -2 an unknown one */
+  unsigned seen[NKEYS]; /* line a key was set on, 0 = not yet */
   unsigned errors;
 };
 
-static void line_error(struct parser *p, unsigned line, const char *fmt,
-                       ...) VOUCH_PRINTF(3, 4);
+static void line_error(struct parser *p, unsigned line, const char *fmt, ...)
+    VOUCH_PRINTF(3, 4);
 
-static void line_error(struct parser *p, unsigned line, const char *fmt,
-                       ...)
+static void line_error(struct parser *p, unsigned line, const char *fmt, ...)
 {
   char buf[1024];
   va_list ap;
@@ -626,7 +669,8 @@ static void parse_section(struct parser *p, char *s, unsigned line)
   char *name, *rest, names[512], v[80];
 
   if(!end) {
-    line_error(p, line, "section header without ']' (expected "
+    line_error(p, line,
+               "section header without ']' (expected "
                "[section])");
     p->section = -2;
     return;
@@ -656,7 +700,8 @@ static vouch_rc parse_pair(struct parser *p, char *s, unsigned line)
   int k;
 
   if(!eq) {
-    line_error(p, line, "expected \"key = value\", \"[section]\" or a "
+    line_error(p, line,
+               "expected \"key = value\", \"[section]\" or a "
                "# comment");
     return VOUCH_OK;
   }
@@ -671,12 +716,14 @@ static vouch_rc parse_pair(struct parser *p, char *s, unsigned line)
     return VOUCH_OK;
   }
   if(p->section == -1) {
-    line_error(p, line, "key \"%s\" is outside a section (put it under a "
-               "[section] header)", v);
+    line_error(p, line,
+               "key \"%s\" is outside a section (put it under a "
+               "[section] header)",
+               v);
     return VOUCH_OK;
   }
   if(p->section == -2)
-    return VOUCH_OK;   /* the unknown section was reported already */
+    return VOUCH_OK; /* the unknown section was reported already */
   k = find_key(sections[p->section], key);
   if(k >= 0 && p->seen[k]) {
     line_error(p, line, "[%s] %s is set twice (first on line %u)",
@@ -688,8 +735,8 @@ static vouch_rc parse_pair(struct parser *p, char *s, unsigned line)
   where = vouch_asprintf("%s:%u", p->path, line);
   if(!where)
     return VOUCH_ERR_NOMEM;
-  rc = vouch_config_set(p->c, sections[p->section], key, value, where,
-                        p->log, p->logarg);
+  rc = vouch_config_set(p->c, sections[p->section], key, value, where, p->log,
+                        p->logarg);
   free(where);
   if(rc == VOUCH_ERR_NOMEM)
     return rc;
@@ -733,7 +780,7 @@ static vouch_rc parse_text(struct parser *p, char *buf, size_t len)
   vouch_rc rc = VOUCH_OK;
 
   if(len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
-    pos = 3;                    /* a UTF-8 byte order mark */
+    pos = 3; /* a UTF-8 byte order mark */
   while(pos < len && !rc) {
     char *nl = memchr(buf + pos, '\n', len - pos);
     size_t n = nl ? (size_t)(nl - (buf + pos)) : len - pos;
@@ -752,14 +799,14 @@ static vouch_rc read_file(const char *path, char **buf, size_t *len,
 
   rc = vouch_open_secure(path, O_RDONLY, false, &fd, log, logarg);
   if(rc == VOUCH_ERR_SYSTEM)
-    rc = VOUCH_ERR_CONFIG;     /* missing or unreadable */
+    rc = VOUCH_ERR_CONFIG; /* missing or unreadable */
   if(rc)
     return rc;
   rc = vouch_read_fd(fd, CONF_MAX_FILE, buf, len);
   close(fd);
   if(rc == VOUCH_ERR_INPUT) {
-    say(log, logarg, "%s: file is larger than 1 MiB (%d bytes); refused",
-        path, CONF_MAX_FILE);
+    say(log, logarg, "%s: file is larger than 1 MiB (%d bytes); refused", path,
+        CONF_MAX_FILE);
     return VOUCH_ERR_CONFIG;
   }
   if(rc == VOUCH_ERR_SYSTEM) {

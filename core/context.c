@@ -52,8 +52,8 @@ vouch_rc vouch_ctx_new(const char *conf_path, const char *service,
     rc = VOUCH_ERR_NOMEM;
     goto out;
   }
-  rc = vouch_config_load(conf_path ? conf_path : VOUCH_CONF_PATH,
-                         &ctx->cfg, log, logarg);
+  rc = vouch_config_load(conf_path ? conf_path : VOUCH_CONF_PATH, &ctx->cfg,
+                         log, logarg);
   if(rc)
     goto out;
   *out = ctx;
@@ -68,8 +68,8 @@ vouch_rc vouch_ctx_store(vouch_ctx *ctx, vouch_store **out)
   vouch_rc rc;
 
   if(!ctx->store) {
-    rc = vouch_store_open(ctx->cfg->store_path, ctx->cfg->busy_timeout_ms,
-                          0, &ctx->store, ctx->log, ctx->logarg);
+    rc = vouch_store_open(ctx->cfg->store_path, ctx->cfg->busy_timeout_ms, 0,
+                          &ctx->store, ctx->log, ctx->logarg);
     if(rc) {
       ctx->store = NULL;
       return rc;
@@ -87,8 +87,7 @@ vouch_rc vouch_ctx_key(vouch_ctx *ctx, const unsigned char **out)
     ctx->key = sodium_malloc(VOUCH_KEY_BYTES);
     if(!ctx->key)
       return VOUCH_ERR_NOMEM;
-    rc = vouch_key_load(ctx->cfg->key_file, ctx->key, ctx->log,
-                        ctx->logarg);
+    rc = vouch_key_load(ctx->cfg->key_file, ctx->key, ctx->log, ctx->logarg);
     if(rc) {
       sodium_free(ctx->key);
       ctx->key = NULL;

@@ -24,18 +24,18 @@ _Static_assert(VOUCH_KEY_BYTES == crypto_auth_hmacsha256_KEYBYTES,
 _Static_assert(VOUCH_MAC_BYTES == crypto_auth_hmacsha256_BYTES,
                "the MAC is an HMAC-SHA-256 tag");
 _Static_assert(VOUCH_TOKEN_CHARS + 1 ==
-               sodium_base64_ENCODED_LEN(32,
-                 sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+                   sodium_base64_ENCODED_LEN(
+                       32, sodium_base64_VARIANT_URLSAFE_NO_PADDING),
                "a token is 32 bytes in unpadded URL-safe base64");
 
 #define TOKEN_BYTES 32
 #define CODE_MAX_DIGITS 18
 
-static void key_log(vouch_log_fn log, void *logarg, int prio,
-                    const char *fmt, ...) VOUCH_PRINTF(4, 5);
+static void key_log(vouch_log_fn log, void *logarg, int prio, const char *fmt,
+                    ...) VOUCH_PRINTF(4, 5);
 
-static void key_log(vouch_log_fn log, void *logarg, int prio,
-                    const char *fmt, ...)
+static void key_log(vouch_log_fn log, void *logarg, int prio, const char *fmt,
+                    ...)
 {
   char buf[1024];
   va_list ap;
@@ -72,10 +72,10 @@ bool vouch_ct_equal(const void *a, const void *b, size_t len)
 static bool params_ok(unsigned long long ops, unsigned long long mem)
 {
   return ops >= crypto_pwhash_argon2id_OPSLIMIT_MIN &&
-            ops <= crypto_pwhash_argon2id_OPSLIMIT_MAX &&
-            mem >= crypto_pwhash_argon2id_MEMLIMIT_MIN &&
-            mem <= crypto_pwhash_argon2id_MEMLIMIT_MAX &&
-            mem <= (unsigned long long)SIZE_MAX;
+         ops <= crypto_pwhash_argon2id_OPSLIMIT_MAX &&
+         mem >= crypto_pwhash_argon2id_MEMLIMIT_MIN &&
+         mem <= crypto_pwhash_argon2id_MEMLIMIT_MAX &&
+         mem <= (unsigned long long)SIZE_MAX;
 }
 
 vouch_rc vouch_pw_hash(const char *pw, size_t len, unsigned long long ops,
@@ -136,8 +136,7 @@ bool vouch_pw_needs_rehash(const char *hash, unsigned long long ops,
     return true;
   /* The argon2id-specific check also answers "yes" for another
    * algorithm, which the generic one would accept. */
-  return crypto_pwhash_argon2id_str_needs_rehash(hash, ops,
-                                                 (size_t)mem) != 0;
+  return crypto_pwhash_argon2id_str_needs_rehash(hash, ops, (size_t)mem) != 0;
 }
 
 /* ------------------------------------------------------------- key file */
@@ -171,8 +170,7 @@ vouch_rc vouch_key_create(const char *path, vouch_log_fn log, void *logarg)
   rc = vouch_crypto_init();
   if(rc)
     return rc;
-  fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-            0600);
+  fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if(fd < 0) {
     rc = errno == EEXIST ? VOUCH_ERR_EXISTS : VOUCH_ERR_SYSTEM;
     key_log(log, logarg, LOG_ERR, "%s: cannot create key file: %s", path,
@@ -206,8 +204,7 @@ out:
 }
 
 /* Reads at most cap bytes; *got tells how many were there. */
-static vouch_rc read_upto(int fd, unsigned char *buf, size_t cap,
-                          size_t *got)
+static vouch_rc read_upto(int fd, unsigned char *buf, size_t cap, size_t *got)
 {
   size_t done = 0;
   unsigned tries = 0;
@@ -245,8 +242,8 @@ vouch_rc vouch_key_load(const char *path, unsigned char key[VOUCH_KEY_BYTES],
     return rc;
   }
   if(S_ISLNK(sb.st_mode)) {
-    key_log(log, logarg, LOG_ERR,
-            "%s: key file is a symbolic link; refused", path);
+    key_log(log, logarg, LOG_ERR, "%s: key file is a symbolic link; refused",
+            path);
     return VOUCH_ERR_INSECURE;
   }
   rc = vouch_open_secure(path, O_RDONLY, true, &fd, log, logarg);

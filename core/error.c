@@ -8,35 +8,36 @@
 #include "vouch.h"
 
 static const char *const messages[VOUCH_RC_COUNT] = {
-  "Success.",                                          /* OK */
-  "Out of memory.",                                    /* NOMEM */
-  "An operating-system call failed.",                  /* SYSTEM */
-  "The configuration is missing or invalid.",          /* CONFIG */
-  "A file was refused because of its owner, mode, type or a symbolic "
-  "link.",                                             /* INSECURE */
-  "The store is unusable (corrupt, read-only or failing).", /* STORE */
-  "The store stayed locked past the busy timeout.",    /* BUSY */
-  "The key file is missing or malformed.",             /* KEY */
-  "A cryptographic operation failed.",                 /* CRYPTO */
-  "Wrong arguments or options.",                       /* USAGE */
-  "A value is malformed.",                             /* INPUT */
-  "The user is unknown.",                              /* NO_USER */
-  "The requested object does not exist.",              /* NOT_FOUND */
-  "The object already exists.",                        /* EXISTS */
-  "Verification failed.",                              /* AUTH */
-  "The account is locked: a password reset is required.", /* LOCKED */
-  "A new password must be chosen.",                    /* RESET_REQUIRED */
-  "The membership has ended.",                         /* EXPIRED */
-  "The new password is too short.",                    /* PW_SHORT */
-  "The new password is too long.",                     /* PW_LONG */
-  "The new password equals a recent one.",             /* PW_REUSED */
-  "The two new passwords differ.",                     /* PW_MISMATCH */
-  "The conversation with the user or terminal failed.", /* CONV */
-  "This method is unavailable: try another way.",      /* UNAVAIL */
-  "The message could not be handed over for delivery.", /* DELIVERY */
-  "Too many requests: try again later.",               /* RATE */
-  "Cancelled.",                                        /* ABORT */
-  "The request was refused by policy."                 /* DENIED */
+    "Success.",                                 /* OK */
+    "Out of memory.",                           /* NOMEM */
+    "An operating-system call failed.",         /* SYSTEM */
+    "The configuration is missing or invalid.", /* CONFIG */
+    "A file was refused because of its owner, mode, type or a symbolic "
+    "link.",                                                  /* INSECURE */
+    "The store is unusable (corrupt, read-only or failing).", /* STORE */
+    "The store stayed locked past the busy timeout.",         /* BUSY */
+    "The key file is missing or malformed.",                  /* KEY */
+    "A cryptographic operation failed.",                      /* CRYPTO */
+    "Wrong arguments or options.",                            /* USAGE */
+    "A value is malformed.",                                  /* INPUT */
+    "The user is unknown.",                                   /* NO_USER */
+    "The requested object does not exist.",                   /* NOT_FOUND */
+    "The object already exists.",                             /* EXISTS */
+    "Verification failed.",                                   /* AUTH */
+    "The account is locked: a password reset is required.",   /* LOCKED */
+    "A new password must be chosen.",                     /* RESET_REQUIRED */
+    "The membership has ended.",                          /* EXPIRED */
+    "The new password is too short.",                     /* PW_SHORT */
+    "The new password is too long.",                      /* PW_LONG */
+    "The new password equals a recent one.",              /* PW_REUSED */
+    "The two new passwords differ.",                      /* PW_MISMATCH */
+    "The conversation with the user or terminal failed.", /* CONV */
+    "This method is unavailable: try another way.",       /* UNAVAIL */
+    "The message could not be handed over for delivery.", /* DELIVERY */
+    "Too many requests: try again later.",                /* RATE */
+    "Cancelled.",                                         /* ABORT */
+    "The request was refused by policy.",                 /* DENIED */
+    "The code or token has expired or was already used."  /* STALE */
 };
 
 /* Casting through int keeps a value outside the enum from being assumed
@@ -70,6 +71,8 @@ int vouch_rc_to_exit(vouch_rc rc)
   case VOUCH_ERR_ABORT:
   case VOUCH_ERR_DENIED:
   case VOUCH_ERR_EXISTS:
+  case VOUCH_ERR_STALE:
+  case VOUCH_ERR_UNAVAIL:
     return VOUCH_EXIT_DENIED;
   case VOUCH_ERR_USAGE:
   case VOUCH_ERR_INPUT:
@@ -96,6 +99,7 @@ int vouch_rc_to_pam(vouch_rc rc)
   case VOUCH_ERR_RATE:
   case VOUCH_ERR_ABORT:
   case VOUCH_ERR_DENIED:
+  case VOUCH_ERR_STALE:
     return PAM_AUTH_ERR;
   case VOUCH_ERR_NO_USER:
     return PAM_USER_UNKNOWN;

@@ -13,97 +13,229 @@
 
 enum { L_EN, L_DA, L_NL, L_SV, L_MS, L_COUNT };
 
-static const char *const langs[L_COUNT] = { "en", "da", "nl", "sv", "ms" };
+static const char *const langs[L_COUNT] = {"en", "da", "nl", "sv", "ms"};
 
 static const char *const texts[VOUCH_MSG_COUNT][L_COUNT] = {
-  [VOUCH_MSG_PASSWORD_PROMPT] = {
-    "Password: ", "Adgangskode: ", "Wachtwoord: ", "L\u00f6senord: ",
-    "Kata laluan: " },
-  [VOUCH_MSG_CURRENT_PASSWORD] = {
-    "Current password: ", "Nuv\u00e6rende adgangskode: ",
-    "Huidig wachtwoord: ", "Nuvarande l\u00f6senord: ",
-    "Kata laluan semasa: " },
-  [VOUCH_MSG_NEW_PASSWORD] = {
-    "New password: ", "Ny adgangskode: ", "Nieuw wachtwoord: ",
-    "Nytt l\u00f6senord: ", "Kata laluan baharu: " },
-  [VOUCH_MSG_RETYPE_PASSWORD] = {
-    "Retype new password: ", "Gentag ny adgangskode: ",
-    "Herhaal nieuw wachtwoord: ", "Upprepa nytt l\u00f6senord: ",
-    "Taip semula kata laluan baharu: " },
-  [VOUCH_MSG_PW_MISMATCH] = {
-    "The passwords do not match. Your password was not changed.",
-    "Adgangskoderne er ikke ens. Din adgangskode blev ikke \u00e6ndret.",
-    "De wachtwoorden komen niet overeen. Je wachtwoord is niet "
-    "gewijzigd.",
-    "L\u00f6senorden st\u00e4mmer inte \u00f6verens. Ditt l\u00f6senord "
-    "\u00e4ndrades inte.",
-    "Kata laluan tidak sepadan. Kata laluan anda tidak ditukar." },
-  [VOUCH_MSG_PW_SHORT] = {
-    "Your password must have at least %u characters.",
-    "Din adgangskode skal have mindst %u tegn.",
-    "Je wachtwoord moet minstens %u tekens bevatten.",
-    "Ditt l\u00f6senord m\u00e5ste ha minst %u tecken.",
-    "Kata laluan anda mesti mempunyai sekurang-kurangnya %u aksara." },
-  [VOUCH_MSG_PW_LONG] = {
-    "Your password is too long: at most %u bytes are allowed.",
-    "Din adgangskode er for lang: h\u00f8jst %u byte er tilladt.",
-    "Je wachtwoord is te lang: maximaal %u bytes zijn toegestaan.",
-    "Ditt l\u00f6senord \u00e4r f\u00f6r l\u00e5ngt: h\u00f6gst %u byte "
-    "\u00e4r till\u00e5tet.",
-    "Kata laluan anda terlalu panjang: maksimum %u bait dibenarkan." },
-  [VOUCH_MSG_PW_REUSED] = {
-    "Your new password may not be the same as your previous password.",
-    "Din nye adgangskode m\u00e5 ikke v\u00e6re den samme som din "
-    "tidligere adgangskode.",
-    "Je nieuwe wachtwoord mag niet hetzelfde zijn als je vorige "
-    "wachtwoord.",
-    "Ditt nya l\u00f6senord f\u00e5r inte vara samma som ditt tidigare "
-    "l\u00f6senord.",
-    "Kata laluan baharu anda tidak boleh sama dengan kata laluan anda "
-    "sebelum ini." },
-  [VOUCH_MSG_PW_INVALID] = {
-    "Your password contains characters that are not allowed.",
-    "Din adgangskode indeholder tegn, der ikke er tilladt.",
-    "Je wachtwoord bevat tekens die niet zijn toegestaan.",
-    "Ditt l\u00f6senord inneh\u00e5ller tecken som inte \u00e4r "
-    "till\u00e5tna.",
-    "Kata laluan anda mengandungi aksara yang tidak dibenarkan." },
-  [VOUCH_MSG_PW_CHANGED] = {
-    "Your password was changed.", "Din adgangskode blev \u00e6ndret.",
-    "Je wachtwoord is gewijzigd.", "Ditt l\u00f6senord har \u00e4ndrats.",
-    "Kata laluan anda telah ditukar." },
-  [VOUCH_MSG_LOCKED] = {
-    "Password reset required. For your security this account is locked "
-    "until the password is reset. Check your email for instructions.",
-    "Nulstilling af adgangskode p\u00e5kr\u00e6vet. Af hensyn til din "
-    "sikkerhed er kontoen l\u00e5st, indtil adgangskoden er nulstillet. "
-    "Se din e-mail for at f\u00e5 instruktioner.",
-    "Wachtwoord opnieuw instellen vereist. Voor je veiligheid is dit "
-    "account geblokkeerd totdat het wachtwoord opnieuw is ingesteld. "
-    "Kijk in je e-mail voor instructies.",
-    "L\u00f6senords\u00e5terst\u00e4llning kr\u00e4vs. F\u00f6r din "
-    "s\u00e4kerhet \u00e4r kontot l\u00e5st tills l\u00f6senordet har "
-    "\u00e5terst\u00e4llts. Se din e-post f\u00f6r instruktioner.",
-    "Tetapan semula kata laluan diperlukan. Demi keselamatan anda, akaun "
-    "ini dikunci sehingga kata laluan ditetapkan semula. Semak e-mel "
-    "anda untuk arahan." },
-  [VOUCH_MSG_RESET_REQUIRED] = {
-    "You must choose a new password now.",
-    "Du skal v\u00e6lge en ny adgangskode nu.",
-    "Je moet nu een nieuw wachtwoord kiezen.",
-    "Du m\u00e5ste v\u00e4lja ett nytt l\u00f6senord nu.",
-    "Anda mesti memilih kata laluan baharu sekarang." },
-  [VOUCH_MSG_EXPIRED] = {
-    "Your membership ended on %s. Restart your membership to sign in "
-    "again.",
-    "Dit medlemskab sluttede den %s. Genstart dit medlemskab for at logge "
-    "ind igen.",
-    "Je lidmaatschap is be\u00ebindigd op %s. Start je lidmaatschap "
-    "opnieuw om weer in te loggen.",
-    "Ditt medlemskap avslutades den %s. Starta om ditt medlemskap f\u00f6r "
-    "att logga in igen.",
-    "Keahlian anda tamat pada %s. Mulakan semula keahlian anda untuk log "
-    "masuk semula." },
+    [VOUCH_MSG_PASSWORD_PROMPT] = {"Password: ", "Adgangskode: ",
+                                   "Wachtwoord: ", "L\u00f6senord: ",
+                                   "Kata laluan: "},
+    [VOUCH_MSG_CURRENT_PASSWORD] =
+        {"Current password: ", "Nuv\u00e6rende adgangskode: ",
+         "Huidig wachtwoord: ", "Nuvarande l\u00f6senord: ",
+         "Kata laluan semasa: "},
+    [VOUCH_MSG_NEW_PASSWORD] = {"New password: ", "Ny adgangskode: ",
+                                "Nieuw wachtwoord: ", "Nytt l\u00f6senord: ",
+                                "Kata laluan baharu: "},
+    [VOUCH_MSG_RETYPE_PASSWORD] =
+        {"Retype new password: ", "Gentag ny adgangskode: ",
+         "Herhaal nieuw wachtwoord: ", "Upprepa nytt l\u00f6senord: ",
+         "Taip semula kata laluan baharu: "},
+    [VOUCH_MSG_PW_MISMATCH] =
+        {"The passwords do not match. Your password was not changed.",
+         "Adgangskoderne er ikke ens. Din adgangskode blev ikke \u00e6ndret.",
+         "De wachtwoorden komen niet overeen. Je wachtwoord is niet "
+         "gewijzigd.",
+         "L\u00f6senorden st\u00e4mmer inte \u00f6verens. Ditt l\u00f6senord "
+         "\u00e4ndrades inte.",
+         "Kata laluan tidak sepadan. Kata laluan anda tidak ditukar."},
+    [VOUCH_MSG_PW_SHORT] =
+        {"Your password must have at least %u characters.",
+         "Din adgangskode skal have mindst %u tegn.",
+         "Je wachtwoord moet minstens %u tekens bevatten.",
+         "Ditt l\u00f6senord m\u00e5ste ha minst %u tecken.",
+         "Kata laluan anda mesti mempunyai sekurang-kurangnya %u aksara."},
+    [VOUCH_MSG_PW_LONG] =
+        {"Your password is too long: at most %u bytes are allowed.",
+         "Din adgangskode er for lang: h\u00f8jst %u byte er tilladt.",
+         "Je wachtwoord is te lang: maximaal %u bytes zijn toegestaan.",
+         "Ditt l\u00f6senord \u00e4r f\u00f6r l\u00e5ngt: h\u00f6gst %u byte "
+         "\u00e4r till\u00e5tet.",
+         "Kata laluan anda terlalu panjang: maksimum %u bait dibenarkan."},
+    [VOUCH_MSG_PW_REUSED] =
+        {"Your new password may not be the same as your previous password.",
+         "Din nye adgangskode m\u00e5 ikke v\u00e6re den samme som din "
+         "tidligere adgangskode.",
+         "Je nieuwe wachtwoord mag niet hetzelfde zijn als je vorige "
+         "wachtwoord.",
+         "Ditt nya l\u00f6senord f\u00e5r inte vara samma som ditt tidigare "
+         "l\u00f6senord.",
+         "Kata laluan baharu anda tidak boleh sama dengan kata laluan anda "
+         "sebelum ini."},
+    [VOUCH_MSG_PW_INVALID] =
+        {"Your password contains characters that are not allowed.",
+         "Din adgangskode indeholder tegn, der ikke er tilladt.",
+         "Je wachtwoord bevat tekens die niet zijn toegestaan.",
+         "Ditt l\u00f6senord inneh\u00e5ller tecken som inte \u00e4r "
+         "till\u00e5tna.",
+         "Kata laluan anda mengandungi aksara yang tidak dibenarkan."},
+    [VOUCH_MSG_PW_CHANGED] = {"Your password was changed.",
+                              "Din adgangskode blev \u00e6ndret.",
+                              "Je wachtwoord is gewijzigd.",
+                              "Ditt l\u00f6senord har \u00e4ndrats.",
+                              "Kata laluan anda telah ditukar."},
+    [VOUCH_MSG_LOCKED] =
+        {"Password reset required. For your security this account is locked "
+         "until the password is reset. Check your email for instructions.",
+         "Nulstilling af adgangskode p\u00e5kr\u00e6vet. Af hensyn til din "
+         "sikkerhed er kontoen l\u00e5st, indtil adgangskoden er nulstillet. "
+         "Se din e-mail for at f\u00e5 instruktioner.",
+         "Wachtwoord opnieuw instellen vereist. Voor je veiligheid is dit "
+         "account geblokkeerd totdat het wachtwoord opnieuw is ingesteld. "
+         "Kijk in je e-mail voor instructies.",
+         "L\u00f6senords\u00e5terst\u00e4llning kr\u00e4vs. F\u00f6r din "
+         "s\u00e4kerhet \u00e4r kontot l\u00e5st tills l\u00f6senordet har "
+         "\u00e5terst\u00e4llts. Se din e-post f\u00f6r instruktioner.",
+         "Tetapan semula kata laluan diperlukan. Demi keselamatan anda, akaun "
+         "ini dikunci sehingga kata laluan ditetapkan semula. Semak e-mel "
+         "anda untuk arahan."},
+    [VOUCH_MSG_RESET_REQUIRED] =
+        {"You must choose a new password now.",
+         "Du skal v\u00e6lge en ny adgangskode nu.",
+         "Je moet nu een nieuw wachtwoord kiezen.",
+         "Du m\u00e5ste v\u00e4lja ett nytt l\u00f6senord nu.",
+         "Anda mesti memilih kata laluan baharu sekarang."},
+    [VOUCH_MSG_EXPIRED] =
+        {"Your membership ended on %s. Restart your membership to sign in "
+         "again.",
+         "Dit medlemskab sluttede den %s. Genstart dit medlemskab for at "
+         "logge "
+         "ind igen.",
+         "Je lidmaatschap is be\u00ebindigd op %s. Start je lidmaatschap "
+         "opnieuw om weer in te loggen.",
+         "Ditt medlemskap avslutades den %s. Starta om ditt medlemskap "
+         "f\u00f6r "
+         "att logga in igen.",
+         "Keahlian anda tamat pada %s. Mulakan semula keahlian anda untuk log "
+         "masuk semula."},
+    [VOUCH_MSG_CHANNEL_PROMPT] =
+        {"Security check. How should we send your code? %s: ",
+         "Sikkerhedskontrol. Hvordan skal vi sende din kode? %s: ",
+         "Beveiligingscontrole. Hoe moeten we je code versturen? %s: ",
+         "S\u00e4kerhetskontroll. Hur ska vi skicka din kod? %s: ",
+         "Semakan keselamatan. Bagaimanakah kami patut menghantar kod anda? "
+         "%s: "},
+    [VOUCH_MSG_CHANNEL_EMAIL] = {"email to %s", "e-mail til %s",
+                                 "e-mail naar %s", "e-post till %s",
+                                 "e-mel ke %s"},
+    [VOUCH_MSG_CHANNEL_SMS] = {"SMS to %s", "sms til %s", "sms naar %s",
+                               "sms till %s", "SMS ke %s"},
+    [VOUCH_MSG_TRY_ANOTHER] = {"Try another way",
+                               "Pr\u00f8v p\u00e5 en anden m\u00e5de",
+                               "Probeer het op een andere manier",
+                               "F\u00f6rs\u00f6k p\u00e5 ett annat s\u00e4tt",
+                               "Cuba cara lain"},
+    [VOUCH_MSG_CODE_PROMPT] =
+        {"Security check. Enter the %u-digit code we sent to %s "
+         "(r: Send code again, a: Try another way): ",
+         "Sikkerhedskontrol. Indtast den %u-cifrede kode, vi sendte til %s "
+         "(r: Send koden igen, a: Pr\u00f8v p\u00e5 en anden m\u00e5de): ",
+         "Beveiligingscontrole. Voer de %u-cijferige code in die we naar %s "
+         "hebben gestuurd (r: Code opnieuw verzenden, a: Probeer het op een "
+         "andere manier): ",
+         "S\u00e4kerhetskontroll. Ange den %u-siffriga kod som vi skickade "
+         "till %s (r: Skicka koden igen, a: F\u00f6rs\u00f6k p\u00e5 ett "
+         "annat s\u00e4tt): ",
+         "Semakan keselamatan. Masukkan kod %u digit yang kami hantar ke %s "
+         "(r: Hantar kod semula, a: Cuba cara lain): "},
+    [VOUCH_MSG_CODE_RESENT] = {"We sent a new code to %s.",
+                               "Vi har sendt en ny kode til %s.",
+                               "We hebben een nieuwe code naar %s gestuurd.",
+                               "Vi har skickat en ny kod till %s.",
+                               "Kami telah menghantar kod baharu ke %s."},
+    [VOUCH_MSG_CODE_WRONG] =
+        {"That code is not right. Check the code and try again.",
+         "Koden er ikke korrekt. Kontroller koden, og pr\u00f8v igen.",
+         "Die code klopt niet. Controleer de code en probeer het opnieuw.",
+         "Koden st\u00e4mmer inte. Kontrollera koden och f\u00f6rs\u00f6k "
+         "igen.",
+         "Kod itu tidak betul. Semak kod dan cuba lagi."},
+    [VOUCH_MSG_CODE_STALE] =
+        {"That code has expired or was already used. Type r to get a new "
+         "code.",
+         "Koden er udl\u00f8bet eller allerede brugt. Skriv r for at f\u00e5 "
+         "en ny kode.",
+         "Die code is verlopen of al gebruikt. Typ r voor een nieuwe code.",
+         "Koden har g\u00e5tt ut eller redan anv\u00e4nts. Skriv r f\u00f6r "
+         "att f\u00e5 en ny kod.",
+         "Kod itu telah tamat tempoh atau sudah digunakan. Taip r untuk "
+         "mendapatkan kod baharu."},
+    [VOUCH_MSG_CODE_RATE] =
+        {"Please wait a moment before asking for another code.",
+         "Vent et \u00f8jeblik, f\u00f8r du beder om en ny kode.",
+         "Wacht even voordat je een nieuwe code aanvraagt.",
+         "V\u00e4nta en stund innan du ber om en ny kod.",
+         "Sila tunggu sebentar sebelum meminta kod lain."},
+    [VOUCH_MSG_CODE_FORMAT] =
+        {"Enter the %u digits of the code, r to send it again, or a to try "
+         "another way.",
+         "Indtast kodens %u cifre, r for at sende den igen eller a for at "
+         "pr\u00f8ve p\u00e5 en anden m\u00e5de.",
+         "Voer de %u cijfers van de code in, r om hem opnieuw te verzenden of "
+         "a om het op een andere manier te proberen.",
+         "Ange kodens %u siffror, r f\u00f6r att skicka den igen eller a "
+         "f\u00f6r att f\u00f6rs\u00f6ka p\u00e5 ett annat s\u00e4tt.",
+         "Masukkan %u digit kod, r untuk menghantarnya semula, atau a untuk "
+         "cuba cara lain."},
+    [VOUCH_MSG_SEND_FAILED] =
+        {"We could not send you a code right now. Try another way.",
+         "Vi kunne ikke sende dig en kode lige nu. Pr\u00f8v p\u00e5 en "
+         "anden m\u00e5de.",
+         "We konden je nu geen code sturen. Probeer het op een andere "
+         "manier.",
+         "Vi kunde inte skicka en kod till dig just nu. F\u00f6rs\u00f6k "
+         "p\u00e5 ett annat s\u00e4tt.",
+         "Kami tidak dapat menghantar kod kepada anda sekarang. Cuba cara "
+         "lain."},
+    [VOUCH_MSG_NO_METHOD] =
+        {"This account has no way set up to receive a code. Try another "
+         "way.",
+         "Denne konto har ingen m\u00e5de at modtage en kode p\u00e5. "
+         "Pr\u00f8v p\u00e5 en anden m\u00e5de.",
+         "Voor dit account is geen manier ingesteld om een code te ontvangen. "
+         "Probeer het op een andere manier.",
+         "Det h\u00e4r kontot har inget s\u00e4tt att ta emot en kod. "
+         "F\u00f6rs\u00f6k p\u00e5 ett annat s\u00e4tt.",
+         "Akaun ini tidak mempunyai cara untuk menerima kod. Cuba cara "
+         "lain."},
+    [VOUCH_MSG_CARD_PROMPT] =
+        {"Security check. Enter the full number of your card ending in %s "
+         "(a: Try another way): ",
+         "Sikkerhedskontrol. Indtast hele kortnummeret p\u00e5 dit kort, der "
+         "slutter p\u00e5 %s (a: Pr\u00f8v p\u00e5 en anden m\u00e5de): ",
+         "Beveiligingscontrole. Voer het volledige kaartnummer in van je "
+         "kaart "
+         "die eindigt op %s (a: Probeer het op een andere manier): ",
+         "S\u00e4kerhetskontroll. Ange hela kortnumret f\u00f6r ditt kort som "
+         "slutar p\u00e5 %s (a: F\u00f6rs\u00f6k p\u00e5 ett annat "
+         "s\u00e4tt): ",
+         "Semakan keselamatan. Masukkan nombor kad penuh bagi kad anda yang "
+         "berakhir dengan %s (a: Cuba cara lain): "},
+    [VOUCH_MSG_CARD_WRONG] =
+        {"That card number does not match the card on file.",
+         "Kortnummeret passer ikke til det kort, vi har registreret.",
+         "Dat kaartnummer komt niet overeen met de geregistreerde kaart.",
+         "Kortnumret st\u00e4mmer inte med det registrerade kortet.",
+         "Nombor kad itu tidak sepadan dengan kad dalam rekod."},
+    [VOUCH_MSG_CARD_FORMAT] =
+        {"Enter the whole card number: 12 to 19 digits (spaces and dashes "
+         "are fine).",
+         "Indtast hele kortnummeret: 12 til 19 cifre (mellemrum og "
+         "bindestreger er i orden).",
+         "Voer het volledige kaartnummer in: 12 tot 19 cijfers (spaties en "
+         "streepjes mogen).",
+         "Ange hela kortnumret: 12 till 19 siffror (mellanslag och "
+         "bindestreck g\u00e5r bra).",
+         "Masukkan nombor kad penuh: 12 hingga 19 digit (ruang dan sengkang "
+         "dibenarkan)."},
+    [VOUCH_MSG_CARD_LUHN] =
+        {"That is not a valid card number. Check the digits and try again.",
+         "Det er ikke et gyldigt kortnummer. Kontroller cifrene, og "
+         "pr\u00f8v igen.",
+         "Dat is geen geldig kaartnummer. Controleer de cijfers en probeer "
+         "het opnieuw.",
+         "Det \u00e4r inte ett giltigt kortnummer. Kontrollera siffrorna och "
+         "f\u00f6rs\u00f6k igen.",
+         "Itu bukan nombor kad yang sah. Semak digit dan cuba lagi."},
 };
 
 static int lang_index(const char *lang)
@@ -126,8 +258,7 @@ const char *vouch_msg(const char *lang, vouch_msg_id id)
   return t ? t : texts[id][L_EN];
 }
 
-void vouch_msgf(char *buf, size_t len, const char *lang, vouch_msg_id id,
-                ...)
+void vouch_msgf(char *buf, size_t len, const char *lang, vouch_msg_id id, ...)
 {
   va_list ap;
 

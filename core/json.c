@@ -11,7 +11,7 @@
 
 #include "vouch.h"
 
-#define JSON_MAX_TEXT (1024 * 1024)  /* bytes of one object */
+#define JSON_MAX_TEXT (1024 * 1024) /* bytes of one object */
 #define JSON_MAX_MEMBERS 64
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes available), or
@@ -93,15 +93,15 @@ void vouch_json_string(FILE *f, const char *s)
 /* ------------------------------------------------------------- reader */
 
 struct member {
-  const char *key;             /* points into parser.buf */
-  const char *value;           /* NULL for null */
+  const char *key;   /* points into parser.buf */
+  const char *value; /* NULL for null */
 };
 
 struct parser {
   const unsigned char *text;
   size_t len;
   size_t pos;
-  char *buf;                   /* decoded strings, NUL-separated */
+  char *buf; /* decoded strings, NUL-separated */
   size_t used;
   struct member m[JSON_MAX_MEMBERS];
   size_t count;
@@ -314,8 +314,7 @@ static void show_key(const char *key, char *out, size_t len)
   out[n] = '\0';
 }
 
-static vouch_rc read_value(struct parser *p, const char *key,
-                           const char **out)
+static vouch_rc read_value(struct parser *p, const char *key, const char **out)
 {
   char why[128];
   char shown[48];

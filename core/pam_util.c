@@ -135,8 +135,7 @@ int vouch_pam_ask(pam_handle_t *pamh, int style, const char *prompt,
   return PAM_SUCCESS;
 }
 
-void vouch_pam_say(pam_handle_t *pamh, int flags, int style,
-                   const char *text)
+void vouch_pam_say(pam_handle_t *pamh, int flags, int style, const char *text)
 {
   if(flags & PAM_SILENT)
     return;

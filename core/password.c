@@ -39,9 +39,18 @@ static vouch_rc record_failure(vouch_ctx *ctx, vouch_store *st,
   rc = vouch_store_begin(st);
   if(rc)
     return rc;
-  rc = vouch_store_pw_failure(st, user, &count);
+  /* Another attempt may have locked the account since it was read: that
+   * attempt is refused, not counted, so the count stops at the limit. */
+  rc = vouch_store_user_get(st, user, &u);
+  if(!rc && u.state == VOUCH_STATE_LOCKED) {
+    rc = vouch_audit(ctx, user, "password.refused", "account locked");
+    if(!rc)
+      rc = vouch_store_commit(st);
+    locked = true;
+    goto out;
+  }
   if(!rc)
-    rc = vouch_store_user_get(st, user, &u);
+    rc = vouch_store_pw_failure(st, user, &count);
   if(rc)
     goto out;
   snprintf(detail, sizeof(detail), "failures=%u", count);
@@ -75,8 +84,8 @@ static vouch_rc record_success(vouch_ctx *ctx, vouch_store *st,
   rehash = vouch_pw_needs_rehash(u->pw_hash, ctx->cfg->hash_ops,
                                  ctx->cfg->hash_mem);
   if(rehash) {
-    rc = vouch_pw_hash(pw, strlen(pw), ctx->cfg->hash_ops,
-                       ctx->cfg->hash_mem, fresh);
+    rc = vouch_pw_hash(pw, strlen(pw), ctx->cfg->hash_ops, ctx->cfg->hash_mem,
+                       fresh);
     if(rc)
       rehash = false; /* keep the old hash; sign-in still succeeds */
   }
@@ -98,8 +107,7 @@ out:
   return rc;
 }
 
-vouch_rc vouch_password_check(vouch_ctx *ctx, const char *user,
-                              const char *pw)
+vouch_rc vouch_password_check(vouch_ctx *ctx, const char *user, const char *pw)
 {
   vouch_user u = {0};
   vouch_store *st;
@@ -149,8 +157,7 @@ static vouch_rc check_history(vouch_ctx *ctx, vouch_store *st,
 
   if(!ctx->cfg->pw_history)
     return VOUCH_OK;
-  rc = vouch_store_pw_recent(st, user, ctx->cfg->pw_history, &recent,
-                             &count);
+  rc = vouch_store_pw_recent(st, user, ctx->cfg->pw_history, &recent, &count);
   if(rc)
     return rc;
   for(i = 0; i < count; i++) {
@@ -189,8 +196,8 @@ vouch_rc vouch_password_acceptable(vouch_ctx *ctx, const char *user,
   return check_history(ctx, st, user, pw);
 }
 
-vouch_rc vouch_password_set(vouch_ctx *ctx, const char *user,
-                            const char *pw, bool unlock)
+vouch_rc vouch_password_set(vouch_ctx *ctx, const char *user, const char *pw,
+                            bool unlock)
 {
   char hash[VOUCH_HASH_MAX];
   vouch_user u = {0};
@@ -202,8 +209,8 @@ vouch_rc vouch_password_set(vouch_ctx *ctx, const char *user,
     return rc;
   rc = vouch_ctx_store(ctx, &st);
   if(!rc)
-    rc = vouch_pw_hash(pw, strlen(pw), ctx->cfg->hash_ops,
-                       ctx->cfg->hash_mem, hash);
+    rc = vouch_pw_hash(pw, strlen(pw), ctx->cfg->hash_ops, ctx->cfg->hash_mem,
+                       hash);
   if(!rc)
     rc = vouch_store_begin(st);
   if(rc)
@@ -294,8 +301,7 @@ vouch_rc vouch_account_unlock(vouch_ctx *ctx, const char *user)
   if(!rc)
     rc = vouch_store_pw_success(st, user);
   if(!rc)
-    rc = vouch_audit(ctx, user, "account.unlock",
-                     vouch_state_name(u.state));
+    rc = vouch_audit(ctx, user, "account.unlock", vouch_state_name(u.state));
   if(!rc)
     rc = vouch_store_commit(st);
   if(rc)

@@ -34,47 +34,45 @@ struct vouch_store {
 /* Schema migrations: step N brings a store from user_version N - 1 to N.
  * A later version appends a step; a step is never edited once released. */
 static const char *const migrations[] = {
-  NULL, /* version 0: the empty file */
-  /* version 1 */
-  "CREATE TABLE users ("
-  " id INTEGER PRIMARY KEY,"
-  " name TEXT UNIQUE NOT NULL,"
-  " full_name TEXT,"
-  " email TEXT,"
-  " phone TEXT,"
-  " phone_verified INTEGER NOT NULL DEFAULT 0,"
-  " lang TEXT NOT NULL DEFAULT 'en',"
-  " pw_hash TEXT,"
-  " state INTEGER NOT NULL DEFAULT 0,"
-  " pw_failures INTEGER NOT NULL DEFAULT 0,"
-  " created INTEGER NOT NULL,"
-  " pw_changed INTEGER NOT NULL DEFAULT 0,"
-  " plan TEXT,"
-  " period_end INTEGER NOT NULL DEFAULT 0);"
-  "CREATE TABLE pw_history ("
-  " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
-  " hash TEXT NOT NULL,"
-  " changed INTEGER NOT NULL,"
-  " seq INTEGER PRIMARY KEY AUTOINCREMENT);"
-  "CREATE INDEX pw_history_user ON pw_history(user_id, seq);"
-  "CREATE TABLE audit ("
-  " id INTEGER PRIMARY KEY AUTOINCREMENT,"
-  " ts INTEGER NOT NULL,"
-  " user TEXT NOT NULL DEFAULT '',"
-  " event TEXT NOT NULL,"
-  " service TEXT NOT NULL DEFAULT '',"
-  " detail TEXT NOT NULL DEFAULT '');"
-  "CREATE INDEX audit_user_ts ON audit(user, ts);"
-};
+    NULL, /* version 0: the empty file */
+    /* version 1 */
+    "CREATE TABLE users ("
+    " id INTEGER PRIMARY KEY,"
+    " name TEXT UNIQUE NOT NULL,"
+    " full_name TEXT,"
+    " email TEXT,"
+    " phone TEXT,"
+    " phone_verified INTEGER NOT NULL DEFAULT 0,"
+    " lang TEXT NOT NULL DEFAULT 'en',"
+    " pw_hash TEXT,"
+    " state INTEGER NOT NULL DEFAULT 0,"
+    " pw_failures INTEGER NOT NULL DEFAULT 0,"
+    " created INTEGER NOT NULL,"
+    " pw_changed INTEGER NOT NULL DEFAULT 0,"
+    " plan TEXT,"
+    " period_end INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE pw_history ("
+    " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    " hash TEXT NOT NULL,"
+    " changed INTEGER NOT NULL,"
+    " seq INTEGER PRIMARY KEY AUTOINCREMENT);"
+    "CREATE INDEX pw_history_user ON pw_history(user_id, seq);"
+    "CREATE TABLE audit ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " ts INTEGER NOT NULL,"
+    " user TEXT NOT NULL DEFAULT '',"
+    " event TEXT NOT NULL,"
+    " service TEXT NOT NULL DEFAULT '',"
+    " detail TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX audit_user_ts ON audit(user, ts);"};
 
-#define SCHEMA_VERSION \
-  ((int)(sizeof(migrations) / sizeof(migrations[0])) - 1)
+#define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])) - 1)
 
 /* Upper bound on the statements of one migration step. */
 #define MAX_SCRIPT_STATEMENTS 256
 
 static void slog(const vouch_store *st, int prio, const char *fmt, ...)
-  VOUCH_PRINTF(3, 4);
+    VOUCH_PRINTF(3, 4);
 
 static void slog(const vouch_store *st, int prio, const char *fmt, ...)
 {
@@ -98,20 +96,18 @@ static vouch_rc sql_fail(const vouch_store *st, const char *what, int src)
   switch(src & 0xff) {
   case SQLITE_BUSY:
   case SQLITE_LOCKED:
-    slog(st, LOG_ERR, "%s: %s: store busy past the busy timeout: %s",
-         st->path, what, msg);
+    slog(st, LOG_ERR, "%s: %s: store busy past the busy timeout: %s", st->path,
+         what, msg);
     return VOUCH_ERR_BUSY;
   case SQLITE_NOMEM:
     slog(st, LOG_ERR, "%s: %s: out of memory", st->path, what);
     return VOUCH_ERR_NOMEM;
   case SQLITE_READONLY:
-    slog(st, LOG_ERR, "%s: %s: store is read-only: %s", st->path, what,
-         msg);
+    slog(st, LOG_ERR, "%s: %s: store is read-only: %s", st->path, what, msg);
     return VOUCH_ERR_STORE;
   case SQLITE_NOTADB:
   case SQLITE_CORRUPT:
-    slog(st, LOG_ERR, "%s: not a vouch store or corrupt (%s)", st->path,
-         msg);
+    slog(st, LOG_ERR, "%s: not a vouch store or corrupt (%s)", st->path, msg);
     return VOUCH_ERR_STORE;
   default:
     slog(st, LOG_ERR, "%s: %s: %s", st->path, what, msg);
@@ -119,8 +115,7 @@ static vouch_rc sql_fail(const vouch_store *st, const char *what, int src)
   }
 }
 
-static vouch_rc prepare(vouch_store *st, const char *sql,
-                        sqlite3_stmt **out)
+static vouch_rc prepare(vouch_store *st, const char *sql, sqlite3_stmt **out)
 {
   int src = sqlite3_prepare_v3(st->db, sql, -1, 0, out, NULL);
 
@@ -169,8 +164,7 @@ static vouch_rc exec1(vouch_store *st, const char *sql, const char *what)
 }
 
 /* Runs a fixed script of several statements, one prepared at a time. */
-static vouch_rc exec_script(vouch_store *st, const char *sql,
-                            const char *what)
+static vouch_rc exec_script(vouch_store *st, const char *sql, const char *what)
 {
   const char *tail = sql;
   unsigned n;
@@ -195,8 +189,8 @@ static vouch_rc exec_script(vouch_store *st, const char *sql,
 }
 
 /* Reads one integer from a fixed query (a PRAGMA). */
-static vouch_rc query_int(vouch_store *st, const char *sql,
-                          const char *what, long long *out)
+static vouch_rc query_int(vouch_store *st, const char *sql, const char *what,
+                          long long *out)
 {
   sqlite3_stmt *s = NULL;
   vouch_rc rc;
@@ -274,8 +268,8 @@ static vouch_rc atomic_leave(vouch_store *st, bool own, vouch_rc rc)
 /* A concurrent first opener may win the race; its file is as good. */
 static vouch_rc create_file(vouch_store *st)
 {
-  int fd = open(st->path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
-                O_CLOEXEC, 0600);
+  int fd =
+      open(st->path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 
   if(fd < 0 && errno == EEXIST)
     return VOUCH_OK;
@@ -317,8 +311,7 @@ static vouch_rc check_file(vouch_store *st, int flags)
   }
   /* Opened for reading only: a store that cannot be written is still
    * checked here and then reported as read-only by name below. */
-  rc = vouch_open_secure(st->path, O_RDONLY, true, &fd, st->log,
-                         st->logarg);
+  rc = vouch_open_secure(st->path, O_RDONLY, true, &fd, st->log, st->logarg);
   if(rc)
     return rc;
   close(fd);
@@ -337,8 +330,7 @@ static vouch_rc check_db(vouch_store *st, long long *version)
     rc = query_int(st, "SELECT count(*) FROM sqlite_schema",
                    "read store schema", &objects);
   if(!rc)
-    rc = query_int(st, "PRAGMA user_version", "read schema version",
-                   version);
+    rc = query_int(st, "PRAGMA user_version", "read schema version", version);
   if(rc)
     return rc;
   if(appid != APPLICATION_ID && (appid != 0 || objects != 0)) {
@@ -346,8 +338,8 @@ static vouch_rc check_db(vouch_store *st, long long *version)
     return VOUCH_ERR_STORE;
   }
   if(*version > SCHEMA_VERSION) {
-    slog(st, LOG_ERR, "%s: created by a newer vouch (schema %lld)",
-         st->path, *version);
+    slog(st, LOG_ERR, "%s: created by a newer vouch (schema %lld)", st->path,
+         *version);
     return VOUCH_ERR_STORE;
   }
   return VOUCH_OK;
@@ -366,8 +358,7 @@ static vouch_rc set_pragmas(vouch_store *st)
   if(src == SQLITE_ROW) {
     const unsigned char *mode = sqlite3_column_text(s, 0);
     if(!mode || sqlite3_stricmp((const char *)mode, "wal")) {
-      slog(st, LOG_ERR, "%s: store refuses the WAL journal mode",
-           st->path);
+      slog(st, LOG_ERR, "%s: store refuses the WAL journal mode", st->path);
       rc = VOUCH_ERR_STORE;
     }
   }
@@ -375,10 +366,12 @@ static vouch_rc set_pragmas(vouch_store *st)
     rc = sql_fail(st, "set WAL journal mode", src);
   sqlite3_finalize(s);
   if(!rc)
-    rc = exec_script(st, "PRAGMA synchronous=FULL;"
+    rc = exec_script(st,
+                     "PRAGMA synchronous=FULL;"
                      "PRAGMA foreign_keys=ON;"
                      "PRAGMA secure_delete=ON;"
-                     "PRAGMA trusted_schema=OFF;", "set pragmas");
+                     "PRAGMA trusted_schema=OFF;",
+                     "set pragmas");
   return rc;
 }
 
@@ -393,13 +386,12 @@ static vouch_rc migrate(vouch_store *st)
   rc = vouch_store_begin(st);
   if(rc)
     return rc;
-  rc = query_int(st, "PRAGMA user_version", "read schema version",
-                 &version);
+  rc = query_int(st, "PRAGMA user_version", "read schema version", &version);
   if(rc)
     goto out;
   if(version > SCHEMA_VERSION || version < 0) {
-    slog(st, LOG_ERR, "%s: created by a newer vouch (schema %lld)",
-         st->path, version);
+    slog(st, LOG_ERR, "%s: created by a newer vouch (schema %lld)", st->path,
+         version);
     rc = VOUCH_ERR_STORE;
     goto out;
   }
@@ -407,8 +399,10 @@ static vouch_rc migrate(vouch_store *st)
     rc = exec_script(st, migrations[version + 1], "migrate schema");
   if(rc)
     goto out;
-  snprintf(sql, sizeof(sql), "PRAGMA application_id=%d;"
-           "PRAGMA user_version=%d;", APPLICATION_ID, SCHEMA_VERSION);
+  snprintf(sql, sizeof(sql),
+           "PRAGMA application_id=%d;"
+           "PRAGMA user_version=%d;",
+           APPLICATION_ID, SCHEMA_VERSION);
   rc = exec_script(st, sql, "set schema version");
   if(!rc)
     rc = vouch_store_commit(st);
@@ -419,27 +413,36 @@ out:
 
 static vouch_rc open_db(vouch_store *st, unsigned busy_timeout_ms)
 {
+  char *name;
   long long version = 0;
   int src;
   vouch_rc rc;
 
+  /* Debian's SQLite reads "file:..." as a URI even without
+   * SQLITE_OPEN_URI; "./" keeps a relative name the file we vetted. */
+  name = vouch_asprintf("%s%s", st->path[0] == '/' ? "" : "./", st->path);
+  if(!name)
+    return VOUCH_ERR_NOMEM;
   /* No SQLITE_OPEN_CREATE: check_file made and vetted the file. */
-  src = sqlite3_open_v2(st->path, &st->db,
+  src = sqlite3_open_v2(name, &st->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW |
-                        SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_EXRESCODE,
+                            SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_EXRESCODE,
                         NULL);
+  free(name);
   if(src != SQLITE_OK)
     return sql_fail(st, "open", src);
   /* SQLite falls back to reading only when it may not write; a store
    * that cannot count failures is no store for vouch. */
   if(sqlite3_db_readonly(st->db, "main") == 1) {
-    slog(st, LOG_ERR, "%s: store is read-only (file or file system not "
-         "writable)", st->path);
+    slog(st, LOG_ERR,
+         "%s: store is read-only (file or file system "
+         "not writable)",
+         st->path);
     return VOUCH_ERR_STORE;
   }
   sqlite3_extended_result_codes(st->db, 1);
-  sqlite3_busy_timeout(st->db, busy_timeout_ms > INT32_MAX ?
-                       INT32_MAX : (int)busy_timeout_ms);
+  sqlite3_busy_timeout(
+      st->db, busy_timeout_ms > INT32_MAX ? INT32_MAX : (int)busy_timeout_ms);
   /* Plain SQL may not corrupt the file (writable_schema and the like). */
   sqlite3_db_config(st->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
   rc = check_db(st, &version);
@@ -554,8 +557,8 @@ static char *col_dup(sqlite3_stmt *s, int i, bool *ok)
   return copy;
 }
 
-#define USER_COLUMNS \
-  "id, name, full_name, email, phone, phone_verified, lang, pw_hash," \
+#define USER_COLUMNS                                                          \
+  "id, name, full_name, email, phone, phone_verified, lang, pw_hash,"         \
   " state, pw_failures, created, pw_changed, plan, period_end"
 
 static vouch_rc user_from_row(sqlite3_stmt *s, vouch_user *u)
@@ -598,8 +601,7 @@ static bool bad_name(const vouch_store *st, const char *name)
   return true;
 }
 
-vouch_rc vouch_store_user_get(vouch_store *st, const char *name,
-                              vouch_user *u)
+vouch_rc vouch_store_user_get(vouch_store *st, const char *name, vouch_user *u)
 {
   sqlite3_stmt *s = NULL;
   vouch_rc rc;
@@ -610,8 +612,7 @@ vouch_rc vouch_store_user_get(vouch_store *st, const char *name,
   memset(u, 0, sizeof(*u));
   if(bad_name(st, name))
     return VOUCH_ERR_INPUT;
-  rc = prepare(st, "SELECT " USER_COLUMNS " FROM users WHERE name = ?1",
-               &s);
+  rc = prepare(st, "SELECT " USER_COLUMNS " FROM users WHERE name = ?1", &s);
   if(rc)
     return rc;
   src = bind_text(s, 1, name);
@@ -636,7 +637,8 @@ vouch_rc vouch_store_user_add(vouch_store *st, const vouch_user *u)
 
   if(!u || bad_name(st, u->name))
     return VOUCH_ERR_INPUT;
-  rc = prepare(st, "INSERT INTO users (name, full_name, email, phone,"
+  rc = prepare(st,
+               "INSERT INTO users (name, full_name, email, phone,"
                " phone_verified, lang, pw_hash, state, created, pw_changed,"
                " plan, period_end)"
                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
@@ -652,15 +654,13 @@ vouch_rc vouch_store_user_add(vouch_store *st, const vouch_user *u)
   src = src ? src : bind_text(s, 7, u->pw_hash);
   src = src ? src : sqlite3_bind_int(s, 8, (int)u->state);
   src = src ? src : sqlite3_bind_int64(s, 9, (sqlite3_int64)now);
-  src = src ? src : sqlite3_bind_int64(s, 10, u->pw_hash ?
-                                       (sqlite3_int64)now : 0);
+  src = src ? src
+            : sqlite3_bind_int64(s, 10, u->pw_hash ? (sqlite3_int64)now : 0);
   src = src ? src : bind_text(s, 11, u->plan);
-  src = src ? src : sqlite3_bind_int64(s, 12,
-                                       (sqlite3_int64)u->period_end);
+  src = src ? src : sqlite3_bind_int64(s, 12, (sqlite3_int64)u->period_end);
   if(src == SQLITE_OK)
     src = sqlite3_step(s);
-  if(src == SQLITE_CONSTRAINT_UNIQUE ||
-     src == SQLITE_CONSTRAINT_PRIMARYKEY) {
+  if(src == SQLITE_CONSTRAINT_UNIQUE || src == SQLITE_CONSTRAINT_PRIMARYKEY) {
     slog(st, LOG_ERR, "%s: user already exists", st->path);
     rc = VOUCH_ERR_EXISTS;
   }
@@ -678,9 +678,11 @@ vouch_rc vouch_store_user_update(vouch_store *st, const vouch_user *u)
 
   if(!u || bad_name(st, u->name))
     return VOUCH_ERR_INPUT;
-  rc = prepare(st, "UPDATE users SET full_name = ?2, email = ?3,"
+  rc = prepare(st,
+               "UPDATE users SET full_name = ?2, email = ?3,"
                " phone = ?4, phone_verified = ?5, lang = ?6, plan = ?7,"
-               " period_end = ?8 WHERE name = ?1", &s);
+               " period_end = ?8 WHERE name = ?1",
+               &s);
   if(rc)
     return rc;
   src = bind_text(s, 1, u->name);
@@ -690,8 +692,7 @@ vouch_rc vouch_store_user_update(vouch_store *st, const vouch_user *u)
   src = src ? src : sqlite3_bind_int(s, 5, u->phone_verified ? 1 : 0);
   src = src ? src : bind_text(s, 6, u->lang[0] ? u->lang : "en");
   src = src ? src : bind_text(s, 7, u->plan);
-  src = src ? src : sqlite3_bind_int64(s, 8,
-                                       (sqlite3_int64)u->period_end);
+  src = src ? src : sqlite3_bind_int64(s, 8, (sqlite3_int64)u->period_end);
   if(src == SQLITE_OK)
     src = sqlite3_step(s);
   if(src != SQLITE_DONE)
@@ -704,9 +705,8 @@ vouch_rc vouch_store_user_update(vouch_store *st, const vouch_user *u)
 
 /* Runs a one-row write on the user named by ?1 (with an optional integer
  * ?2); VOUCH_ERR_NO_USER when no row matched. */
-static vouch_rc user_write(vouch_store *st, const char *sql,
-                           const char *name, bool has_int,
-                           sqlite3_int64 v, const char *what)
+static vouch_rc user_write(vouch_store *st, const char *sql, const char *name,
+                           bool has_int, sqlite3_int64 v, const char *what)
 {
   sqlite3_stmt *s = NULL;
   vouch_rc rc;
@@ -733,8 +733,8 @@ static vouch_rc user_write(vouch_store *st, const char *sql,
 vouch_rc vouch_store_user_del(vouch_store *st, const char *name)
 {
   /* pw_history goes with the row (ON DELETE CASCADE); audit stays. */
-  return user_write(st, "DELETE FROM users WHERE name = ?1", name, false,
-                    0, "delete user");
+  return user_write(st, "DELETE FROM users WHERE name = ?1", name, false, 0,
+                    "delete user");
 }
 
 vouch_rc vouch_store_pw_success(vouch_store *st, const char *name)
@@ -749,8 +749,8 @@ vouch_rc vouch_store_set_state(vouch_store *st, const char *name,
   if(state != VOUCH_STATE_ACTIVE && state != VOUCH_STATE_LOCKED &&
      state != VOUCH_STATE_RESET)
     return VOUCH_ERR_INPUT;
-  return user_write(st, "UPDATE users SET state = ?2 WHERE name = ?1",
-                    name, true, (sqlite3_int64)state, "set state");
+  return user_write(st, "UPDATE users SET state = ?2 WHERE name = ?1", name,
+                    true, (sqlite3_int64)state, "set state");
 }
 
 vouch_rc vouch_store_pw_failure(vouch_store *st, const char *name,
@@ -766,8 +766,10 @@ vouch_rc vouch_store_pw_failure(vouch_store *st, const char *name,
   *count = 0;
   /* One statement adds and reads back, so no other writer can slip in
    * between. */
-  rc = prepare(st, "UPDATE users SET pw_failures = pw_failures + 1"
-               " WHERE name = ?1 RETURNING pw_failures", &s);
+  rc = prepare(st,
+               "UPDATE users SET pw_failures = pw_failures + 1"
+               " WHERE name = ?1 RETURNING pw_failures",
+               &s);
   if(rc)
     return rc;
   src = bind_text(s, 1, name);
@@ -881,8 +883,7 @@ static vouch_rc user_id(vouch_store *st, const char *name, int64_t *id)
 
 /* Runs a write bound to (?1 id, ?2 integer, ?3 text). */
 static vouch_rc id_write(vouch_store *st, const char *sql, int64_t id,
-                         sqlite3_int64 v, const char *text,
-                         const char *what)
+                         sqlite3_int64 v, const char *text, const char *what)
 {
   sqlite3_stmt *s = NULL;
   vouch_rc rc;
@@ -914,19 +915,22 @@ static vouch_rc replace_password(vouch_store *st, const char *name,
   if(rc)
     return rc;
   /* The old hash moves by SQL alone and never passes through memory. */
-  rc = id_write(st, "INSERT INTO pw_history (user_id, hash, changed)"
+  rc = id_write(st,
+                "INSERT INTO pw_history (user_id, hash, changed)"
                 " SELECT id, pw_hash, ?2 FROM users"
-                " WHERE id = ?1 AND pw_hash IS NOT NULL", id,
-                (sqlite3_int64)time(NULL), NULL, "keep password history");
+                " WHERE id = ?1 AND pw_hash IS NOT NULL",
+                id, (sqlite3_int64)time(NULL), NULL, "keep password history");
   if(!rc)
-    rc = id_write(st, "UPDATE users SET pw_changed = ?2, pw_hash = ?3"
-                  " WHERE id = ?1", id, (sqlite3_int64)time(NULL), hash,
-                  "set password");
+    rc = id_write(st,
+                  "UPDATE users SET pw_changed = ?2, pw_hash = ?3"
+                  " WHERE id = ?1",
+                  id, (sqlite3_int64)time(NULL), hash, "set password");
   if(!rc)
-    rc = id_write(st, "DELETE FROM pw_history WHERE user_id = ?1"
+    rc = id_write(st,
+                  "DELETE FROM pw_history WHERE user_id = ?1"
                   " AND seq NOT IN (SELECT seq FROM pw_history"
-                  " WHERE user_id = ?1 ORDER BY seq DESC LIMIT ?2)", id,
-                  (sqlite3_int64)keep, NULL, "trim password history");
+                  " WHERE user_id = ?1 ORDER BY seq DESC LIMIT ?2)",
+                  id, (sqlite3_int64)keep, NULL, "trim password history");
   return rc;
 }
 
@@ -949,6 +953,51 @@ vouch_rc vouch_store_set_password(vouch_store *st, const char *name,
   return atomic_leave(st, own, rc);
 }
 
+/* Why a renewal changed nothing: no such user, or no password. */
+static vouch_rc no_password(vouch_store *st, const char *name)
+{
+  int64_t id = 0;
+  vouch_rc rc = user_id(st, name, &id);
+
+  if(rc)
+    return rc;
+  slog(st, LOG_ERR, "%s: user has no password to renew", st->path);
+  return VOUCH_ERR_NOT_FOUND;
+}
+
+vouch_rc vouch_store_replace_hash(vouch_store *st, const char *name,
+                                  const char *hash)
+{
+  sqlite3_stmt *s = NULL;
+  vouch_rc rc;
+  int src;
+
+  if(bad_name(st, name))
+    return VOUCH_ERR_INPUT;
+  if(!hash || !*hash) {
+    slog(st, LOG_ERR, "%s: empty password hash", st->path);
+    return VOUCH_ERR_INPUT;
+  }
+  /* Only a set password is renewed: a cleared one stays cleared. */
+  rc = prepare(st,
+               "UPDATE users SET pw_hash = ?2"
+               " WHERE name = ?1 AND pw_hash IS NOT NULL",
+               &s);
+  if(rc)
+    return rc;
+  src = bind_text(s, 1, name);
+  if(src == SQLITE_OK)
+    src = bind_text(s, 2, hash);
+  if(src == SQLITE_OK)
+    src = step_done(s);
+  if(src != SQLITE_DONE)
+    rc = sql_fail(st, "renew password hash", src);
+  else if(sqlite3_changes(st->db) == 0)
+    rc = no_password(st, name);
+  sqlite3_finalize(s);
+  return rc;
+}
+
 static vouch_rc list_push(char **list, size_t *n, sqlite3_stmt *s)
 {
   bool ok = true;
@@ -961,8 +1010,8 @@ static vouch_rc list_push(char **list, size_t *n, sqlite3_stmt *s)
   return VOUCH_OK;
 }
 
-vouch_rc vouch_store_pw_recent(vouch_store *st, const char *name,
-                               unsigned n, char ***hashes, size_t *count)
+vouch_rc vouch_store_pw_recent(vouch_store *st, const char *name, unsigned n,
+                               char ***hashes, size_t *count)
 {
   sqlite3_stmt *s = NULL;
   char **list = NULL;
@@ -976,11 +1025,13 @@ vouch_rc vouch_store_pw_recent(vouch_store *st, const char *name,
   *hashes = NULL;
   *count = 0;
   /* One statement, so the current hash and the history agree. */
-  rc = prepare(st, "SELECT pw_hash, 0 AS k, 0 AS seq FROM users"
+  rc = prepare(st,
+               "SELECT pw_hash, 0 AS k, 0 AS seq FROM users"
                " WHERE name = ?1 UNION ALL"
                " SELECT h.hash, 1, h.seq FROM pw_history h"
                " JOIN users u ON u.id = h.user_id WHERE u.name = ?1"
-               " ORDER BY k, seq DESC LIMIT ?2", &s);
+               " ORDER BY k, seq DESC LIMIT ?2",
+               &s);
   if(rc)
     return rc;
   list = calloc((size_t)n + 1, sizeof(*list));
@@ -1037,8 +1088,10 @@ vouch_rc vouch_store_audit_add(vouch_store *st, time_t ts, const char *user,
     slog(st, LOG_ERR, "%s: audit event without a name", st->path);
     return VOUCH_ERR_INPUT;
   }
-  rc = prepare(st, "INSERT INTO audit (ts, user, event, service, detail)"
-               " VALUES (?1, ?2, ?3, ?4, ?5)", &s);
+  rc = prepare(st,
+               "INSERT INTO audit (ts, user, event, service, detail)"
+               " VALUES (?1, ?2, ?3, ?4, ?5)",
+               &s);
   if(rc)
     return rc;
   src = sqlite3_bind_int64(s, 1, (sqlite3_int64)ts);
@@ -1072,11 +1125,12 @@ vouch_rc vouch_store_audit_each(vouch_store *st, const char *user,
 
   if(!fn)
     return VOUCH_ERR_INPUT;
-  rc = prepare(st, user ?
-               "SELECT id, ts, user, event, service, detail FROM audit"
-               " WHERE user = ?1 ORDER BY ts, id" :
-               "SELECT id, ts, user, event, service, detail FROM audit"
-               " ORDER BY ts, id", &s);
+  rc = prepare(st,
+               user ? "SELECT id, ts, user, event, service, detail FROM audit"
+                      " WHERE user = ?1 ORDER BY ts, id"
+                    : "SELECT id, ts, user, event, service, detail FROM audit"
+                      " ORDER BY ts, id",
+               &s);
   if(rc)
     return rc;
   if(user)

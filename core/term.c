@@ -21,16 +21,15 @@
 
 static volatile sig_atomic_t got_signal;
 
-static const int catch_signals[] = {
-  SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGTSTP, SIGTTIN, SIGTTOU
-};
+static const int catch_signals[] = {SIGINT,  SIGQUIT, SIGTERM, SIGHUP,
+                                    SIGTSTP, SIGTTIN, SIGTTOU};
 #define NSIGNALS (sizeof(catch_signals) / sizeof(catch_signals[0]))
 
 /* The terminal state to give back, and the signal dispositions. */
 struct tty_state {
   struct termios saved;
   sigset_t oldmask;
-  sigset_t waitmask;           /* oldmask without catch_signals */
+  sigset_t waitmask; /* oldmask without catch_signals */
   struct sigaction oldact[NSIGNALS];
 };
 
@@ -39,8 +38,7 @@ static void on_signal(int sig)
   got_signal = sig;
 }
 
-static vouch_rc set_err(char *err, size_t errlen, vouch_rc rc,
-                        const char *msg)
+static vouch_rc set_err(char *err, size_t errlen, vouch_rc rc, const char *msg)
 {
   if(err && errlen)
     snprintf(err, errlen, "%s", msg);
@@ -93,7 +91,7 @@ static void tty_leave(struct tty_state *ts)
   ssize_t w;
 
   tcsetattr(0, TCSANOW, &ts->saved);
-  w = write(2, "\n", 1);  /* the line end is cosmetic */
+  w = write(2, "\n", 1); /* the line end is cosmetic */
   (void)w;
   for(i = 0; i < NSIGNALS; i++)
     sigaction(catch_signals[i], &ts->oldact[i], NULL);
@@ -145,8 +143,9 @@ static vouch_rc read_line(const struct tty_state *ts, size_t max, char *buf,
   for(;;) {
     r = read_byte(ts, &c, &rc);
     if(r < 0)
-      return set_err(err, errlen, rc, rc == VOUCH_ERR_ABORT ?
-                     "interrupted" : "cannot read standard input");
+      return set_err(err, errlen, rc,
+                     rc == VOUCH_ERR_ABORT ? "interrupted"
+                                           : "cannot read standard input");
     if(r == 0 || c == '\n')
       break;
     if(c == '\0')
@@ -192,13 +191,13 @@ vouch_rc vouch_read_secret_err(const char *prompt, size_t max, char **out,
     if(rc)
       goto out;
     if(prompt)
-      w = write(2, prompt, strlen(prompt));  /* lost: read anyway */
+      w = write(2, prompt, strlen(prompt)); /* lost: read anyway */
     (void)w;
   }
   rc = read_line(tty ? &ts : NULL, max, buf, &len, err, errlen);
   if(tty) {
     if(rc)
-      tcflush(0, TCIFLUSH);  /* the rest of a refused line is not input */
+      tcflush(0, TCIFLUSH); /* the rest of a refused line is not input */
     tty_leave(&ts);
   }
   if(rc)

@@ -31,8 +31,7 @@ static bool is_digit(char c)
 
 /* Parses the n leading digits of s (n >= 1, all digits) without
  * overflow. */
-static vouch_rc digits_value(const char *s, size_t n,
-                             unsigned long long *out)
+static vouch_rc digits_value(const char *s, size_t n, unsigned long long *out)
 {
   unsigned long long v = 0;
   size_t i;
@@ -71,8 +70,7 @@ vouch_rc vouch_parse_uint(const char *s, unsigned long long min,
  * looked up in units/mults; a bare number counts as is. */
 static vouch_rc parse_scaled(const char *s, const char *units,
                              const unsigned long long *mults,
-                             unsigned long long max,
-                             unsigned long long *out)
+                             unsigned long long max, unsigned long long *out)
 {
   unsigned long long v, mult = 1;
   size_t n = 0, len;
@@ -104,16 +102,15 @@ static vouch_rc parse_scaled(const char *s, const char *units,
 vouch_rc vouch_parse_duration(const char *s, unsigned long long max_seconds,
                               unsigned long long *out_seconds)
 {
-  static const unsigned long long mults[] = { 1, 60, 3600, 86400 };
+  static const unsigned long long mults[] = {1, 60, 3600, 86400};
   return parse_scaled(s, "smhd", mults, max_seconds, out_seconds);
 }
 
 vouch_rc vouch_parse_size(const char *s, unsigned long long max,
                           unsigned long long *out)
 {
-  static const unsigned long long mults[] = {
-    1024ULL, 1024ULL * 1024, 1024ULL * 1024 * 1024
-  };
+  static const unsigned long long mults[] = {1024ULL, 1024ULL * 1024,
+                                             1024ULL * 1024 * 1024};
   return parse_scaled(s, "KMG", mults, max, out);
 }
 
@@ -126,9 +123,8 @@ static bool leap_year(long y)
 
 static unsigned days_in_month(long y, unsigned m)
 {
-  static const unsigned days[12] = {
-    31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
-  };
+  static const unsigned days[12] = {31, 28, 31, 30, 31, 30,
+                                    31, 31, 30, 31, 30, 31};
   if(m == 2 && leap_year(y))
     return 29;
   return days[m - 1];
@@ -160,8 +156,8 @@ vouch_rc vouch_parse_date(const char *s, time_t *out)
   if(y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1 ||
      d > days_in_month((long)y, (unsigned)m))
     return VOUCH_ERR_INPUT;
-  *out = (time_t)(days_from_civil((long)y, (unsigned)m, (unsigned)d) *
-                  86400LL);
+  *out =
+      (time_t)(days_from_civil((long)y, (unsigned)m, (unsigned)d) * 86400LL);
   return VOUCH_OK;
 }
 
@@ -198,8 +194,7 @@ void vouch_format_time(time_t t, char *buf, size_t len)
 /* Length of the well-formed sequence at p (at most left bytes) and its
  * code point, or 0 when it is malformed, overlong, a surrogate or above
  * U+10FFFF (RFC 3629 table 3-7 of Unicode). */
-static size_t utf8_next(const unsigned char *p, size_t left,
-                        unsigned long *cp)
+static size_t utf8_next(const unsigned char *p, size_t left, unsigned long *cp)
 {
   size_t n, i;
   unsigned long c;
@@ -220,13 +215,13 @@ static size_t utf8_next(const unsigned char *p, size_t left,
   if(left < n)
     return 0;
   if(p[0] == 0xe0)
-    lo = 0xa0;                  /* overlong */
+    lo = 0xa0; /* overlong */
   else if(p[0] == 0xed)
-    hi = 0x9f;                  /* surrogates */
+    hi = 0x9f; /* surrogates */
   else if(p[0] == 0xf0)
-    lo = 0x90;                  /* overlong */
+    lo = 0x90; /* overlong */
   else if(p[0] == 0xf4)
-    hi = 0x8f;                  /* above U+10FFFF */
+    hi = 0x8f; /* above U+10FFFF */
   if(p[1] < lo || p[1] > hi)
     return 0;
   c = p[0] & (0xff >> (n + 1));
@@ -365,7 +360,7 @@ bool vouch_valid_phone(const char *s)
 
 bool vouch_valid_lang(const char *s)
 {
-  static const char *const langs[] = { "en", "da", "nl", "sv", "ms" };
+  static const char *const langs[] = {"en", "da", "nl", "sv", "ms"};
   size_t i;
 
   if(!s)
@@ -422,7 +417,7 @@ bool vouch_valid_plan(const char *s)
 /* -------------------------------------------------------------- files */
 
 static void say(vouch_log_fn log, void *arg, const char *fmt, ...)
-  VOUCH_PRINTF(3, 4);
+    VOUCH_PRINTF(3, 4);
 
 static void say(vouch_log_fn log, void *arg, const char *fmt, ...)
 {
@@ -454,13 +449,17 @@ static vouch_rc check_stat(const char *path, const struct stat *st,
     return VOUCH_ERR_INSECURE;
   }
   if(mode & 022) {
-    say(log, arg, "%s: refused: writable by group or others (mode %04o); "
-        "run chmod go-w on it", path, mode);
+    say(log, arg,
+        "%s: refused: writable by group or others (mode %04o); "
+        "run chmod go-w on it",
+        path, mode);
     return VOUCH_ERR_INSECURE;
   }
   if(private_file && (mode & 077)) {
-    say(log, arg, "%s: refused: readable by group or others (mode %04o); "
-        "it must be mode 0600", path, mode);
+    say(log, arg,
+        "%s: refused: readable by group or others (mode %04o); "
+        "it must be mode 0600",
+        path, mode);
     return VOUCH_ERR_INSECURE;
   }
   return VOUCH_OK;
@@ -476,8 +475,7 @@ static vouch_rc open_failed(const char *path, int err, vouch_log_fn log,
     return VOUCH_ERR_INSECURE;
   }
   if(err == EISDIR) {
-    say(log, arg, "%s: refused: not a regular file (it is a directory)",
-        path);
+    say(log, arg, "%s: refused: not a regular file (it is a directory)", path);
     return VOUCH_ERR_INSECURE;
   }
   if(err == ENOMEM)
@@ -498,8 +496,7 @@ vouch_rc vouch_open_secure(const char *path, int flags, bool private_file,
   *fd = -1;
   /* O_NONBLOCK so that a FIFO planted at path cannot hang us before
    * fstat refuses it; cleared again below for the regular file. */
-  f = open(path, flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
-           0600);
+  f = open(path, flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0600);
   if(f < 0)
     return open_failed(path, errno, log, logarg);
   if(fstat(f, &st)) {
@@ -571,7 +568,7 @@ vouch_rc vouch_read_fd(int fd, size_t max, char **out, size_t *len)
       break;
     used += (size_t)r;
     if(used > max) {
-      rc = VOUCH_ERR_INPUT;     /* too large */
+      rc = VOUCH_ERR_INPUT; /* too large */
       goto out;
     }
   }

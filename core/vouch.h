@@ -26,36 +26,37 @@ extern "C" {
 
 typedef enum {
   VOUCH_OK = 0,
-  VOUCH_ERR_NOMEM = 1,          /* out of memory */
-  VOUCH_ERR_SYSTEM = 2,         /* an operating-system call failed */
-  VOUCH_ERR_CONFIG = 3,         /* configuration missing or invalid */
-  VOUCH_ERR_INSECURE = 4,       /* file owner, mode, type or symlink refused */
-  VOUCH_ERR_STORE = 5,          /* store unusable: corrupt, read-only, SQL */
-  VOUCH_ERR_BUSY = 6,           /* store locked past the busy timeout */
-  VOUCH_ERR_KEY = 7,            /* key file missing or malformed */
-  VOUCH_ERR_CRYPTO = 8,         /* libsodium failed */
-  VOUCH_ERR_USAGE = 9,          /* wrong arguments or options */
-  VOUCH_ERR_INPUT = 10,         /* a value is malformed */
-  VOUCH_ERR_NO_USER = 11,       /* unknown user */
-  VOUCH_ERR_NOT_FOUND = 12,     /* unknown object other than a user */
-  VOUCH_ERR_EXISTS = 13,        /* object already exists */
-  VOUCH_ERR_AUTH = 14,          /* verification failed */
-  VOUCH_ERR_LOCKED = 15,        /* locked out: a password reset is needed */
+  VOUCH_ERR_NOMEM = 1,      /* out of memory */
+  VOUCH_ERR_SYSTEM = 2,     /* an operating-system call failed */
+  VOUCH_ERR_CONFIG = 3,     /* configuration missing or invalid */
+  VOUCH_ERR_INSECURE = 4,   /* file owner, mode, type or symlink refused */
+  VOUCH_ERR_STORE = 5,      /* store unusable: corrupt, read-only, SQL */
+  VOUCH_ERR_BUSY = 6,       /* store locked past the busy timeout */
+  VOUCH_ERR_KEY = 7,        /* key file missing or malformed */
+  VOUCH_ERR_CRYPTO = 8,     /* libsodium failed */
+  VOUCH_ERR_USAGE = 9,      /* wrong arguments or options */
+  VOUCH_ERR_INPUT = 10,     /* a value is malformed */
+  VOUCH_ERR_NO_USER = 11,   /* unknown user */
+  VOUCH_ERR_NOT_FOUND = 12, /* unknown object other than a user */
+  VOUCH_ERR_EXISTS = 13,    /* object already exists */
+  VOUCH_ERR_AUTH = 14,      /* verification failed */
+  VOUCH_ERR_LOCKED = 15,    /* locked out: a password reset is needed */
   VOUCH_ERR_RESET_REQUIRED = 16, /* a new password must be chosen */
-  VOUCH_ERR_EXPIRED = 17,       /* membership has ended */
-  VOUCH_ERR_PW_SHORT = 18,      /* new password shorter than min_length */
-  VOUCH_ERR_PW_LONG = 19,       /* new password longer than max_length */
-  VOUCH_ERR_PW_REUSED = 20,     /* new password equals a recent one */
-  VOUCH_ERR_PW_MISMATCH = 21,   /* the two new passwords differ */
-  VOUCH_ERR_CONV = 22,          /* PAM conversation or terminal failed */
-  VOUCH_ERR_UNAVAIL = 23,       /* method unavailable: try another way */
-  VOUCH_ERR_DELIVERY = 24,      /* message could not be handed over */
-  VOUCH_ERR_RATE = 25,          /* rate limit reached */
-  VOUCH_ERR_ABORT = 26,         /* the person cancelled */
-  VOUCH_ERR_DENIED = 27         /* request refused by policy */
+  VOUCH_ERR_EXPIRED = 17,        /* membership has ended */
+  VOUCH_ERR_PW_SHORT = 18,       /* new password shorter than min_length */
+  VOUCH_ERR_PW_LONG = 19,        /* new password longer than max_length */
+  VOUCH_ERR_PW_REUSED = 20,      /* new password equals a recent one */
+  VOUCH_ERR_PW_MISMATCH = 21,    /* the two new passwords differ */
+  VOUCH_ERR_CONV = 22,           /* PAM conversation or terminal failed */
+  VOUCH_ERR_UNAVAIL = 23,        /* method unavailable: try another way */
+  VOUCH_ERR_DELIVERY = 24,       /* message could not be handed over */
+  VOUCH_ERR_RATE = 25,           /* rate limit reached */
+  VOUCH_ERR_ABORT = 26,          /* the person cancelled */
+  VOUCH_ERR_DENIED = 27,         /* request refused by policy */
+  VOUCH_ERR_STALE = 28           /* code or token expired or already used */
 } vouch_rc;
 
-#define VOUCH_RC_COUNT 28
+#define VOUCH_RC_COUNT 29
 
 /* Tool exit codes (SPEC section 5). */
 enum {
@@ -102,13 +103,15 @@ void vouch_format_time(time_t t, char *buf, size_t len);
 
 /* Input validation; each returns true when the value is acceptable. */
 bool vouch_valid_utf8(const char *s, size_t len);
-size_t vouch_utf8_chars(const char *s, size_t len);  /* code points */
-bool vouch_valid_username(const char *s);  /* [A-Za-z0-9_][A-Za-z0-9._-]{0,31} */
-bool vouch_valid_email(const char *s);     /* local@domain.tld, <= 254 bytes */
-bool vouch_valid_phone(const char *s);     /* E.164: + then 8 to 15 digits */
-bool vouch_valid_lang(const char *s);      /* en da nl sv ms */
-bool vouch_valid_fullname(const char *s);  /* UTF-8, 1-128 chars, no controls */
-bool vouch_valid_plan(const char *s);      /* printable ASCII, 1-64 bytes */
+size_t vouch_utf8_chars(const char *s, size_t len); /* code points */
+/* [A-Za-z0-9_][A-Za-z0-9._-]{0,31} */
+bool vouch_valid_username(const char *s);
+bool vouch_valid_email(const char *s); /* local@domain.tld, <= 254 bytes */
+bool vouch_valid_phone(const char *s); /* E.164: + then 8 to 15 digits */
+bool vouch_valid_lang(const char *s);  /* en da nl sv ms */
+/* UTF-8, 1-128 chars, no controls */
+bool vouch_valid_fullname(const char *s);
+bool vouch_valid_plan(const char *s); /* printable ASCII, 1-64 bytes */
 
 /* Safe file access.  Opens path without following a symlink (in the last
  * component), refuses anything but a regular file, a file not owned by
@@ -135,19 +138,19 @@ void vouch_free_secret(char *s);
 #define VOUCH_TRANSPORT_FILE 2
 
 typedef struct vouch_config {
-  char *path;                   /* file it was read from */
+  char *path; /* file it was read from */
   /* [store] */
-  char *store_path;             /* path = /var/lib/vouch/vouch.db */
-  unsigned busy_timeout_ms;     /* busy_timeout = 5s */
+  char *store_path;         /* path = /var/lib/vouch/vouch.db */
+  unsigned busy_timeout_ms; /* busy_timeout = 5s */
   /* [secret] */
-  char *key_file;               /* key_file = /etc/vouch/secret.key */
+  char *key_file; /* key_file = /etc/vouch/secret.key */
   /* [password] */
-  unsigned pw_min_length;       /* min_length = 8 (characters) */
-  unsigned pw_max_length;       /* max_length = 256 (bytes) */
-  unsigned pw_history;          /* history = 1 */
-  unsigned pw_max_failures;     /* max_failures = 100 */
-  unsigned long long hash_ops;  /* hash_ops = 2 (argon2id opslimit) */
-  unsigned long long hash_mem;  /* hash_mem = 64M (argon2id memlimit) */
+  unsigned pw_min_length;      /* min_length = 8 (characters) */
+  unsigned pw_max_length;      /* max_length = 256 (bytes) */
+  unsigned pw_history;         /* history = 1 */
+  unsigned pw_max_failures;    /* max_failures = 100 */
+  unsigned long long hash_ops; /* hash_ops = 2 (argon2id opslimit) */
+  unsigned long long hash_mem; /* hash_mem = 64M (argon2id memlimit) */
   /* [otp] */
   unsigned otp_length;          /* length = 6 */
   unsigned otp_email_ttl;       /* email_ttl = 10m, seconds */
@@ -156,25 +159,28 @@ typedef struct vouch_config {
   unsigned otp_resend_interval; /* resend_interval = 30s */
   unsigned otp_resend_max;      /* resend_max = 5 per hour */
   /* [lockout] */
-  unsigned lock_max_failures;   /* max_failures = 5 */
-  unsigned lock_window;         /* window = 1h */
+  unsigned lock_max_failures; /* max_failures = 5 */
+  unsigned lock_window;       /* window = 1h */
   /* [reset] */
-  unsigned reset_link_ttl;      /* link_ttl = 24h */
-  unsigned reset_sms_ttl;       /* sms_ttl = 20m */
-  char *reset_link_url;         /* link_url, contains {token} */
+  unsigned reset_link_ttl; /* link_ttl = 24h */
+  unsigned reset_sms_ttl;  /* sms_ttl = 20m */
+  char *reset_link_url;    /* link_url, contains {token} */
   /* [device] */
-  unsigned device_code_ttl;     /* code_ttl = 15m */
+  unsigned device_code_ttl; /* code_ttl = 15m */
   /* [delivery] */
-  unsigned delivery_timeout;    /* timeout = 10s */
+  unsigned delivery_timeout; /* timeout = 10s */
+  char *delivery_helper;     /* helper = LIBEXECDIR/vouch-deliver */
+  /* [templates] */
+  char *templates_dir; /* dir = DATADIR/templates */
   /* [email] */
-  int email_transport;          /* transport = smtp */
-  char *email_url;              /* url = smtp://127.0.0.1:25 */
-  char *email_from;             /* from = vouch@localhost */
-  char *email_dir;              /* dir = (file transport) */
+  int email_transport; /* transport = smtp */
+  char *email_url;     /* url = smtp://127.0.0.1:25 */
+  char *email_from;    /* from = vouch@localhost */
+  char *email_dir;     /* dir = (file transport) */
   /* [sms] */
-  int sms_transport;            /* transport = http */
-  char *sms_url;                /* url = (http transport) */
-  char *sms_dir;                /* dir = (file transport) */
+  int sms_transport; /* transport = http */
+  char *sms_url;     /* url = (http transport) */
+  char *sms_dir;     /* dir = (file transport) */
 } vouch_config;
 
 /* Fills c with the defaults (strings allocated). */
@@ -199,8 +205,8 @@ void vouch_config_free(vouch_config *c);
 
 #define VOUCH_KEY_BYTES 32
 #define VOUCH_MAC_BYTES 32
-#define VOUCH_HASH_MAX 128      /* >= crypto_pwhash_STRBYTES */
-#define VOUCH_TOKEN_CHARS 43    /* 32 random bytes, URL-safe base64 */
+#define VOUCH_HASH_MAX 128   /* >= crypto_pwhash_STRBYTES */
+#define VOUCH_TOKEN_CHARS 43 /* 32 random bytes, URL-safe base64 */
 
 /* sodium_init; safe to call more than once. */
 vouch_rc vouch_crypto_init(void);
@@ -237,33 +243,36 @@ typedef struct vouch_store vouch_store;
 
 typedef enum {
   VOUCH_STATE_ACTIVE = 0,
-  VOUCH_STATE_LOCKED = 1,      /* lockout: only a reset or unlock clears it */
-  VOUCH_STATE_RESET = 2        /* must choose a new password at sign-in */
+  VOUCH_STATE_LOCKED = 1, /* lockout: only a reset or unlock clears it */
+  VOUCH_STATE_RESET = 2   /* must choose a new password at sign-in */
 } vouch_state;
 
-const char *vouch_state_name(vouch_state s);  /* active locked reset-required */
+/* "active", "locked", "reset-required" */
+const char *vouch_state_name(vouch_state s);
 
 typedef struct vouch_user {
   int64_t id;
   char *name;
-  char *full_name;             /* NULL when not set */
-  char *email;                 /* NULL when not set */
-  char *phone;                 /* NULL when not set, E.164 */
+  char *full_name; /* NULL when not set */
+  char *email;     /* NULL when not set */
+  char *phone;     /* NULL when not set, E.164 */
   bool phone_verified;
-  char lang[3];                /* "en" by default */
-  char *pw_hash;               /* NULL when no password is set */
+  char lang[3];  /* "en" by default */
+  char *pw_hash; /* NULL when no password is set */
   vouch_state state;
-  unsigned pw_failures;        /* consecutive failed passwords */
+  unsigned pw_failures; /* consecutive failed passwords */
   time_t created;
-  time_t pw_changed;           /* 0 when never */
-  char *plan;                  /* NULL when no membership */
-  time_t period_end;           /* 0 when none; 00:00 UTC of the end day */
+  time_t pw_changed;  /* 0 when never */
+  char *plan;         /* NULL when no membership */
+  time_t period_end;  /* 0 when none; 00:00 UTC of the end day */
+  bool has_card;      /* a card number is on file */
+  char card_last4[5]; /* its last 4 digits, "" when none */
 } vouch_user;
 
 /* Frees the members (wiping the hash) and zeroes u. */
 void vouch_user_clear(vouch_user *u);
 
-#define VOUCH_STORE_CREATE 1   /* create the file (0600) when missing */
+#define VOUCH_STORE_CREATE 1 /* create the file (0600) when missing */
 
 /* Opens the store: the file must pass vouch_open_secure (private); SQLite
  * opens it with SQLITE_OPEN_NOFOLLOW, WAL, synchronous=FULL, foreign keys,
@@ -312,18 +321,18 @@ vouch_rc vouch_store_replace_hash(vouch_store *st, const char *name,
                                   const char *hash);
 /* The current hash and then up to n - 1 previous ones, newest first, as a
  * malloc'ed array of malloc'ed strings (free with vouch_store_free_list). */
-vouch_rc vouch_store_pw_recent(vouch_store *st, const char *name,
-                               unsigned n, char ***hashes, size_t *count);
+vouch_rc vouch_store_pw_recent(vouch_store *st, const char *name, unsigned n,
+                               char ***hashes, size_t *count);
 void vouch_store_free_list(char **list, size_t count);
 
 /* Audit trail. */
 typedef struct vouch_audit_row {
   int64_t id;
   time_t ts;
-  const char *user;            /* "" when none */
+  const char *user; /* "" when none */
   const char *event;
-  const char *service;         /* "" when none */
-  const char *detail;          /* "" when none */
+  const char *service; /* "" when none */
+  const char *detail;  /* "" when none */
 } vouch_audit_row;
 
 vouch_rc vouch_store_audit_add(vouch_store *st, time_t ts, const char *user,
@@ -341,9 +350,9 @@ vouch_rc vouch_store_audit_each(vouch_store *st, const char *user,
  * lazily, with the service name and the log sink. */
 typedef struct vouch_ctx {
   vouch_config *cfg;
-  vouch_store *store;          /* NULL until vouch_ctx_store() */
-  unsigned char *key;          /* sodium_malloc'ed, NULL until loaded */
-  char *service;               /* PAM service or tool name */
+  vouch_store *store; /* NULL until vouch_ctx_store() */
+  unsigned char *key; /* sodium_malloc'ed, NULL until loaded */
+  char *service;      /* PAM service or tool name */
   vouch_log_fn log;
   void *logarg;
   bool debug;
@@ -360,7 +369,7 @@ vouch_rc vouch_ctx_key(vouch_ctx *ctx, const unsigned char **out);
 void vouch_ctx_free(vouch_ctx *ctx);
 /* printf-style message to the sink. */
 void vouch_log(const vouch_ctx *ctx, int priority, const char *fmt, ...)
-  VOUCH_PRINTF(3, 4);
+    VOUCH_PRINTF(3, 4);
 
 /* ----------------------------------------------------------------- audit */
 
@@ -389,8 +398,8 @@ vouch_rc vouch_password_acceptable(vouch_ctx *ctx, const char *user,
                                    const char *pw);
 /* vouch_password_acceptable, then sets it, clears reset-required and
  * (when unlock is true) a lockout and the failure count.  Audited. */
-vouch_rc vouch_password_set(vouch_ctx *ctx, const char *user,
-                            const char *pw, bool unlock);
+vouch_rc vouch_password_set(vouch_ctx *ctx, const char *user, const char *pw,
+                            bool unlock);
 /* Account phase: VOUCH_OK, VOUCH_ERR_NO_USER, VOUCH_ERR_LOCKED,
  * VOUCH_ERR_RESET_REQUIRED, VOUCH_ERR_EXPIRED (period ended: access
  * lasts through the period end day, until 00:00 UTC of the next day; the
@@ -401,6 +410,127 @@ vouch_rc vouch_account_check(vouch_ctx *ctx, const char *user,
 vouch_rc vouch_account_exists(vouch_ctx *ctx, const char *user);
 /* Clears a lockout or reset-required state and the failure count. */
 vouch_rc vouch_account_unlock(vouch_ctx *ctx, const char *user);
+
+/* ======================================================================
+ * Security check (issue 3): delivery, templates, codes, tokens, cards,
+ * lockout.  Each part names the file that implements it.
+ * ==================================================================== */
+
+/* ------------------------------------------- delivery (core/delivery.c) */
+
+typedef enum { VOUCH_CHANNEL_EMAIL = 0, VOUCH_CHANNEL_SMS = 1 } vouch_channel;
+
+const char *vouch_channel_name(vouch_channel ch); /* "email", "sms" */
+
+/* One message to one person. */
+typedef struct vouch_message {
+  vouch_channel channel;
+  char *to;      /* email address or E.164 number */
+  char *subject; /* email only; NULL for SMS */
+  char *body;    /* UTF-8 text; may hold a code: wiped */
+} vouch_message;
+
+/* Frees the members, wiping the body. */
+void vouch_message_clear(vouch_message *m);
+/* The wire format between the core and the delivery helper, on the
+ * helper's stdin: "channel: email|sms", "to: ...", "subject: ..." lines, a
+ * blank line, then the body.  Header values may not hold CR or LF. */
+vouch_rc vouch_message_format(const vouch_message *m, char **out, size_t *len);
+vouch_rc vouch_message_parse(const char *text, size_t len, vouch_message *m,
+                             char *err, size_t errlen);
+/* Hands m to the delivery helper ([delivery] helper) run with an empty
+ * environment, the configuration path as its argument and the message on
+ * stdin, killed after [delivery] timeout.  VOUCH_ERR_DELIVERY (logged, no
+ * secret) unless the helper exits 0. */
+vouch_rc vouch_deliver(vouch_ctx *ctx, const vouch_message *m);
+
+/* ------------------------------ transports (core/transport.c, libcurl) */
+
+/* Used only by the delivery helper program, never inside a PAM host
+ * process: smtp/smtps, http (SMS gateway) and file transports. */
+vouch_rc vouch_transport_send(const vouch_config *cfg, const vouch_message *m,
+                              vouch_log_fn log, void *logarg);
+
+/* ------------------------------------------ templates (core/template.c) */
+
+/* Renders message template name (e.g. "code-email") in lang, falling back
+ * to English, from [templates] dir/LANG/NAME.txt; an email template's first
+ * line is "Subject: ...".  {var} is replaced by the value of the matching
+ * name in the NULL-terminated name, value pairs; an unknown {var} is an
+ * error.  m->to and m->channel are left to the caller. */
+vouch_rc vouch_render(vouch_ctx *ctx, const char *name, const char *lang,
+                      vouch_message *m, ...);
+/* "a•••@example.org" and "+45 •••• "
+ * "••12": a destination shown without giving it away. */
+void vouch_mask_email(const char *email, char *out, size_t len);
+void vouch_mask_phone(const char *phone, char *out, size_t len);
+
+/* ------------------------------------------------ codes (core/challenge.c) */
+
+/* Sends a new length-digit code for (user, purpose, channel), e.g. purpose
+ * "check" (security check), "phone-verify", "reset".  Only its keyed hash
+ * is stored, bound to user, purpose and channel, valid ttl seconds (0: the
+ * channel's [otp] ttl); earlier live codes of the same kind die.  dest NULL
+ * means the address on file (SMS only to a verified phone: else
+ * VOUCH_ERR_UNAVAIL).  A resend is refused (VOUCH_ERR_RATE) before
+ * [otp] resend_interval since the last send; any send beyond [otp]
+ * resend_max in the last hour is refused too.  Delivery failure:
+ * VOUCH_ERR_DELIVERY, the code is dropped.  Audited. */
+vouch_rc vouch_code_send(vouch_ctx *ctx, const char *user, const char *purpose,
+                         vouch_channel ch, const char *dest, unsigned ttl,
+                         bool resend);
+/* Checks answer against the live code in one BEGIN IMMEDIATE: VOUCH_OK
+ * uses it up; a wrong answer counts one attempt on the code (it dies at
+ * [otp] max_attempts) and one failed security check (see
+ * vouch_check_failed): VOUCH_ERR_AUTH, or VOUCH_ERR_LOCKED when this
+ * failure locked the account; no live code: VOUCH_ERR_STALE; an answer
+ * that is not length digits: VOUCH_ERR_INPUT (not counted). */
+vouch_rc vouch_code_redeem(vouch_ctx *ctx, const char *user,
+                           const char *purpose, vouch_channel ch,
+                           const char *answer);
+
+/* --------------------------------------------------------- tokens (same) */
+
+/* A single-use URL-safe token for (user, purpose), valid ttl seconds; only
+ * its keyed hash is stored. */
+vouch_rc vouch_token_issue(vouch_ctx *ctx, const char *user,
+                           const char *purpose, unsigned ttl,
+                           char token[VOUCH_TOKEN_CHARS + 1]);
+/* VOUCH_OK uses it up; malformed: VOUCH_ERR_INPUT; unknown, tampered or
+ * another user's: VOUCH_ERR_AUTH; expired or used: VOUCH_ERR_STALE. */
+vouch_rc vouch_token_redeem(vouch_ctx *ctx, const char *user,
+                            const char *purpose, const char *token);
+
+/* -------------------------------------------------- lockout (same file) */
+
+/* Records one failed security check (any method) inside the caller's
+ * transaction or its own; at [lockout] max_failures within [lockout]
+ * window the account is locked and a "Password reset required" email with
+ * a reset link (token purpose "reset", [reset] link_ttl) is sent.
+ * Returns VOUCH_ERR_AUTH, or VOUCH_ERR_LOCKED when this failure locked. */
+vouch_rc vouch_check_failed(vouch_ctx *ctx, const char *user,
+                            const char *method);
+
+/* ------------------------------------------------ cards (core/card.c) */
+
+/* Accepts digits with spaces and dashes; 12 to 19 digits with a valid Luhn
+ * check digit.  digits gets the bare number (len >= 20); *why a reason for
+ * the person when VOUCH_ERR_INPUT. */
+vouch_rc vouch_card_parse(const char *in, char *digits, size_t len,
+                          const char **why);
+/* Stores the keyed hash of the whole number and its last 4 digits. */
+vouch_rc vouch_card_set(vouch_ctx *ctx, const char *user, const char *in);
+vouch_rc vouch_card_clear(vouch_ctx *ctx, const char *user);
+/* VOUCH_OK on a match; VOUCH_ERR_UNAVAIL when no card is on file;
+ * VOUCH_ERR_INPUT when malformed (not counted); a wrong number counts as a
+ * failed security check (VOUCH_ERR_AUTH or VOUCH_ERR_LOCKED). */
+vouch_rc vouch_card_check(vouch_ctx *ctx, const char *user, const char *in);
+
+/* ----------------------------------------------- phone (challenge.c) */
+
+/* Marks the phone on file verified (after a phone-verify code, or trusted
+ * by an administrator).  Audited. */
+vouch_rc vouch_phone_set_verified(vouch_ctx *ctx, const char *user);
 
 /* ------------------------------------------------------- JSON and input */
 
@@ -431,19 +561,37 @@ vouch_rc vouch_read_secret_err(const char *prompt, size_t max, char **out,
 /* ------------------------------------------------------------------ i18n */
 
 typedef enum {
-  VOUCH_MSG_PASSWORD_PROMPT,       /* "Password: " */
-  VOUCH_MSG_CURRENT_PASSWORD,      /* "Current password: " */
-  VOUCH_MSG_NEW_PASSWORD,          /* "New password: " */
-  VOUCH_MSG_RETYPE_PASSWORD,       /* "Retype new password: " */
-  VOUCH_MSG_PW_MISMATCH,           /* the two entries differ */
-  VOUCH_MSG_PW_SHORT,              /* %u: minimum characters */
-  VOUCH_MSG_PW_LONG,               /* %u: maximum bytes */
-  VOUCH_MSG_PW_REUSED,             /* may not equal the previous */
-  VOUCH_MSG_PW_INVALID,            /* not valid text */
-  VOUCH_MSG_PW_CHANGED,            /* "Your password was changed." */
-  VOUCH_MSG_LOCKED,                /* password reset required */
-  VOUCH_MSG_RESET_REQUIRED,        /* choose a new password now */
-  VOUCH_MSG_EXPIRED,               /* %s: membership ended on date */
+  VOUCH_MSG_PASSWORD_PROMPT,  /* "Password: " */
+  VOUCH_MSG_CURRENT_PASSWORD, /* "Current password: " */
+  VOUCH_MSG_NEW_PASSWORD,     /* "New password: " */
+  VOUCH_MSG_RETYPE_PASSWORD,  /* "Retype new password: " */
+  VOUCH_MSG_PW_MISMATCH,      /* the two entries differ */
+  VOUCH_MSG_PW_SHORT,         /* %u: minimum characters */
+  VOUCH_MSG_PW_LONG,          /* %u: maximum bytes */
+  VOUCH_MSG_PW_REUSED,        /* may not equal the previous */
+  VOUCH_MSG_PW_INVALID,       /* not valid text */
+  VOUCH_MSG_PW_CHANGED,       /* "Your password was changed." */
+  VOUCH_MSG_LOCKED,           /* password reset required */
+  VOUCH_MSG_RESET_REQUIRED,   /* choose a new password now */
+  VOUCH_MSG_EXPIRED,          /* %s: membership ended on date */
+  /* Security check (pam_vouch_otp, pam_vouch_card).  Prompts carry all
+   * a person needs: info messages get lost over SSH. */
+  VOUCH_MSG_CHANNEL_PROMPT, /* %s: the numbered choices */
+  VOUCH_MSG_CHANNEL_EMAIL,  /* %s: masked address, "email to %s" */
+  VOUCH_MSG_CHANNEL_SMS,    /* %s: masked number, "SMS to %s" */
+  VOUCH_MSG_TRY_ANOTHER,    /* "Try another way" */
+  VOUCH_MSG_CODE_PROMPT,    /* %u digits, %s masked destination */
+  VOUCH_MSG_CODE_RESENT,    /* %s: masked destination */
+  VOUCH_MSG_CODE_WRONG,     /* the code is not right */
+  VOUCH_MSG_CODE_STALE,     /* expired or used up: r for a new one */
+  VOUCH_MSG_CODE_RATE,      /* wait before asking again */
+  VOUCH_MSG_CODE_FORMAT,    /* %u: digits expected, or r or a */
+  VOUCH_MSG_SEND_FAILED,    /* could not send: try another way */
+  VOUCH_MSG_NO_METHOD,      /* nothing to send a code to */
+  VOUCH_MSG_CARD_PROMPT,    /* %s: last 4 digits */
+  VOUCH_MSG_CARD_WRONG,     /* does not match the card on file */
+  VOUCH_MSG_CARD_FORMAT,    /* 12-19 digits, spaces/dashes ok */
+  VOUCH_MSG_CARD_LUHN,      /* not a valid card number */
   VOUCH_MSG_COUNT
 } vouch_msg_id;
 
@@ -453,8 +601,7 @@ typedef enum {
 const char *vouch_msg(const char *lang, vouch_msg_id id);
 /* Formats the catalogue text for id in lang with the arguments its
  * comment names into buf (truncated to len, always terminated). */
-void vouch_msgf(char *buf, size_t len, const char *lang, vouch_msg_id id,
-                ...);
+void vouch_msgf(char *buf, size_t len, const char *lang, vouch_msg_id id, ...);
 /* The language of user (English when unknown or unset); a static string. */
 const char *vouch_user_lang(vouch_ctx *ctx, const char *user);
 

@@ -11,6 +11,10 @@
 
 #include "vouch.h"
 
+/* The entry points are the only symbols a module exports: everything is
+ * built with -fvisibility=hidden and the linker script keeps pam_sm_*. */
+#define VOUCH_PAM_EXPORT __attribute__((visibility("default"))) PAM_EXTERN
+
 /* A module option: "name" is a flag, "name=" takes a value. */
 typedef struct vouch_pam_opt {
   const char *name;
@@ -29,8 +33,7 @@ int vouch_pam_open(pam_handle_t *pamh, int argc, const char **argv,
 int vouch_pam_ask(pam_handle_t *pamh, int style, const char *prompt,
                   char **answer);
 /* Shows text as PAM_ERROR_MSG or PAM_TEXT_INFO (not with PAM_SILENT). */
-void vouch_pam_say(pam_handle_t *pamh, int flags, int style,
-                   const char *text);
+void vouch_pam_say(pam_handle_t *pamh, int flags, int style, const char *text);
 /* The user name, or NULL with a PAM code in *pam_rc. */
 const char *vouch_pam_user(pam_handle_t *pamh, int *pam_rc);
 

@@ -14,9 +14,14 @@
 #define OPT_TRY_FIRST 1
 #define OPT_USE_AUTHTOK 2
 
-#define OPTIONS                                                      \
-  { { "use_first_pass", false, NULL }, { "try_first_pass", false, NULL }, \
-    { "use_authtok", false, NULL }, { NULL, false, NULL } }
+#define OPTIONS                                                               \
+  {                                                                           \
+    {"use_first_pass", false, NULL}, {"try_first_pass", false, NULL},         \
+        {"use_authtok", false, NULL},                                         \
+    {                                                                         \
+      NULL, false, NULL                                                       \
+    }                                                                         \
+  }
 
 /* A password: the stored item when the options ask for it, else asked. */
 static int get_secret(pam_handle_t *pamh, int item, bool use_item,
@@ -38,8 +43,8 @@ static int get_secret(pam_handle_t *pamh, int item, bool use_item,
   return vouch_pam_ask(pamh, PAM_PROMPT_ECHO_OFF, prompt, out);
 }
 
-PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
-                                   const char **argv)
+VOUCH_PAM_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags,
+                                         int argc, const char **argv)
 {
   vouch_pam_opt opts[] = OPTIONS;
   vouch_ctx *ctx = NULL;
@@ -61,6 +66,15 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
   if(ret != PAM_SUCCESS)
     goto out;
   rc = vouch_password_check(ctx, user, pw);
+  if(rc == VOUCH_ERR_AUTH && opts[OPT_TRY_FIRST].set) {
+    /* try_first_pass: the earlier module's password was not ours; ask. */
+    vouch_free_secret(pw);
+    ret = vouch_pam_ask(pamh, PAM_PROMPT_ECHO_OFF,
+                        vouch_msg(lang, VOUCH_MSG_PASSWORD_PROMPT), &pw);
+    if(ret != PAM_SUCCESS)
+      goto out;
+    rc = vouch_password_check(ctx, user, pw);
+  }
   if(rc == VOUCH_ERR_LOCKED)
     vouch_pam_say(pamh, flags, PAM_ERROR_MSG,
                   vouch_msg(lang, VOUCH_MSG_LOCKED));
@@ -74,8 +88,8 @@ out:
   return ret;
 }
 
-PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc,
-                              const char **argv)
+VOUCH_PAM_EXPORT int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc,
+                                    const char **argv)
 {
   (void)pamh;
   (void)flags;
@@ -84,8 +98,8 @@ PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc,
   return PAM_SUCCESS;
 }
 
-PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc,
-                                const char **argv)
+VOUCH_PAM_EXPORT int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc,
+                                      const char **argv)
 {
   vouch_pam_opt opts[] = OPTIONS;
   vouch_ctx *ctx = NULL;
@@ -217,8 +231,8 @@ static int change(pam_handle_t *pamh, int flags, vouch_ctx *ctx,
   return ret;
 }
 
-PAM_EXTERN int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc,
-                                const char **argv)
+VOUCH_PAM_EXPORT int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc,
+                                      const char **argv)
 {
   vouch_pam_opt opts[] = OPTIONS;
   vouch_ctx *ctx = NULL;

@@ -139,3 +139,91 @@ finish() {
   echo "$FAILS assertion(s) failed" >&2
   exit 1
 }
+
+# --- tool test helpers (tests/tools/ctl_*.sh)
+
+# mask_times: replaces every ISO time and date in JSON text by "TIME"
+# and "DATE", so that output can be compared with a golden text.
+mask_times() {
+  sed -e 's/"[0-9]\{4\}-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z"/"TIME"/g'
+}
+
+# store_dump FILE: the store's whole content as SQL text into FILE (to
+# show that a refused command changed nothing).
+store_dump() { sqlite3 "$T/vouch.db" .dump >"$1"; }
+
+# expect_same FILE1 FILE2 DESCRIPTION: the files are identical.
+expect_same() {
+  if cmp -s "$1" "$2"; then pass "$3"
+  else fail "$3: $1 and $2 differ"; diff "$1" "$2" | sed 's/^/  | /' >&2; fi
+}
+
+# expect_text FILE TEXT DESCRIPTION: FILE holds exactly TEXT (one line).
+expect_text() {
+  printf '%s\n' "$2" >"$T/expected"
+  expect_same "$T/expected" "$1" "$3"
+}
+
+# --- PAM test helpers (tests/pam/*.sh)
+# answers LINE...: the conversation answers, one a line, for the next run.
+answers() { printf '%s\n' "$@" >"$T/in"; }
+# drive WANT DESC SERVICE USER OP...: pamdrive under pam_wrapper with
+# $T/in on stdin; its output is left in $T/out.
+drive() {
+  want=$1; desc=$2; shift 2
+  expect_rc "$want" "$desc" -- pam_env "$PAMDRIVE" "$@" <"$T/in"
+}
+# drive_fails DESC SERVICE USER OP...: like drive, wanting any failure.
+drive_fails() {
+  desc=$1; shift
+  pam_env "$PAMDRIVE" "$@" <"$T/in" >"$T/out" 2>"$T/err"
+  got=$?
+  if [ "$got" -ne 0 ] && [ "$got" -lt 32 ]; then pass "$desc"
+  else
+    fail "$desc: exit $got, wanted a PAM error"
+    sed 's/^/  stdout: /' "$T/out" >&2; sed 's/^/  stderr: /' "$T/err" >&2
+  fi
+}
+# line TEXT DESC: TEXT is a whole line of the last output.
+line() {
+  if grep -qxF -- "$1" "$T/out"; then pass "$2"
+  else fail "$2: no line '$1'"; sed 's/^/  | /' "$T/out" >&2; fi
+}
+# prompts DESC LINE...: the prompts of the last run were exactly LINE...
+prompts() {
+  d=$1; shift
+  if [ $# -gt 0 ]; then printf '%s\n' "$@" >"$T/want"; else : >"$T/want"; fi
+  grep '^PROMPT_' "$T/out" >"$T/got"
+  if cmp -s "$T/want" "$T/got"; then pass "$d"
+  else
+    fail "$d: prompts differ"
+    sed 's/^/  want | /' "$T/want" >&2; sed 's/^/  got  | /' "$T/got" >&2
+  fi
+}
+eq() {
+  if [ "$1" = "$2" ]; then pass "$3"
+  else fail "$3: got '$1', wanted '$2'"; fi
+}
+# failures NAME: the consecutive failure count vouchctl shows.
+failures() {
+  ctl user show "$1" --json | tr -d ' \t\n' |
+    sed -n 's/.*"failures":\([0-9][0-9]*\).*/\1/p'
+}
+# conf_set SECTION KEY VALUE: sets a key in $CONF, replacing it when the
+# section has it, adding it at the top of the section otherwise (and the
+# section at the end when missing): write_conf appends its extra text at
+# the end, where a second [password] would be a duplicate section.
+conf_set() {
+  awk -v s="[$1]" -v k="$2" -v v="$3" '
+    BEGIN { done = 0 }
+    /^\[/ { insec = ($0 == s) }
+    insec && $1 == k && $2 == "=" { next }
+    { print }
+    $0 == s { print k " = " v; done = 1 }
+    END { if(!done) { print s; print k " = " v } }' "$CONF" >"$T/conf.new" &&
+    cat "$T/conf.new" >"$CONF" && rm -f "$T/conf.new"
+}
+# PAM return codes (security/_pam_types.h), as pamdrive exits with them.
+PAM_SUCCESS=0 PAM_SERVICE_ERR=3 PAM_SYSTEM_ERR=4 PAM_AUTH_ERR=7
+PAM_USER_UNKNOWN=10 PAM_MAXTRIES=11 PAM_NEW_AUTHTOK_REQD=12
+PAM_ACCT_EXPIRED=13 PAM_CONV_ERR=19 PAM_AUTHTOK_ERR=20

@@ -17,7 +17,7 @@ if awk 'length($0) > 79 { print FILENAME ":" FNR ": longer than 79 columns"; n++
 if command -v clang-format >/dev/null 2>&1; then
   for f in $files; do
     clang-format --dry-run -Werror "$f" 2>/dev/null || {
-      echo "lint: $f: clang-format differences (clang-format -i $f)"; }
+      echo "lint: $f: clang-format differences (clang-format -i $f)"; bad=1; }
   done
 fi
 exit $bad

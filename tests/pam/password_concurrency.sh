@@ -1,0 +1,77 @@
+#!/bin/sh
+# password_concurrency.sh - 16 pamdrive processes answering a wrong
+# password at once: every failure is counted exactly once (SPEC: N
+# parallel wrong answers add N), also when they cross [password]
+# max_failures and lock the account.
+. "$VOUCH_SRC/tests/lib.sh"
+
+N=16
+setup_store
+add_user alice 'correct horse'
+add_user bob 'battery staple'
+M="pam_vouch_password.so conf=$CONF"
+service pw "auth required $M"
+
+# parallel USER: N wrong answers at once; exit codes in $T/rc.1..N.
+parallel() {
+  rm -f "$T/go" "$T"/rc.* "$T"/po.*
+  answers 'wrong'
+  i=1
+  while [ $i -le $N ]; do
+    (
+      k=0
+      while [ ! -e "$T/go" ] && [ $k -lt 3000 ]; do
+        sleep 0.01; k=$((k + 1))
+      done
+      pam_env timeout 120 "$PAMDRIVE" pw "$1" auth <"$T/in" \
+        >"$T/po.$i" 2>&1
+      echo $? >"$T/rc.$i"
+    ) &
+    i=$((i + 1))
+  done
+  sleep 0.5
+  : >"$T/go"
+  wait
+}
+# count CODE: how many of the N runs exited with CODE.
+count() {
+  c=0
+  for f in "$T"/rc.*; do
+    [ "$(cat "$f")" = "$1" ] && c=$((c + 1))
+  done
+  echo $c
+}
+
+parallel alice
+eq "$(ls "$T"/rc.* | wc -l)" $N "all $N runs finished"
+eq "$(count $PAM_AUTH_ERR)" $N "all $N got PAM_AUTH_ERR"
+eq "$(failures alice)" $N "failures = $N exactly"
+for f in "$T"/po.*; do
+  grep -qx 'auth: PAM_AUTH_ERR' "$f" || { fail "output of $f"; cat "$f" >&2; }
+done
+answers 'correct horse'
+drive $PAM_SUCCESS "right password after the storm" pw alice auth
+eq "$(failures alice)" 0 "count cleared"
+
+# With max_failures = 10 the 16 lock the account.  Every answer judged
+# wrong while the account was still open is counted: they return
+# PAM_AUTH_ERR, except the one that reached the limit, which returns
+# PAM_MAXTRIES.  Answers that came after the lock are refused with
+# PAM_MAXTRIES and not counted.  So failures = (#PAM_AUTH_ERR) + 1.
+conf_set password max_failures 10
+parallel bob
+auth_err=$(count $PAM_AUTH_ERR)
+maxtries=$(count $PAM_MAXTRIES)
+eq "$((auth_err + maxtries))" $N "all $N failed with AUTH_ERR or MAXTRIES"
+nfail=$(failures bob)
+if [ "$nfail" -ge 10 ] && [ "$nfail" -le $N ]; then pass "10 <= failures <= $N"
+else fail "failures $nfail not between 10 and $N"; fi
+eq "$nfail" "$((auth_err + 1))" \
+  "failures ($nfail) = answers judged wrong ($auth_err AUTH_ERR + 1)"
+if [ "$maxtries" -ge 1 ]; then pass "at least one PAM_MAXTRIES"
+else fail "no run saw the lock"; fi
+answers 'battery staple'
+drive $PAM_MAXTRIES "bob is locked" pw bob auth
+eq "$(failures bob)" "$nfail" "a refused answer is not counted"
+
+finish

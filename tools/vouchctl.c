@@ -1,0 +1,1352 @@
+/*
+ * vouchctl - the administrator's tool: creates the key and the store,
+ * manages users, passwords, lockouts and memberships, and lists the audit
+ * trail.  It only parses arguments and prints; every rule lives in
+ * libvouch.  Exit codes come from vouch_rc_to_exit() alone.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vouch.h"
+
+#ifndef VOUCH_CONF_PATH
+#define VOUCH_CONF_PATH "/etc/vouch/vouch.conf"
+#endif
+#ifndef VOUCH_VERSION
+#define VOUCH_VERSION "0.1.0"
+#endif
+
+#define IMPORT_LINE_MAX 65536 /* bytes of one JSON line */
+#define SHOW_MAX 64           /* bytes of a bad value quoted back */
+
+struct cli {
+  const char *conf;
+  vouch_ctx *ctx;
+};
+
+/* ------------------------------------------------------------ output */
+
+static void say(const char *fmt, ...) VOUCH_PRINTF(1, 2);
+static void say(const char *fmt, ...)
+{
+  va_list ap;
+
+  fputs("vouchctl: ", stderr);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+}
+
+/* The core's diagnostics (config, store, key) arrive here. */
+static void log_stderr(void *arg, int priority, const char *msg)
+{
+  (void)arg;
+  (void)priority;
+  fprintf(stderr, "vouchctl: %s\n", msg);
+}
+
+/* A value from the command line or a file, made safe to quote back:
+ * printable ASCII as is, other bytes as \xNN, cut after SHOW_MAX bytes. */
+static const char *shown(const char *s, char *buf, size_t len)
+{
+  size_t n = 0;
+  size_t i;
+  unsigned char c;
+
+  for(i = 0; s[i] && i < SHOW_MAX && n + 5 < len; i++) {
+    c = (unsigned char)s[i];
+    if(c >= 0x20 && c < 0x7f && c != '\\')
+      buf[n++] = (char)c;
+    else
+      n += (size_t)snprintf(buf + n, len - n, "\\x%02x", c);
+  }
+  if(s[i] && n + 4 < len) {
+    memcpy(buf + n, "...", 3);
+    n += 3;
+  }
+  buf[n] = '\0';
+  return buf;
+}
+
+/* Prints stored text for a terminal: control bytes become '?'. */
+static void put_text(const char *s)
+{
+  for(; *s; s++)
+    putchar(((unsigned char)*s < 0x20 || *s == 0x7f) ? '?' : *s);
+}
+
+/* ----------------------------------------------------------- usage */
+
+static const char usage_main[] =
+    "Usage: vouchctl [--config PATH] COMMAND [ARGUMENTS]\n"
+    "       vouchctl --help | --version\n"
+    "\n"
+    "Commands:\n"
+    "  init                       create the key file and the store\n"
+    "  user add NAME [OPTIONS]    add a user\n"
+    "  user show NAME [--json]    show a user\n"
+    "  user set NAME OPTIONS      change a user's details\n"
+    "  user del NAME              delete a user\n"
+    "  user import [FILE]         add users from JSON lines (- for stdin)\n"
+    "  passwd NAME                set a password (terminal or stdin)\n"
+    "  unlock NAME                clear a lockout or a required reset\n"
+    "  audit [NAME] [--json]      list the audit trail\n"
+    "  membership NAME --plan P --period-end YYYY-MM-DD\n"
+    "  membership NAME --clear    set or remove a membership\n"
+    "\n"
+    "Options:\n"
+    "  --config PATH   configuration file (default " VOUCH_CONF_PATH ")\n"
+    "  -h, --help      show this help\n"
+    "  --version       show the version\n"
+    "\n"
+    "'vouchctl COMMAND --help' shows the usage of a command.\n"
+    "Exit status: 0 done, 1 denied, 2 usage or bad input, 3 unknown user,\n"
+    "4 system error.\n";
+
+static const char usage_init[] =
+    "Usage: vouchctl init\n"
+    "Creates the key file and the store named in the configuration, with\n"
+    "missing parent directories; keeps (and checks) what exists.\n";
+
+static const char usage_user[] =
+    "Usage: vouchctl user add NAME [--email E] [--phone P] [--name N]"
+    " [--lang xx]\n"
+    "       vouchctl user show NAME [--json]\n"
+    "       vouchctl user set NAME [--email E] [--phone P] [--name N]"
+    " [--lang xx]\n"
+    "       vouchctl user del NAME\n"
+    "       vouchctl user import [FILE | -]\n";
+
+static const char usage_add[] =
+    "Usage: vouchctl user add NAME [--email E] [--phone P] [--name N]"
+    " [--lang xx]\n"
+    "  --email E    email address, e.g. alice@example.org\n"
+    "  --phone P    phone number in E.164 form, e.g. +4512345678\n"
+    "  --name N     full name (UTF-8, at most 128 characters)\n"
+    "  --lang xx    language: en, da, nl, sv or ms (default en)\n";
+
+static const char usage_show[] =
+    "Usage: vouchctl user show NAME [--json]\n"
+    "  --json       one JSON object instead of text\n";
+
+static const char usage_set[] =
+    "Usage: vouchctl user set NAME [--email E] [--phone P] [--name N]"
+    " [--lang xx]\n"
+    "At least one option; an empty value clears email, phone or name.\n"
+    "A new phone number is not verified.\n";
+
+static const char usage_del[] = "Usage: vouchctl user del NAME\n";
+
+static const char usage_import[] =
+    "Usage: vouchctl user import [FILE | -]\n"
+    "Reads JSON lines {\"user\": ..., \"email\": ..., \"phone\": ...,"
+    " \"name\": ..., \"lang\": ...}\n"
+    "from FILE or standard input; \"user\" is required.  All lines are\n"
+    "imported or none; the first bad line is named.\n";
+
+static const char usage_passwd[] =
+    "Usage: vouchctl passwd NAME\n"
+    "Reads the new password from the terminal (twice, without echo) or one\n"
+    "line from standard input; clears a lockout.\n";
+
+static const char usage_unlock[] = "Usage: vouchctl unlock NAME\n";
+
+static const char usage_audit[] =
+    "Usage: vouchctl audit [NAME] [--json]\n"
+    "  --json       one JSON object per line instead of text\n";
+
+static const char usage_membership[] =
+    "Usage: vouchctl membership NAME --plan P --period-end YYYY-MM-DD\n"
+    "       vouchctl membership NAME --clear\n";
+
+/* A usage error: names the problem and the right form, on stderr. */
+static vouch_rc usage_error(const char *cmd, const char *usage,
+                            const char *fmt, ...) VOUCH_PRINTF(3, 4);
+static vouch_rc usage_error(const char *cmd, const char *usage,
+                            const char *fmt, ...)
+{
+  va_list ap;
+
+  fprintf(stderr, "vouchctl: %s%s", cmd, *cmd ? ": " : "");
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  if(usage == usage_main)
+    fputs("\nRun 'vouchctl --help' for usage.\n", stderr);
+  else
+    fprintf(stderr, "\n%s", usage);
+  return VOUCH_ERR_USAGE;
+}
+
+/* ------------------------------------------------------- arguments */
+
+struct opt {
+  const char *name; /* "--email" */
+  char **value;     /* set for options with a value */
+  bool *flag;       /* set for flags */
+};
+
+struct spec {
+  const char *cmd; /* "user add", for messages */
+  const char *usage;
+  const struct opt *opts;
+  size_t nopts;
+  const char *posname; /* "NAME", "FILE" */
+  char **pos;          /* where the positional goes */
+  bool pos_required;
+};
+
+#define ARGS_HELP VOUCH_RC_COUNT /* parse_args: --help was printed */
+
+static vouch_rc take_option(const struct spec *s, int argc, char **argv,
+                            int *i)
+{
+  char *arg = argv[*i];
+  char *eq = strchr(arg, '=');
+  size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
+  char buf[4 * SHOW_MAX + 8];
+  const struct opt *o = NULL;
+  size_t k;
+
+  for(k = 0; k < s->nopts && !o; k++)
+    if(strlen(s->opts[k].name) == nlen && !strncmp(s->opts[k].name, arg, nlen))
+      o = &s->opts[k];
+  if(!o)
+    return usage_error(s->cmd, s->usage, "unknown option '%s'",
+                       shown(arg, buf, sizeof(buf)));
+  if(o->flag) {
+    if(eq)
+      return usage_error(s->cmd, s->usage, "option %s takes no value",
+                         o->name);
+    *o->flag = true;
+    return VOUCH_OK;
+  }
+  if(*o->value)
+    return usage_error(s->cmd, s->usage, "option %s given twice", o->name);
+  if(eq)
+    *o->value = eq + 1;
+  else if(*i + 1 < argc)
+    *o->value = argv[++*i];
+  else
+    return usage_error(s->cmd, s->usage, "option %s needs a value", o->name);
+  return VOUCH_OK;
+}
+
+/* Options anywhere, "--" ends them, at most one positional argument. */
+static vouch_rc parse_args(const struct spec *s, int argc, char **argv)
+{
+  char buf[4 * SHOW_MAX + 8];
+  bool dashdash = false;
+  bool have_pos = false;
+  vouch_rc rc;
+  int i;
+
+  for(i = 0; i < argc && strcmp(argv[i], "--"); i++) {
+    if(!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+      fputs(s->usage, stdout);
+      return ARGS_HELP;
+    }
+  }
+  for(i = 0; i < argc; i++) {
+    if(!dashdash && !strcmp(argv[i], "--"))
+      dashdash = true;
+    else if(!dashdash && argv[i][0] == '-' && argv[i][1]) {
+      rc = take_option(s, argc, argv, &i);
+      if(rc)
+        return rc;
+    }
+    else if(s->pos && !have_pos) {
+      *s->pos = argv[i];
+      have_pos = true;
+    }
+    else
+      return usage_error(s->cmd, s->usage, "unexpected argument '%s'",
+                         shown(argv[i], buf, sizeof(buf)));
+  }
+  if(s->pos_required && !have_pos)
+    return usage_error(s->cmd, s->usage, "missing %s", s->posname);
+  return VOUCH_OK;
+}
+
+/* ------------------------------------------------------- validation */
+
+enum field { F_USER, F_EMAIL, F_PHONE, F_NAME, F_LANG, F_PLAN };
+
+static const struct {
+  const char *what;
+  bool (*valid)(const char *s);
+  const char *hint;
+} fields[] = {
+    {"user name", vouch_valid_username,
+     "use 1 to 32 of A-Z a-z 0-9 . _ -, starting with a letter, digit or _"},
+    {"email address", vouch_valid_email,
+     "use the form name@example.org, at most 254 bytes"},
+    {"phone number", vouch_valid_phone, "use E.164 form, e.g. +4512345678"},
+    {"full name", vouch_valid_fullname,
+     "use 1 to 128 characters of UTF-8 text without control characters"},
+    {"language", vouch_valid_lang, "use one of en, da, nl, sv, ms"},
+    {"plan", vouch_valid_plan, "use 1 to 64 printable ASCII characters"},
+};
+
+/* True when v is acceptable as f; otherwise says why into msg. */
+static bool field_ok(enum field f, const char *v, char *msg, size_t len)
+{
+  char buf[4 * SHOW_MAX + 8];
+
+  if(fields[f].valid(v))
+    return true;
+  snprintf(msg, len, "invalid %s '%s': %s", fields[f].what,
+           shown(v, buf, sizeof(buf)), fields[f].hint);
+  return false;
+}
+
+static vouch_rc check_field(enum field f, const char *v)
+{
+  char msg[512];
+
+  if(field_ok(f, v, msg, sizeof(msg)))
+    return VOUCH_OK;
+  say("%s", msg);
+  return VOUCH_ERR_INPUT;
+}
+
+/* ---------------------------------------------------------- context */
+
+/* Loads the configuration; a missing file gets its own advice. */
+static vouch_rc open_ctx(struct cli *c)
+{
+  char buf[4 * SHOW_MAX + 8];
+  struct stat sb;
+
+  if(lstat(c->conf, &sb) && errno == ENOENT) {
+    say("configuration file %s does not exist: install conf/vouch.conf "
+        "there, or name another with --config PATH",
+        shown(c->conf, buf, sizeof(buf)));
+    return VOUCH_ERR_CONFIG;
+  }
+  return vouch_ctx_new(c->conf, "vouchctl", log_stderr, NULL, &c->ctx);
+}
+
+static vouch_rc open_store(struct cli *c, vouch_store **st)
+{
+  vouch_rc rc = open_ctx(c);
+
+  if(rc)
+    return rc;
+  return vouch_ctx_store(c->ctx, st);
+}
+
+static vouch_rc unknown_user(const char *name)
+{
+  say("unknown user %s", name);
+  return VOUCH_ERR_NO_USER;
+}
+
+/* Ends a read-modify-write: commits when rc is OK, rolls back if not. */
+static vouch_rc finish_txn(vouch_store *st, vouch_rc rc)
+{
+  if(!rc)
+    rc = vouch_store_commit(st);
+  if(rc)
+    vouch_store_rollback(st);
+  return rc;
+}
+
+/* ------------------------------------------------------------- init */
+
+/* Checks one existing directory on the way to a file: a directory,
+ * owned by root or us, not writable by others unless sticky (never for
+ * the one that holds the file). */
+static vouch_rc check_dir(const char *dir, bool last)
+{
+  struct stat sb;
+
+  if(stat(dir, &sb)) {
+    say("%s: %s", dir, strerror(errno));
+    return VOUCH_ERR_SYSTEM;
+  }
+  if(!S_ISDIR(sb.st_mode)) {
+    say("%s: not a directory", dir);
+    return VOUCH_ERR_INSECURE;
+  }
+  if(sb.st_uid != 0 && sb.st_uid != geteuid()) {
+    say("refusing %s: directory owned by uid %lu", dir,
+        (unsigned long)sb.st_uid);
+    return VOUCH_ERR_INSECURE;
+  }
+  if((sb.st_mode & 022) && (last || !(sb.st_mode & S_ISVTX))) {
+    say("refusing %s: directory writable by group or others", dir);
+    return VOUCH_ERR_INSECURE;
+  }
+  return VOUCH_OK;
+}
+
+/* Creates the missing directories above the file path with mode, and
+ * checks every one of them. */
+static vouch_rc make_parents(const char *path, mode_t mode)
+{
+  char *dir = vouch_strdup(path);
+  char *slash;
+  char *p;
+  vouch_rc rc = VOUCH_OK;
+
+  if(!dir)
+    return VOUCH_ERR_NOMEM;
+  slash = strrchr(dir, '/');
+  if(!slash || slash == dir)
+    goto out; /* in the working directory or in / */
+  *slash = '\0';
+  for(p = strchr(dir + 1, '/'); !rc; p = strchr(p + 1, '/')) {
+    if(p)
+      *p = '\0';
+    if(mkdir(dir, mode) == 0) {
+      if(chmod(dir, mode)) {
+        say("%s: %s", dir, strerror(errno));
+        rc = VOUCH_ERR_SYSTEM;
+        break;
+      }
+      printf("created directory %s\n", dir);
+    }
+    else if(errno != EEXIST) {
+      say("cannot create directory %s: %s", dir, strerror(errno));
+      rc = VOUCH_ERR_SYSTEM;
+      break;
+    }
+    rc = check_dir(dir, p == NULL);
+    if(!p)
+      break;
+    *p = '/';
+  }
+out:
+  free(dir);
+  return rc;
+}
+
+static vouch_rc init_key(vouch_ctx *ctx)
+{
+  const char *path = ctx->cfg->key_file;
+  const unsigned char *key;
+  struct stat sb;
+  vouch_rc rc;
+
+  rc = make_parents(path, 0755);
+  if(rc)
+    return rc;
+  if(lstat(path, &sb) == 0) {
+    rc = vouch_ctx_key(ctx, &key); /* checks owner, mode and size */
+    if(!rc)
+      printf("kept key file %s\n", path);
+    return rc;
+  }
+  rc = vouch_key_create(path, ctx->log, ctx->logarg);
+  if(!rc)
+    printf("created key file %s\n", path);
+  return rc;
+}
+
+static vouch_rc init_store(vouch_ctx *ctx)
+{
+  const char *path = ctx->cfg->store_path;
+  vouch_store *st = NULL;
+  struct stat sb;
+  bool existed;
+  vouch_rc rc;
+
+  rc = make_parents(path, 0700);
+  if(rc)
+    return rc;
+  existed = lstat(path, &sb) == 0;
+  rc = vouch_store_open(path, ctx->cfg->busy_timeout_ms, VOUCH_STORE_CREATE,
+                        &st, ctx->log, ctx->logarg);
+  if(rc)
+    return rc;
+  vouch_store_close(st);
+  printf("%s store %s\n", existed ? "kept" : "created", path);
+  return VOUCH_OK;
+}
+
+static vouch_rc cmd_init(struct cli *c, int argc, char **argv)
+{
+  const struct spec s = {"init", usage_init, NULL, 0, NULL, NULL, false};
+  vouch_rc rc;
+
+  rc = parse_args(&s, argc, argv);
+  if(rc)
+    return rc;
+  rc = open_ctx(c);
+  if(!rc)
+    rc = init_key(c->ctx);
+  if(!rc)
+    rc = init_store(c->ctx);
+  return rc;
+}
+
+/* ------------------------------------------------------ user add/set */
+
+struct details {
+  char *name;
+  char *email;
+  char *phone;
+  char *full;
+  char *lang;
+};
+
+/* Validates the options given; empty values clear (set) or are refused
+ * (add). */
+static vouch_rc check_details(const struct details *d, bool empty_clears)
+{
+  const struct {
+    enum field f;
+    const char *v;
+  } list[] = {{F_EMAIL, d->email},
+              {F_PHONE, d->phone},
+              {F_NAME, d->full},
+              {F_LANG, d->lang}};
+  size_t i;
+  vouch_rc rc;
+
+  for(i = 0; i < sizeof(list) / sizeof(list[0]); i++) {
+    if(!list[i].v || (empty_clears && !list[i].v[0] && list[i].f != F_LANG))
+      continue;
+    rc = check_field(list[i].f, list[i].v);
+    if(rc)
+      return rc;
+  }
+  return VOUCH_OK;
+}
+
+static vouch_rc parse_details(const char *cmd, const char *usage,
+                              struct details *d, int argc, char **argv)
+{
+  const struct opt opts[] = {{"--email", &d->email, NULL},
+                             {"--phone", &d->phone, NULL},
+                             {"--name", &d->full, NULL},
+                             {"--lang", &d->lang, NULL}};
+  const struct spec s = {cmd, usage, opts, 4, "NAME", &d->name, true};
+  vouch_rc rc;
+
+  rc = parse_args(&s, argc, argv);
+  if(!rc)
+    rc = check_field(F_USER, d->name);
+  return rc;
+}
+
+/* Which details an audit record mentions (never their values). */
+static void changed_list(const struct details *d, char *buf, size_t len)
+{
+  snprintf(buf, len, "%s%s%s%s", d->email ? " email" : "",
+           d->phone ? " phone" : "", d->full ? " name" : "",
+           d->lang ? " lang" : "");
+}
+
+/* Adds u unless the name is taken (inside a transaction, so the check
+ * holds): VOUCH_ERR_EXISTS then, with the message left to the caller. */
+static vouch_rc add_new(vouch_store *st, const vouch_user *u)
+{
+  vouch_user old = {0};
+  vouch_rc rc;
+
+  rc = vouch_store_user_get(st, u->name, &old);
+  vouch_user_clear(&old);
+  if(rc == VOUCH_OK)
+    return VOUCH_ERR_EXISTS;
+  if(rc != VOUCH_ERR_NO_USER)
+    return rc;
+  return vouch_store_user_add(st, u);
+}
+
+static vouch_rc cmd_user_add(struct cli *c, int argc, char **argv)
+{
+  struct details d = {0};
+  vouch_user u = {0};
+  vouch_store *st;
+  char what[64];
+  vouch_rc rc;
+
+  rc = parse_details("user add", usage_add, &d, argc, argv);
+  if(!rc)
+    rc = check_details(&d, false);
+  if(!rc)
+    rc = open_store(c, &st);
+  if(rc)
+    return rc;
+  u.name = d.name;
+  u.email = d.email;
+  u.phone = d.phone;
+  u.full_name = d.full;
+  snprintf(u.lang, sizeof(u.lang), "%s", d.lang ? d.lang : "en");
+  u.state = VOUCH_STATE_ACTIVE;
+  changed_list(&d, what, sizeof(what));
+  rc = vouch_store_begin(st);
+  if(rc)
+    return rc;
+  rc = add_new(st, &u);
+  if(rc == VOUCH_ERR_EXISTS)
+    say("user %s already exists", d.name);
+  if(!rc)
+    rc = vouch_audit(c->ctx, d.name, "user.add", what[0] ? what + 1 : NULL);
+  rc = finish_txn(st, rc);
+  if(!rc)
+    printf("added user %s\n", d.name);
+  return rc;
+}
+
+/* Replaces *field by v ("" clears); false when out of memory. */
+static bool replace(char **field, const char *v)
+{
+  char *copy = NULL;
+
+  if(v[0]) {
+    copy = vouch_strdup(v);
+    if(!copy)
+      return false;
+  }
+  free(*field);
+  *field = copy;
+  return true;
+}
+
+static vouch_rc apply_details(vouch_user *u, const struct details *d)
+{
+  bool ok = true;
+
+  if(d->phone && (!u->phone || strcmp(u->phone, d->phone))) {
+    u->phone_verified = false;
+    ok = replace(&u->phone, d->phone);
+  }
+  if(ok && d->email)
+    ok = replace(&u->email, d->email);
+  if(ok && d->full)
+    ok = replace(&u->full_name, d->full);
+  if(d->lang)
+    snprintf(u->lang, sizeof(u->lang), "%s", d->lang);
+  return ok ? VOUCH_OK : VOUCH_ERR_NOMEM;
+}
+
+static vouch_rc cmd_user_set(struct cli *c, int argc, char **argv)
+{
+  struct details d = {0};
+  vouch_user u = {0};
+  vouch_store *st;
+  char what[64];
+  vouch_rc rc;
+
+  rc = parse_details("user set", usage_set, &d, argc, argv);
+  if(!rc && !d.email && !d.phone && !d.full && !d.lang)
+    rc = usage_error("user set", usage_set,
+                     "give at least one of --email, --phone, --name, "
+                     "--lang");
+  if(!rc)
+    rc = check_details(&d, true);
+  if(!rc)
+    rc = open_store(c, &st);
+  if(rc)
+    return rc;
+  changed_list(&d, what, sizeof(what));
+  rc = vouch_store_begin(st);
+  if(rc)
+    return rc;
+  rc = vouch_store_user_get(st, d.name, &u);
+  if(rc == VOUCH_ERR_NO_USER)
+    unknown_user(d.name);
+  if(!rc)
+    rc = apply_details(&u, &d);
+  if(!rc)
+    rc = vouch_store_user_update(st, &u);
+  if(!rc)
+    rc = vouch_audit(c->ctx, d.name, "user.set", what + 1);
+  rc = finish_txn(st, rc);
+  vouch_user_clear(&u);
+  if(!rc)
+    printf("changed user %s\n", d.name);
+  return rc;
+}
+
+/* ---------------------------------------------------- user show/del */
+
+static vouch_rc parse_name(const char *cmd, const char *usage, char **name,
+                           bool *json, int argc, char **argv)
+{
+  const struct opt opts[] = {{"--json", NULL, json}};
+  const struct spec s = {cmd, usage, opts, json ? 1 : 0, "NAME", name, true};
+  vouch_rc rc;
+
+  rc = parse_args(&s, argc, argv);
+  if(!rc)
+    rc = check_field(F_USER, *name);
+  return rc;
+}
+
+static void show_json(const vouch_user *u)
+{
+  char changed[32];
+  char created[32];
+  char end[16];
+
+  vouch_format_time(u->pw_changed, changed, sizeof(changed));
+  vouch_format_time(u->created, created, sizeof(created));
+  vouch_format_date(u->period_end, end, sizeof(end));
+  fputs("{\"user\":", stdout);
+  vouch_json_string(stdout, u->name);
+  fputs(",\"name\":", stdout);
+  vouch_json_string(stdout, u->full_name);
+  fputs(",\"email\":", stdout);
+  vouch_json_string(stdout, u->email);
+  fputs(",\"phone\":", stdout);
+  vouch_json_string(stdout, u->phone);
+  printf(",\"phone_verified\":%s,\"lang\":",
+         u->phone_verified ? "true" : "false");
+  vouch_json_string(stdout, u->lang);
+  printf(",\"state\":\"%s\",\"password_set\":%s,\"password_changed\":",
+         vouch_state_name(u->state), u->pw_hash ? "true" : "false");
+  vouch_json_string(stdout, u->pw_changed ? changed : NULL);
+  printf(",\"failures\":%u,\"plan\":", u->pw_failures);
+  vouch_json_string(stdout, u->plan);
+  fputs(",\"period_end\":", stdout);
+  vouch_json_string(stdout, u->plan && u->period_end ? end : NULL);
+  fputs(",\"created\":", stdout);
+  vouch_json_string(stdout, created);
+  fputs("}\n", stdout);
+}
+
+static void show_line(const char *key, const char *value, const char *tail)
+{
+  printf("%-12s", key);
+  put_text(value ? value : "not set");
+  if(value && tail)
+    fputs(tail, stdout);
+  putchar('\n');
+}
+
+static void show_text(const vouch_user *u)
+{
+  char when[32];
+  char line[96];
+
+  show_line("user:", u->name, NULL);
+  show_line("name:", u->full_name, NULL);
+  show_line("email:", u->email, NULL);
+  show_line("phone:", u->phone,
+            u->phone_verified ? " (verified)" : " (not verified)");
+  show_line("language:", u->lang, NULL);
+  show_line("state:", vouch_state_name(u->state), NULL);
+  vouch_format_time(u->pw_changed, when, sizeof(when));
+  if(!u->pw_hash)
+    snprintf(line, sizeof(line), "not set");
+  else if(u->pw_changed)
+    snprintf(line, sizeof(line), "set, changed %s", when);
+  else
+    snprintf(line, sizeof(line), "set");
+  show_line("password:", line, NULL);
+  snprintf(line, sizeof(line), "%u", u->pw_failures);
+  show_line("failures:", line, NULL);
+  vouch_format_date(u->period_end, when, sizeof(when));
+  snprintf(line, sizeof(line), ", period ends %s",
+           u->period_end ? when : "never");
+  show_line("membership:", u->plan ? u->plan : "none", u->plan ? line : NULL);
+  vouch_format_time(u->created, when, sizeof(when));
+  show_line("created:", when, NULL);
+}
+
+static vouch_rc cmd_user_show(struct cli *c, int argc, char **argv)
+{
+  vouch_user u = {0};
+  vouch_store *st;
+  char *name = NULL;
+  bool json = false;
+  vouch_rc rc;
+
+  rc = parse_name("user show", usage_show, &name, &json, argc, argv);
+  if(!rc)
+    rc = open_store(c, &st);
+  if(!rc)
+    rc = vouch_store_user_get(st, name, &u);
+  if(rc == VOUCH_ERR_NO_USER)
+    unknown_user(name);
+  if(!rc) {
+    if(json)
+      show_json(&u);
+    else
+      show_text(&u);
+  }
+  vouch_user_clear(&u);
+  return rc;
+}
+
+static vouch_rc cmd_user_del(struct cli *c, int argc, char **argv)
+{
+  vouch_store *st;
+  char *name = NULL;
+  vouch_rc rc;
+
+  rc = parse_name("user del", usage_del, &name, NULL, argc, argv);
+  if(!rc)
+    rc = open_store(c, &st);
+  if(!rc)
+    rc = vouch_store_begin(st);
+  if(rc)
+    return rc;
+  rc = vouch_store_user_del(st, name);
+  if(rc == VOUCH_ERR_NO_USER)
+    unknown_user(name);
+  if(!rc)
+    rc = vouch_audit(c->ctx, name, "user.del", NULL);
+  rc = finish_txn(st, rc);
+  if(!rc)
+    printf("deleted user %s\n", name);
+  return rc;
+}
+
+/* ------------------------------------------------------- user import */
+
+struct row {
+  struct details d;
+  char msg[512];
+};
+
+static vouch_rc row_member(void *arg, const char *key, const char *value)
+{
+  struct row *r = arg;
+  char buf[4 * SHOW_MAX + 8];
+  char **slot = NULL;
+
+  if(!strcmp(key, "user"))
+    slot = &r->d.name;
+  else if(!strcmp(key, "email"))
+    slot = &r->d.email;
+  else if(!strcmp(key, "phone"))
+    slot = &r->d.phone;
+  else if(!strcmp(key, "name"))
+    slot = &r->d.full;
+  else if(!strcmp(key, "lang"))
+    slot = &r->d.lang;
+  if(!slot) {
+    snprintf(r->msg, sizeof(r->msg),
+             "unknown key \"%s\" (expected user, "
+             "email, phone, name, lang)",
+             shown(key, buf, sizeof(buf)));
+    return VOUCH_ERR_INPUT;
+  }
+  /* null and "" both leave an optional detail unset */
+  if(value && value[0]) {
+    *slot = vouch_strdup(value);
+    if(!*slot)
+      return VOUCH_ERR_NOMEM;
+  }
+  return VOUCH_OK;
+}
+
+static void row_clear(struct row *r)
+{
+  free(r->d.name);
+  free(r->d.email);
+  free(r->d.phone);
+  free(r->d.full);
+  free(r->d.lang);
+  memset(r, 0, sizeof(*r));
+}
+
+/* Checks a parsed row; the reason goes into r->msg. */
+static vouch_rc row_check(struct row *r)
+{
+  const struct {
+    enum field f;
+    const char *v;
+  } list[] = {{F_USER, r->d.name},
+              {F_EMAIL, r->d.email},
+              {F_PHONE, r->d.phone},
+              {F_NAME, r->d.full},
+              {F_LANG, r->d.lang}};
+  size_t i;
+
+  if(!r->d.name) {
+    snprintf(r->msg, sizeof(r->msg), "missing \"user\"");
+    return VOUCH_ERR_INPUT;
+  }
+  for(i = 0; i < sizeof(list) / sizeof(list[0]); i++)
+    if(list[i].v && !field_ok(list[i].f, list[i].v, r->msg, sizeof(r->msg)))
+      return VOUCH_ERR_INPUT;
+  return VOUCH_OK;
+}
+
+/* Parses, checks and adds the user of one line (inside the import's
+ * transaction; the store's own audit row goes with it). */
+static vouch_rc import_line(vouch_ctx *ctx, vouch_store *st, const char *line,
+                            size_t len, struct row *r)
+{
+  vouch_user u = {0};
+  vouch_rc rc;
+
+  rc = vouch_json_object(line, len, row_member, r, r->msg, sizeof(r->msg));
+  if(!rc)
+    rc = row_check(r);
+  if(rc)
+    return rc;
+  u.name = r->d.name;
+  u.email = r->d.email;
+  u.phone = r->d.phone;
+  u.full_name = r->d.full;
+  snprintf(u.lang, sizeof(u.lang), "%s", r->d.lang ? r->d.lang : "en");
+  u.state = VOUCH_STATE_ACTIVE;
+  rc = add_new(st, &u);
+  if(rc == VOUCH_ERR_EXISTS)
+    snprintf(r->msg, sizeof(r->msg), "user %s already exists", u.name);
+  if(!rc)
+    rc = vouch_store_audit_add(st, time(NULL), u.name, "user.add",
+                               ctx->service, "import");
+  return rc;
+}
+
+/* Reads one line without its newline into buf (IMPORT_LINE_MAX + 1
+ * bytes).  Returns 1 for a line, 0 at the end, -1 when too long or on a
+ * read error (errno set then, 0 for too long). */
+static int read_line(FILE *f, char *buf, size_t *len)
+{
+  size_t n = 0;
+  int ch;
+
+  for(;;) {
+    ch = getc(f);
+    if(ch == EOF || ch == '\n')
+      break;
+    if(n == IMPORT_LINE_MAX) {
+      errno = 0;
+      return -1;
+    }
+    buf[n++] = (char)ch;
+  }
+  *len = n;
+  if(ferror(f))
+    return -1;
+  if(ch == EOF && n == 0)
+    return 0;
+  return 1;
+}
+
+static bool blank(const char *s, size_t len)
+{
+  size_t i;
+
+  for(i = 0; i < len; i++)
+    if(s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+      return false;
+  return true;
+}
+
+struct import {
+  FILE *f;
+  const char *fname; /* for messages */
+  char *buf;
+  unsigned long line;
+  unsigned long added;
+};
+
+static vouch_rc import_all(vouch_ctx *ctx, vouch_store *st, struct import *im)
+{
+  struct row r;
+  size_t len;
+  vouch_rc rc = VOUCH_OK;
+  int got;
+  int err;
+
+  memset(&r, 0, sizeof(r));
+  for(;;) {
+    got = read_line(im->f, im->buf, &len);
+    if(got == 0)
+      break;
+    im->line++;
+    if(got < 0) {
+      err = errno;
+      say("%s:%lu: %s", im->fname, im->line,
+          err ? strerror(err) : "line longer than 65536 bytes");
+      return err ? VOUCH_ERR_SYSTEM : VOUCH_ERR_INPUT;
+    }
+    if(blank(im->buf, len))
+      continue;
+    rc = import_line(ctx, st, im->buf, len, &r);
+    if(rc && r.msg[0])
+      say("%s:%lu: %s", im->fname, im->line, r.msg);
+    row_clear(&r);
+    if(rc)
+      return rc;
+    im->added++;
+  }
+  return rc;
+}
+
+static vouch_rc cmd_user_import(struct cli *c, int argc, char **argv)
+{
+  char *file = NULL;
+  const struct spec s = {"user import", usage_import, NULL, 0,
+                         "FILE",        &file,        false};
+  struct import im = {0};
+  vouch_store *st = NULL;
+  char detail[4 * SHOW_MAX + 8];
+  vouch_rc rc;
+
+  rc = parse_args(&s, argc, argv);
+  if(rc)
+    return rc;
+  im.fname = file && strcmp(file, "-") ? file : "stdin";
+  im.f = file && strcmp(file, "-") ? fopen(file, "re") : stdin;
+  if(!im.f) {
+    say("cannot open %s: %s", shown(file, detail, sizeof(detail)),
+        strerror(errno));
+    return VOUCH_ERR_INPUT;
+  }
+  im.buf = malloc(IMPORT_LINE_MAX + 1);
+  rc = im.buf ? open_store(c, &st) : VOUCH_ERR_NOMEM;
+  if(!rc)
+    rc = vouch_store_begin(st);
+  if(rc)
+    goto out;
+  rc = import_all(c->ctx, st, &im);
+  rc = finish_txn(st, rc);
+  if(rc)
+    goto out;
+  snprintf(detail, sizeof(detail), "%lu users", im.added);
+  vouch_audit(c->ctx, NULL, "user.import", detail);
+  printf("imported %lu user%s\n", im.added, im.added == 1 ? "" : "s");
+out:
+  if(im.f != stdin)
+    fclose(im.f);
+  free(im.buf);
+  return rc;
+}
+
+/* ----------------------------------------------------------- passwd */
+
+static void say_policy(const vouch_ctx *ctx, vouch_rc rc, const char *name)
+{
+  const vouch_config *cfg = ctx->cfg;
+
+  if(rc == VOUCH_ERR_PW_SHORT)
+    say("password too short: at least %u characters", cfg->pw_min_length);
+  else if(rc == VOUCH_ERR_PW_LONG)
+    say("password too long: at most %u bytes", cfg->pw_max_length);
+  else if(rc == VOUCH_ERR_PW_REUSED)
+    say("password refused: it equals one of the last %u passwords",
+        cfg->pw_history);
+  else if(rc == VOUCH_ERR_INPUT)
+    say("password refused: not valid UTF-8 text");
+  else if(rc == VOUCH_ERR_NO_USER)
+    unknown_user(name);
+}
+
+/* Reads the new password: twice from a terminal, once from a pipe. */
+static vouch_rc read_new_password(const vouch_ctx *ctx, char **pw)
+{
+  size_t max = (size_t)ctx->cfg->pw_max_length + 1;
+  bool tty = isatty(0) == 1;
+  char *again = NULL;
+  char err[128];
+  vouch_rc rc;
+
+  rc = vouch_read_secret_err(vouch_msg("en", VOUCH_MSG_NEW_PASSWORD), max, pw,
+                             err, sizeof(err));
+  if(!rc && tty)
+    rc = vouch_read_secret_err(vouch_msg("en", VOUCH_MSG_RETYPE_PASSWORD), max,
+                               &again, err, sizeof(err));
+  if(rc)
+    say("cannot read the new password: %s", err);
+  else if(tty && (strlen(*pw) != strlen(again) ||
+                  !vouch_ct_equal(*pw, again, strlen(*pw)))) {
+    say("the two passwords differ");
+    rc = VOUCH_ERR_PW_MISMATCH;
+  }
+  vouch_free_secret(again);
+  if(rc) {
+    vouch_free_secret(*pw);
+    *pw = NULL;
+  }
+  return rc;
+}
+
+static vouch_rc cmd_passwd(struct cli *c, int argc, char **argv)
+{
+  vouch_user u = {0};
+  vouch_store *st;
+  char *name = NULL;
+  char *pw = NULL;
+  vouch_rc rc;
+
+  rc = parse_name("passwd", usage_passwd, &name, NULL, argc, argv);
+  if(!rc)
+    rc = open_store(c, &st);
+  if(!rc)
+    rc = vouch_store_user_get(st, name, &u); /* before asking */
+  vouch_user_clear(&u);
+  if(rc == VOUCH_ERR_NO_USER)
+    unknown_user(name);
+  if(!rc)
+    rc = read_new_password(c->ctx, &pw);
+  if(rc)
+    goto out;
+  rc = vouch_password_set(c->ctx, name, pw, true);
+  if(rc)
+    say_policy(c->ctx, rc, name);
+  else
+    printf("password set for %s\n", name);
+out:
+  vouch_free_secret(pw);
+  return rc;
+}
+
+/* ----------------------------------------------------------- unlock */
+
+static vouch_rc cmd_unlock(struct cli *c, int argc, char **argv)
+{
+  char *name = NULL;
+  vouch_rc rc;
+
+  rc = parse_name("unlock", usage_unlock, &name, NULL, argc, argv);
+  if(!rc)
+    rc = open_ctx(c);
+  if(!rc)
+    rc = vouch_account_unlock(c->ctx, name);
+  if(rc == VOUCH_ERR_NO_USER)
+    unknown_user(name);
+  if(!rc)
+    printf("unlocked %s\n", name);
+  return rc;
+}
+
+/* ------------------------------------------------------------ audit */
+
+struct audit_out {
+  bool json;
+  unsigned long rows;
+};
+
+static vouch_rc audit_row(void *arg, const vouch_audit_row *r)
+{
+  struct audit_out *o = arg;
+  char ts[32];
+
+  o->rows++;
+  vouch_format_time(r->ts, ts, sizeof(ts));
+  if(o->json) {
+    printf("{\"ts\":\"%s\",\"user\":", ts);
+    vouch_json_string(stdout, r->user[0] ? r->user : NULL);
+    fputs(",\"event\":", stdout);
+    vouch_json_string(stdout, r->event);
+    fputs(",\"service\":", stdout);
+    vouch_json_string(stdout, r->service[0] ? r->service : NULL);
+    fputs(",\"detail\":", stdout);
+    vouch_json_string(stdout, r->detail[0] ? r->detail : NULL);
+    fputs("}\n", stdout);
+    return VOUCH_OK;
+  }
+  printf("%s ", ts);
+  put_text(r->user[0] ? r->user : "-");
+  putchar(' ');
+  put_text(r->event);
+  putchar(' ');
+  put_text(r->service[0] ? r->service : "-");
+  putchar(' ');
+  put_text(r->detail[0] ? r->detail : "-");
+  putchar('\n');
+  return VOUCH_OK;
+}
+
+static vouch_rc cmd_audit(struct cli *c, int argc, char **argv)
+{
+  struct audit_out o = {false, 0};
+  const struct opt opts[] = {{"--json", NULL, &o.json}};
+  char *name = NULL;
+  const struct spec s = {"audit", usage_audit, opts, 1, "NAME", &name, false};
+  vouch_user u = {0};
+  vouch_store *st;
+  vouch_rc rc;
+
+  rc = parse_args(&s, argc, argv);
+  if(!rc && name)
+    rc = check_field(F_USER, name);
+  if(!rc)
+    rc = open_store(c, &st);
+  if(!rc)
+    rc = vouch_store_audit_each(st, name, audit_row, &o);
+  /* a deleted user keeps the trail; a name never seen is unknown */
+  if(!rc && name && !o.rows) {
+    rc = vouch_store_user_get(st, name, &u);
+    vouch_user_clear(&u);
+    if(rc == VOUCH_ERR_NO_USER)
+      unknown_user(name);
+  }
+  return rc;
+}
+
+/* ------------------------------------------------------- membership */
+
+struct member_args {
+  char *name;
+  char *plan;
+  char *end;
+  bool clear;
+  time_t end_t;
+};
+
+static vouch_rc parse_membership(struct member_args *m, int argc, char **argv)
+{
+  const struct opt opts[] = {{"--plan", &m->plan, NULL},
+                             {"--period-end", &m->end, NULL},
+                             {"--clear", NULL, &m->clear}};
+  const struct spec s = {"membership", usage_membership, opts, 3,
+                         "NAME",       &m->name,         true};
+  char buf[4 * SHOW_MAX + 8];
+  vouch_rc rc;
+
+  rc = parse_args(&s, argc, argv);
+  if(rc)
+    return rc;
+  if(m->clear && (m->plan || m->end))
+    return usage_error(s.cmd, s.usage,
+                       "--clear goes without --plan and --period-end");
+  if(!m->clear && (!m->plan || !m->end))
+    return usage_error(s.cmd, s.usage,
+                       "give --plan and --period-end, "
+                       "or --clear");
+  rc = check_field(F_USER, m->name);
+  if(!rc && !m->clear)
+    rc = check_field(F_PLAN, m->plan);
+  if(!rc && !m->clear && vouch_parse_date(m->end, &m->end_t)) {
+    say("invalid date '%s': use YYYY-MM-DD, a real day between 1970 and "
+        "9999",
+        shown(m->end, buf, sizeof(buf)));
+    rc = VOUCH_ERR_INPUT;
+  }
+  return rc;
+}
+
+static vouch_rc cmd_membership(struct cli *c, int argc, char **argv)
+{
+  struct member_args m = {0};
+  vouch_user u = {0};
+  vouch_store *st;
+  char detail[128];
+  vouch_rc rc;
+
+  rc = parse_membership(&m, argc, argv);
+  if(!rc)
+    rc = open_store(c, &st);
+  if(!rc)
+    rc = vouch_store_begin(st);
+  if(rc)
+    return rc;
+  rc = vouch_store_user_get(st, m.name, &u);
+  if(rc == VOUCH_ERR_NO_USER)
+    unknown_user(m.name);
+  if(!rc && !replace(&u.plan, m.clear ? "" : m.plan))
+    rc = VOUCH_ERR_NOMEM;
+  u.period_end = m.clear ? 0 : m.end_t;
+  if(!rc)
+    rc = vouch_store_user_update(st, &u);
+  if(!m.clear)
+    snprintf(detail, sizeof(detail), "%s until %s", m.plan, m.end);
+  if(!rc)
+    rc = vouch_audit(c->ctx, m.name,
+                     m.clear ? "membership.clear" : "membership.set",
+                     m.clear ? NULL : detail);
+  rc = finish_txn(st, rc);
+  vouch_user_clear(&u);
+  if(!rc && m.clear)
+    printf("removed the membership of %s\n", m.name);
+  else if(!rc)
+    printf("membership of %s: %s, period ends %s\n", m.name, m.plan, m.end);
+  return rc;
+}
+
+/* --------------------------------------------------------- dispatch */
+
+struct command {
+  const char *name;
+  vouch_rc (*run)(struct cli *c, int argc, char **argv);
+};
+
+static vouch_rc dispatch(const struct command *list, size_t n,
+                         const char *group, const char *usage, struct cli *c,
+                         int argc, char **argv)
+{
+  char buf[4 * SHOW_MAX + 8];
+  size_t i;
+
+  if(argc < 1)
+    return usage_error(group, usage, "missing command");
+  if(!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h")) {
+    fputs(usage, stdout);
+    return ARGS_HELP;
+  }
+  for(i = 0; i < n; i++)
+    if(!strcmp(argv[0], list[i].name))
+      return list[i].run(c, argc - 1, argv + 1);
+  return usage_error(group, usage, "unknown command '%s'",
+                     shown(argv[0], buf, sizeof(buf)));
+}
+
+static vouch_rc cmd_user(struct cli *c, int argc, char **argv)
+{
+  static const struct command user_cmds[] = {{"add", cmd_user_add},
+                                             {"show", cmd_user_show},
+                                             {"set", cmd_user_set},
+                                             {"del", cmd_user_del},
+                                             {"import", cmd_user_import}};
+
+  return dispatch(user_cmds, 5, "user", usage_user, c, argc, argv);
+}
+
+/* Global options come before the command. */
+static vouch_rc run(struct cli *c, int argc, char **argv)
+{
+  static const struct command cmds[] = {
+      {"init", cmd_init},     {"user", cmd_user},
+      {"passwd", cmd_passwd}, {"unlock", cmd_unlock},
+      {"audit", cmd_audit},   {"membership", cmd_membership}};
+  char buf[4 * SHOW_MAX + 8];
+  int i = 1;
+
+  for(; i < argc && argv[i][0] == '-'; i++) {
+    if(!strcmp(argv[i], "--version")) {
+      printf("vouchctl %s\n", VOUCH_VERSION);
+      return ARGS_HELP;
+    }
+    if(!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+      break;
+    if(!strcmp(argv[i], "--config") && i + 1 < argc)
+      c->conf = argv[++i];
+    else if(!strncmp(argv[i], "--config=", 9))
+      c->conf = argv[i] + 9;
+    else if(!strcmp(argv[i], "--config"))
+      return usage_error("", usage_main, "option --config needs a value");
+    else
+      return usage_error("", usage_main, "unknown option '%s'",
+                         shown(argv[i], buf, sizeof(buf)));
+  }
+  if(!c->conf[0])
+    return usage_error("", usage_main, "--config needs a file name");
+  return dispatch(cmds, 6, "", usage_main, c, argc - i, argv + i);
+}
+
+int main(int argc, char **argv)
+{
+  struct cli c = {VOUCH_CONF_PATH, NULL};
+  vouch_rc rc;
+
+  rc = run(&c, argc, argv);
+  vouch_ctx_free(c.ctx);
+  if(fflush(stdout) || ferror(stdout)) {
+    say("cannot write output: %s", strerror(errno));
+    if(rc == VOUCH_OK || rc == ARGS_HELP)
+      rc = VOUCH_ERR_SYSTEM;
+  }
+  if(rc == (vouch_rc)ARGS_HELP)
+    return VOUCH_EXIT_OK;
+  return vouch_rc_to_exit(rc);
+}
