@@ -46,6 +46,7 @@ parallel alice
 eq "$(ls "$T"/rc.* | wc -l)" $N "all $N runs finished"
 eq "$(count $PAM_AUTH_ERR)" $N "all $N got PAM_AUTH_ERR"
 eq "$(failures alice)" $N "failures = $N exactly"
+[ "$(failures alice)" = $N ] || { ctl audit alice >&2; cat "$T"/po.* >&2; }
 for f in "$T"/po.*; do
   grep -qx 'auth: PAM_AUTH_ERR' "$f" || { fail "output of $f"; cat "$f" >&2; }
 done
