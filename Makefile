@@ -86,6 +86,17 @@ $(BUILD)/%.so: $(BUILD)/modules/%.o $(LIBVOUCH) modules/pam_vouch.map
 $(BUILD)/%: $(BUILD)/tools/%.o $(LIBVOUCH)
 	$(CC) -pie $(ALL_LDFLAGS) -o $@ $< $(LIBVOUCH) $(LIBS)
 
+# The delivery helper alone links libcurl (modules must never load it);
+# so does the unit test of its transports.
+CURL_LIBS = -lcurl
+$(BUILD)/vouch-deliver: $(BUILD)/tools/vouch-deliver.o $(LIBVOUCH)
+	$(CC) -pie $(ALL_LDFLAGS) -o $@ $< $(LIBVOUCH) $(LIBS) $(CURL_LIBS)
+
+$(BUILD)/tests/test_delivery: tests/unit/test_delivery.c $(LIBVOUCH) \
+  | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBVOUCH) $(LIBS) \
+	  $(CURL_LIBS) -lcmocka
+
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIBVOUCH) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBVOUCH) $(LIBS) \
 	  -lcmocka
@@ -123,18 +134,30 @@ bench:
 
 # -------------------------------------------------------------- install
 
+# Message templates, one directory a language (conf/templates/LANG).
+TEMPLATE_LANGS := $(patsubst conf/templates/%/,%, \
+                    $(wildcard conf/templates/*/))
+
 install: all
 	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 	  $(DESTDIR)$(DATADIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 0644 $(MODULES) $(DESTDIR)$(PAMDIR)/
 	install -m 0755 $(BUILD)/vouchctl $(DESTDIR)$(SBINDIR)/
+	install -d $(DESTDIR)$(LIBEXECDIR)
+	install -m 0755 $(BUILD)/vouch-deliver $(DESTDIR)$(LIBEXECDIR)/
 	install -m 0644 conf/vouch.conf $(DESTDIR)$(DATADIR)/vouch.conf
+	for l in $(TEMPLATE_LANGS); do \
+	  install -d $(DESTDIR)$(DATADIR)/templates/$$l && \
+	  install -m 0644 conf/templates/$$l/*.txt \
+	    $(DESTDIR)$(DATADIR)/templates/$$l/ || exit 1; \
+	done
 	install -m 0644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
 
 uninstall:
 	rm -f $(MODULES:$(BUILD)/%=$(DESTDIR)$(PAMDIR)/%)
 	rm -f $(DESTDIR)$(SBINDIR)/vouchctl
+	rm -f $(DESTDIR)$(LIBEXECDIR)/vouch-deliver
 	rm -rf $(DESTDIR)$(DATADIR)
 
 # ----------------------------------------------------------------- lint

@@ -60,7 +60,11 @@ enum kind {
   K_LINK,        /* char *, http(s):// with {token} */
   K_FROM,        /* char *, email address */
   K_EMAIL_TRANS, /* int, smtp | file */
-  K_SMS_TRANS    /* int, http | file */
+  K_SMS_TRANS,   /* int, http | file */
+  K_SMS_FORMAT,  /* int, form | json */
+  K_SMS_AUTH,    /* int, none | basic | bearer */
+  K_USER,        /* char *, printable ASCII user name or empty (NULL) */
+  K_SMS_BODY     /* char *, request body template or empty (NULL) */
 };
 
 struct key {
@@ -109,7 +113,14 @@ static const struct key keys[] = {
     {"email", "dir", K_OPT_PATH, F(email_dir), 0, 0},
     {"sms", "transport", K_SMS_TRANS, F(sms_transport), 0, 0},
     {"sms", "url", K_HTTP_URL, F(sms_url), 0, 0},
-    {"sms", "dir", K_OPT_PATH, F(sms_dir), 0, 0}};
+    {"sms", "dir", K_OPT_PATH, F(sms_dir), 0, 0},
+    {"email", "username", K_USER, F(email_username), 0, 0},
+    {"email", "password_file", K_OPT_PATH, F(email_password_file), 0, 0},
+    {"sms", "format", K_SMS_FORMAT, F(sms_format), 0, 0},
+    {"sms", "body", K_SMS_BODY, F(sms_body), 0, 0},
+    {"sms", "auth", K_SMS_AUTH, F(sms_auth), 0, 0},
+    {"sms", "username", K_USER, F(sms_username), 0, 0},
+    {"sms", "secret_file", K_OPT_PATH, F(sms_secret_file), 0, 0}};
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -315,6 +326,46 @@ static vouch_rc from_ok(const char *s, bool *ok)
   return VOUCH_OK;
 }
 
+/* [email] username, [sms] username: printable ASCII without spaces (it
+ * goes into an SMTP AUTH or an HTTP Basic header). */
+static const char *user_problem(const char *s)
+{
+  size_t i;
+
+  for(i = 0; s[i]; i++)
+    if(s[i] <= 0x20 || s[i] >= 0x7f)
+      return "contains a space, a control character or non-ASCII text";
+  if(i > 255)
+    return "is longer than 255 bytes";
+  return NULL;
+}
+
+/* [sms] body: "{name}" (letters, digits, '_') is a variable and only
+ * {to} and {text} exist; any other brace is literal text (JSON). */
+static const char *body_problem(const char *s)
+{
+  size_t i, n;
+
+  if(has_control(s))
+    return "contains a control character";
+  if(strlen(s) > 4096)
+    return "is longer than 4096 bytes";
+  for(i = 0; s[i]; i++) {
+    if(s[i] != '{')
+      continue;
+    n = 1;
+    while((s[i + n] >= 'a' && s[i + n] <= 'z') ||
+          (s[i + n] >= 'A' && s[i + n] <= 'Z') ||
+          (s[i + n] >= '0' && s[i + n] <= '9') || s[i + n] == '_')
+      n++;
+    if(n == 1 || s[i + n] != '}')
+      continue;
+    if(strncmp(s + i, "{to}", 4) && strncmp(s + i, "{text}", 6))
+      return "contains an unknown variable (allowed: {to}, {text})";
+  }
+  return NULL;
+}
+
 /* Why a string value is refused, or NULL when it is acceptable. */
 static const char *string_problem(const struct key *k, const char *s,
                                   bool *nomem)
@@ -344,6 +395,10 @@ static const char *string_problem(const struct key *k, const char *s,
                : "is not a URL starting with https:// or http:// followed by "
                  "a "
                  "host, without spaces";
+  case K_USER:
+    return user_problem(s);
+  case K_SMS_BODY:
+    return body_problem(s);
   case K_LINK:
     if(!url_ok(s, "https://", "http://"))
       return "is not a URL starting with https:// or http:// followed by "
@@ -433,6 +488,29 @@ static vouch_rc set_transport(vouch_config *c, const struct key *k,
   return VOUCH_OK;
 }
 
+/* [sms] format and auth: one word of a short list, kept as its index. */
+static vouch_rc set_choice(vouch_config *c, const struct key *k,
+                           const char *value, const char *where,
+                           vouch_log_fn log, void *arg)
+{
+  static const char *const formats[] = {"form", "json", NULL};
+  static const char *const auths[] = {"none", "basic", "bearer", NULL};
+  const char *const *names = k->kind == K_SMS_FORMAT ? formats : auths;
+  int *field = (int *)(void *)((char *)c + k->off);
+  char v[80];
+  int i;
+
+  for(i = 0; names[i]; i++)
+    if(!strcmp(value, names[i])) {
+      *field = i;
+      return VOUCH_OK;
+    }
+  shown(value, v, sizeof(v));
+  key_error(log, arg, where, k, "\"%s\" is not allowed (allowed: %s)", v,
+            k->kind == K_SMS_FORMAT ? "form, json" : "none, basic, bearer");
+  return VOUCH_ERR_CONFIG;
+}
+
 /* "a, b, c" of the sections, or of the keys of one section. */
 static void list_names(const char *section, char *buf, size_t len)
 {
@@ -491,7 +569,12 @@ vouch_rc vouch_config_set(vouch_config *c, const char *section,
   case K_HTTP_URL:
   case K_LINK:
   case K_FROM:
+  case K_USER:
+  case K_SMS_BODY:
     return set_string(c, k, value, where, log, logarg);
+  case K_SMS_FORMAT:
+  case K_SMS_AUTH:
+    return set_choice(c, k, value, where, log, logarg);
   default:
     return set_number(c, k, value, where, log, logarg);
   }
@@ -512,6 +595,11 @@ static void free_members(vouch_config *c)
   free(c->sms_dir);
   free(c->delivery_helper);
   free(c->templates_dir);
+  free(c->email_username);
+  free(c->email_password_file);
+  free(c->sms_body);
+  free(c->sms_username);
+  free(c->sms_secret_file);
   memset(c, 0, sizeof(*c));
 }
 
@@ -549,6 +637,8 @@ vouch_rc vouch_config_defaults(vouch_config *c)
   c->delivery_timeout = 10;
   c->email_transport = VOUCH_TRANSPORT_SMTP;
   c->sms_transport = VOUCH_TRANSPORT_HTTP;
+  c->sms_format = VOUCH_SMS_FORM;
+  c->sms_auth = VOUCH_SMS_AUTH_NONE;
   c->store_path = vouch_strdup(VOUCH_STATEDIR "/vouch.db");
   c->key_file = vouch_strdup("/etc/vouch/secret.key");
   c->reset_link_url = vouch_strdup("https://example.org/reset?token={token}");
@@ -565,6 +655,49 @@ vouch_rc vouch_config_defaults(vouch_config *c)
 }
 
 /* --------------------------------------------------------------- check */
+
+/* [email] SMTP authentication and the [sms] gateway request. */
+static vouch_rc check_delivery(const vouch_config *c, const char *where,
+                               vouch_log_fn log, void *logarg)
+{
+  vouch_rc rc = VOUCH_OK;
+
+  if(c->email_username && !c->email_password_file) {
+    say(log, logarg,
+        "%s: [email] username needs password_file (a file "
+        "holding the SMTP password, mode 0600)",
+        where);
+    rc = VOUCH_ERR_CONFIG;
+  }
+  if(c->sms_auth != VOUCH_SMS_AUTH_NONE && !c->sms_secret_file) {
+    say(log, logarg,
+        "%s: [sms] auth = %s needs secret_file (a file holding "
+        "the %s, mode 0600)",
+        where, c->sms_auth == VOUCH_SMS_AUTH_BASIC ? "basic" : "bearer",
+        c->sms_auth == VOUCH_SMS_AUTH_BASIC ? "password" : "token");
+    rc = VOUCH_ERR_CONFIG;
+  }
+  if(c->sms_auth == VOUCH_SMS_AUTH_BASIC && !c->sms_username) {
+    say(log, logarg, "%s: [sms] auth = basic needs username", where);
+    rc = VOUCH_ERR_CONFIG;
+  }
+  if(c->sms_auth == VOUCH_SMS_AUTH_BASIC && c->sms_username &&
+     strchr(c->sms_username, ':')) {
+    say(log, logarg,
+        "%s: [sms] username may not contain ':' with auth = "
+        "basic",
+        where);
+    rc = VOUCH_ERR_CONFIG;
+  }
+  if(c->sms_body && !strstr(c->sms_body, "{text}")) {
+    say(log, logarg,
+        "%s: [sms] body does not contain {text} (where the "
+        "message goes)",
+        where);
+    rc = VOUCH_ERR_CONFIG;
+  }
+  return rc;
+}
 
 vouch_rc vouch_config_check(const vouch_config *c, vouch_log_fn log,
                             void *logarg)
@@ -603,6 +736,8 @@ vouch_rc vouch_config_check(const vouch_config *c, vouch_log_fn log,
         where);
     rc = VOUCH_ERR_CONFIG;
   }
+  if(check_delivery(c, where, log, logarg))
+    rc = VOUCH_ERR_CONFIG;
   return rc;
 }
 

@@ -64,7 +64,41 @@ static const char *const migrations[] = {
     " event TEXT NOT NULL,"
     " service TEXT NOT NULL DEFAULT '',"
     " detail TEXT NOT NULL DEFAULT '');"
-    "CREATE INDEX audit_user_ts ON audit(user, ts);"};
+    "CREATE INDEX audit_user_ts ON audit(user, ts);",
+    /* version 2: the security check (codes, tokens, lockout, cards) */
+    "ALTER TABLE users ADD COLUMN card_mac BLOB;"
+    "ALTER TABLE users ADD COLUMN card_last4 TEXT;"
+    "CREATE TABLE codes ("
+    " id INTEGER PRIMARY KEY,"
+    " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    " purpose TEXT NOT NULL,"
+    " channel INTEGER NOT NULL,"
+    " mac BLOB NOT NULL CHECK (length(mac) = 32),"
+    " created INTEGER NOT NULL,"
+    " expires INTEGER NOT NULL,"
+    " attempts INTEGER NOT NULL DEFAULT 0,"
+    " used INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX codes_user ON codes(user_id, purpose, channel, id);"
+    "CREATE TABLE tokens ("
+    " id INTEGER PRIMARY KEY,"
+    " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    " purpose TEXT NOT NULL,"
+    " mac BLOB UNIQUE NOT NULL CHECK (length(mac) = 32),"
+    " created INTEGER NOT NULL,"
+    " expires INTEGER NOT NULL,"
+    " used INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX tokens_user ON tokens(user_id, expires);"
+    "CREATE TABLE check_failures ("
+    " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    " ts INTEGER NOT NULL,"
+    " method TEXT NOT NULL);"
+    "CREATE INDEX check_failures_user ON check_failures(user_id, ts);"
+    "CREATE TABLE sends ("
+    " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    " purpose TEXT NOT NULL,"
+    " channel INTEGER NOT NULL,"
+    " ts INTEGER NOT NULL);"
+    "CREATE INDEX sends_user ON sends(user_id, purpose, channel, ts);"};
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])) - 1)
 
@@ -559,11 +593,12 @@ static char *col_dup(sqlite3_stmt *s, int i, bool *ok)
 
 #define USER_COLUMNS                                                          \
   "id, name, full_name, email, phone, phone_verified, lang, pw_hash,"         \
-  " state, pw_failures, created, pw_changed, plan, period_end"
+  " state, pw_failures, created, pw_changed, plan, period_end,"               \
+  " card_mac IS NOT NULL, card_last4"
 
 static vouch_rc user_from_row(sqlite3_stmt *s, vouch_user *u)
 {
-  const unsigned char *lang;
+  const unsigned char *lang, *last4;
   sqlite3_int64 v;
   bool ok = true;
 
@@ -586,6 +621,12 @@ static vouch_rc user_from_row(sqlite3_stmt *s, vouch_user *u)
   u->pw_changed = (time_t)sqlite3_column_int64(s, 11);
   u->plan = col_dup(s, 12, &ok);
   u->period_end = (time_t)sqlite3_column_int64(s, 13);
+  u->has_card = sqlite3_column_int(s, 14) != 0;
+  last4 = sqlite3_column_text(s, 15);
+  if(u->has_card && last4 && sqlite3_column_bytes(s, 15) == 4)
+    memcpy(u->card_last4, last4, 5);
+  else
+    u->card_last4[0] = '\0';
   if(!ok || !u->name) {
     vouch_user_clear(u);
     return VOUCH_ERR_NOMEM;
@@ -1152,6 +1193,604 @@ vouch_rc vouch_store_audit_each(vouch_store *st, const char *user,
   }
   if(!rc && src != SQLITE_DONE)
     rc = sql_fail(st, "read audit trail", src);
+  sqlite3_finalize(s);
+  return rc;
+}
+
+/* -------------------------------------------------------- security check */
+
+/* Codes, tokens, failed checks, sends and the card: the rows behind
+ * core/challenge.c and core/card.c.  A user is found by name in the same
+ * statement ("SELECT id FROM users WHERE name = ?1"), so that a missing
+ * user shows as no row changed and is told apart afterwards. */
+
+#define USER_ID_OF "(SELECT id FROM users WHERE name = ?1)"
+
+/* Week a used or expired token is kept so that it reads as stale, not
+ * unknown, when it comes back. */
+#define TOKEN_KEEP (7 * 86400)
+
+bool vouch_store_in_transaction(vouch_store *st)
+{
+  return st && st->db && !sqlite3_get_autocommit(st->db);
+}
+
+static int bind_mac(sqlite3_stmt *s, int i, const unsigned char *mac)
+{
+  return sqlite3_bind_blob(s, i, mac, VOUCH_MAC_BYTES, SQLITE_STATIC);
+}
+
+/* Why a statement bound to a user name changed nothing. */
+static vouch_rc no_row(vouch_store *st, const char *name, vouch_rc otherwise)
+{
+  int64_t id = 0;
+  vouch_rc rc = user_id(st, name, &id);
+
+  return rc ? rc : otherwise;
+}
+
+static bool bad_purpose(const vouch_store *st, const char *purpose)
+{
+  if(purpose && *purpose && strlen(purpose) <= 32)
+    return false;
+  slog(st, LOG_ERR, "%s: empty or over-long purpose", st->path);
+  return true;
+}
+
+/* Runs a write on row ?1 = id, for its effect. */
+static vouch_rc row_write(vouch_store *st, const char *sql, int64_t id,
+                          const char *what)
+{
+  vouch_rc rc = id_write(st, sql, id, 0, NULL, what);
+
+  if(!rc && sqlite3_changes(st->db) == 0)
+    rc = VOUCH_ERR_NOT_FOUND;
+  return rc;
+}
+
+static vouch_rc code_kill_old(vouch_store *st, const char *user,
+                              const char *purpose, int channel, time_t now)
+{
+  sqlite3_stmt *s = NULL;
+  vouch_rc rc;
+  int src;
+
+  rc = prepare(st,
+               "UPDATE codes SET used = 1 WHERE user_id = " USER_ID_OF
+               " AND purpose = ?2 AND channel = ?3 AND used = 0",
+               &s);
+  if(rc)
+    return rc;
+  src = bind_text(s, 1, user);
+  src = src ? src : bind_text(s, 2, purpose);
+  src = src ? src : sqlite3_bind_int(s, 3, channel);
+  src = src ? src : step_done(s);
+  sqlite3_finalize(s);
+  if(src != SQLITE_DONE)
+    return sql_fail(st, "retire old codes", src);
+  rc = prepare(st,
+               "DELETE FROM codes WHERE user_id = " USER_ID_OF
+               " AND (used = 1 OR expires <= ?2)",
+               &s);
+  if(rc)
+    return rc;
+  src = bind_text(s, 1, user);
+  src = src ? src : sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
+  src = src ? src : step_done(s);
+  sqlite3_finalize(s);
+  if(src != SQLITE_DONE)
+    return sql_fail(st, "drop dead codes", src);
+  return VOUCH_OK;
+}
+
+static vouch_rc code_add(vouch_store *st, const char *user,
+                         const char *purpose, int channel,
+                         const unsigned char *mac, time_t created,
+                         time_t expires, int64_t *id)
+{
+  sqlite3_stmt *s = NULL;
+  vouch_rc rc;
+  int src;
+
+  rc = prepare(st,
+               "INSERT INTO codes (user_id, purpose, channel, mac, created,"
+               " expires) SELECT id, ?2, ?3, ?4, ?5, ?6 FROM users"
+               " WHERE name = ?1",
+               &s);
+  if(rc)
+    return rc;
+  src = bind_text(s, 1, user);
+  src = src ? src : bind_text(s, 2, purpose);
+  src = src ? src : sqlite3_bind_int(s, 3, channel);
+  src = src ? src : bind_mac(s, 4, mac);
+  src = src ? src : sqlite3_bind_int64(s, 5, (sqlite3_int64)created);
+  src = src ? src : sqlite3_bind_int64(s, 6, (sqlite3_int64)expires);
+  src = src ? src : step_done(s);
+  if(src != SQLITE_DONE)
+    rc = sql_fail(st, "store code", src);
+  else if(sqlite3_changes(st->db) == 0)
+    rc = VOUCH_ERR_NO_USER;
+  else if(id)
+    *id = sqlite3_last_insert_rowid(st->db);
+  sqlite3_finalize(s);
+  return rc;
+}
+
+vouch_rc vouch_store_code_insert(vouch_store *st, const char *user,
+                                 const char *purpose, int channel,
+                                 const unsigned char *mac, time_t created,
+                                 time_t expires, int64_t *id)
+{
+  bool own = false;
+  vouch_rc rc;
+
+  if(!mac || bad_name(st, user) || bad_purpose(st, purpose))
+    return VOUCH_ERR_INPUT;
+  rc = atomic_enter(st, &own);
+  if(rc)
+    return rc;
+  rc = code_kill_old(st, user, purpose, channel, created);
+  if(!rc)
+    rc = code_add(st, user, purpose, channel, mac, created, expires, id);
+  return atomic_leave(st, own, rc);
+}
+
+static void code_from_row(sqlite3_stmt *s, vouch_code_row *out)
+{
+  sqlite3_int64 v;
+
+  out->id = sqlite3_column_int64(s, 0);
+  if(sqlite3_column_bytes(s, 1) == VOUCH_MAC_BYTES)
+    memcpy(out->mac, sqlite3_column_blob(s, 1), VOUCH_MAC_BYTES);
+  out->created = (time_t)sqlite3_column_int64(s, 2);
+  out->expires = (time_t)sqlite3_column_int64(s, 3);
+  v = sqlite3_column_int64(s, 4);
+  out->attempts = v < 0 ? 0 : v > UINT32_MAX ? UINT32_MAX : (unsigned)v;
+}
+
+vouch_rc vouch_store_code_live(vouch_store *st, const char *user,
+                               const char *purpose, int channel, time_t now,
+                               vouch_code_row *out)
+{
+  sqlite3_stmt *s = NULL;
+  vouch_rc rc;
+  int src;
+
+  if(!out || bad_name(st, user) || bad_purpose(st, purpose))
+    return VOUCH_ERR_INPUT;
+  memset(out, 0, sizeof(*out));
+  rc = prepare(st,
+               "SELECT id, mac, created, expires, attempts FROM codes"
+               " WHERE user_id = " USER_ID_OF " AND purpose = ?2"
+               " AND channel = ?3 AND used = 0 AND expires > ?4"
+               " ORDER BY id DESC LIMIT 1",
+               &s);
+  if(rc)
+    return rc;
+  src = bind_text(s, 1, user);
+  src = src ? src : bind_text(s, 2, purpose);
+  src = src ? src : sqlite3_bind_int(s, 3, channel);
+  src = src ? src : sqlite3_bind_int64(s, 4, (sqlite3_int64)now);
+  src = src ? src : sqlite3_step(s);
+  if(src == SQLITE_ROW)
+    code_from_row(s, out);
+  else if(src == SQLITE_DONE)
+    rc = VOUCH_ERR_NOT_FOUND;
+  else
+    rc = sql_fail(st, "find code", src);
+  sqlite3_finalize(s);
+  if(rc == VOUCH_ERR_NOT_FOUND)
+    rc = no_row(st, user, VOUCH_ERR_NOT_FOUND);
+  return rc;
+}
+
+vouch_rc vouch_store_code_attempt(vouch_store *st, int64_t id,
+                                  unsigned *attempts)
+{
+  sqlite3_stmt *s = NULL;
+  sqlite3_int64 v;
+  vouch_rc rc;
+  int src;
+
+  if(!attempts)
+    return VOUCH_ERR_INPUT;
+  *attempts = 0;
+  rc = prepare(st,
+               "UPDATE codes SET attempts = attempts + 1 WHERE id = ?1"
+               " RETURNING attempts",
+               &s);
+  if(rc)
+    return rc;
+  src = sqlite3_bind_int64(s, 1, id);
+  src = src ? src : sqlite3_step(s);
+  if(src == SQLITE_ROW) {
+    v = sqlite3_column_int64(s, 0);
+    *attempts = v < 0 ? 0 : v > UINT32_MAX ? UINT32_MAX : (unsigned)v;
+    src = step_done(s);
+    if(src != SQLITE_DONE)
+      rc = sql_fail(st, "count code attempt", src);
+  }
+  else if(src == SQLITE_DONE)
+    rc = VOUCH_ERR_NOT_FOUND;
+  else
+    rc = sql_fail(st, "count code attempt", src);
+  sqlite3_finalize(s);
+  return rc;
+}
+
+vouch_rc vouch_store_code_use(vouch_store *st, int64_t id)
+{
+  return row_write(st, "UPDATE codes SET used = 1 WHERE id = ?1", id,
+                   "use code");
+}
+
+vouch_rc vouch_store_code_drop(vouch_store *st, int64_t id)
+{
+  return row_write(st, "DELETE FROM codes WHERE id = ?1", id, "drop code");
+}
+
+/* ----------------------------------------------------------------- tokens */
+
+static vouch_rc token_prune(vouch_store *st, const char *user, time_t before)
+{
+  sqlite3_stmt *s = NULL;
+  vouch_rc rc;
+  int src;
+
+  rc = prepare(st,
+               "DELETE FROM tokens WHERE user_id = " USER_ID_OF
+               " AND expires <= ?2",
+               &s);
+  if(rc)
+    return rc;
+  src = bind_text(s, 1, user);
+  src = src ? src : sqlite3_bind_int64(s, 2, (sqlite3_int64)before);
+  src = src ? src : step_done(s);
+  sqlite3_finalize(s);
+  return src == SQLITE_DONE ? VOUCH_OK : sql_fail(st, "drop old tokens", src);
+}
+
+static vouch_rc token_add(vouch_store *st, const char *user,
+                          const char *purpose, const unsigned char *mac,
+                          time_t created, time_t expires)
+{
+  sqlite3_stmt *s = NULL;
+  vouch_rc rc;
+  int src;
+
+  rc = prepare(st,
+               "INSERT INTO tokens (user_id, purpose, mac, created, expires)"
+               " SELECT id, ?2, ?3, ?4, ?5 FROM users WHERE name = ?1",
+               &s);
+  if(rc)
+    return rc;
+  src = bind_text(s, 1, user);
+  src = src ? src : bind_text(s, 2, purpose);
+  src = src ? src : bind_mac(s, 3, mac);
+  src = src ? src : sqlite3_bind_int64(s, 4, (sqlite3_int64)created);
+  src = src ? src : sqlite3_bind_int64(s, 5, (sqlite3_int64)expires);
+  src = src ? src : step_done(s);
+  if(src != SQLITE_DONE)
+    rc = sql_fail(st, "store token", src);
+  else if(sqlite3_changes(st->db) == 0)
+    rc = VOUCH_ERR_NO_USER;
+  sqlite3_finalize(s);
+  return rc;
+}
+
+vouch_rc vouch_store_token_insert(vouch_store *st, const char *user,
+                                  const char *purpose,
+                                  const unsigned char *mac, time_t created,
+                                  time_t expires)
+{
+  bool own = false;
+  vouch_rc rc;
+
+  if(!mac || bad_name(st, user) || bad_purpose(st, purpose))
+    return VOUCH_ERR_INPUT;
+  rc = atomic_enter(st, &own);
+  if(rc)
+    return rc;
+  rc = token_prune(st, user, created - TOKEN_KEEP);
+  if(!rc)
+    rc = token_add(st, user, purpose, mac, created, expires);
+  return atomic_leave(st, own, rc);
+}
+
+vouch_rc vouch_store_token_find(vouch_store *st, const unsigned char *mac,
+                                vouch_token_row *out)
+{
+  sqlite3_stmt *s = NULL;
+  const unsigned char *p;
+  vouch_rc rc;
+  int src;
+
+  if(!mac || !out)
+    return VOUCH_ERR_INPUT;
+  memset(out, 0, sizeof(*out));
+  rc = prepare(st,
+               "SELECT id, user_id, purpose, created, expires, used"
+               " FROM tokens WHERE mac = ?1",
+               &s);
+  if(rc)
+    return rc;
+  src = bind_mac(s, 1, mac);
+  src = src ? src : sqlite3_step(s);
+  if(src == SQLITE_ROW) {
+    out->id = sqlite3_column_int64(s, 0);
+    out->user_id = sqlite3_column_int64(s, 1);
+    p = sqlite3_column_text(s, 2);
+    if(p && (size_t)sqlite3_column_bytes(s, 2) < sizeof(out->purpose))
+      memcpy(out->purpose, p, (size_t)sqlite3_column_bytes(s, 2) + 1);
+    out->created = (time_t)sqlite3_column_int64(s, 3);
+    out->expires = (time_t)sqlite3_column_int64(s, 4);
+    out->used = sqlite3_column_int64(s, 5) != 0;
+  }
+  else if(src == SQLITE_DONE)
+    rc = VOUCH_ERR_NOT_FOUND;
+  else
+    rc = sql_fail(st, "find token", src);
+  sqlite3_finalize(s);
+  return rc;
+}
+
+vouch_rc vouch_store_token_use(vouch_store *st, int64_t id)
+{
+  return row_write(st, "UPDATE tokens SET used = 1 WHERE id = ?1", id,
+                   "use token");
+}
+
+/* ------------------------------------------------- failed checks, sends */
+
+/* Runs a write on the rows of user (?1) with one integer ?2, for its
+ * effect; VOUCH_ERR_NO_USER is not told apart here. */
+static vouch_rc user_rows_write(vouch_store *st, const char *sql,
+                                const char *user, sqlite3_int64 v,
+                                const char *what)
+{
+  sqlite3_stmt *s = NULL;
+  vouch_rc rc;
+  int src;
+
+  rc = prepare(st, sql, &s);
+  if(rc)
+    return rc;
+  src = bind_text(s, 1, user);
+  if(src == SQLITE_OK && sqlite3_bind_parameter_count(s) >= 2)
+    src = sqlite3_bind_int64(s, 2, v);
+  src = src ? src : step_done(s);
+  sqlite3_finalize(s);
+  return src == SQLITE_DONE ? VOUCH_OK : sql_fail(st, what, src);
+}
+
+vouch_rc vouch_store_check_failure_add(vouch_store *st, const char *user,
+                                       const char *method, time_t ts,
+                                       time_t prune_before)
+{
+  sqlite3_stmt *s = NULL;
+  bool own = false;
+  vouch_rc rc;
+  int src;
+
+  if(!method || !*method || bad_name(st, user))
+    return VOUCH_ERR_INPUT;
+  rc = atomic_enter(st, &own);
+  if(rc)
+    return rc;
+  rc = user_rows_write(
+      st,
+      "DELETE FROM check_failures WHERE user_id = " USER_ID_OF " AND ts <= ?2",
+      user, (sqlite3_int64)prune_before, "drop old failed checks");
+  if(!rc)
+    rc = prepare(st,
+                 "INSERT INTO check_failures (user_id, ts, method)"
+                 " SELECT id, ?2, ?3 FROM users WHERE name = ?1",
+                 &s);
+  if(!rc) {
+    src = bind_text(s, 1, user);
+    src = src ? src : sqlite3_bind_int64(s, 2, (sqlite3_int64)ts);
+    src = src ? src : bind_text(s, 3, method);
+    src = src ? src : step_done(s);
+    if(src != SQLITE_DONE)
+      rc = sql_fail(st, "count failed check", src);
+    else if(sqlite3_changes(st->db) == 0)
+      rc = VOUCH_ERR_NO_USER;
+    sqlite3_finalize(s);
+  }
+  return atomic_leave(st, own, rc);
+}
+
+/* Reads count(*) (and max(ts) when last is not NULL) of a query bound to
+ * (?1 user, ?2 since, ?3 purpose, ?4 channel as far as it has them). */
+static vouch_rc count_rows(vouch_store *st, const char *sql, const char *user,
+                           time_t since, const char *purpose, int channel,
+                           unsigned *count, time_t *last)
+{
+  sqlite3_stmt *s = NULL;
+  sqlite3_int64 v;
+  vouch_rc rc;
+  int src, n;
+
+  rc = prepare(st, sql, &s);
+  if(rc)
+    return rc;
+  n = sqlite3_bind_parameter_count(s);
+  src = bind_text(s, 1, user);
+  src = src ? src : sqlite3_bind_int64(s, 2, (sqlite3_int64)since);
+  if(!src && n >= 3)
+    src = bind_text(s, 3, purpose);
+  if(!src && n >= 4)
+    src = sqlite3_bind_int(s, 4, channel);
+  src = src ? src : sqlite3_step(s);
+  if(src == SQLITE_ROW) {
+    v = sqlite3_column_int64(s, 0);
+    *count = v < 0 ? 0 : v > UINT32_MAX ? UINT32_MAX : (unsigned)v;
+    if(last)
+      *last = (time_t)sqlite3_column_int64(s, 1);
+  }
+  else
+    rc = sql_fail(st, "count rows", src);
+  sqlite3_finalize(s);
+  return rc;
+}
+
+vouch_rc vouch_store_check_failure_count(vouch_store *st, const char *user,
+                                         time_t since, unsigned *count)
+{
+  vouch_rc rc;
+
+  if(!count || bad_name(st, user))
+    return VOUCH_ERR_INPUT;
+  *count = 0;
+  rc = count_rows(
+      st,
+      "SELECT count(*) FROM check_failures WHERE user_id = " USER_ID_OF
+      " AND ts > ?2",
+      user, since, NULL, 0, count, NULL);
+  if(!rc && *count == 0)
+    rc = no_row(st, user, VOUCH_OK);
+  return rc;
+}
+
+vouch_rc vouch_store_check_failure_clear(vouch_store *st, const char *user)
+{
+  vouch_rc rc;
+
+  if(bad_name(st, user))
+    return VOUCH_ERR_INPUT;
+  rc = user_rows_write(
+      st, "DELETE FROM check_failures WHERE user_id = " USER_ID_OF, user, 0,
+      "clear failed checks");
+  if(!rc && sqlite3_changes(st->db) == 0)
+    rc = no_row(st, user, VOUCH_OK);
+  return rc;
+}
+
+vouch_rc vouch_store_send_add(vouch_store *st, const char *user,
+                              const char *purpose, int channel, time_t ts,
+                              time_t prune_before)
+{
+  sqlite3_stmt *s = NULL;
+  bool own = false;
+  vouch_rc rc;
+  int src;
+
+  if(bad_name(st, user) || bad_purpose(st, purpose))
+    return VOUCH_ERR_INPUT;
+  rc = atomic_enter(st, &own);
+  if(rc)
+    return rc;
+  rc = user_rows_write(
+      st, "DELETE FROM sends WHERE user_id = " USER_ID_OF " AND ts <= ?2",
+      user, (sqlite3_int64)prune_before, "drop old sends");
+  if(!rc)
+    rc = prepare(st,
+                 "INSERT INTO sends (user_id, purpose, channel, ts)"
+                 " SELECT id, ?2, ?3, ?4 FROM users WHERE name = ?1",
+                 &s);
+  if(!rc) {
+    src = bind_text(s, 1, user);
+    src = src ? src : bind_text(s, 2, purpose);
+    src = src ? src : sqlite3_bind_int(s, 3, channel);
+    src = src ? src : sqlite3_bind_int64(s, 4, (sqlite3_int64)ts);
+    src = src ? src : step_done(s);
+    if(src != SQLITE_DONE)
+      rc = sql_fail(st, "record send", src);
+    else if(sqlite3_changes(st->db) == 0)
+      rc = VOUCH_ERR_NO_USER;
+    sqlite3_finalize(s);
+  }
+  return atomic_leave(st, own, rc);
+}
+
+vouch_rc vouch_store_sends_since(vouch_store *st, const char *user,
+                                 const char *purpose, int channel,
+                                 time_t since, unsigned *count, time_t *last)
+{
+  vouch_rc rc;
+
+  if(!count || !last || bad_name(st, user) || bad_purpose(st, purpose))
+    return VOUCH_ERR_INPUT;
+  *count = 0;
+  *last = 0;
+  rc =
+      count_rows(st,
+                 "SELECT count(CASE WHEN ts > ?2 THEN 1 END),"
+                 " coalesce(max(ts), 0) FROM sends WHERE user_id = " USER_ID_OF
+                 " AND purpose = ?3 AND channel = ?4",
+                 user, since, purpose, channel, count, last);
+  if(!rc && *last == 0)
+    rc = no_row(st, user, VOUCH_OK);
+  return rc;
+}
+
+/* ------------------------------------------------------------------ card */
+
+vouch_rc vouch_store_card_set(vouch_store *st, const char *user,
+                              const unsigned char *mac, const char *last4)
+{
+  sqlite3_stmt *s = NULL;
+  vouch_rc rc;
+  int src;
+
+  if(!mac || !last4 || strlen(last4) != 4 || bad_name(st, user))
+    return VOUCH_ERR_INPUT;
+  rc = prepare(st,
+               "UPDATE users SET card_mac = ?2, card_last4 = ?3"
+               " WHERE name = ?1",
+               &s);
+  if(rc)
+    return rc;
+  src = bind_text(s, 1, user);
+  src = src ? src : bind_mac(s, 2, mac);
+  src = src ? src : bind_text(s, 3, last4);
+  src = src ? src : step_done(s);
+  if(src != SQLITE_DONE)
+    rc = sql_fail(st, "set card", src);
+  else if(sqlite3_changes(st->db) == 0)
+    rc = VOUCH_ERR_NO_USER;
+  sqlite3_finalize(s);
+  return rc;
+}
+
+vouch_rc vouch_store_card_clear(vouch_store *st, const char *user)
+{
+  vouch_rc rc;
+
+  rc = user_write(st,
+                  "UPDATE users SET card_mac = NULL, card_last4 = NULL"
+                  " WHERE name = ?1 AND card_mac IS NOT NULL",
+                  user, false, 0, "clear card");
+  if(rc == VOUCH_ERR_NO_USER)
+    rc = no_row(st, user, VOUCH_ERR_NOT_FOUND);
+  return rc;
+}
+
+vouch_rc vouch_store_card_get_mac(vouch_store *st, const char *user,
+                                  unsigned char *mac, bool *has)
+{
+  sqlite3_stmt *s = NULL;
+  vouch_rc rc;
+  int src;
+
+  if(!mac || !has || bad_name(st, user))
+    return VOUCH_ERR_INPUT;
+  *has = false;
+  rc = prepare(st, "SELECT card_mac FROM users WHERE name = ?1", &s);
+  if(rc)
+    return rc;
+  src = bind_text(s, 1, user);
+  src = src ? src : sqlite3_step(s);
+  if(src == SQLITE_ROW) {
+    if(sqlite3_column_bytes(s, 0) == VOUCH_MAC_BYTES) {
+      memcpy(mac, sqlite3_column_blob(s, 0), VOUCH_MAC_BYTES);
+      *has = true;
+    }
+  }
+  else if(src == SQLITE_DONE)
+    rc = VOUCH_ERR_NO_USER;
+  else
+    rc = sql_fail(st, "read card", src);
   sqlite3_finalize(s);
   return rc;
 }

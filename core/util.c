@@ -629,3 +629,15 @@ void vouch_free_secret(char *s)
   sodium_memzero(s, strlen(s));
   free(s);
 }
+
+char *vouch_trim(char *s)
+{
+  size_t n;
+
+  while(*s == ' ' || *s == '\t')
+    s++;
+  n = strlen(s);
+  while(n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+    s[--n] = '\0';
+  return s;
+}

@@ -126,6 +126,9 @@ vouch_rc vouch_read_fd(int fd, size_t max, char **out, size_t *len);
 
 /* Joins printf-style text into a new malloc'ed string (NULL on ENOMEM). */
 char *vouch_asprintf(const char *fmt, ...) VOUCH_PRINTF(1, 2);
+/* Skips leading and cuts trailing spaces and tabs of s in place; returns
+ * the first kept character. */
+char *vouch_trim(char *s);
 /* strdup that tolerates NULL. */
 char *vouch_strdup(const char *s);
 /* Wipes then frees a NUL-terminated secret (NULL is fine). */
@@ -181,7 +184,24 @@ typedef struct vouch_config {
   int sms_transport; /* transport = http */
   char *sms_url;     /* url = (http transport) */
   char *sms_dir;     /* dir = (file transport) */
+  /* --- added for core/transport.c (deliver): SMTP authentication and
+   * the SMS gateway request.  Optional strings not set are NULL. */
+  char *email_username;      /* [email] username = (no SMTP AUTH) */
+  char *email_password_file; /* [email] password_file (private file) */
+  int sms_format;            /* [sms] format = form (VOUCH_SMS_FORM) */
+  char *sms_body;            /* [sms] body = (NULL: the format's default) */
+  int sms_auth;              /* [sms] auth = none (VOUCH_SMS_AUTH_NONE) */
+  char *sms_username;        /* [sms] username (basic auth) */
+  char *sms_secret_file;     /* [sms] secret_file (password or token) */
 } vouch_config;
+
+/* --- added for core/transport.c (deliver): values of [sms] format and
+ * [sms] auth. */
+#define VOUCH_SMS_FORM 0
+#define VOUCH_SMS_JSON 1
+#define VOUCH_SMS_AUTH_NONE 0
+#define VOUCH_SMS_AUTH_BASIC 1
+#define VOUCH_SMS_AUTH_BEARER 2
 
 /* Fills c with the defaults (strings allocated). */
 vouch_rc vouch_config_defaults(vouch_config *c);
@@ -344,6 +364,95 @@ vouch_rc vouch_store_audit_each(vouch_store *st, const char *user,
                                                const vouch_audit_row *r),
                                 void *arg);
 
+/* ---------------------------------------------- store: security check */
+
+/* Used by core/challenge.c and core/card.c (issue 3).  Users are named;
+ * channel is a vouch_channel value; macs are VOUCH_MAC_BYTES long; times
+ * are passed in by the caller (so that one clock reading serves a whole
+ * decision).  Each returns VOUCH_ERR_NO_USER for an unknown user. */
+
+/* True while a transaction (begin without commit or rollback) is open. */
+bool vouch_store_in_transaction(vouch_store *st);
+
+/* One live code as stored. */
+typedef struct vouch_code_row {
+  int64_t id;
+  unsigned char mac[VOUCH_MAC_BYTES];
+  time_t created;
+  time_t expires;
+  unsigned attempts;
+} vouch_code_row;
+
+/* Stores a new code; every older unused code of the same user, purpose
+ * and channel dies, dead codes of the user are dropped.  *id may be
+ * NULL. */
+vouch_rc vouch_store_code_insert(vouch_store *st, const char *user,
+                                 const char *purpose, int channel,
+                                 const unsigned char *mac, time_t created,
+                                 time_t expires, int64_t *id);
+/* The newest unused code with expires > now: VOUCH_ERR_NOT_FOUND when
+ * there is none. */
+vouch_rc vouch_store_code_live(vouch_store *st, const char *user,
+                               const char *purpose, int channel, time_t now,
+                               vouch_code_row *out);
+/* Adds one failed attempt to code id and returns the new count. */
+vouch_rc vouch_store_code_attempt(vouch_store *st, int64_t id,
+                                  unsigned *attempts);
+/* Marks code id used (it can never be redeemed again). */
+vouch_rc vouch_store_code_use(vouch_store *st, int64_t id);
+/* Deletes code id (a code that never reached the person). */
+vouch_rc vouch_store_code_drop(vouch_store *st, int64_t id);
+
+/* One token as stored. */
+typedef struct vouch_token_row {
+  int64_t id;
+  int64_t user_id; /* vouch_user.id of the owner */
+  char purpose[33];
+  time_t created;
+  time_t expires;
+  bool used;
+} vouch_token_row;
+
+/* Stores a token's mac (unique) for user; tokens of user that expired
+ * more than a week before created are dropped. */
+vouch_rc vouch_store_token_insert(vouch_store *st, const char *user,
+                                  const char *purpose,
+                                  const unsigned char *mac, time_t created,
+                                  time_t expires);
+/* The token with this mac: VOUCH_ERR_NOT_FOUND when there is none. */
+vouch_rc vouch_store_token_find(vouch_store *st, const unsigned char *mac,
+                                vouch_token_row *out);
+vouch_rc vouch_store_token_use(vouch_store *st, int64_t id);
+
+/* Failed security checks (all methods) for the lockout window.  add drops
+ * the user's rows at or before prune_before; count counts rows with
+ * ts > since; clear drops them all (when the account is locked). */
+vouch_rc vouch_store_check_failure_add(vouch_store *st, const char *user,
+                                       const char *method, time_t ts,
+                                       time_t prune_before);
+vouch_rc vouch_store_check_failure_count(vouch_store *st, const char *user,
+                                         time_t since, unsigned *count);
+vouch_rc vouch_store_check_failure_clear(vouch_store *st, const char *user);
+
+/* Messages sent, for the resend limits.  add drops the user's rows at or
+ * before prune_before; since gives the number of sends of (user, purpose,
+ * channel) with ts > since and the time of the last one (0: none). */
+vouch_rc vouch_store_send_add(vouch_store *st, const char *user,
+                              const char *purpose, int channel, time_t ts,
+                              time_t prune_before);
+vouch_rc vouch_store_sends_since(vouch_store *st, const char *user,
+                                 const char *purpose, int channel,
+                                 time_t since, unsigned *count, time_t *last);
+
+/* The card on file: its mac and last 4 digits.  get sets *has false and
+ * leaves mac alone when there is none; clear returns VOUCH_ERR_NOT_FOUND
+ * when there was none. */
+vouch_rc vouch_store_card_set(vouch_store *st, const char *user,
+                              const unsigned char *mac, const char *last4);
+vouch_rc vouch_store_card_clear(vouch_store *st, const char *user);
+vouch_rc vouch_store_card_get_mac(vouch_store *st, const char *user,
+                                  unsigned char *mac, bool *has);
+
 /* --------------------------------------------------------------- context */
 
 /* What modules and tools hold: configuration, key and store, opened
@@ -451,6 +560,22 @@ vouch_rc vouch_deliver(vouch_ctx *ctx, const vouch_message *m);
 vouch_rc vouch_transport_send(const vouch_config *cfg, const vouch_message *m,
                               vouch_log_fn log, void *logarg);
 
+/* --- added for core/transport.c (deliver): the pieces of a message,
+ * public for the unit tests (they pull libcurl in: link with -lcurl). */
+/* True when the host of url is a loopback address (127.0.0.0/8, ::1,
+ * localhost), where smtp:// may go without STARTTLS. */
+bool vouch_url_is_loopback(const char *url);
+/* Quoted-printable (RFC 2045) of UTF-8 text: CRLF line ends, soft line
+ * breaks so that no line exceeds 76 characters.  NULL on ENOMEM. */
+char *vouch_qp_encode(const char *s, size_t len);
+/* A header value as is when it is short ASCII, else as RFC 2047 encoded
+ * words (=?UTF-8?B?...?=) folded with CRLF SP.  NULL on ENOMEM. */
+char *vouch_header_encode(const char *s);
+/* The SMS gateway request body from [sms] body and format: {to} and
+ * {text} URL-encoded (form) or JSON-escaped (json).  Wipe *out. */
+vouch_rc vouch_sms_request_body(const vouch_config *cfg,
+                                const vouch_message *m, char **out);
+
 /* ------------------------------------------ templates (core/template.c) */
 
 /* Renders message template name (e.g. "code-email") in lang, falling back
@@ -532,6 +657,22 @@ vouch_rc vouch_card_check(vouch_ctx *ctx, const char *user, const char *in);
  * by an administrator).  Audited. */
 vouch_rc vouch_phone_set_verified(vouch_ctx *ctx, const char *user);
 
+/* ------------------------------------ methods of a user (core/check.c) */
+
+/* What a security check can offer user, with destinations masked. */
+typedef struct vouch_methods {
+  bool known;  /* the user exists */
+  bool locked; /* locked out: every check refuses */
+  bool email;  /* an email address is on file */
+  char email_mask[128];
+  bool sms; /* a verified phone is on file */
+  char sms_mask[64];
+  bool card; /* a card is on file */
+  char card_last4[5];
+} vouch_methods;
+
+/* Fills m for user; an unknown user is not an error (m->known false). */
+vouch_rc vouch_methods_get(vouch_ctx *ctx, const char *user, vouch_methods *m);
 /* ------------------------------------------------------- JSON and input */
 
 #include <stdio.h>
@@ -594,6 +735,10 @@ typedef enum {
   VOUCH_MSG_CARD_LUHN,      /* not a valid card number */
   VOUCH_MSG_COUNT
 } vouch_msg_id;
+
+/* The message that tells a person why a card number was refused
+ * (VOUCH_MSG_CARD_FORMAT or VOUCH_MSG_CARD_LUHN). */
+vouch_msg_id vouch_card_problem(const char *in);
 
 /* The catalogue text for id in lang (English when lang is unknown or the
  * entry is missing).  Never NULL.  Texts may hold one printf conversion

@@ -227,3 +227,165 @@ conf_set() {
 PAM_SUCCESS=0 PAM_SERVICE_ERR=3 PAM_SYSTEM_ERR=4 PAM_AUTH_ERR=7
 PAM_USER_UNKNOWN=10 PAM_MAXTRIES=11 PAM_NEW_AUTHTOK_REQD=12
 PAM_ACCT_EXPIRED=13 PAM_CONV_ERR=19 PAM_AUTHTOK_ERR=20
+PAM_AUTHINFO_UNAVAIL=9
+
+# --- delivery test helpers (tests/delivery/*.sh, and any test that needs
+# the delivery helper, a real SMTP server or an SMS gateway).  Servers
+# listen on 127.0.0.1 only, end by themselves after a few minutes and are
+# stopped when the test exits.  They run under /usr/bin/python3, which
+# sees the Debian python3-* packages (aiosmtpd).
+SYS_PY=/usr/bin/python3
+VOUCH_DELIVER="$VOUCH_BUILD/vouch-deliver"
+DELIVER_DRIVE="$VOUCH_BUILD/tests/deliver_drive"
+SERVER_PIDS=""
+
+# stop_servers: SIGTERM, then SIGKILL to whatever still runs after 2 s.
+stop_servers() {
+  [ -n "$SERVER_PIDS" ] || return 0
+  for p in $SERVER_PIDS; do kill "$p" 2>/dev/null; done
+  n=0
+  while [ $n -lt 20 ]; do
+    alive=""
+    for p in $SERVER_PIDS; do kill -0 "$p" 2>/dev/null && alive="$alive $p"; done
+    [ -z "$alive" ] && break
+    sleep 0.1; n=$((n + 1))
+  done
+  for p in $SERVER_PIDS; do kill -9 "$p" 2>/dev/null; done
+  SERVER_PIDS=""
+}
+cleanup() { stop_servers; rm -rf "$T"; }
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+# use_helper: points [delivery] helper of $CONF at the built vouch-deliver.
+use_helper() { conf_set delivery helper "$VOUCH_DELIVER"; }
+
+# free_port: a port nobody listens on now (the kernel's choice).
+free_port() {
+  "$SYS_PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# wait_port PORT PID: waits (at most 10 s) until 127.0.0.1:PORT accepts
+# connections; fails early when PID died.
+wait_port() {
+  "$SYS_PY" - "$1" "$2" <<'PY'
+import os, socket, sys, time
+port, pid = int(sys.argv[1]), int(sys.argv[2])
+end = time.monotonic() + 10
+while time.monotonic() < end:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        sys.exit(1)
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.05)
+sys.exit(1)
+PY
+}
+
+# smtp_start: aiosmtpd on 127.0.0.1 storing each message in the Maildir
+# $MAILDIR (new/); sets SMTP_PORT.
+smtp_start() {
+  MAILDIR="$T/maildir"
+  mkdir -p "$MAILDIR/new" "$MAILDIR/cur" "$MAILDIR/tmp"
+  for try in 1 2 3 4 5; do
+    SMTP_PORT=$(free_port) || break
+    timeout 300 "$SYS_PY" -u -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" \
+      -c aiosmtpd.handlers.Mailbox "$MAILDIR" >"$T/smtp.log" 2>&1 &
+    pid=$!
+    SERVER_PIDS="$SERVER_PIDS $pid"
+    if wait_port "$SMTP_PORT" "$pid"; then return 0; fi
+  done
+  fail "the SMTP sink did not start"
+  sed 's/^/  smtp: /' "$T/smtp.log" >&2
+  return 1
+}
+
+# mail_count: messages the SMTP sink holds.
+mail_count() { ls "$MAILDIR/new" 2>/dev/null | wc -l | tr -d ' '; }
+
+# mail_wait N: waits (at most 5 s) until the sink holds N messages.
+mail_wait() {
+  n=0
+  while [ "$(mail_count)" -lt "$1" ] && [ $n -lt 50 ]; do
+    sleep 0.1; n=$((n + 1))
+  done
+  [ "$(mail_count)" -ge "$1" ] || { fail "mail_wait: $(mail_count) of $1 messages"; return 1; }
+}
+
+# mail_last: the path of the newest message in the sink.
+mail_last() {
+  f=$(ls -t "$MAILDIR/new" 2>/dev/null | head -n 1)
+  [ -n "$f" ] && echo "$MAILDIR/new/$f"
+}
+
+# mail_header FILE NAME: a header of a message, RFC 2047 decoded.
+mail_header() {
+  "$SYS_PY" - "$1" "$2" <<'PY'
+import email, email.header, email.policy, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"),
+                                   policy=email.policy.default)
+v = m[sys.argv[2]]
+print("" if v is None else str(v))
+PY
+}
+
+# mail_body FILE: the decoded body (quoted-printable, charset) of a message.
+mail_body() {
+  "$SYS_PY" - "$1" <<'PY'
+import email, email.policy, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"),
+                                   policy=email.policy.default)
+sys.stdout.write(m.get_content())
+PY
+}
+
+# mail_code LEN: the LEN-digit code in the body of the newest message.
+mail_code() {
+  f=$(mail_last) || return 1
+  mail_body "$f" | grep -oE "(^|[^0-9])[0-9]{$1}([^0-9]|$)" | head -n 1 |
+    tr -cd '0-9'
+}
+
+# http_start MODE: the fake SMS gateway (tests/servers/http_sink.py) in
+# MODE; sets HTTP_PORT and HTTP_DIR (one JSON file a request).
+http_start() {
+  HTTP_DIR="$T/http.$1"
+  rm -rf "$HTTP_DIR" "$T/http.port"
+  mkdir -p "$HTTP_DIR"
+  timeout 300 "$SYS_PY" "$VOUCH_SRC/tests/servers/http_sink.py" "$1" \
+    "$T/http.port" "$HTTP_DIR" 240 >"$T/http.log" 2>&1 &
+  SERVER_PIDS="$SERVER_PIDS $!"
+  n=0
+  while [ ! -s "$T/http.port" ] && [ $n -lt 100 ]; do
+    sleep 0.1; n=$((n + 1))
+  done
+  HTTP_PORT=$(cat "$T/http.port" 2>/dev/null)
+  [ -n "$HTTP_PORT" ] || { fail "the HTTP sink did not start";
+    sed 's/^/  http: /' "$T/http.log" >&2; return 1; }
+}
+
+# http_count: requests the HTTP sink recorded.
+http_count() { ls "$HTTP_DIR" 2>/dev/null | grep -c '\.json$'; }
+
+# http_last: the path of the newest recorded request.
+http_last() { ls "$HTTP_DIR"/*.json 2>/dev/null | sort | tail -n 1; }
+
+# http_field FILE KEY [HEADER]: a field of a recorded request (method,
+# path, body) or, with KEY "headers", the named header (lower case).
+http_field() {
+  "$SYS_PY" - "$@" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1], encoding="utf-8"))
+v = r[sys.argv[2]]
+if len(sys.argv) > 3:
+    v = v.get(sys.argv[3], "")
+sys.stdout.write(v)
+PY
+}
+
+# now_ms: a millisecond clock for bounds on elapsed time.
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }

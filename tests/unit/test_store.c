@@ -1,7 +1,8 @@
 /*
  * test_store.c - unit tests for core/store.c: creation and the file
  * checks, migrations, users, exact counters under concurrent processes,
- * password history, the audit trail, and the failure modes an operator
+ * password history, the audit trail, the security-check tables (codes,
+ * tokens, failed checks, sends, card), and the failure modes an operator
  * meets (corrupt, foreign, read-only, busy, insecure files).
  */
 #include <errno.h>
@@ -178,8 +179,11 @@ static void test_migration(void **state)
   (void)state;
   st = open_new();
   vouch_store_close(st);
-  assert_int_equal(peek("PRAGMA user_version"), 1);
+  assert_int_equal(peek("PRAGMA user_version"), 2);
   assert_int_equal(peek("PRAGMA application_id"), 0x766f7563);
+  assert_int_equal(peek("SELECT count(*) FROM sqlite_schema WHERE name IN"
+                        " ('codes', 'tokens', 'check_failures', 'sends')"),
+                   4);
   assert_int_equal(peek("SELECT count(*) FROM sqlite_schema WHERE name IN"
                         " ('users', 'pw_history', 'audit',"
                         " 'audit_user_ts')"),
@@ -887,6 +891,358 @@ static void test_transactions(void **state)
   vouch_store_close(st);
 }
 
+/* ------------------------------------------------- version 1 -> 2 */
+
+/* The released version 1 schema, frozen here as it was shipped. */
+static const char v1_schema[] =
+    "CREATE TABLE users ("
+    " id INTEGER PRIMARY KEY,"
+    " name TEXT UNIQUE NOT NULL,"
+    " full_name TEXT,"
+    " email TEXT,"
+    " phone TEXT,"
+    " phone_verified INTEGER NOT NULL DEFAULT 0,"
+    " lang TEXT NOT NULL DEFAULT 'en',"
+    " pw_hash TEXT,"
+    " state INTEGER NOT NULL DEFAULT 0,"
+    " pw_failures INTEGER NOT NULL DEFAULT 0,"
+    " created INTEGER NOT NULL,"
+    " pw_changed INTEGER NOT NULL DEFAULT 0,"
+    " plan TEXT,"
+    " period_end INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE pw_history ("
+    " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    " hash TEXT NOT NULL,"
+    " changed INTEGER NOT NULL,"
+    " seq INTEGER PRIMARY KEY AUTOINCREMENT);"
+    "CREATE INDEX pw_history_user ON pw_history(user_id, seq);"
+    "CREATE TABLE audit ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " ts INTEGER NOT NULL,"
+    " user TEXT NOT NULL DEFAULT '',"
+    " event TEXT NOT NULL,"
+    " service TEXT NOT NULL DEFAULT '',"
+    " detail TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX audit_user_ts ON audit(user, ts);"
+    "INSERT INTO users (name, email, pw_hash, state, pw_failures, created)"
+    " VALUES ('alice', 'alice@example.org', '$argon2id$old', 1, 3, 1000);"
+    "INSERT INTO pw_history (user_id, hash, changed)"
+    " VALUES (1, '$argon2id$older', 900);"
+    "INSERT INTO audit (ts, user, event) VALUES (1000, 'alice', 'old');"
+    "PRAGMA application_id = 1987016035;"
+    "PRAGMA user_version = 1;";
+
+static void test_migration_v1(void **state)
+{
+  sqlite3 *db = NULL;
+  vouch_store *st = NULL;
+  unsigned char mac[VOUCH_MAC_BYTES];
+  char **h = NULL;
+  size_t n = 0;
+  vouch_user g;
+  int fd;
+
+  (void)state;
+  fd = open(dbpath, O_RDWR | O_CREAT | O_EXCL, 0600);
+  assert_true(fd >= 0);
+  close(fd);
+  assert_int_equal(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READWRITE, NULL),
+                   SQLITE_OK);
+  assert_int_equal(sqlite3_exec(db, v1_schema, NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(db);
+  assert_int_equal(peek("PRAGMA user_version"), 1);
+
+  assert_int_equal(vouch_store_open(dbpath, 1000, 0, &st, capture, NULL),
+                   VOUCH_OK);
+  assert_int_equal(peek("PRAGMA user_version"), 2);
+  /* Everything of version 1 is still there, untouched. */
+  assert_int_equal(vouch_store_user_get(st, "alice", &g), VOUCH_OK);
+  assert_string_equal(g.email, "alice@example.org");
+  assert_string_equal(g.pw_hash, "$argon2id$old");
+  assert_int_equal(g.state, VOUCH_STATE_LOCKED);
+  assert_int_equal(g.pw_failures, 3);
+  assert_int_equal(g.created, 1000);
+  assert_false(g.has_card);
+  assert_string_equal(g.card_last4, "");
+  vouch_user_clear(&g);
+  assert_int_equal(vouch_store_pw_recent(st, "alice", 5, &h, &n), VOUCH_OK);
+  assert_int_equal(n, 2);
+  assert_string_equal(h[1], "$argon2id$older");
+  vouch_store_free_list(h, n);
+  assert_int_equal(peek("SELECT count(*) FROM audit WHERE event = 'old'"), 1);
+  /* And the version 2 parts work on the migrated user. */
+  memset(mac, 7, sizeof(mac));
+  assert_int_equal(vouch_store_card_set(st, "alice", mac, "4242"), VOUCH_OK);
+  assert_int_equal(
+      vouch_store_code_insert(st, "alice", "check", 0, mac, 10, 20, NULL),
+      VOUCH_OK);
+  vouch_store_close(st);
+  /* Opening again migrates nothing. */
+  st = NULL;
+  assert_int_equal(vouch_store_open(dbpath, 1000, 0, &st, capture, NULL),
+                   VOUCH_OK);
+  assert_int_equal(vouch_store_user_get(st, "alice", &g), VOUCH_OK);
+  assert_true(g.has_card);
+  assert_string_equal(g.card_last4, "4242");
+  vouch_user_clear(&g);
+  vouch_store_close(st);
+  assert_int_equal(peek("SELECT count(*) FROM codes"), 1);
+}
+
+/* ------------------------------------------------------ security check */
+
+static void mac_of(unsigned char *mac, int v)
+{
+  memset(mac, v, VOUCH_MAC_BYTES);
+}
+
+static void test_codes(void **state)
+{
+  unsigned char m1[VOUCH_MAC_BYTES], m2[VOUCH_MAC_BYTES];
+  vouch_code_row c;
+  vouch_store *st;
+  int64_t id1 = 0, id2 = 0;
+  unsigned a = 0;
+
+  (void)state;
+  st = open_new();
+  add(st, "alice");
+  add(st, "bob");
+  mac_of(m1, 1);
+  mac_of(m2, 2);
+  assert_int_equal(vouch_store_code_live(st, "alice", "check", 0, 100, &c),
+                   VOUCH_ERR_NOT_FOUND);
+  assert_int_equal(vouch_store_code_live(st, "nobody", "check", 0, 100, &c),
+                   VOUCH_ERR_NO_USER);
+  assert_int_equal(
+      vouch_store_code_insert(st, "nobody", "check", 0, m1, 100, 700, NULL),
+      VOUCH_ERR_NO_USER);
+  assert_int_equal(
+      vouch_store_code_insert(st, "alice", "", 0, m1, 100, 700, NULL),
+      VOUCH_ERR_INPUT);
+  assert_int_equal(
+      vouch_store_code_insert(st, "alice", "check", 0, m1, 100, 700, &id1),
+      VOUCH_OK);
+  assert_true(id1 > 0);
+  assert_int_equal(vouch_store_code_live(st, "alice", "check", 0, 100, &c),
+                   VOUCH_OK);
+  assert_int_equal(c.id, id1);
+  assert_memory_equal(c.mac, m1, VOUCH_MAC_BYTES);
+  assert_int_equal(c.created, 100);
+  assert_int_equal(c.expires, 700);
+  assert_int_equal(c.attempts, 0);
+  /* Bound to user, purpose and channel; dead at expires. */
+  assert_int_equal(vouch_store_code_live(st, "bob", "check", 0, 100, &c),
+                   VOUCH_ERR_NOT_FOUND);
+  assert_int_equal(vouch_store_code_live(st, "alice", "reset", 0, 100, &c),
+                   VOUCH_ERR_NOT_FOUND);
+  assert_int_equal(vouch_store_code_live(st, "alice", "check", 1, 100, &c),
+                   VOUCH_ERR_NOT_FOUND);
+  assert_int_equal(vouch_store_code_live(st, "alice", "check", 0, 699, &c),
+                   VOUCH_OK);
+  assert_int_equal(vouch_store_code_live(st, "alice", "check", 0, 700, &c),
+                   VOUCH_ERR_NOT_FOUND);
+  /* Attempts count; a newer code kills the older one. */
+  assert_int_equal(vouch_store_code_attempt(st, id1, &a), VOUCH_OK);
+  assert_int_equal(a, 1);
+  assert_int_equal(vouch_store_code_attempt(st, id1, &a), VOUCH_OK);
+  assert_int_equal(a, 2);
+  assert_int_equal(
+      vouch_store_code_insert(st, "alice", "check", 1, m2, 110, 710, NULL),
+      VOUCH_OK);
+  assert_int_equal(
+      vouch_store_code_insert(st, "alice", "check", 0, m2, 120, 720, &id2),
+      VOUCH_OK);
+  assert_int_equal(vouch_store_code_live(st, "alice", "check", 0, 130, &c),
+                   VOUCH_OK);
+  assert_int_equal(c.id, id2);
+  assert_memory_equal(c.mac, m2, VOUCH_MAC_BYTES);
+  assert_int_equal(c.attempts, 0);
+  /* The old one is gone (dead codes are dropped); the sms one lives. */
+  assert_int_equal(peek("SELECT count(*) FROM codes"), 2);
+  assert_int_equal(vouch_store_code_live(st, "alice", "check", 1, 130, &c),
+                   VOUCH_OK);
+  id1 = c.id;
+  assert_int_equal(vouch_store_code_use(st, id2), VOUCH_OK);
+  assert_int_equal(vouch_store_code_live(st, "alice", "check", 0, 130, &c),
+                   VOUCH_ERR_NOT_FOUND);
+  assert_int_equal(vouch_store_code_drop(st, id1), VOUCH_OK);
+  assert_int_equal(vouch_store_code_live(st, "alice", "check", 1, 130, &c),
+                   VOUCH_ERR_NOT_FOUND);
+  assert_int_equal(vouch_store_code_drop(st, 99999), VOUCH_ERR_NOT_FOUND);
+  assert_int_equal(vouch_store_code_use(st, 99999), VOUCH_ERR_NOT_FOUND);
+  assert_int_equal(vouch_store_code_attempt(st, 99999, &a),
+                   VOUCH_ERR_NOT_FOUND);
+  /* Codes go with their user. */
+  assert_int_equal(vouch_store_user_del(st, "alice"), VOUCH_OK);
+  assert_int_equal(peek("SELECT count(*) FROM codes"), 0);
+  vouch_store_close(st);
+}
+
+static void test_tokens(void **state)
+{
+  unsigned char m1[VOUCH_MAC_BYTES], m2[VOUCH_MAC_BYTES];
+  vouch_token_row t;
+  vouch_store *st;
+  vouch_user g;
+
+  (void)state;
+  st = open_new();
+  add(st, "alice");
+  mac_of(m1, 1);
+  mac_of(m2, 2);
+  assert_int_equal(vouch_store_token_find(st, m1, &t), VOUCH_ERR_NOT_FOUND);
+  assert_int_equal(
+      vouch_store_token_insert(st, "nobody", "reset", m1, 100, 200),
+      VOUCH_ERR_NO_USER);
+  assert_int_equal(
+      vouch_store_token_insert(st, "alice", "reset", m1, 100, 200), VOUCH_OK);
+  /* A mac is unique. */
+  assert_int_equal(
+      vouch_store_token_insert(st, "alice", "reset", m1, 100, 200),
+      VOUCH_ERR_STORE);
+  assert_int_equal(vouch_store_token_find(st, m1, &t), VOUCH_OK);
+  assert_int_equal(vouch_store_user_get(st, "alice", &g), VOUCH_OK);
+  assert_int_equal(t.user_id, g.id);
+  vouch_user_clear(&g);
+  assert_string_equal(t.purpose, "reset");
+  assert_int_equal(t.created, 100);
+  assert_int_equal(t.expires, 200);
+  assert_false(t.used);
+  assert_int_equal(vouch_store_token_use(st, t.id), VOUCH_OK);
+  assert_int_equal(vouch_store_token_find(st, m1, &t), VOUCH_OK);
+  assert_true(t.used);
+  assert_int_equal(vouch_store_token_use(st, 99999), VOUCH_ERR_NOT_FOUND);
+  /* Kept a week past expiry, then dropped by the next insert. */
+  assert_int_equal(vouch_store_token_insert(st, "alice", "reset", m2,
+                                            200 + 7 * 86400, 300 + 7 * 86400),
+                   VOUCH_OK);
+  assert_int_equal(vouch_store_token_find(st, m1, &t), VOUCH_ERR_NOT_FOUND);
+  assert_int_equal(vouch_store_token_find(st, m2, &t), VOUCH_OK);
+  vouch_store_close(st);
+}
+
+static void test_check_failures_sends(void **state)
+{
+  vouch_store *st;
+  unsigned n = 99;
+  time_t last = 99;
+
+  (void)state;
+  st = open_new();
+  add(st, "alice");
+  add(st, "bob");
+  assert_int_equal(vouch_store_check_failure_count(st, "alice", 0, &n),
+                   VOUCH_OK);
+  assert_int_equal(n, 0);
+  assert_int_equal(vouch_store_check_failure_count(st, "nobody", 0, &n),
+                   VOUCH_ERR_NO_USER);
+  assert_int_equal(vouch_store_check_failure_add(st, "nobody", "sms", 100, 0),
+                   VOUCH_ERR_NO_USER);
+  assert_int_equal(vouch_store_check_failure_add(st, "alice", "sms", 100, 0),
+                   VOUCH_OK);
+  assert_int_equal(vouch_store_check_failure_add(st, "alice", "card", 200, 0),
+                   VOUCH_OK);
+  assert_int_equal(vouch_store_check_failure_add(st, "bob", "email", 200, 0),
+                   VOUCH_OK);
+  assert_int_equal(vouch_store_check_failure_count(st, "alice", 0, &n),
+                   VOUCH_OK);
+  assert_int_equal(n, 2);
+  assert_int_equal(vouch_store_check_failure_count(st, "alice", 100, &n),
+                   VOUCH_OK);
+  assert_int_equal(n, 1);
+  /* Pruning drops only what is at or before the bound. */
+  assert_int_equal(
+      vouch_store_check_failure_add(st, "alice", "email", 300, 100), VOUCH_OK);
+  assert_int_equal(peek("SELECT count(*) FROM check_failures"), 3);
+  assert_int_equal(vouch_store_check_failure_clear(st, "alice"), VOUCH_OK);
+  assert_int_equal(vouch_store_check_failure_count(st, "alice", 0, &n),
+                   VOUCH_OK);
+  assert_int_equal(n, 0);
+  assert_int_equal(vouch_store_check_failure_clear(st, "nobody"),
+                   VOUCH_ERR_NO_USER);
+  assert_int_equal(peek("SELECT count(*) FROM check_failures"), 1);
+
+  assert_int_equal(
+      vouch_store_sends_since(st, "alice", "check", 0, 0, &n, &last),
+      VOUCH_OK);
+  assert_int_equal(n, 0);
+  assert_int_equal(last, 0);
+  assert_int_equal(
+      vouch_store_sends_since(st, "nobody", "check", 0, 0, &n, &last),
+      VOUCH_ERR_NO_USER);
+  assert_int_equal(vouch_store_send_add(st, "alice", "check", 0, 100, 0),
+                   VOUCH_OK);
+  assert_int_equal(vouch_store_send_add(st, "alice", "check", 0, 150, 0),
+                   VOUCH_OK);
+  assert_int_equal(vouch_store_send_add(st, "alice", "check", 1, 160, 0),
+                   VOUCH_OK);
+  assert_int_equal(vouch_store_send_add(st, "alice", "reset", 0, 170, 0),
+                   VOUCH_OK);
+  assert_int_equal(vouch_store_send_add(st, "nobody", "check", 0, 170, 0),
+                   VOUCH_ERR_NO_USER);
+  assert_int_equal(
+      vouch_store_sends_since(st, "alice", "check", 0, 0, &n, &last),
+      VOUCH_OK);
+  assert_int_equal(n, 2);
+  assert_int_equal(last, 150);
+  /* The last send counts for the interval even outside the window. */
+  assert_int_equal(
+      vouch_store_sends_since(st, "alice", "check", 0, 150, &n, &last),
+      VOUCH_OK);
+  assert_int_equal(n, 0);
+  assert_int_equal(last, 150);
+  assert_int_equal(vouch_store_send_add(st, "alice", "check", 0, 200, 100),
+                   VOUCH_OK);
+  assert_int_equal(peek("SELECT count(*) FROM sends WHERE ts = 100"), 0);
+  assert_int_equal(vouch_store_user_del(st, "alice"), VOUCH_OK);
+  assert_int_equal(peek("SELECT count(*) FROM sends"), 0);
+  vouch_store_close(st);
+}
+
+static void test_card_columns(void **state)
+{
+  unsigned char m1[VOUCH_MAC_BYTES], got[VOUCH_MAC_BYTES];
+  vouch_store *st;
+  vouch_user g;
+  bool has = true;
+
+  (void)state;
+  st = open_new();
+  add(st, "alice");
+  mac_of(m1, 9);
+  memset(got, 0, sizeof(got));
+  assert_int_equal(vouch_store_card_get_mac(st, "alice", got, &has), VOUCH_OK);
+  assert_false(has);
+  assert_int_equal(vouch_store_card_get_mac(st, "nobody", got, &has),
+                   VOUCH_ERR_NO_USER);
+  assert_int_equal(vouch_store_card_clear(st, "alice"), VOUCH_ERR_NOT_FOUND);
+  assert_int_equal(vouch_store_card_clear(st, "nobody"), VOUCH_ERR_NO_USER);
+  assert_int_equal(vouch_store_card_set(st, "alice", m1, "123"),
+                   VOUCH_ERR_INPUT);
+  assert_int_equal(vouch_store_card_set(st, "nobody", m1, "1234"),
+                   VOUCH_ERR_NO_USER);
+  assert_int_equal(vouch_store_card_set(st, "alice", m1, "1234"), VOUCH_OK);
+  assert_int_equal(vouch_store_card_get_mac(st, "alice", got, &has), VOUCH_OK);
+  assert_true(has);
+  assert_memory_equal(got, m1, VOUCH_MAC_BYTES);
+  assert_int_equal(vouch_store_user_get(st, "alice", &g), VOUCH_OK);
+  assert_true(g.has_card);
+  assert_string_equal(g.card_last4, "1234");
+  vouch_user_clear(&g);
+  assert_int_equal(vouch_store_card_clear(st, "alice"), VOUCH_OK);
+  assert_int_equal(vouch_store_user_get(st, "alice", &g), VOUCH_OK);
+  assert_false(g.has_card);
+  assert_string_equal(g.card_last4, "");
+  vouch_user_clear(&g);
+  assert_false(vouch_store_in_transaction(st));
+  assert_int_equal(vouch_store_begin(st), VOUCH_OK);
+  assert_true(vouch_store_in_transaction(st));
+  vouch_store_rollback(st);
+  assert_false(vouch_store_in_transaction(st));
+  vouch_store_close(st);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -912,6 +1268,11 @@ int main(void)
     T(test_user_clear),
     T(test_audit),
     T(test_transactions),
+    T(test_migration_v1),
+    T(test_codes),
+    T(test_tokens),
+    T(test_check_failures_sends),
+    T(test_card_columns),
   };
   /* clang-format on */
 #undef T

@@ -1,0 +1,669 @@
+/*
+ * challenge.c - one-time codes by email and SMS, single-use tokens, and
+ * the lockout that failed security checks lead to.
+ *
+ * Codes and tokens exist in clear only in memory, between their making
+ * and their delivery; the store keeps keyed hashes bound to the user, the
+ * purpose and (for codes) the channel.  Every decision that reads and
+ * then writes runs in one BEGIN IMMEDIATE, so that two processes
+ * redeeming one code give one success and N wrong answers count N.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "vouch.h"
+
+#define CODE_BUF 16      /* [otp] length is at most 10 digits */
+#define PURPOSE_MAX 32   /* [a-z-]{1,32} */
+#define SEND_WINDOW 3600 /* the hourly cap on sends */
+
+/* ---------------------------------------------------------------- helpers */
+
+static bool valid_purpose(const char *p)
+{
+  size_t n;
+
+  if(!p)
+    return false;
+  for(n = 0; p[n]; n++) {
+    if(n >= PURPOSE_MAX || !((p[n] >= 'a' && p[n] <= 'z') || p[n] == '-'))
+      return false;
+  }
+  return n > 0;
+}
+
+static bool valid_channel(vouch_channel ch)
+{
+  return ch == VOUCH_CHANNEL_EMAIL || ch == VOUCH_CHANNEL_SMS;
+}
+
+/* Exactly len ASCII digits. */
+static bool valid_answer(const char *a, unsigned len)
+{
+  unsigned i;
+
+  if(!a)
+    return false;
+  for(i = 0; i < len; i++) {
+    if(a[i] < '0' || a[i] > '9')
+      return false;
+  }
+  return a[len] == '\0';
+}
+
+/* Exactly VOUCH_TOKEN_CHARS of the URL-safe base64 alphabet. */
+static bool valid_token(const char *t)
+{
+  size_t i;
+
+  if(!t)
+    return false;
+  for(i = 0; i < VOUCH_TOKEN_CHARS; i++) {
+    char c = t[i];
+    if(!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+         (c >= '0' && c <= '9') || c == '-' || c == '_'))
+      return false;
+  }
+  return t[VOUCH_TOKEN_CHARS] == '\0';
+}
+
+/* A reset must stay possible for a locked account: it is the way out. */
+static bool refused_when_locked(const char *purpose)
+{
+  return strcmp(purpose, "reset") != 0;
+}
+
+/* Message template of a code for purpose on ch. */
+static const char *code_template(const char *purpose, vouch_channel ch)
+{
+  if(ch == VOUCH_CHANNEL_SMS && !strcmp(purpose, "phone-verify"))
+    return "phone-verify-sms";
+  if(ch == VOUCH_CHANNEL_SMS && !strcmp(purpose, "reset"))
+    return "reset-sms";
+  if(ch == VOUCH_CHANNEL_EMAIL && !strcmp(purpose, "email-verify"))
+    return "email-verify-email";
+  return ch == VOUCH_CHANNEL_SMS ? "code-sms" : "code-email";
+}
+
+/* Audits and commits a refusal decided inside the transaction. */
+static vouch_rc refuse(vouch_ctx *ctx, vouch_store *st, const char *user,
+                       const char *event, const char *detail, vouch_rc why)
+{
+  vouch_rc rc = vouch_audit(ctx, user, event, detail);
+
+  if(!rc)
+    rc = vouch_store_commit(st);
+  return rc ? rc : why;
+}
+
+/* ------------------------------------------------------------------ tokens */
+
+/* Issues a token; works inside an open transaction as well. */
+static vouch_rc token_make(vouch_ctx *ctx, vouch_store *st,
+                           const unsigned char *key, const char *user,
+                           const char *purpose, unsigned ttl,
+                           char token[VOUCH_TOKEN_CHARS + 1])
+{
+  unsigned char mac[VOUCH_MAC_BYTES];
+  char detail[64];
+  time_t now = time(NULL);
+  vouch_rc rc;
+
+  rc = vouch_random_token(token, VOUCH_TOKEN_CHARS + 1);
+  if(rc)
+    return rc;
+  vouch_mac(key, mac, "token", purpose, token, NULL);
+  rc =
+      vouch_store_token_insert(st, user, purpose, mac, now, now + (time_t)ttl);
+  vouch_wipe(mac, sizeof(mac));
+  if(!rc) {
+    snprintf(detail, sizeof(detail), "purpose=%s ttl=%u", purpose, ttl);
+    rc = vouch_audit(ctx, user, "token.issued", detail);
+  }
+  if(rc)
+    vouch_wipe(token, VOUCH_TOKEN_CHARS + 1);
+  return rc;
+}
+
+vouch_rc vouch_token_issue(vouch_ctx *ctx, const char *user,
+                           const char *purpose, unsigned ttl,
+                           char token[VOUCH_TOKEN_CHARS + 1])
+{
+  const unsigned char *key;
+  vouch_store *st;
+  vouch_rc rc;
+
+  if(!token)
+    return VOUCH_ERR_INPUT;
+  token[0] = '\0';
+  if(!vouch_valid_username(user))
+    return VOUCH_ERR_NO_USER;
+  if(!valid_purpose(purpose) || !ttl)
+    return VOUCH_ERR_INPUT;
+  rc = vouch_ctx_store(ctx, &st);
+  if(!rc)
+    rc = vouch_ctx_key(ctx, &key);
+  if(!rc)
+    rc = token_make(ctx, st, key, user, purpose, ttl, token);
+  return rc;
+}
+
+/* The decision on a well-formed token, inside the transaction. */
+static vouch_rc token_decide(vouch_ctx *ctx, vouch_store *st,
+                             const vouch_user *u, const char *purpose,
+                             const unsigned char *mac)
+{
+  char detail[64];
+  vouch_token_row t;
+  vouch_rc rc;
+
+  snprintf(detail, sizeof(detail), "purpose=%s", purpose);
+  rc = vouch_store_token_find(st, mac, &t);
+  if(rc == VOUCH_ERR_NOT_FOUND || (!rc && t.user_id != u->id) ||
+     (!rc && strcmp(t.purpose, purpose)))
+    return refuse(ctx, st, u->name, "token.fail", detail, VOUCH_ERR_AUTH);
+  if(rc)
+    return rc;
+  if(t.used || t.expires <= time(NULL))
+    return refuse(ctx, st, u->name, "token.stale", detail, VOUCH_ERR_STALE);
+  rc = vouch_store_token_use(st, t.id);
+  if(!rc)
+    rc = vouch_audit(ctx, u->name, "token.ok", detail);
+  if(!rc)
+    rc = vouch_store_commit(st);
+  return rc;
+}
+
+vouch_rc vouch_token_redeem(vouch_ctx *ctx, const char *user,
+                            const char *purpose, const char *token)
+{
+  unsigned char mac[VOUCH_MAC_BYTES];
+  const unsigned char *key;
+  vouch_user u = {0};
+  vouch_store *st;
+  vouch_rc rc;
+
+  if(!vouch_valid_username(user))
+    return VOUCH_ERR_NO_USER;
+  if(!valid_purpose(purpose) || !valid_token(token))
+    return VOUCH_ERR_INPUT;
+  rc = vouch_ctx_store(ctx, &st);
+  if(!rc)
+    rc = vouch_ctx_key(ctx, &key);
+  if(rc)
+    return rc;
+  vouch_mac(key, mac, "token", purpose, token, NULL);
+  rc = vouch_store_begin(st);
+  if(rc)
+    goto out;
+  rc = vouch_store_user_get(st, user, &u);
+  if(!rc)
+    rc = token_decide(ctx, st, &u, purpose, mac);
+out:
+  vouch_store_rollback(st);
+  vouch_wipe(mac, sizeof(mac));
+  vouch_user_clear(&u);
+  return rc;
+}
+
+/* ----------------------------------------------------------------- lockout */
+
+/* link_url with {token} replaced by token; wiped by the caller. */
+static char *reset_link(const char *url, const char *token)
+{
+  const char *at = strstr(url, "{token}");
+
+  if(!at)
+    return vouch_asprintf("%s", url);
+  return vouch_asprintf("%.*s%s%s", (int)(at - url), url, token,
+                        at + strlen("{token}"));
+}
+
+/* Renders and delivers the "Password reset required" email. */
+static vouch_rc send_reset_email(vouch_ctx *ctx, const vouch_user *u,
+                                 const char *link)
+{
+  vouch_message m = {0};
+  char hours[16];
+  vouch_rc rc;
+
+  snprintf(hours, sizeof(hours), "%u",
+           (ctx->cfg->reset_link_ttl + 3599) / 3600);
+  rc = vouch_render(ctx, "reset-required-email", u->lang, &m, "link", link,
+                    "hours", hours, "name", u->full_name ? u->full_name : "",
+                    (const char *)NULL);
+  if(!rc) {
+    m.channel = VOUCH_CHANNEL_EMAIL;
+    m.to = vouch_strdup(u->email);
+    rc = m.to ? vouch_deliver(ctx, &m) : VOUCH_ERR_NOMEM;
+  }
+  vouch_message_clear(&m);
+  return rc;
+}
+
+/* After a lock: a reset token and the email that carries its link.  The
+ * account stays locked whatever happens here; failures are audited. */
+static void lockout_notify(vouch_ctx *ctx, vouch_store *st,
+                           const unsigned char *key, const char *user)
+{
+  char token[VOUCH_TOKEN_CHARS + 1] = "";
+  vouch_user u = {0};
+  char *link = NULL;
+  vouch_rc rc;
+
+  rc = vouch_store_user_get(st, user, &u);
+  if(!rc && (!u.email || !*u.email)) {
+    vouch_audit(ctx, user, "lockout.email_failed", "no email on file");
+    goto out;
+  }
+  if(!rc)
+    rc = token_make(ctx, st, key, user, "reset", ctx->cfg->reset_link_ttl,
+                    token);
+  if(!rc) {
+    link = reset_link(ctx->cfg->reset_link_url, token);
+    rc = link ? send_reset_email(ctx, &u, link) : VOUCH_ERR_NOMEM;
+  }
+  if(rc)
+    vouch_audit(ctx, user, "lockout.email_failed", vouch_strerror(rc));
+  else
+    vouch_audit(ctx, user, "lockout.email_sent", NULL);
+out:
+  vouch_wipe(token, sizeof(token));
+  vouch_free_secret(link);
+  vouch_user_clear(&u);
+}
+
+/* Counts one failed check of an unlocked user inside the open
+ * transaction and locks the account at [lockout] max_failures within
+ * [lockout] window.  *locked says whether this failure locked it. */
+static vouch_rc count_failure(vouch_ctx *ctx, vouch_store *st,
+                              const char *user, const char *method,
+                              bool *locked)
+{
+  char detail[96];
+  time_t now = time(NULL);
+  time_t since = now - (time_t)ctx->cfg->lock_window;
+  unsigned count = 0;
+  vouch_rc rc;
+
+  *locked = false;
+  rc = vouch_store_check_failure_add(st, user, method, now, since);
+  if(!rc)
+    rc = vouch_store_check_failure_count(st, user, since, &count);
+  if(rc)
+    return rc;
+  snprintf(detail, sizeof(detail), "method=%s failures=%u", method, count);
+  rc = vouch_audit(ctx, user, "check.fail", detail);
+  if(rc || count < ctx->cfg->lock_max_failures)
+    return rc;
+  /* The failures have done their work: an unlock starts from zero. */
+  rc = vouch_store_set_state(st, user, VOUCH_STATE_LOCKED);
+  if(!rc)
+    rc = vouch_store_check_failure_clear(st, user);
+  if(!rc)
+    rc = vouch_audit(ctx, user, "account.locked", detail);
+  *locked = !rc;
+  return rc;
+}
+
+/* The part of vouch_check_failed that runs in a transaction. */
+static vouch_rc check_failed_tx(vouch_ctx *ctx, vouch_store *st,
+                                const char *user, const char *method,
+                                bool *locked)
+{
+  vouch_user u = {0};
+  vouch_rc rc;
+
+  *locked = false;
+  rc = vouch_store_user_get(st, user, &u);
+  if(!rc && u.state == VOUCH_STATE_LOCKED)
+    rc = vouch_audit(ctx, user, "check.refused", "account locked");
+  else if(!rc)
+    rc = count_failure(ctx, st, user, method, locked);
+  if(!rc && u.state == VOUCH_STATE_LOCKED)
+    rc = VOUCH_ERR_LOCKED;
+  vouch_user_clear(&u);
+  return rc;
+}
+
+vouch_rc vouch_check_failed(vouch_ctx *ctx, const char *user,
+                            const char *method)
+{
+  const unsigned char *key;
+  vouch_store *st;
+  bool own, locked = false;
+  vouch_rc rc;
+
+  if(!vouch_valid_username(user))
+    return VOUCH_ERR_NO_USER;
+  if(!valid_purpose(method))
+    return VOUCH_ERR_INPUT;
+  rc = vouch_ctx_store(ctx, &st);
+  if(!rc)
+    rc = vouch_ctx_key(ctx, &key);
+  if(rc)
+    return rc;
+  own = !vouch_store_in_transaction(st);
+  if(own) {
+    rc = vouch_store_begin(st);
+    if(rc)
+      return rc;
+  }
+  rc = check_failed_tx(ctx, st, user, method, &locked);
+  if(own) {
+    if(!rc || rc == VOUCH_ERR_LOCKED) {
+      vouch_rc crc = vouch_store_commit(st);
+      rc = crc ? crc : rc;
+    }
+    vouch_store_rollback(st);
+  }
+  if(rc)
+    return rc;
+  /* Inside the caller's transaction the email goes out before its
+   * commit: the lock must not wait for the caller. */
+  if(locked)
+    lockout_notify(ctx, st, key, user);
+  return locked ? VOUCH_ERR_LOCKED : VOUCH_ERR_AUTH;
+}
+
+/* ------------------------------------------------------------------- codes */
+
+/* Where a code for u goes: dest, or the address on file (a phone only
+ * when verified, except for the code that verifies it). */
+static vouch_rc pick_dest(const vouch_user *u, const char *purpose,
+                          vouch_channel ch, const char *dest, const char **to)
+{
+  *to = dest;
+  if(dest)
+    return VOUCH_OK;
+  if(ch == VOUCH_CHANNEL_EMAIL)
+    *to = u->email && *u->email ? u->email : NULL;
+  else if(u->phone && *u->phone &&
+          (u->phone_verified || !strcmp(purpose, "phone-verify")))
+    *to = u->phone;
+  return *to ? VOUCH_OK : VOUCH_ERR_UNAVAIL;
+}
+
+/* The resend interval and the hourly cap, for (user, purpose, ch). */
+static vouch_rc rate_check(vouch_ctx *ctx, vouch_store *st, const char *user,
+                           const char *purpose, vouch_channel ch, bool resend,
+                           time_t now)
+{
+  const vouch_config *cfg = ctx->cfg;
+  unsigned count = 0;
+  time_t last = 0;
+  vouch_rc rc;
+
+  rc = vouch_store_sends_since(st, user, purpose, (int)ch, now - SEND_WINDOW,
+                               &count, &last);
+  if(rc)
+    return rc;
+  if(resend && last && now - last < (time_t)cfg->otp_resend_interval)
+    return VOUCH_ERR_RATE;
+  if(count >= cfg->otp_resend_max + 1)
+    return VOUCH_ERR_RATE;
+  return VOUCH_OK;
+}
+
+/* Everything about one code request that reads and writes the store, in
+ * one transaction; on VOUCH_OK the code is stored and the send counted,
+ * and *to points into u. */
+static vouch_rc code_store(vouch_ctx *ctx, vouch_store *st,
+                           const unsigned char *key, vouch_user *u,
+                           const char *purpose, vouch_channel ch,
+                           const char *dest, unsigned ttl, bool resend,
+                           const char *code, const char **to, int64_t *id)
+{
+  unsigned char mac[VOUCH_MAC_BYTES];
+  const char *chn = vouch_channel_name(ch);
+  time_t now = time(NULL), keep;
+  char detail[96];
+  vouch_rc rc;
+
+  snprintf(detail, sizeof(detail), "channel=%s purpose=%s", chn, purpose);
+  if(u->state == VOUCH_STATE_LOCKED && refused_when_locked(purpose))
+    return refuse(ctx, st, u->name, "code.refused", detail, VOUCH_ERR_LOCKED);
+  if(pick_dest(u, purpose, ch, dest, to))
+    return refuse(ctx, st, u->name, "code.unavailable", detail,
+                  VOUCH_ERR_UNAVAIL);
+  rc = rate_check(ctx, st, u->name, purpose, ch, resend, now);
+  if(rc == VOUCH_ERR_RATE)
+    return refuse(ctx, st, u->name, "code.rate", detail, rc);
+  if(rc)
+    return rc;
+  vouch_mac(key, mac, "code", u->name, purpose, chn, code, NULL);
+  rc = vouch_store_code_insert(st, u->name, purpose, (int)ch, mac, now,
+                               now + (time_t)ttl, id);
+  vouch_wipe(mac, sizeof(mac));
+  keep = (time_t)ctx->cfg->otp_resend_interval;
+  keep = now - (keep > SEND_WINDOW ? keep : SEND_WINDOW);
+  if(!rc)
+    rc = vouch_store_send_add(st, u->name, purpose, (int)ch, now, keep);
+  if(!rc)
+    rc = vouch_store_commit(st);
+  return rc;
+}
+
+/* Renders the message with code and hands it to the delivery helper. */
+static vouch_rc code_deliver(vouch_ctx *ctx, const vouch_user *u,
+                             const char *purpose, vouch_channel ch,
+                             const char *to, const char *code, unsigned ttl)
+{
+  vouch_message m = {0};
+  char minutes[16];
+  vouch_rc rc;
+
+  snprintf(minutes, sizeof(minutes), "%u", (ttl + 59) / 60);
+  rc = vouch_render(ctx, code_template(purpose, ch), u->lang, &m, "code", code,
+                    "minutes", minutes, "name",
+                    u->full_name ? u->full_name : "", (const char *)NULL);
+  if(!rc) {
+    m.channel = ch;
+    m.to = vouch_strdup(to);
+    rc = m.to ? vouch_deliver(ctx, &m) : VOUCH_ERR_NOMEM;
+  }
+  vouch_message_clear(&m);
+  return rc;
+}
+
+/* A code that never reached the person must never be redeemed. */
+static vouch_rc code_undeliverable(vouch_ctx *ctx, vouch_store *st,
+                                   const char *user, int64_t id,
+                                   const char *detail, vouch_rc why)
+{
+  vouch_rc rc = vouch_store_code_drop(st, id);
+
+  if(rc && rc != VOUCH_ERR_NOT_FOUND)
+    return rc;
+  vouch_audit(ctx, user, "code.delivery_failed", detail);
+  return why == VOUCH_ERR_DELIVERY || why == VOUCH_ERR_NOMEM ||
+                 why == VOUCH_ERR_CONFIG
+             ? why
+             : VOUCH_ERR_DELIVERY;
+}
+
+vouch_rc vouch_code_send(vouch_ctx *ctx, const char *user, const char *purpose,
+                         vouch_channel ch, const char *dest, unsigned ttl,
+                         bool resend)
+{
+  char code[CODE_BUF] = "", detail[96];
+  const unsigned char *key;
+  const char *to = NULL;
+  vouch_user u = {0};
+  vouch_store *st;
+  int64_t id = 0;
+  vouch_rc rc;
+
+  if(!vouch_valid_username(user))
+    return VOUCH_ERR_NO_USER;
+  if(!valid_purpose(purpose) || !valid_channel(ch) ||
+     (dest && !(ch == VOUCH_CHANNEL_EMAIL ? vouch_valid_email(dest)
+                                          : vouch_valid_phone(dest))))
+    return VOUCH_ERR_INPUT;
+  if(!ttl)
+    ttl = ch == VOUCH_CHANNEL_SMS ? ctx->cfg->otp_sms_ttl
+                                  : ctx->cfg->otp_email_ttl;
+  rc = vouch_ctx_store(ctx, &st);
+  if(!rc)
+    rc = vouch_ctx_key(ctx, &key);
+  if(!rc)
+    rc = vouch_random_code(ctx->cfg->otp_length, code, sizeof(code));
+  if(!rc)
+    rc = vouch_store_begin(st);
+  if(rc)
+    goto out;
+  rc = vouch_store_user_get(st, user, &u);
+  if(!rc)
+    rc = code_store(ctx, st, key, &u, purpose, ch, dest, ttl, resend, code,
+                    &to, &id);
+  vouch_store_rollback(st);
+  if(rc)
+    goto out;
+  snprintf(detail, sizeof(detail), "channel=%s purpose=%s",
+           vouch_channel_name(ch), purpose);
+  rc = code_deliver(ctx, &u, purpose, ch, to, code, ttl);
+  if(rc)
+    rc = code_undeliverable(ctx, st, user, id, detail, rc);
+  else
+    rc = vouch_audit(ctx, user, "code.sent", detail);
+out:
+  vouch_wipe(code, sizeof(code));
+  vouch_user_clear(&u);
+  return rc;
+}
+
+/* A wrong answer: one attempt on the code (dead at [otp] max_attempts)
+ * and one failed security check, then commit. */
+static vouch_rc code_wrong(vouch_ctx *ctx, vouch_store *st, const char *user,
+                           vouch_channel ch, const vouch_code_row *c,
+                           bool *locked)
+{
+  char detail[64];
+  unsigned attempts = 0;
+  vouch_rc rc;
+
+  rc = vouch_store_code_attempt(st, c->id, &attempts);
+  if(!rc && attempts >= ctx->cfg->otp_max_attempts)
+    rc = vouch_store_code_use(st, c->id);
+  if(!rc) {
+    snprintf(detail, sizeof(detail), "channel=%s attempts=%u%s",
+             vouch_channel_name(ch), attempts,
+             attempts >= ctx->cfg->otp_max_attempts ? " code dead" : "");
+    rc = vouch_audit(ctx, user, "code.fail", detail);
+  }
+  if(!rc)
+    rc = count_failure(ctx, st, user, vouch_channel_name(ch), locked);
+  if(!rc)
+    rc = vouch_store_commit(st);
+  if(rc) {
+    *locked = false; /* rolled back: nothing was locked */
+    return rc;
+  }
+  return *locked ? VOUCH_ERR_LOCKED : VOUCH_ERR_AUTH;
+}
+
+/* The decision on a well-formed answer, inside the transaction. */
+static vouch_rc code_decide(vouch_ctx *ctx, vouch_store *st,
+                            const vouch_user *u, const char *purpose,
+                            vouch_channel ch, const unsigned char *mac,
+                            bool *locked)
+{
+  char detail[96];
+  vouch_code_row c;
+  vouch_rc rc;
+
+  snprintf(detail, sizeof(detail), "channel=%s purpose=%s",
+           vouch_channel_name(ch), purpose);
+  if(u->state == VOUCH_STATE_LOCKED && refused_when_locked(purpose))
+    return refuse(ctx, st, u->name, "code.refused", detail, VOUCH_ERR_LOCKED);
+  rc = vouch_store_code_live(st, u->name, purpose, (int)ch, time(NULL), &c);
+  if(rc == VOUCH_ERR_NOT_FOUND)
+    return refuse(ctx, st, u->name, "code.stale", detail, VOUCH_ERR_STALE);
+  if(rc)
+    return rc;
+  if(!vouch_ct_equal(mac, c.mac, VOUCH_MAC_BYTES)) {
+    vouch_wipe(c.mac, sizeof(c.mac));
+    return code_wrong(ctx, st, u->name, ch, &c, locked);
+  }
+  vouch_wipe(c.mac, sizeof(c.mac));
+  rc = vouch_store_code_use(st, c.id);
+  if(!rc)
+    rc = vouch_audit(ctx, u->name, "code.ok", detail);
+  if(!rc)
+    rc = vouch_store_commit(st);
+  return rc;
+}
+
+vouch_rc vouch_code_redeem(vouch_ctx *ctx, const char *user,
+                           const char *purpose, vouch_channel ch,
+                           const char *answer)
+{
+  unsigned char mac[VOUCH_MAC_BYTES];
+  const unsigned char *key;
+  vouch_user u = {0};
+  vouch_store *st;
+  bool locked = false;
+  vouch_rc rc;
+
+  if(!vouch_valid_username(user))
+    return VOUCH_ERR_NO_USER;
+  if(!valid_purpose(purpose) || !valid_channel(ch) ||
+     !valid_answer(answer, ctx->cfg->otp_length))
+    return VOUCH_ERR_INPUT;
+  rc = vouch_ctx_store(ctx, &st);
+  if(!rc)
+    rc = vouch_ctx_key(ctx, &key);
+  if(rc)
+    return rc;
+  vouch_mac(key, mac, "code", user, purpose, vouch_channel_name(ch), answer,
+            NULL);
+  rc = vouch_store_begin(st);
+  if(rc)
+    goto out;
+  rc = vouch_store_user_get(st, user, &u);
+  if(!rc)
+    rc = code_decide(ctx, st, &u, purpose, ch, mac, &locked);
+  vouch_store_rollback(st);
+  if(locked)
+    lockout_notify(ctx, st, key, user);
+out:
+  vouch_wipe(mac, sizeof(mac));
+  vouch_user_clear(&u);
+  return rc;
+}
+
+/* ------------------------------------------------------------------- phone */
+
+vouch_rc vouch_phone_set_verified(vouch_ctx *ctx, const char *user)
+{
+  vouch_user u = {0};
+  vouch_store *st;
+  vouch_rc rc;
+
+  if(!vouch_valid_username(user))
+    return VOUCH_ERR_NO_USER;
+  rc = vouch_ctx_store(ctx, &st);
+  if(!rc)
+    rc = vouch_store_begin(st);
+  if(rc)
+    return rc;
+  rc = vouch_store_user_get(st, user, &u);
+  if(!rc && (!u.phone || !*u.phone)) {
+    vouch_log(ctx, LOG_ERR, "%s has no phone number on file", user);
+    rc = VOUCH_ERR_NOT_FOUND;
+  }
+  if(!rc) {
+    u.phone_verified = true;
+    rc = vouch_store_user_update(st, &u);
+  }
+  if(!rc)
+    rc = vouch_audit(ctx, user, "phone.verified", NULL);
+  if(!rc)
+    rc = vouch_store_commit(st);
+  vouch_store_rollback(st);
+  vouch_user_clear(&u);
+  return rc;
+}

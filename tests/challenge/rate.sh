@@ -1,0 +1,27 @@
+# Resend limits on a moving clock: a resend waits [otp] resend_interval
+# after the last send; at most resend_max + 1 sends an hour.
+. "$VOUCH_SRC/tests/lib.sh"
+. "$VOUCH_SRC/tests/challenge/common.inc"
+
+sc_setup
+ctl user add bob --email bob@example.org >/dev/null || fail "user add"
+
+expect_at OK 0 send bob check email
+expect_at RATE 29 send bob check email 0 resend
+expect_at OK 30 send bob check email 0 resend
+# The resent code replaced the first one.
+rm -f "$T/mail"/*
+expect_at OK 60 send bob check email 0 resend
+c=$(code_of "$T/mail")
+expect_at OK 61 redeem bob check email "$c"
+expect_at OK 90 send bob check email 0 resend
+expect_at OK 120 send bob check email 0 resend
+expect_at OK 150 send bob check email 0 resend
+# Six sends in the hour: the seventh waits, however long since the last.
+expect_at RATE 600 send bob check email 0 resend
+expect_at RATE 3599 send bob check email
+# One hour after the first send one falls out of the window.
+expect_at OK 3601 send bob check email 0 resend
+expect_at RATE 3602 send bob check email
+expect_at OK 3602 send bob reset email
+finish
