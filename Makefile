@@ -54,6 +54,11 @@ MODULE_SRC  := $(sort $(wildcard modules/pam_vouch_*.c))
 MODULES     := $(MODULE_SRC:modules/%.c=$(BUILD)/%.so)
 TOOL_SRC    := $(sort $(wildcard tools/*.c))
 TOOLS       := $(TOOL_SRC:tools/%.c=$(BUILD)/%)
+# Where each tool goes: the delivery helper into LIBEXECDIR, the member's
+# own tool into BINDIR (setuid root, like passwd), the rest into SBINDIR.
+MEMBER_TOOLS := $(filter $(BUILD)/vouch-account,$(TOOLS))
+HELPER_TOOLS := $(filter $(BUILD)/vouch-deliver,$(TOOLS))
+ADMIN_TOOLS  := $(filter-out $(MEMBER_TOOLS) $(HELPER_TOOLS),$(TOOLS))
 UNIT_SRC    := $(sort $(wildcard tests/unit/test_*.c))
 UNITS       := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TESTBIN_SRC := $(sort $(wildcard tests/bin/*.c))
@@ -142,9 +147,10 @@ install: all
 	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 	  $(DESTDIR)$(DATADIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 0644 $(MODULES) $(DESTDIR)$(PAMDIR)/
-	install -m 0755 $(BUILD)/vouchctl $(DESTDIR)$(SBINDIR)/
+	install -m 0755 $(ADMIN_TOOLS) $(DESTDIR)$(SBINDIR)/
+	$(if $(MEMBER_TOOLS),install -m 4755 $(MEMBER_TOOLS) $(DESTDIR)$(BINDIR)/)
 	install -d $(DESTDIR)$(LIBEXECDIR)
-	install -m 0755 $(BUILD)/vouch-deliver $(DESTDIR)$(LIBEXECDIR)/
+	install -m 0755 $(HELPER_TOOLS) $(DESTDIR)$(LIBEXECDIR)/
 	install -m 0644 conf/vouch.conf $(DESTDIR)$(DATADIR)/vouch.conf
 	for l in $(TEMPLATE_LANGS); do \
 	  install -d $(DESTDIR)$(DATADIR)/templates/$$l && \
@@ -156,8 +162,9 @@ install: all
 
 uninstall:
 	rm -f $(MODULES:$(BUILD)/%=$(DESTDIR)$(PAMDIR)/%)
-	rm -f $(DESTDIR)$(SBINDIR)/vouchctl
-	rm -f $(DESTDIR)$(LIBEXECDIR)/vouch-deliver
+	rm -f $(ADMIN_TOOLS:$(BUILD)/%=$(DESTDIR)$(SBINDIR)/%)
+	rm -f $(MEMBER_TOOLS:$(BUILD)/%=$(DESTDIR)$(BINDIR)/%)
+	rm -f $(HELPER_TOOLS:$(BUILD)/%=$(DESTDIR)$(LIBEXECDIR)/%)
 	rm -rf $(DESTDIR)$(DATADIR)
 
 # ----------------------------------------------------------------- lint

@@ -19,14 +19,7 @@
 
 #include <sqlite3.h>
 
-#include "vouch.h"
-
-struct vouch_store {
-  sqlite3 *db;
-  char *path;
-  vouch_log_fn log;
-  void *logarg;
-};
+#include "store_int.h"
 
 /* "vouc" - tells a vouch store from any other SQLite file. */
 #define APPLICATION_ID 0x766f7563
@@ -98,17 +91,17 @@ static const char *const migrations[] = {
     " purpose TEXT NOT NULL,"
     " channel INTEGER NOT NULL,"
     " ts INTEGER NOT NULL);"
-    "CREATE INDEX sends_user ON sends(user_id, purpose, channel, ts);"};
+    "CREATE INDEX sends_user ON sends(user_id, purpose, channel, ts);",
+    vouch_schema_sessions, /* version 3 */
+    vouch_schema_accounts  /* version 4 */
+};
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])) - 1)
 
 /* Upper bound on the statements of one migration step. */
 #define MAX_SCRIPT_STATEMENTS 256
 
-static void slog(const vouch_store *st, int prio, const char *fmt, ...)
-    VOUCH_PRINTF(3, 4);
-
-static void slog(const vouch_store *st, int prio, const char *fmt, ...)
+void st_slog(const vouch_store *st, int prio, const char *fmt, ...)
 {
   char buf[1024];
   va_list ap;
@@ -123,45 +116,47 @@ static void slog(const vouch_store *st, int prio, const char *fmt, ...)
 
 /* Maps a failed SQLite call to a vouch_rc and says what happened.  what
  * names the operation, never a value. */
-static vouch_rc sql_fail(const vouch_store *st, const char *what, int src)
+vouch_rc st_sql_fail(const vouch_store *st, const char *what, int src)
 {
   const char *msg = st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(src);
 
   switch(src & 0xff) {
   case SQLITE_BUSY:
   case SQLITE_LOCKED:
-    slog(st, LOG_ERR, "%s: %s: store busy past the busy timeout: %s", st->path,
-         what, msg);
+    st_slog(st, LOG_ERR, "%s: %s: store busy past the busy timeout: %s",
+            st->path, what, msg);
     return VOUCH_ERR_BUSY;
   case SQLITE_NOMEM:
-    slog(st, LOG_ERR, "%s: %s: out of memory", st->path, what);
+    st_slog(st, LOG_ERR, "%s: %s: out of memory", st->path, what);
     return VOUCH_ERR_NOMEM;
   case SQLITE_READONLY:
-    slog(st, LOG_ERR, "%s: %s: store is read-only: %s", st->path, what, msg);
+    st_slog(st, LOG_ERR, "%s: %s: store is read-only: %s", st->path, what,
+            msg);
     return VOUCH_ERR_STORE;
   case SQLITE_NOTADB:
   case SQLITE_CORRUPT:
-    slog(st, LOG_ERR, "%s: not a vouch store or corrupt (%s)", st->path, msg);
+    st_slog(st, LOG_ERR, "%s: not a vouch store or corrupt (%s)", st->path,
+            msg);
     return VOUCH_ERR_STORE;
   default:
-    slog(st, LOG_ERR, "%s: %s: %s", st->path, what, msg);
+    st_slog(st, LOG_ERR, "%s: %s: %s", st->path, what, msg);
     return VOUCH_ERR_STORE;
   }
 }
 
-static vouch_rc prepare(vouch_store *st, const char *sql, sqlite3_stmt **out)
+vouch_rc st_prepare(vouch_store *st, const char *sql, sqlite3_stmt **out)
 {
   int src = sqlite3_prepare_v3(st->db, sql, -1, 0, out, NULL);
 
   if(src != SQLITE_OK) {
     *out = NULL;
-    return sql_fail(st, "prepare", src);
+    return st_sql_fail(st, "prepare", src);
   }
   return VOUCH_OK;
 }
 
 /* Binds a string or SQL NULL. */
-static int bind_text(sqlite3_stmt *s, int i, const char *v)
+int st_bind_text(sqlite3_stmt *s, int i, const char *v)
 {
   if(!v)
     return sqlite3_bind_null(s, i);
@@ -169,7 +164,7 @@ static int bind_text(sqlite3_stmt *s, int i, const char *v)
 }
 
 /* Steps to the end, ignoring rows: for statements run for their effect. */
-static int step_done(sqlite3_stmt *s)
+int st_step_done(sqlite3_stmt *s)
 {
   int src;
   unsigned rows = 0;
@@ -181,24 +176,24 @@ static int step_done(sqlite3_stmt *s)
 }
 
 /* Runs one fixed statement without parameters. */
-static vouch_rc exec1(vouch_store *st, const char *sql, const char *what)
+vouch_rc st_exec1(vouch_store *st, const char *sql, const char *what)
 {
   sqlite3_stmt *s = NULL;
   vouch_rc rc;
   int src;
 
-  rc = prepare(st, sql, &s);
+  rc = st_prepare(st, sql, &s);
   if(rc)
     return rc;
-  src = step_done(s);
+  src = st_step_done(s);
   if(src != SQLITE_DONE)
-    rc = sql_fail(st, what, src);
+    rc = st_sql_fail(st, what, src);
   sqlite3_finalize(s);
   return rc;
 }
 
 /* Runs a fixed script of several statements, one prepared at a time. */
-static vouch_rc exec_script(vouch_store *st, const char *sql, const char *what)
+vouch_rc st_exec_script(vouch_store *st, const char *sql, const char *what)
 {
   const char *tail = sql;
   unsigned n;
@@ -209,12 +204,12 @@ static vouch_rc exec_script(vouch_store *st, const char *sql, const char *what)
     int src = sqlite3_prepare_v3(st->db, tail, -1, 0, &s, &tail);
 
     if(src != SQLITE_OK)
-      return sql_fail(st, what, src);
+      return st_sql_fail(st, what, src);
     if(!s)
       break; /* only white space was left */
-    src = step_done(s);
+    src = st_step_done(s);
     if(src != SQLITE_DONE)
-      rc = sql_fail(st, what, src);
+      rc = st_sql_fail(st, what, src);
     sqlite3_finalize(s);
     if(rc)
       return rc;
@@ -223,14 +218,14 @@ static vouch_rc exec_script(vouch_store *st, const char *sql, const char *what)
 }
 
 /* Reads one integer from a fixed query (a PRAGMA). */
-static vouch_rc query_int(vouch_store *st, const char *sql, const char *what,
-                          long long *out)
+vouch_rc st_query_int(vouch_store *st, const char *sql, const char *what,
+                      long long *out)
 {
   sqlite3_stmt *s = NULL;
   vouch_rc rc;
   int src;
 
-  rc = prepare(st, sql, &s);
+  rc = st_prepare(st, sql, &s);
   if(rc)
     return rc;
   src = sqlite3_step(s);
@@ -239,7 +234,7 @@ static vouch_rc query_int(vouch_store *st, const char *sql, const char *what,
   else if(src == SQLITE_DONE)
     *out = 0;
   else
-    rc = sql_fail(st, what, src);
+    rc = st_sql_fail(st, what, src);
   sqlite3_finalize(s);
   return rc;
 }
@@ -248,12 +243,12 @@ static vouch_rc query_int(vouch_store *st, const char *sql, const char *what,
 
 vouch_rc vouch_store_begin(vouch_store *st)
 {
-  return exec1(st, "BEGIN IMMEDIATE", "begin transaction");
+  return st_exec1(st, "BEGIN IMMEDIATE", "begin transaction");
 }
 
 vouch_rc vouch_store_commit(vouch_store *st)
 {
-  vouch_rc rc = exec1(st, "COMMIT", "commit");
+  vouch_rc rc = st_exec1(st, "COMMIT", "commit");
 
   /* A failed COMMIT may leave the transaction open; end it here so the
    * caller never carries a half-done one further. */
@@ -266,21 +261,21 @@ void vouch_store_rollback(vouch_store *st)
 {
   if(!st || !st->db || sqlite3_get_autocommit(st->db))
     return;
-  exec1(st, "ROLLBACK", "rollback");
+  st_exec1(st, "ROLLBACK", "rollback");
 }
 
 /* Several statements of one function must land together: inside the
  * caller's transaction a savepoint, otherwise a transaction of our own
  * (IMMEDIATE, so that a read followed by a write cannot deadlock). */
-static vouch_rc atomic_enter(vouch_store *st, bool *own)
+vouch_rc st_atomic_enter(vouch_store *st, bool *own)
 {
   *own = sqlite3_get_autocommit(st->db) != 0;
   if(*own)
     return vouch_store_begin(st);
-  return exec1(st, "SAVEPOINT vouch_atomic", "savepoint");
+  return st_exec1(st, "SAVEPOINT vouch_atomic", "savepoint");
 }
 
-static vouch_rc atomic_leave(vouch_store *st, bool own, vouch_rc rc)
+vouch_rc st_atomic_leave(vouch_store *st, bool own, vouch_rc rc)
 {
   if(own) {
     if(rc) {
@@ -290,11 +285,11 @@ static vouch_rc atomic_leave(vouch_store *st, bool own, vouch_rc rc)
     return vouch_store_commit(st);
   }
   if(rc) {
-    exec1(st, "ROLLBACK TO vouch_atomic", "rollback to savepoint");
-    exec1(st, "RELEASE vouch_atomic", "release savepoint");
+    st_exec1(st, "ROLLBACK TO vouch_atomic", "rollback to savepoint");
+    st_exec1(st, "RELEASE vouch_atomic", "release savepoint");
     return rc;
   }
-  return exec1(st, "RELEASE vouch_atomic", "release savepoint");
+  return st_exec1(st, "RELEASE vouch_atomic", "release savepoint");
 }
 
 /* ------------------------------------------------------------ open/close */
@@ -308,8 +303,8 @@ static vouch_rc create_file(vouch_store *st)
   if(fd < 0 && errno == EEXIST)
     return VOUCH_OK;
   if(fd < 0 || fchmod(fd, 0600)) {
-    slog(st, LOG_ERR, "%s: cannot create store: %s", st->path,
-         strerror(errno));
+    st_slog(st, LOG_ERR, "%s: cannot create store: %s", st->path,
+            strerror(errno));
     if(fd >= 0)
       close(fd);
     return VOUCH_ERR_SYSTEM;
@@ -328,11 +323,11 @@ static vouch_rc check_file(vouch_store *st, int flags)
 
   if(lstat(st->path, &sb)) {
     if(errno != ENOENT) {
-      slog(st, LOG_ERR, "%s: %s", st->path, strerror(errno));
+      st_slog(st, LOG_ERR, "%s: %s", st->path, strerror(errno));
       return VOUCH_ERR_SYSTEM;
     }
     if(!(flags & VOUCH_STORE_CREATE)) {
-      slog(st, LOG_ERR, "%s: store does not exist", st->path);
+      st_slog(st, LOG_ERR, "%s: store does not exist", st->path);
       return VOUCH_ERR_STORE;
     }
     rc = create_file(st);
@@ -340,7 +335,7 @@ static vouch_rc check_file(vouch_store *st, int flags)
       return rc;
   }
   else if(S_ISLNK(sb.st_mode)) {
-    slog(st, LOG_ERR, "%s: store is a symbolic link; refused", st->path);
+    st_slog(st, LOG_ERR, "%s: store is a symbolic link; refused", st->path);
     return VOUCH_ERR_INSECURE;
   }
   /* Opened for reading only: a store that cannot be written is still
@@ -359,21 +354,22 @@ static vouch_rc check_db(vouch_store *st, long long *version)
   long long appid = 0, objects = 0;
   vouch_rc rc;
 
-  rc = query_int(st, "PRAGMA application_id", "read store header", &appid);
+  rc = st_query_int(st, "PRAGMA application_id", "read store header", &appid);
   if(!rc)
-    rc = query_int(st, "SELECT count(*) FROM sqlite_schema",
-                   "read store schema", &objects);
+    rc = st_query_int(st, "SELECT count(*) FROM sqlite_schema",
+                      "read store schema", &objects);
   if(!rc)
-    rc = query_int(st, "PRAGMA user_version", "read schema version", version);
+    rc = st_query_int(st, "PRAGMA user_version", "read schema version",
+                      version);
   if(rc)
     return rc;
   if(appid != APPLICATION_ID && (appid != 0 || objects != 0)) {
-    slog(st, LOG_ERR, "%s: not a vouch store or corrupt", st->path);
+    st_slog(st, LOG_ERR, "%s: not a vouch store or corrupt", st->path);
     return VOUCH_ERR_STORE;
   }
   if(*version > SCHEMA_VERSION) {
-    slog(st, LOG_ERR, "%s: created by a newer vouch (schema %lld)", st->path,
-         *version);
+    st_slog(st, LOG_ERR, "%s: created by a newer vouch (schema %lld)",
+            st->path, *version);
     return VOUCH_ERR_STORE;
   }
   return VOUCH_OK;
@@ -385,27 +381,27 @@ static vouch_rc set_pragmas(vouch_store *st)
   vouch_rc rc;
   int src;
 
-  rc = prepare(st, "PRAGMA journal_mode=WAL", &s);
+  rc = st_prepare(st, "PRAGMA journal_mode=WAL", &s);
   if(rc)
     return rc;
   src = sqlite3_step(s);
   if(src == SQLITE_ROW) {
     const unsigned char *mode = sqlite3_column_text(s, 0);
     if(!mode || sqlite3_stricmp((const char *)mode, "wal")) {
-      slog(st, LOG_ERR, "%s: store refuses the WAL journal mode", st->path);
+      st_slog(st, LOG_ERR, "%s: store refuses the WAL journal mode", st->path);
       rc = VOUCH_ERR_STORE;
     }
   }
   else
-    rc = sql_fail(st, "set WAL journal mode", src);
+    rc = st_sql_fail(st, "set WAL journal mode", src);
   sqlite3_finalize(s);
   if(!rc)
-    rc = exec_script(st,
-                     "PRAGMA synchronous=FULL;"
-                     "PRAGMA foreign_keys=ON;"
-                     "PRAGMA secure_delete=ON;"
-                     "PRAGMA trusted_schema=OFF;",
-                     "set pragmas");
+    rc = st_exec_script(st,
+                        "PRAGMA synchronous=FULL;"
+                        "PRAGMA foreign_keys=ON;"
+                        "PRAGMA secure_delete=ON;"
+                        "PRAGMA trusted_schema=OFF;",
+                        "set pragmas");
   return rc;
 }
 
@@ -420,24 +416,25 @@ static vouch_rc migrate(vouch_store *st)
   rc = vouch_store_begin(st);
   if(rc)
     return rc;
-  rc = query_int(st, "PRAGMA user_version", "read schema version", &version);
+  rc =
+      st_query_int(st, "PRAGMA user_version", "read schema version", &version);
   if(rc)
     goto out;
   if(version > SCHEMA_VERSION || version < 0) {
-    slog(st, LOG_ERR, "%s: created by a newer vouch (schema %lld)", st->path,
-         version);
+    st_slog(st, LOG_ERR, "%s: created by a newer vouch (schema %lld)",
+            st->path, version);
     rc = VOUCH_ERR_STORE;
     goto out;
   }
   for(; version < SCHEMA_VERSION && !rc; version++)
-    rc = exec_script(st, migrations[version + 1], "migrate schema");
+    rc = st_exec_script(st, migrations[version + 1], "migrate schema");
   if(rc)
     goto out;
   snprintf(sql, sizeof(sql),
            "PRAGMA application_id=%d;"
            "PRAGMA user_version=%d;",
            APPLICATION_ID, SCHEMA_VERSION);
-  rc = exec_script(st, sql, "set schema version");
+  rc = st_exec_script(st, sql, "set schema version");
   if(!rc)
     rc = vouch_store_commit(st);
 out:
@@ -464,14 +461,14 @@ static vouch_rc open_db(vouch_store *st, unsigned busy_timeout_ms)
                         NULL);
   free(name);
   if(src != SQLITE_OK)
-    return sql_fail(st, "open", src);
+    return st_sql_fail(st, "open", src);
   /* SQLite falls back to reading only when it may not write; a store
    * that cannot count failures is no store for vouch. */
   if(sqlite3_db_readonly(st->db, "main") == 1) {
-    slog(st, LOG_ERR,
-         "%s: store is read-only (file or file system "
-         "not writable)",
-         st->path);
+    st_slog(st, LOG_ERR,
+            "%s: store is read-only (file or file system "
+            "not writable)",
+            st->path);
     return VOUCH_ERR_STORE;
   }
   sqlite3_extended_result_codes(st->db, 1);
@@ -552,7 +549,7 @@ const char *vouch_state_name(vouch_state s)
   }
 }
 
-static void free_secret(char *s)
+void st_free_secret(char *s)
 {
   if(s) {
     vouch_wipe(s, strlen(s));
@@ -568,14 +565,14 @@ void vouch_user_clear(vouch_user *u)
   free(u->full_name);
   free(u->email);
   free(u->phone);
-  free_secret(u->pw_hash);
+  st_free_secret(u->pw_hash);
   free(u->plan);
   vouch_wipe(u, sizeof(*u));
 }
 
 /* A copy of a text column, NULL for SQL NULL.  *ok turns false when
  * memory runs out. */
-static char *col_dup(sqlite3_stmt *s, int i, bool *ok)
+char *st_col_dup(sqlite3_stmt *s, int i, bool *ok)
 {
   const unsigned char *t = sqlite3_column_text(s, i);
   char *copy;
@@ -603,23 +600,23 @@ static vouch_rc user_from_row(sqlite3_stmt *s, vouch_user *u)
   bool ok = true;
 
   u->id = sqlite3_column_int64(s, 0);
-  u->name = col_dup(s, 1, &ok);
-  u->full_name = col_dup(s, 2, &ok);
-  u->email = col_dup(s, 3, &ok);
-  u->phone = col_dup(s, 4, &ok);
+  u->name = st_col_dup(s, 1, &ok);
+  u->full_name = st_col_dup(s, 2, &ok);
+  u->email = st_col_dup(s, 3, &ok);
+  u->phone = st_col_dup(s, 4, &ok);
   u->phone_verified = sqlite3_column_int64(s, 5) != 0;
   lang = sqlite3_column_text(s, 6);
   if(lang && sqlite3_column_bytes(s, 6) == 2)
     memcpy(u->lang, lang, 3);
   else
     memcpy(u->lang, "en", 3);
-  u->pw_hash = col_dup(s, 7, &ok);
+  u->pw_hash = st_col_dup(s, 7, &ok);
   u->state = (vouch_state)sqlite3_column_int(s, 8);
   v = sqlite3_column_int64(s, 9);
   u->pw_failures = v < 0 ? 0 : v > UINT32_MAX ? UINT32_MAX : (unsigned)v;
   u->created = (time_t)sqlite3_column_int64(s, 10);
   u->pw_changed = (time_t)sqlite3_column_int64(s, 11);
-  u->plan = col_dup(s, 12, &ok);
+  u->plan = st_col_dup(s, 12, &ok);
   u->period_end = (time_t)sqlite3_column_int64(s, 13);
   u->has_card = sqlite3_column_int(s, 14) != 0;
   last4 = sqlite3_column_text(s, 15);
@@ -634,11 +631,11 @@ static vouch_rc user_from_row(sqlite3_stmt *s, vouch_user *u)
   return VOUCH_OK;
 }
 
-static bool bad_name(const vouch_store *st, const char *name)
+bool st_bad_name(const vouch_store *st, const char *name)
 {
   if(name && *name)
     return false;
-  slog(st, LOG_ERR, "%s: empty user name", st->path);
+  st_slog(st, LOG_ERR, "%s: empty user name", st->path);
   return true;
 }
 
@@ -651,12 +648,13 @@ vouch_rc vouch_store_user_get(vouch_store *st, const char *name, vouch_user *u)
   if(!u)
     return VOUCH_ERR_INPUT;
   memset(u, 0, sizeof(*u));
-  if(bad_name(st, name))
+  if(st_bad_name(st, name))
     return VOUCH_ERR_INPUT;
-  rc = prepare(st, "SELECT " USER_COLUMNS " FROM users WHERE name = ?1", &s);
+  rc =
+      st_prepare(st, "SELECT " USER_COLUMNS " FROM users WHERE name = ?1", &s);
   if(rc)
     return rc;
-  src = bind_text(s, 1, name);
+  src = st_bind_text(s, 1, name);
   if(src == SQLITE_OK)
     src = sqlite3_step(s);
   if(src == SQLITE_ROW)
@@ -664,7 +662,7 @@ vouch_rc vouch_store_user_get(vouch_store *st, const char *name, vouch_user *u)
   else if(src == SQLITE_DONE)
     rc = VOUCH_ERR_NO_USER;
   else
-    rc = sql_fail(st, "read user", src);
+    rc = st_sql_fail(st, "read user", src);
   sqlite3_finalize(s);
   return rc;
 }
@@ -676,37 +674,38 @@ vouch_rc vouch_store_user_add(vouch_store *st, const vouch_user *u)
   vouch_rc rc;
   int src;
 
-  if(!u || bad_name(st, u->name))
+  if(!u || st_bad_name(st, u->name))
     return VOUCH_ERR_INPUT;
-  rc = prepare(st,
-               "INSERT INTO users (name, full_name, email, phone,"
-               " phone_verified, lang, pw_hash, state, created, pw_changed,"
-               " plan, period_end)"
-               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-               &s);
+  rc =
+      st_prepare(st,
+                 "INSERT INTO users (name, full_name, email, phone,"
+                 " phone_verified, lang, pw_hash, state, created, pw_changed,"
+                 " plan, period_end)"
+                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                 &s);
   if(rc)
     return rc;
-  src = bind_text(s, 1, u->name);
-  src = src ? src : bind_text(s, 2, u->full_name);
-  src = src ? src : bind_text(s, 3, u->email);
-  src = src ? src : bind_text(s, 4, u->phone);
+  src = st_bind_text(s, 1, u->name);
+  src = src ? src : st_bind_text(s, 2, u->full_name);
+  src = src ? src : st_bind_text(s, 3, u->email);
+  src = src ? src : st_bind_text(s, 4, u->phone);
   src = src ? src : sqlite3_bind_int(s, 5, u->phone_verified ? 1 : 0);
-  src = src ? src : bind_text(s, 6, u->lang[0] ? u->lang : "en");
-  src = src ? src : bind_text(s, 7, u->pw_hash);
+  src = src ? src : st_bind_text(s, 6, u->lang[0] ? u->lang : "en");
+  src = src ? src : st_bind_text(s, 7, u->pw_hash);
   src = src ? src : sqlite3_bind_int(s, 8, (int)u->state);
   src = src ? src : sqlite3_bind_int64(s, 9, (sqlite3_int64)now);
   src = src ? src
             : sqlite3_bind_int64(s, 10, u->pw_hash ? (sqlite3_int64)now : 0);
-  src = src ? src : bind_text(s, 11, u->plan);
+  src = src ? src : st_bind_text(s, 11, u->plan);
   src = src ? src : sqlite3_bind_int64(s, 12, (sqlite3_int64)u->period_end);
   if(src == SQLITE_OK)
     src = sqlite3_step(s);
   if(src == SQLITE_CONSTRAINT_UNIQUE || src == SQLITE_CONSTRAINT_PRIMARYKEY) {
-    slog(st, LOG_ERR, "%s: user already exists", st->path);
+    st_slog(st, LOG_ERR, "%s: user already exists", st->path);
     rc = VOUCH_ERR_EXISTS;
   }
   else if(src != SQLITE_DONE)
-    rc = sql_fail(st, "add user", src);
+    rc = st_sql_fail(st, "add user", src);
   sqlite3_finalize(s);
   return rc;
 }
@@ -717,27 +716,27 @@ vouch_rc vouch_store_user_update(vouch_store *st, const vouch_user *u)
   vouch_rc rc;
   int src;
 
-  if(!u || bad_name(st, u->name))
+  if(!u || st_bad_name(st, u->name))
     return VOUCH_ERR_INPUT;
-  rc = prepare(st,
-               "UPDATE users SET full_name = ?2, email = ?3,"
-               " phone = ?4, phone_verified = ?5, lang = ?6, plan = ?7,"
-               " period_end = ?8 WHERE name = ?1",
-               &s);
+  rc = st_prepare(st,
+                  "UPDATE users SET full_name = ?2, email = ?3,"
+                  " phone = ?4, phone_verified = ?5, lang = ?6, plan = ?7,"
+                  " period_end = ?8 WHERE name = ?1",
+                  &s);
   if(rc)
     return rc;
-  src = bind_text(s, 1, u->name);
-  src = src ? src : bind_text(s, 2, u->full_name);
-  src = src ? src : bind_text(s, 3, u->email);
-  src = src ? src : bind_text(s, 4, u->phone);
+  src = st_bind_text(s, 1, u->name);
+  src = src ? src : st_bind_text(s, 2, u->full_name);
+  src = src ? src : st_bind_text(s, 3, u->email);
+  src = src ? src : st_bind_text(s, 4, u->phone);
   src = src ? src : sqlite3_bind_int(s, 5, u->phone_verified ? 1 : 0);
-  src = src ? src : bind_text(s, 6, u->lang[0] ? u->lang : "en");
-  src = src ? src : bind_text(s, 7, u->plan);
+  src = src ? src : st_bind_text(s, 6, u->lang[0] ? u->lang : "en");
+  src = src ? src : st_bind_text(s, 7, u->plan);
   src = src ? src : sqlite3_bind_int64(s, 8, (sqlite3_int64)u->period_end);
   if(src == SQLITE_OK)
     src = sqlite3_step(s);
   if(src != SQLITE_DONE)
-    rc = sql_fail(st, "update user", src);
+    rc = st_sql_fail(st, "update user", src);
   else if(sqlite3_changes(st->db) == 0)
     rc = VOUCH_ERR_NO_USER;
   sqlite3_finalize(s);
@@ -753,18 +752,18 @@ static vouch_rc user_write(vouch_store *st, const char *sql, const char *name,
   vouch_rc rc;
   int src;
 
-  if(bad_name(st, name))
+  if(st_bad_name(st, name))
     return VOUCH_ERR_INPUT;
-  rc = prepare(st, sql, &s);
+  rc = st_prepare(st, sql, &s);
   if(rc)
     return rc;
-  src = bind_text(s, 1, name);
+  src = st_bind_text(s, 1, name);
   if(src == SQLITE_OK && has_int)
     src = sqlite3_bind_int64(s, 2, v);
   if(src == SQLITE_OK)
-    src = step_done(s);
+    src = st_step_done(s);
   if(src != SQLITE_DONE)
-    rc = sql_fail(st, what, src);
+    rc = st_sql_fail(st, what, src);
   else if(sqlite3_changes(st->db) == 0)
     rc = VOUCH_ERR_NO_USER;
   sqlite3_finalize(s);
@@ -802,32 +801,32 @@ vouch_rc vouch_store_pw_failure(vouch_store *st, const char *name,
   vouch_rc rc;
   int src;
 
-  if(!count || bad_name(st, name))
+  if(!count || st_bad_name(st, name))
     return VOUCH_ERR_INPUT;
   *count = 0;
   /* One statement adds and reads back, so no other writer can slip in
    * between. */
-  rc = prepare(st,
-               "UPDATE users SET pw_failures = pw_failures + 1"
-               " WHERE name = ?1 RETURNING pw_failures",
-               &s);
+  rc = st_prepare(st,
+                  "UPDATE users SET pw_failures = pw_failures + 1"
+                  " WHERE name = ?1 RETURNING pw_failures",
+                  &s);
   if(rc)
     return rc;
-  src = bind_text(s, 1, name);
+  src = st_bind_text(s, 1, name);
   if(src == SQLITE_OK)
     src = sqlite3_step(s);
   if(src == SQLITE_ROW) {
     v = sqlite3_column_int64(s, 0);
-    src = step_done(s);
+    src = st_step_done(s);
     if(src == SQLITE_DONE)
       *count = v < 0 ? 0 : v > UINT32_MAX ? UINT32_MAX : (unsigned)v;
     else
-      rc = sql_fail(st, "count failure", src);
+      rc = st_sql_fail(st, "count failure", src);
   }
   else if(src == SQLITE_DONE)
     rc = VOUCH_ERR_NO_USER;
   else
-    rc = sql_fail(st, "count failure", src);
+    rc = st_sql_fail(st, "count failure", src);
   sqlite3_finalize(s);
   return rc;
 }
@@ -842,7 +841,7 @@ static vouch_rc collect_names(vouch_store *st, char ***names, size_t *count)
   vouch_rc rc;
   int src;
 
-  rc = prepare(st, "SELECT name FROM users ORDER BY name", &s);
+  rc = st_prepare(st, "SELECT name FROM users ORDER BY name", &s);
   if(rc)
     return rc;
   for(;;) {
@@ -862,7 +861,7 @@ static vouch_rc collect_names(vouch_store *st, char ***names, size_t *count)
       list = nl;
       cap = ncap;
     }
-    name = col_dup(s, 0, &ok);
+    name = st_col_dup(s, 0, &ok);
     if(!ok || !name) {
       rc = VOUCH_ERR_NOMEM;
       break;
@@ -870,7 +869,7 @@ static vouch_rc collect_names(vouch_store *st, char ***names, size_t *count)
     list[n++] = name;
   }
   if(!rc && src != SQLITE_DONE)
-    rc = sql_fail(st, "list users", src);
+    rc = st_sql_fail(st, "list users", src);
   sqlite3_finalize(s);
   if(rc) {
     vouch_store_free_list(list, n);
@@ -900,16 +899,16 @@ vouch_rc vouch_store_user_each(vouch_store *st,
 
 /* -------------------------------------------------------------- passwords */
 
-static vouch_rc user_id(vouch_store *st, const char *name, int64_t *id)
+vouch_rc st_user_id(vouch_store *st, const char *name, int64_t *id)
 {
   sqlite3_stmt *s = NULL;
   vouch_rc rc;
   int src;
 
-  rc = prepare(st, "SELECT id FROM users WHERE name = ?1", &s);
+  rc = st_prepare(st, "SELECT id FROM users WHERE name = ?1", &s);
   if(rc)
     return rc;
-  src = bind_text(s, 1, name);
+  src = st_bind_text(s, 1, name);
   if(src == SQLITE_OK)
     src = sqlite3_step(s);
   if(src == SQLITE_ROW)
@@ -917,31 +916,31 @@ static vouch_rc user_id(vouch_store *st, const char *name, int64_t *id)
   else if(src == SQLITE_DONE)
     rc = VOUCH_ERR_NO_USER;
   else
-    rc = sql_fail(st, "find user", src);
+    rc = st_sql_fail(st, "find user", src);
   sqlite3_finalize(s);
   return rc;
 }
 
 /* Runs a write bound to (?1 id, ?2 integer, ?3 text). */
-static vouch_rc id_write(vouch_store *st, const char *sql, int64_t id,
-                         sqlite3_int64 v, const char *text, const char *what)
+vouch_rc st_id_write(vouch_store *st, const char *sql, int64_t id,
+                     sqlite3_int64 v, const char *text, const char *what)
 {
   sqlite3_stmt *s = NULL;
   vouch_rc rc;
   int src;
 
-  rc = prepare(st, sql, &s);
+  rc = st_prepare(st, sql, &s);
   if(rc)
     return rc;
   src = sqlite3_bind_int64(s, 1, id);
   if(src == SQLITE_OK && sqlite3_bind_parameter_count(s) >= 2)
     src = sqlite3_bind_int64(s, 2, v);
   if(src == SQLITE_OK && sqlite3_bind_parameter_count(s) >= 3)
-    src = bind_text(s, 3, text);
+    src = st_bind_text(s, 3, text);
   if(src == SQLITE_OK)
-    src = step_done(s);
+    src = st_step_done(s);
   if(src != SQLITE_DONE)
-    rc = sql_fail(st, what, src);
+    rc = st_sql_fail(st, what, src);
   sqlite3_finalize(s);
   return rc;
 }
@@ -952,26 +951,27 @@ static vouch_rc replace_password(vouch_store *st, const char *name,
   int64_t id = 0;
   vouch_rc rc;
 
-  rc = user_id(st, name, &id);
+  rc = st_user_id(st, name, &id);
   if(rc)
     return rc;
   /* The old hash moves by SQL alone and never passes through memory. */
-  rc = id_write(st,
-                "INSERT INTO pw_history (user_id, hash, changed)"
-                " SELECT id, pw_hash, ?2 FROM users"
-                " WHERE id = ?1 AND pw_hash IS NOT NULL",
-                id, (sqlite3_int64)time(NULL), NULL, "keep password history");
+  rc = st_id_write(st,
+                   "INSERT INTO pw_history (user_id, hash, changed)"
+                   " SELECT id, pw_hash, ?2 FROM users"
+                   " WHERE id = ?1 AND pw_hash IS NOT NULL",
+                   id, (sqlite3_int64)time(NULL), NULL,
+                   "keep password history");
   if(!rc)
-    rc = id_write(st,
-                  "UPDATE users SET pw_changed = ?2, pw_hash = ?3"
-                  " WHERE id = ?1",
-                  id, (sqlite3_int64)time(NULL), hash, "set password");
+    rc = st_id_write(st,
+                     "UPDATE users SET pw_changed = ?2, pw_hash = ?3"
+                     " WHERE id = ?1",
+                     id, (sqlite3_int64)time(NULL), hash, "set password");
   if(!rc)
-    rc = id_write(st,
-                  "DELETE FROM pw_history WHERE user_id = ?1"
-                  " AND seq NOT IN (SELECT seq FROM pw_history"
-                  " WHERE user_id = ?1 ORDER BY seq DESC LIMIT ?2)",
-                  id, (sqlite3_int64)keep, NULL, "trim password history");
+    rc = st_id_write(st,
+                     "DELETE FROM pw_history WHERE user_id = ?1"
+                     " AND seq NOT IN (SELECT seq FROM pw_history"
+                     " WHERE user_id = ?1 ORDER BY seq DESC LIMIT ?2)",
+                     id, (sqlite3_int64)keep, NULL, "trim password history");
   return rc;
 }
 
@@ -981,28 +981,28 @@ vouch_rc vouch_store_set_password(vouch_store *st, const char *name,
   bool own = false;
   vouch_rc rc;
 
-  if(bad_name(st, name))
+  if(st_bad_name(st, name))
     return VOUCH_ERR_INPUT;
   if(!hash || !*hash) {
-    slog(st, LOG_ERR, "%s: empty password hash", st->path);
+    st_slog(st, LOG_ERR, "%s: empty password hash", st->path);
     return VOUCH_ERR_INPUT;
   }
-  rc = atomic_enter(st, &own);
+  rc = st_atomic_enter(st, &own);
   if(rc)
     return rc;
   rc = replace_password(st, name, hash, keep);
-  return atomic_leave(st, own, rc);
+  return st_atomic_leave(st, own, rc);
 }
 
 /* Why a renewal changed nothing: no such user, or no password. */
 static vouch_rc no_password(vouch_store *st, const char *name)
 {
   int64_t id = 0;
-  vouch_rc rc = user_id(st, name, &id);
+  vouch_rc rc = st_user_id(st, name, &id);
 
   if(rc)
     return rc;
-  slog(st, LOG_ERR, "%s: user has no password to renew", st->path);
+  st_slog(st, LOG_ERR, "%s: user has no password to renew", st->path);
   return VOUCH_ERR_NOT_FOUND;
 }
 
@@ -1013,26 +1013,26 @@ vouch_rc vouch_store_replace_hash(vouch_store *st, const char *name,
   vouch_rc rc;
   int src;
 
-  if(bad_name(st, name))
+  if(st_bad_name(st, name))
     return VOUCH_ERR_INPUT;
   if(!hash || !*hash) {
-    slog(st, LOG_ERR, "%s: empty password hash", st->path);
+    st_slog(st, LOG_ERR, "%s: empty password hash", st->path);
     return VOUCH_ERR_INPUT;
   }
   /* Only a set password is renewed: a cleared one stays cleared. */
-  rc = prepare(st,
-               "UPDATE users SET pw_hash = ?2"
-               " WHERE name = ?1 AND pw_hash IS NOT NULL",
-               &s);
+  rc = st_prepare(st,
+                  "UPDATE users SET pw_hash = ?2"
+                  " WHERE name = ?1 AND pw_hash IS NOT NULL",
+                  &s);
   if(rc)
     return rc;
-  src = bind_text(s, 1, name);
+  src = st_bind_text(s, 1, name);
   if(src == SQLITE_OK)
-    src = bind_text(s, 2, hash);
+    src = st_bind_text(s, 2, hash);
   if(src == SQLITE_OK)
-    src = step_done(s);
+    src = st_step_done(s);
   if(src != SQLITE_DONE)
-    rc = sql_fail(st, "renew password hash", src);
+    rc = st_sql_fail(st, "renew password hash", src);
   else if(sqlite3_changes(st->db) == 0)
     rc = no_password(st, name);
   sqlite3_finalize(s);
@@ -1042,7 +1042,7 @@ vouch_rc vouch_store_replace_hash(vouch_store *st, const char *name,
 static vouch_rc list_push(char **list, size_t *n, sqlite3_stmt *s)
 {
   bool ok = true;
-  char *h = col_dup(s, 0, &ok);
+  char *h = st_col_dup(s, 0, &ok);
 
   if(!ok)
     return VOUCH_ERR_NOMEM;
@@ -1061,24 +1061,24 @@ vouch_rc vouch_store_pw_recent(vouch_store *st, const char *name, unsigned n,
   vouch_rc rc;
   int src;
 
-  if(!hashes || !count || bad_name(st, name))
+  if(!hashes || !count || st_bad_name(st, name))
     return VOUCH_ERR_INPUT;
   *hashes = NULL;
   *count = 0;
   /* One statement, so the current hash and the history agree. */
-  rc = prepare(st,
-               "SELECT pw_hash, 0 AS k, 0 AS seq FROM users"
-               " WHERE name = ?1 UNION ALL"
-               " SELECT h.hash, 1, h.seq FROM pw_history h"
-               " JOIN users u ON u.id = h.user_id WHERE u.name = ?1"
-               " ORDER BY k, seq DESC LIMIT ?2",
-               &s);
+  rc = st_prepare(st,
+                  "SELECT pw_hash, 0 AS k, 0 AS seq FROM users"
+                  " WHERE name = ?1 UNION ALL"
+                  " SELECT h.hash, 1, h.seq FROM pw_history h"
+                  " JOIN users u ON u.id = h.user_id WHERE u.name = ?1"
+                  " ORDER BY k, seq DESC LIMIT ?2",
+                  &s);
   if(rc)
     return rc;
   list = calloc((size_t)n + 1, sizeof(*list));
   if(!list)
     rc = VOUCH_ERR_NOMEM;
-  src = rc ? SQLITE_OK : bind_text(s, 1, name);
+  src = rc ? SQLITE_OK : st_bind_text(s, 1, name);
   if(!rc && src == SQLITE_OK)
     src = sqlite3_bind_int64(s, 2, (sqlite3_int64)n + 1);
   while(!rc && src == SQLITE_OK) {
@@ -1091,7 +1091,7 @@ vouch_rc vouch_store_pw_recent(vouch_store *st, const char *name, unsigned n,
       rc = list_push(list, &got, s);
   }
   if(!rc && src != SQLITE_DONE)
-    rc = sql_fail(st, "read password history", src);
+    rc = st_sql_fail(st, "read password history", src);
   if(!rc && !found)
     rc = VOUCH_ERR_NO_USER;
   sqlite3_finalize(s);
@@ -1111,7 +1111,7 @@ void vouch_store_free_list(char **list, size_t count)
   if(!list)
     return;
   for(i = 0; i < count; i++)
-    free_secret(list[i]);
+    st_free_secret(list[i]);
   free(list);
 }
 
@@ -1126,29 +1126,29 @@ vouch_rc vouch_store_audit_add(vouch_store *st, time_t ts, const char *user,
   int src;
 
   if(!event || !*event) {
-    slog(st, LOG_ERR, "%s: audit event without a name", st->path);
+    st_slog(st, LOG_ERR, "%s: audit event without a name", st->path);
     return VOUCH_ERR_INPUT;
   }
-  rc = prepare(st,
-               "INSERT INTO audit (ts, user, event, service, detail)"
-               " VALUES (?1, ?2, ?3, ?4, ?5)",
-               &s);
+  rc = st_prepare(st,
+                  "INSERT INTO audit (ts, user, event, service, detail)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5)",
+                  &s);
   if(rc)
     return rc;
   src = sqlite3_bind_int64(s, 1, (sqlite3_int64)ts);
-  src = src ? src : bind_text(s, 2, user ? user : "");
-  src = src ? src : bind_text(s, 3, event);
-  src = src ? src : bind_text(s, 4, service ? service : "");
-  src = src ? src : bind_text(s, 5, detail ? detail : "");
+  src = src ? src : st_bind_text(s, 2, user ? user : "");
+  src = src ? src : st_bind_text(s, 3, event);
+  src = src ? src : st_bind_text(s, 4, service ? service : "");
+  src = src ? src : st_bind_text(s, 5, detail ? detail : "");
   if(src == SQLITE_OK)
     src = sqlite3_step(s);
   if(src != SQLITE_DONE)
-    rc = sql_fail(st, "write audit record", src);
+    rc = st_sql_fail(st, "write audit record", src);
   sqlite3_finalize(s);
   return rc;
 }
 
-static const char *col_text(sqlite3_stmt *s, int i)
+const char *st_col_text(sqlite3_stmt *s, int i)
 {
   const unsigned char *t = sqlite3_column_text(s, i);
 
@@ -1166,16 +1166,17 @@ vouch_rc vouch_store_audit_each(vouch_store *st, const char *user,
 
   if(!fn)
     return VOUCH_ERR_INPUT;
-  rc = prepare(st,
-               user ? "SELECT id, ts, user, event, service, detail FROM audit"
-                      " WHERE user = ?1 ORDER BY ts, id"
-                    : "SELECT id, ts, user, event, service, detail FROM audit"
-                      " ORDER BY ts, id",
-               &s);
+  rc = st_prepare(
+      st,
+      user ? "SELECT id, ts, user, event, service, detail FROM audit"
+             " WHERE user = ?1 ORDER BY ts, id"
+           : "SELECT id, ts, user, event, service, detail FROM audit"
+             " ORDER BY ts, id",
+      &s);
   if(rc)
     return rc;
   if(user)
-    src = bind_text(s, 1, user);
+    src = st_bind_text(s, 1, user);
   while(!rc && src == SQLITE_OK) {
     vouch_audit_row r;
 
@@ -1185,14 +1186,14 @@ vouch_rc vouch_store_audit_each(vouch_store *st, const char *user,
     src = SQLITE_OK;
     r.id = sqlite3_column_int64(s, 0);
     r.ts = (time_t)sqlite3_column_int64(s, 1);
-    r.user = col_text(s, 2);
-    r.event = col_text(s, 3);
-    r.service = col_text(s, 4);
-    r.detail = col_text(s, 5);
+    r.user = st_col_text(s, 2);
+    r.event = st_col_text(s, 3);
+    r.service = st_col_text(s, 4);
+    r.detail = st_col_text(s, 5);
     rc = fn(arg, &r);
   }
   if(!rc && src != SQLITE_DONE)
-    rc = sql_fail(st, "read audit trail", src);
+    rc = st_sql_fail(st, "read audit trail", src);
   sqlite3_finalize(s);
   return rc;
 }
@@ -1215,33 +1216,33 @@ bool vouch_store_in_transaction(vouch_store *st)
   return st && st->db && !sqlite3_get_autocommit(st->db);
 }
 
-static int bind_mac(sqlite3_stmt *s, int i, const unsigned char *mac)
+int st_bind_mac(sqlite3_stmt *s, int i, const unsigned char *mac)
 {
   return sqlite3_bind_blob(s, i, mac, VOUCH_MAC_BYTES, SQLITE_STATIC);
 }
 
 /* Why a statement bound to a user name changed nothing. */
-static vouch_rc no_row(vouch_store *st, const char *name, vouch_rc otherwise)
+vouch_rc st_no_row(vouch_store *st, const char *name, vouch_rc otherwise)
 {
   int64_t id = 0;
-  vouch_rc rc = user_id(st, name, &id);
+  vouch_rc rc = st_user_id(st, name, &id);
 
   return rc ? rc : otherwise;
 }
 
-static bool bad_purpose(const vouch_store *st, const char *purpose)
+bool st_bad_purpose(const vouch_store *st, const char *purpose)
 {
   if(purpose && *purpose && strlen(purpose) <= 32)
     return false;
-  slog(st, LOG_ERR, "%s: empty or over-long purpose", st->path);
+  st_slog(st, LOG_ERR, "%s: empty or over-long purpose", st->path);
   return true;
 }
 
 /* Runs a write on row ?1 = id, for its effect. */
-static vouch_rc row_write(vouch_store *st, const char *sql, int64_t id,
-                          const char *what)
+vouch_rc st_row_write(vouch_store *st, const char *sql, int64_t id,
+                      const char *what)
 {
-  vouch_rc rc = id_write(st, sql, id, 0, NULL, what);
+  vouch_rc rc = st_id_write(st, sql, id, 0, NULL, what);
 
   if(!rc && sqlite3_changes(st->db) == 0)
     rc = VOUCH_ERR_NOT_FOUND;
@@ -1255,31 +1256,31 @@ static vouch_rc code_kill_old(vouch_store *st, const char *user,
   vouch_rc rc;
   int src;
 
-  rc = prepare(st,
-               "UPDATE codes SET used = 1 WHERE user_id = " USER_ID_OF
-               " AND purpose = ?2 AND channel = ?3 AND used = 0",
-               &s);
+  rc = st_prepare(st,
+                  "UPDATE codes SET used = 1 WHERE user_id = " USER_ID_OF
+                  " AND purpose = ?2 AND channel = ?3 AND used = 0",
+                  &s);
   if(rc)
     return rc;
-  src = bind_text(s, 1, user);
-  src = src ? src : bind_text(s, 2, purpose);
+  src = st_bind_text(s, 1, user);
+  src = src ? src : st_bind_text(s, 2, purpose);
   src = src ? src : sqlite3_bind_int(s, 3, channel);
-  src = src ? src : step_done(s);
+  src = src ? src : st_step_done(s);
   sqlite3_finalize(s);
   if(src != SQLITE_DONE)
-    return sql_fail(st, "retire old codes", src);
-  rc = prepare(st,
-               "DELETE FROM codes WHERE user_id = " USER_ID_OF
-               " AND (used = 1 OR expires <= ?2)",
-               &s);
+    return st_sql_fail(st, "retire old codes", src);
+  rc = st_prepare(st,
+                  "DELETE FROM codes WHERE user_id = " USER_ID_OF
+                  " AND (used = 1 OR expires <= ?2)",
+                  &s);
   if(rc)
     return rc;
-  src = bind_text(s, 1, user);
+  src = st_bind_text(s, 1, user);
   src = src ? src : sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
-  src = src ? src : step_done(s);
+  src = src ? src : st_step_done(s);
   sqlite3_finalize(s);
   if(src != SQLITE_DONE)
-    return sql_fail(st, "drop dead codes", src);
+    return st_sql_fail(st, "drop dead codes", src);
   return VOUCH_OK;
 }
 
@@ -1292,22 +1293,22 @@ static vouch_rc code_add(vouch_store *st, const char *user,
   vouch_rc rc;
   int src;
 
-  rc = prepare(st,
-               "INSERT INTO codes (user_id, purpose, channel, mac, created,"
-               " expires) SELECT id, ?2, ?3, ?4, ?5, ?6 FROM users"
-               " WHERE name = ?1",
-               &s);
+  rc = st_prepare(st,
+                  "INSERT INTO codes (user_id, purpose, channel, mac, created,"
+                  " expires) SELECT id, ?2, ?3, ?4, ?5, ?6 FROM users"
+                  " WHERE name = ?1",
+                  &s);
   if(rc)
     return rc;
-  src = bind_text(s, 1, user);
-  src = src ? src : bind_text(s, 2, purpose);
+  src = st_bind_text(s, 1, user);
+  src = src ? src : st_bind_text(s, 2, purpose);
   src = src ? src : sqlite3_bind_int(s, 3, channel);
-  src = src ? src : bind_mac(s, 4, mac);
+  src = src ? src : st_bind_mac(s, 4, mac);
   src = src ? src : sqlite3_bind_int64(s, 5, (sqlite3_int64)created);
   src = src ? src : sqlite3_bind_int64(s, 6, (sqlite3_int64)expires);
-  src = src ? src : step_done(s);
+  src = src ? src : st_step_done(s);
   if(src != SQLITE_DONE)
-    rc = sql_fail(st, "store code", src);
+    rc = st_sql_fail(st, "store code", src);
   else if(sqlite3_changes(st->db) == 0)
     rc = VOUCH_ERR_NO_USER;
   else if(id)
@@ -1324,15 +1325,15 @@ vouch_rc vouch_store_code_insert(vouch_store *st, const char *user,
   bool own = false;
   vouch_rc rc;
 
-  if(!mac || bad_name(st, user) || bad_purpose(st, purpose))
+  if(!mac || st_bad_name(st, user) || st_bad_purpose(st, purpose))
     return VOUCH_ERR_INPUT;
-  rc = atomic_enter(st, &own);
+  rc = st_atomic_enter(st, &own);
   if(rc)
     return rc;
   rc = code_kill_old(st, user, purpose, channel, created);
   if(!rc)
     rc = code_add(st, user, purpose, channel, mac, created, expires, id);
-  return atomic_leave(st, own, rc);
+  return st_atomic_leave(st, own, rc);
 }
 
 static void code_from_row(sqlite3_stmt *s, vouch_code_row *out)
@@ -1356,19 +1357,19 @@ vouch_rc vouch_store_code_live(vouch_store *st, const char *user,
   vouch_rc rc;
   int src;
 
-  if(!out || bad_name(st, user) || bad_purpose(st, purpose))
+  if(!out || st_bad_name(st, user) || st_bad_purpose(st, purpose))
     return VOUCH_ERR_INPUT;
   memset(out, 0, sizeof(*out));
-  rc = prepare(st,
-               "SELECT id, mac, created, expires, attempts FROM codes"
-               " WHERE user_id = " USER_ID_OF " AND purpose = ?2"
-               " AND channel = ?3 AND used = 0 AND expires > ?4"
-               " ORDER BY id DESC LIMIT 1",
-               &s);
+  rc = st_prepare(st,
+                  "SELECT id, mac, created, expires, attempts FROM codes"
+                  " WHERE user_id = " USER_ID_OF " AND purpose = ?2"
+                  " AND channel = ?3 AND used = 0 AND expires > ?4"
+                  " ORDER BY id DESC LIMIT 1",
+                  &s);
   if(rc)
     return rc;
-  src = bind_text(s, 1, user);
-  src = src ? src : bind_text(s, 2, purpose);
+  src = st_bind_text(s, 1, user);
+  src = src ? src : st_bind_text(s, 2, purpose);
   src = src ? src : sqlite3_bind_int(s, 3, channel);
   src = src ? src : sqlite3_bind_int64(s, 4, (sqlite3_int64)now);
   src = src ? src : sqlite3_step(s);
@@ -1377,10 +1378,10 @@ vouch_rc vouch_store_code_live(vouch_store *st, const char *user,
   else if(src == SQLITE_DONE)
     rc = VOUCH_ERR_NOT_FOUND;
   else
-    rc = sql_fail(st, "find code", src);
+    rc = st_sql_fail(st, "find code", src);
   sqlite3_finalize(s);
   if(rc == VOUCH_ERR_NOT_FOUND)
-    rc = no_row(st, user, VOUCH_ERR_NOT_FOUND);
+    rc = st_no_row(st, user, VOUCH_ERR_NOT_FOUND);
   return rc;
 }
 
@@ -1395,10 +1396,10 @@ vouch_rc vouch_store_code_attempt(vouch_store *st, int64_t id,
   if(!attempts)
     return VOUCH_ERR_INPUT;
   *attempts = 0;
-  rc = prepare(st,
-               "UPDATE codes SET attempts = attempts + 1 WHERE id = ?1"
-               " RETURNING attempts",
-               &s);
+  rc = st_prepare(st,
+                  "UPDATE codes SET attempts = attempts + 1 WHERE id = ?1"
+                  " RETURNING attempts",
+                  &s);
   if(rc)
     return rc;
   src = sqlite3_bind_int64(s, 1, id);
@@ -1406,27 +1407,27 @@ vouch_rc vouch_store_code_attempt(vouch_store *st, int64_t id,
   if(src == SQLITE_ROW) {
     v = sqlite3_column_int64(s, 0);
     *attempts = v < 0 ? 0 : v > UINT32_MAX ? UINT32_MAX : (unsigned)v;
-    src = step_done(s);
+    src = st_step_done(s);
     if(src != SQLITE_DONE)
-      rc = sql_fail(st, "count code attempt", src);
+      rc = st_sql_fail(st, "count code attempt", src);
   }
   else if(src == SQLITE_DONE)
     rc = VOUCH_ERR_NOT_FOUND;
   else
-    rc = sql_fail(st, "count code attempt", src);
+    rc = st_sql_fail(st, "count code attempt", src);
   sqlite3_finalize(s);
   return rc;
 }
 
 vouch_rc vouch_store_code_use(vouch_store *st, int64_t id)
 {
-  return row_write(st, "UPDATE codes SET used = 1 WHERE id = ?1", id,
-                   "use code");
+  return st_row_write(st, "UPDATE codes SET used = 1 WHERE id = ?1", id,
+                      "use code");
 }
 
 vouch_rc vouch_store_code_drop(vouch_store *st, int64_t id)
 {
-  return row_write(st, "DELETE FROM codes WHERE id = ?1", id, "drop code");
+  return st_row_write(st, "DELETE FROM codes WHERE id = ?1", id, "drop code");
 }
 
 /* ----------------------------------------------------------------- tokens */
@@ -1437,17 +1438,18 @@ static vouch_rc token_prune(vouch_store *st, const char *user, time_t before)
   vouch_rc rc;
   int src;
 
-  rc = prepare(st,
-               "DELETE FROM tokens WHERE user_id = " USER_ID_OF
-               " AND expires <= ?2",
-               &s);
+  rc = st_prepare(st,
+                  "DELETE FROM tokens WHERE user_id = " USER_ID_OF
+                  " AND expires <= ?2",
+                  &s);
   if(rc)
     return rc;
-  src = bind_text(s, 1, user);
+  src = st_bind_text(s, 1, user);
   src = src ? src : sqlite3_bind_int64(s, 2, (sqlite3_int64)before);
-  src = src ? src : step_done(s);
+  src = src ? src : st_step_done(s);
   sqlite3_finalize(s);
-  return src == SQLITE_DONE ? VOUCH_OK : sql_fail(st, "drop old tokens", src);
+  return src == SQLITE_DONE ? VOUCH_OK
+                            : st_sql_fail(st, "drop old tokens", src);
 }
 
 static vouch_rc token_add(vouch_store *st, const char *user,
@@ -1458,20 +1460,21 @@ static vouch_rc token_add(vouch_store *st, const char *user,
   vouch_rc rc;
   int src;
 
-  rc = prepare(st,
-               "INSERT INTO tokens (user_id, purpose, mac, created, expires)"
-               " SELECT id, ?2, ?3, ?4, ?5 FROM users WHERE name = ?1",
-               &s);
+  rc =
+      st_prepare(st,
+                 "INSERT INTO tokens (user_id, purpose, mac, created, expires)"
+                 " SELECT id, ?2, ?3, ?4, ?5 FROM users WHERE name = ?1",
+                 &s);
   if(rc)
     return rc;
-  src = bind_text(s, 1, user);
-  src = src ? src : bind_text(s, 2, purpose);
-  src = src ? src : bind_mac(s, 3, mac);
+  src = st_bind_text(s, 1, user);
+  src = src ? src : st_bind_text(s, 2, purpose);
+  src = src ? src : st_bind_mac(s, 3, mac);
   src = src ? src : sqlite3_bind_int64(s, 4, (sqlite3_int64)created);
   src = src ? src : sqlite3_bind_int64(s, 5, (sqlite3_int64)expires);
-  src = src ? src : step_done(s);
+  src = src ? src : st_step_done(s);
   if(src != SQLITE_DONE)
-    rc = sql_fail(st, "store token", src);
+    rc = st_sql_fail(st, "store token", src);
   else if(sqlite3_changes(st->db) == 0)
     rc = VOUCH_ERR_NO_USER;
   sqlite3_finalize(s);
@@ -1486,15 +1489,15 @@ vouch_rc vouch_store_token_insert(vouch_store *st, const char *user,
   bool own = false;
   vouch_rc rc;
 
-  if(!mac || bad_name(st, user) || bad_purpose(st, purpose))
+  if(!mac || st_bad_name(st, user) || st_bad_purpose(st, purpose))
     return VOUCH_ERR_INPUT;
-  rc = atomic_enter(st, &own);
+  rc = st_atomic_enter(st, &own);
   if(rc)
     return rc;
   rc = token_prune(st, user, created - TOKEN_KEEP);
   if(!rc)
     rc = token_add(st, user, purpose, mac, created, expires);
-  return atomic_leave(st, own, rc);
+  return st_atomic_leave(st, own, rc);
 }
 
 vouch_rc vouch_store_token_find(vouch_store *st, const unsigned char *mac,
@@ -1508,13 +1511,13 @@ vouch_rc vouch_store_token_find(vouch_store *st, const unsigned char *mac,
   if(!mac || !out)
     return VOUCH_ERR_INPUT;
   memset(out, 0, sizeof(*out));
-  rc = prepare(st,
-               "SELECT id, user_id, purpose, created, expires, used"
-               " FROM tokens WHERE mac = ?1",
-               &s);
+  rc = st_prepare(st,
+                  "SELECT id, user_id, purpose, created, expires, used"
+                  " FROM tokens WHERE mac = ?1",
+                  &s);
   if(rc)
     return rc;
-  src = bind_mac(s, 1, mac);
+  src = st_bind_mac(s, 1, mac);
   src = src ? src : sqlite3_step(s);
   if(src == SQLITE_ROW) {
     out->id = sqlite3_column_int64(s, 0);
@@ -1529,38 +1532,37 @@ vouch_rc vouch_store_token_find(vouch_store *st, const unsigned char *mac,
   else if(src == SQLITE_DONE)
     rc = VOUCH_ERR_NOT_FOUND;
   else
-    rc = sql_fail(st, "find token", src);
+    rc = st_sql_fail(st, "find token", src);
   sqlite3_finalize(s);
   return rc;
 }
 
 vouch_rc vouch_store_token_use(vouch_store *st, int64_t id)
 {
-  return row_write(st, "UPDATE tokens SET used = 1 WHERE id = ?1", id,
-                   "use token");
+  return st_row_write(st, "UPDATE tokens SET used = 1 WHERE id = ?1", id,
+                      "use token");
 }
 
 /* ------------------------------------------------- failed checks, sends */
 
 /* Runs a write on the rows of user (?1) with one integer ?2, for its
  * effect; VOUCH_ERR_NO_USER is not told apart here. */
-static vouch_rc user_rows_write(vouch_store *st, const char *sql,
-                                const char *user, sqlite3_int64 v,
-                                const char *what)
+vouch_rc st_user_rows_write(vouch_store *st, const char *sql, const char *user,
+                            sqlite3_int64 v, const char *what)
 {
   sqlite3_stmt *s = NULL;
   vouch_rc rc;
   int src;
 
-  rc = prepare(st, sql, &s);
+  rc = st_prepare(st, sql, &s);
   if(rc)
     return rc;
-  src = bind_text(s, 1, user);
+  src = st_bind_text(s, 1, user);
   if(src == SQLITE_OK && sqlite3_bind_parameter_count(s) >= 2)
     src = sqlite3_bind_int64(s, 2, v);
-  src = src ? src : step_done(s);
+  src = src ? src : st_step_done(s);
   sqlite3_finalize(s);
-  return src == SQLITE_DONE ? VOUCH_OK : sql_fail(st, what, src);
+  return src == SQLITE_DONE ? VOUCH_OK : st_sql_fail(st, what, src);
 }
 
 vouch_rc vouch_store_check_failure_add(vouch_store *st, const char *user,
@@ -1572,53 +1574,53 @@ vouch_rc vouch_store_check_failure_add(vouch_store *st, const char *user,
   vouch_rc rc;
   int src;
 
-  if(!method || !*method || bad_name(st, user))
+  if(!method || !*method || st_bad_name(st, user))
     return VOUCH_ERR_INPUT;
-  rc = atomic_enter(st, &own);
+  rc = st_atomic_enter(st, &own);
   if(rc)
     return rc;
-  rc = user_rows_write(
+  rc = st_user_rows_write(
       st,
       "DELETE FROM check_failures WHERE user_id = " USER_ID_OF " AND ts <= ?2",
       user, (sqlite3_int64)prune_before, "drop old failed checks");
   if(!rc)
-    rc = prepare(st,
-                 "INSERT INTO check_failures (user_id, ts, method)"
-                 " SELECT id, ?2, ?3 FROM users WHERE name = ?1",
-                 &s);
+    rc = st_prepare(st,
+                    "INSERT INTO check_failures (user_id, ts, method)"
+                    " SELECT id, ?2, ?3 FROM users WHERE name = ?1",
+                    &s);
   if(!rc) {
-    src = bind_text(s, 1, user);
+    src = st_bind_text(s, 1, user);
     src = src ? src : sqlite3_bind_int64(s, 2, (sqlite3_int64)ts);
-    src = src ? src : bind_text(s, 3, method);
-    src = src ? src : step_done(s);
+    src = src ? src : st_bind_text(s, 3, method);
+    src = src ? src : st_step_done(s);
     if(src != SQLITE_DONE)
-      rc = sql_fail(st, "count failed check", src);
+      rc = st_sql_fail(st, "count failed check", src);
     else if(sqlite3_changes(st->db) == 0)
       rc = VOUCH_ERR_NO_USER;
     sqlite3_finalize(s);
   }
-  return atomic_leave(st, own, rc);
+  return st_atomic_leave(st, own, rc);
 }
 
 /* Reads count(*) (and max(ts) when last is not NULL) of a query bound to
  * (?1 user, ?2 since, ?3 purpose, ?4 channel as far as it has them). */
-static vouch_rc count_rows(vouch_store *st, const char *sql, const char *user,
-                           time_t since, const char *purpose, int channel,
-                           unsigned *count, time_t *last)
+vouch_rc st_count_rows(vouch_store *st, const char *sql, const char *user,
+                       time_t since, const char *purpose, int channel,
+                       unsigned *count, time_t *last)
 {
   sqlite3_stmt *s = NULL;
   sqlite3_int64 v;
   vouch_rc rc;
   int src, n;
 
-  rc = prepare(st, sql, &s);
+  rc = st_prepare(st, sql, &s);
   if(rc)
     return rc;
   n = sqlite3_bind_parameter_count(s);
-  src = bind_text(s, 1, user);
+  src = st_bind_text(s, 1, user);
   src = src ? src : sqlite3_bind_int64(s, 2, (sqlite3_int64)since);
   if(!src && n >= 3)
-    src = bind_text(s, 3, purpose);
+    src = st_bind_text(s, 3, purpose);
   if(!src && n >= 4)
     src = sqlite3_bind_int(s, 4, channel);
   src = src ? src : sqlite3_step(s);
@@ -1629,7 +1631,7 @@ static vouch_rc count_rows(vouch_store *st, const char *sql, const char *user,
       *last = (time_t)sqlite3_column_int64(s, 1);
   }
   else
-    rc = sql_fail(st, "count rows", src);
+    rc = st_sql_fail(st, "count rows", src);
   sqlite3_finalize(s);
   return rc;
 }
@@ -1639,16 +1641,16 @@ vouch_rc vouch_store_check_failure_count(vouch_store *st, const char *user,
 {
   vouch_rc rc;
 
-  if(!count || bad_name(st, user))
+  if(!count || st_bad_name(st, user))
     return VOUCH_ERR_INPUT;
   *count = 0;
-  rc = count_rows(
+  rc = st_count_rows(
       st,
       "SELECT count(*) FROM check_failures WHERE user_id = " USER_ID_OF
       " AND ts > ?2",
       user, since, NULL, 0, count, NULL);
   if(!rc && *count == 0)
-    rc = no_row(st, user, VOUCH_OK);
+    rc = st_no_row(st, user, VOUCH_OK);
   return rc;
 }
 
@@ -1656,13 +1658,13 @@ vouch_rc vouch_store_check_failure_clear(vouch_store *st, const char *user)
 {
   vouch_rc rc;
 
-  if(bad_name(st, user))
+  if(st_bad_name(st, user))
     return VOUCH_ERR_INPUT;
-  rc = user_rows_write(
+  rc = st_user_rows_write(
       st, "DELETE FROM check_failures WHERE user_id = " USER_ID_OF, user, 0,
       "clear failed checks");
   if(!rc && sqlite3_changes(st->db) == 0)
-    rc = no_row(st, user, VOUCH_OK);
+    rc = st_no_row(st, user, VOUCH_OK);
   return rc;
 }
 
@@ -1675,32 +1677,32 @@ vouch_rc vouch_store_send_add(vouch_store *st, const char *user,
   vouch_rc rc;
   int src;
 
-  if(bad_name(st, user) || bad_purpose(st, purpose))
+  if(st_bad_name(st, user) || st_bad_purpose(st, purpose))
     return VOUCH_ERR_INPUT;
-  rc = atomic_enter(st, &own);
+  rc = st_atomic_enter(st, &own);
   if(rc)
     return rc;
-  rc = user_rows_write(
+  rc = st_user_rows_write(
       st, "DELETE FROM sends WHERE user_id = " USER_ID_OF " AND ts <= ?2",
       user, (sqlite3_int64)prune_before, "drop old sends");
   if(!rc)
-    rc = prepare(st,
-                 "INSERT INTO sends (user_id, purpose, channel, ts)"
-                 " SELECT id, ?2, ?3, ?4 FROM users WHERE name = ?1",
-                 &s);
+    rc = st_prepare(st,
+                    "INSERT INTO sends (user_id, purpose, channel, ts)"
+                    " SELECT id, ?2, ?3, ?4 FROM users WHERE name = ?1",
+                    &s);
   if(!rc) {
-    src = bind_text(s, 1, user);
-    src = src ? src : bind_text(s, 2, purpose);
+    src = st_bind_text(s, 1, user);
+    src = src ? src : st_bind_text(s, 2, purpose);
     src = src ? src : sqlite3_bind_int(s, 3, channel);
     src = src ? src : sqlite3_bind_int64(s, 4, (sqlite3_int64)ts);
-    src = src ? src : step_done(s);
+    src = src ? src : st_step_done(s);
     if(src != SQLITE_DONE)
-      rc = sql_fail(st, "record send", src);
+      rc = st_sql_fail(st, "record send", src);
     else if(sqlite3_changes(st->db) == 0)
       rc = VOUCH_ERR_NO_USER;
     sqlite3_finalize(s);
   }
-  return atomic_leave(st, own, rc);
+  return st_atomic_leave(st, own, rc);
 }
 
 vouch_rc vouch_store_sends_since(vouch_store *st, const char *user,
@@ -1709,18 +1711,18 @@ vouch_rc vouch_store_sends_since(vouch_store *st, const char *user,
 {
   vouch_rc rc;
 
-  if(!count || !last || bad_name(st, user) || bad_purpose(st, purpose))
+  if(!count || !last || st_bad_name(st, user) || st_bad_purpose(st, purpose))
     return VOUCH_ERR_INPUT;
   *count = 0;
   *last = 0;
-  rc =
-      count_rows(st,
-                 "SELECT count(CASE WHEN ts > ?2 THEN 1 END),"
-                 " coalesce(max(ts), 0) FROM sends WHERE user_id = " USER_ID_OF
-                 " AND purpose = ?3 AND channel = ?4",
-                 user, since, purpose, channel, count, last);
+  rc = st_count_rows(
+      st,
+      "SELECT count(CASE WHEN ts > ?2 THEN 1 END),"
+      " coalesce(max(ts), 0) FROM sends WHERE user_id = " USER_ID_OF
+      " AND purpose = ?3 AND channel = ?4",
+      user, since, purpose, channel, count, last);
   if(!rc && *last == 0)
-    rc = no_row(st, user, VOUCH_OK);
+    rc = st_no_row(st, user, VOUCH_OK);
   return rc;
 }
 
@@ -1733,20 +1735,20 @@ vouch_rc vouch_store_card_set(vouch_store *st, const char *user,
   vouch_rc rc;
   int src;
 
-  if(!mac || !last4 || strlen(last4) != 4 || bad_name(st, user))
+  if(!mac || !last4 || strlen(last4) != 4 || st_bad_name(st, user))
     return VOUCH_ERR_INPUT;
-  rc = prepare(st,
-               "UPDATE users SET card_mac = ?2, card_last4 = ?3"
-               " WHERE name = ?1",
-               &s);
+  rc = st_prepare(st,
+                  "UPDATE users SET card_mac = ?2, card_last4 = ?3"
+                  " WHERE name = ?1",
+                  &s);
   if(rc)
     return rc;
-  src = bind_text(s, 1, user);
-  src = src ? src : bind_mac(s, 2, mac);
-  src = src ? src : bind_text(s, 3, last4);
-  src = src ? src : step_done(s);
+  src = st_bind_text(s, 1, user);
+  src = src ? src : st_bind_mac(s, 2, mac);
+  src = src ? src : st_bind_text(s, 3, last4);
+  src = src ? src : st_step_done(s);
   if(src != SQLITE_DONE)
-    rc = sql_fail(st, "set card", src);
+    rc = st_sql_fail(st, "set card", src);
   else if(sqlite3_changes(st->db) == 0)
     rc = VOUCH_ERR_NO_USER;
   sqlite3_finalize(s);
@@ -1762,7 +1764,7 @@ vouch_rc vouch_store_card_clear(vouch_store *st, const char *user)
                   " WHERE name = ?1 AND card_mac IS NOT NULL",
                   user, false, 0, "clear card");
   if(rc == VOUCH_ERR_NO_USER)
-    rc = no_row(st, user, VOUCH_ERR_NOT_FOUND);
+    rc = st_no_row(st, user, VOUCH_ERR_NOT_FOUND);
   return rc;
 }
 
@@ -1773,13 +1775,13 @@ vouch_rc vouch_store_card_get_mac(vouch_store *st, const char *user,
   vouch_rc rc;
   int src;
 
-  if(!mac || !has || bad_name(st, user))
+  if(!mac || !has || st_bad_name(st, user))
     return VOUCH_ERR_INPUT;
   *has = false;
-  rc = prepare(st, "SELECT card_mac FROM users WHERE name = ?1", &s);
+  rc = st_prepare(st, "SELECT card_mac FROM users WHERE name = ?1", &s);
   if(rc)
     return rc;
-  src = bind_text(s, 1, user);
+  src = st_bind_text(s, 1, user);
   src = src ? src : sqlite3_step(s);
   if(src == SQLITE_ROW) {
     if(sqlite3_column_bytes(s, 0) == VOUCH_MAC_BYTES) {
@@ -1790,7 +1792,7 @@ vouch_rc vouch_store_card_get_mac(vouch_store *st, const char *user,
   else if(src == SQLITE_DONE)
     rc = VOUCH_ERR_NO_USER;
   else
-    rc = sql_fail(st, "read card", src);
+    rc = st_sql_fail(st, "read card", src);
   sqlite3_finalize(s);
   return rc;
 }
