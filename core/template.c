@@ -392,15 +392,16 @@ static vouch_rc render_text(const tpl_job *j, const char *t, size_t len,
 }
 
 /* Collects the name, value pairs; values must be UTF-8. */
-static vouch_rc collect(vouch_ctx *ctx, va_list ap, tpl_var *vars, size_t *n)
+static vouch_rc collect(vouch_ctx *ctx, const char *const *pairs,
+                        tpl_var *vars, size_t *n)
 {
-  const char *name;
+  size_t i;
 
   *n = 0;
-  for(name = va_arg(ap, const char *); name; name = va_arg(ap, const char *)) {
-    const char *v = va_arg(ap, const char *);
+  for(i = 0; pairs[i]; i += 2) {
+    const char *v = pairs[i + 1];
 
-    if(*n >= TPL_MAX_VARS || !valid_var_name(name)) {
+    if(*n >= TPL_MAX_VARS || !valid_var_name(pairs[i])) {
       vouch_log(ctx, LOG_ERR, "template: bad or too many variables");
       return VOUCH_ERR_USAGE;
     }
@@ -408,10 +409,10 @@ static vouch_rc collect(vouch_ctx *ctx, va_list ap, tpl_var *vars, size_t *n)
       v = "";
     if(!vouch_valid_utf8(v, strlen(v))) {
       vouch_log(ctx, LOG_ERR, "template: the value of {%s} is not UTF-8",
-                name);
+                pairs[i]);
       return VOUCH_ERR_INPUT;
     }
-    vars[*n].name = name;
+    vars[*n].name = pairs[i];
     vars[(*n)++].value = v;
   }
   return VOUCH_OK;
@@ -439,20 +440,39 @@ static vouch_rc check_args(vouch_ctx *ctx, const char *name, const char **lang,
 vouch_rc vouch_render(vouch_ctx *ctx, const char *name, const char *lang,
                       vouch_message *m, ...)
 {
+  const char *pairs[2 * TPL_MAX_VARS + 2];
+  size_t n = 0;
+  va_list ap;
+
+  va_start(ap, m);
+  for(pairs[n] = va_arg(ap, const char *); pairs[n];
+      pairs[n] = va_arg(ap, const char *)) {
+    if(n + 2 >= sizeof(pairs) / sizeof(pairs[0])) {
+      va_end(ap);
+      vouch_log(ctx, LOG_ERR, "template: bad or too many variables");
+      return VOUCH_ERR_USAGE;
+    }
+    pairs[n + 1] = va_arg(ap, const char *);
+    n += 2;
+  }
+  va_end(ap);
+  return vouch_render_vars(ctx, name, lang, m, pairs);
+}
+
+vouch_rc vouch_render_vars(vouch_ctx *ctx, const char *name, const char *lang,
+                           vouch_message *m, const char *const *pairs)
+{
   tpl_var vars[TPL_MAX_VARS];
   tpl_buf subject = {0}, body = {0};
   tpl_job job = {0};
   char *path = NULL, *text = NULL;
   size_t len = 0;
-  va_list ap;
   vouch_rc rc;
 
   rc = check_args(ctx, name, &lang, m);
   if(rc)
     return rc;
-  va_start(ap, m);
-  rc = collect(ctx, ap, vars, &job.nvars);
-  va_end(ap);
+  rc = collect(ctx, pairs, vars, &job.nvars);
   if(rc)
     goto out;
   rc = find_file(ctx, name, lang, &path);

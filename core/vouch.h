@@ -585,6 +585,18 @@ vouch_rc vouch_sms_request_body(const vouch_config *cfg,
  * error.  m->to and m->channel are left to the caller. */
 vouch_rc vouch_render(vouch_ctx *ctx, const char *name, const char *lang,
                       vouch_message *m, ...);
+/* vouch_render with the variables as an array of name, value pairs ending
+ * with a NULL name. */
+vouch_rc vouch_render_vars(vouch_ctx *ctx, const char *name, const char *lang,
+                           vouch_message *m, const char *const *pairs);
+/* Sends the email template tpl (e.g. "password-changed-email") to the
+ * address on file of user, in the user's language; {name} is the user's
+ * full name; pairs (NULL-terminated name, value pairs, may be NULL) give
+ * the other variables.  VOUCH_ERR_UNAVAIL when no address is on file;
+ * VOUCH_ERR_DELIVERY when it could not be handed over.  Audited as
+ * "notify.sent" or "notify.failed" with the template name. */
+vouch_rc vouch_notify(vouch_ctx *ctx, const char *user, const char *tpl,
+                      const char *const *pairs);
 /* "a•••@example.org" and "+45 •••• "
  * "••12": a destination shown without giving it away. */
 void vouch_mask_email(const char *email, char *out, size_t len);
@@ -673,6 +685,44 @@ typedef struct vouch_methods {
 
 /* Fills m for user; an unknown user is not an error (m->known false). */
 vouch_rc vouch_methods_get(vouch_ctx *ctx, const char *user, vouch_methods *m);
+/* ======================================================================
+ * Account flows (issue 4).
+ * ==================================================================== */
+
+/* ------------------------------------------- sessions (core/session.c) */
+
+typedef struct vouch_session_row {
+  int64_t id;
+  const char *service, *tty, *rhost; /* "" when unknown */
+  long pid;                          /* the session's leader process */
+  unsigned long long pid_start;      /* its start, ticks after boot */
+  time_t started;
+  time_t ended; /* 0 while open */
+  bool revoked; /* signed out everywhere */
+} vouch_session_row;
+
+/* Records a session of user opened now by process pid (its start time is
+ * read from /proc); *id names it for vouch_session_close. */
+vouch_rc vouch_session_open(vouch_ctx *ctx, const char *user, const char *tty,
+                            const char *rhost, long pid, int64_t *id);
+/* Marks the session ended (a session already ended or revoked is fine). */
+vouch_rc vouch_session_close(vouch_ctx *ctx, int64_t id);
+/* Calls fn for each session of user, newest first. */
+vouch_rc vouch_sessions_each(vouch_ctx *ctx, const char *user,
+                             vouch_rc (*fn)(void *arg,
+                                            const vouch_session_row *r),
+                             void *arg);
+/* Signs user out everywhere: every open session but keep_id (0: none) is
+ * revoked and ended; its leader gets SIGHUP, then SIGTERM after a short
+ * grace, and only while its start time still matches the record (a
+ * reused pid is never signalled).  *count (may be NULL) gets the number
+ * of sessions ended.  Audited. */
+vouch_rc vouch_sessions_revoke(vouch_ctx *ctx, const char *user,
+                               int64_t keep_id, unsigned *count);
+/* Marks the account reset-required: the next sign-in must choose a new
+ * password.  Audited. */
+vouch_rc vouch_account_require_reset(vouch_ctx *ctx, const char *user);
+
 /* ------------------------------------------------------- JSON and input */
 
 #include <stdio.h>
