@@ -25,7 +25,15 @@ from = vouch@example.org
 [sms]
 transport = file
 dir = $env/sms
+[delivery]
+helper = $build/vouch-deliver
+[templates]
+dir = $env/templates
 CONF
+# The shipped templates, with the modes vouch asks of them.
+cp -R "$src/conf/templates" "$env/templates"
+find "$env/templates" -type d -exec chmod 755 {} +
+find "$env/templates" -type f -exec chmod 644 {} +
 chmod 644 "$env/vouch.conf"
 ctl() { "$build/vouchctl" --config "$env/vouch.conf" "$@"; }
 step() { printf '\n== %s\n' "$*"; }
@@ -46,6 +54,14 @@ cat >"$env/pam.d/vouch-demo" <<PAM
 auth     required $build/pam_vouch_password.so conf=$env/vouch.conf
 account  required $build/pam_vouch_password.so conf=$env/vouch.conf
 password required $build/pam_vouch_password.so conf=$env/vouch.conf
+PAM
+cat >"$env/pam.d/vouch-demo-check" <<PAM
+# alice's login with the security check: her password, then a code by
+# email; "a" at the code prompt tries another way: her card number.
+auth required $build/pam_vouch_password.so conf=$env/vouch.conf
+auth [success=done authinfo_unavail=ignore default=die] $build/pam_vouch_otp.so conf=$env/vouch.conf channel=email
+auth required $build/pam_vouch_card.so conf=$env/vouch.conf
+account required $build/pam_vouch_password.so conf=$env/vouch.conf
 PAM
 printf 'auth required %s\naccount required %s\npassword required %s\nsession required %s\n' \
   "$deny" "$deny" "$deny" "$deny" >"$env/pam.d/other"
@@ -75,6 +91,52 @@ printf 'staple paper clip\nstaple paper clip\n' | expect 0 pam chauthtok
 step "the old password no longer works, the new one does"
 printf 'correct horse battery\n' | expect 1 pam authenticate
 printf 'staple paper clip\n' | expect 0 pam authenticate
+step "alice's card on file (only a keyed hash and the last 4 digits are kept)"
+printf '4111 1111 1111 1111\n' | ctl card set alice || exit 1
+step "the security-check stack in $env/pam.d/vouch-demo-check"
+sed -n '/^[a-z]/p' "$env/pam.d/vouch-demo-check"
+
+# check_login ANSWER...: pamtester on the security-check stack; each
+# answer is a line, and "@CODE" is replaced by the code in the newest
+# email once it has arrived.
+check_login() {
+  rm -f "$env/answers"; mkfifo "$env/answers"
+  LD_PRELOAD=libpam_wrapper.so PAM_WRAPPER=1 \
+    PAM_WRAPPER_SERVICE_DIR="$env/pam.d" \
+    timeout 60 pamtester -v vouch-demo-check alice authenticate \
+    <"$env/answers" &
+  pid=$!
+  exec 8>"$env/answers"
+  for a in "$@"; do
+    if [ "$a" = @CODE ]; then
+      k=0
+      while [ -z "$(ls "$env/mail")" ] && [ $k -lt 100 ]; do
+        sleep 0.1; k=$((k + 1)); done
+      m=$(ls -t "$env/mail"/* | head -n 1)
+      a=$(awk 'b { print } /^$/ { b = 1 }' "$m" |
+          grep -oE '(^|[^0-9])[0-9]{6}([^0-9]|$)' | tr -cd '0-9\n' |
+          grep -E '^[0-9]{6}$' | head -n 1)
+      echo "   (the code in her email: $a)" >&2
+      mv "$m" "$env/last-email"
+      rm -f "$env/mail"/*
+    fi
+    printf '%s\n' "$a" >&8
+    sleep 0.5
+  done
+  exec 8>&-
+  wait $pid
+}
+step "alice signs in: her password, then the code we emailed her"
+expect 0 check_login 'staple paper clip' @CODE
+step "the email she got ($env/last-email)"
+grep -E '^(To|Subject):' "$env/last-email"
+sed '1,/^$/d' "$env/last-email"
+rm -f "$env/mail"/*
+step "alice signs in and chooses 'a' (try another way): her card number"
+expect 0 check_login 'staple paper clip' a '4111-1111-1111-1111'
+step "a wrong card number is refused"
+expect 1 check_login 'staple paper clip' a '5555 5555 5555 4444' a
+
 step "what the audit trail recorded"
 ctl audit alice
 
