@@ -93,7 +93,8 @@ static const char *const migrations[] = {
     " ts INTEGER NOT NULL);"
     "CREATE INDEX sends_user ON sends(user_id, purpose, channel, ts);",
     vouch_schema_sessions, /* version 3 */
-    vouch_schema_accounts  /* version 4 */
+    vouch_schema_accounts, /* version 4 */
+    vouch_schema_devices   /* version 5 */
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])) - 1)
