@@ -120,13 +120,16 @@ static const struct key keys[] = {
     {"sms", "body", K_SMS_BODY, F(sms_body), 0, 0},
     {"sms", "auth", K_SMS_AUTH, F(sms_auth), 0, 0},
     {"sms", "username", K_USER, F(sms_username), 0, 0},
-    {"sms", "secret_file", K_OPT_PATH, F(sms_secret_file), 0, 0}};
+    {"sms", "secret_file", K_OPT_PATH, F(sms_secret_file), 0, 0},
+    {"export", "dir", K_PATH, F(export_dir), 0, 0},
+    {"export", "confirm_ttl", K_DUR, F(export_confirm_ttl), 60, MAX_DURATION},
+    {"export", "keep", K_DUR, F(export_keep), 60, MAX_DURATION}};
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
 static const char *const sections[] = {
     "store",  "secret",   "password",  "otp",   "lockout", "reset",
-    "device", "delivery", "templates", "email", "sms"};
+    "device", "delivery", "templates", "email", "sms",     "export"};
 
 #define NSECTIONS (sizeof(sections) / sizeof(sections[0]))
 
@@ -600,6 +603,7 @@ static void free_members(vouch_config *c)
   free(c->sms_body);
   free(c->sms_username);
   free(c->sms_secret_file);
+  free(c->export_dir);
   memset(c, 0, sizeof(*c));
 }
 
@@ -639,6 +643,8 @@ vouch_rc vouch_config_defaults(vouch_config *c)
   c->sms_transport = VOUCH_TRANSPORT_HTTP;
   c->sms_format = VOUCH_SMS_FORM;
   c->sms_auth = VOUCH_SMS_AUTH_NONE;
+  c->export_confirm_ttl = 7 * 86400;
+  c->export_keep = 30 * 86400;
   c->store_path = vouch_strdup(VOUCH_STATEDIR "/vouch.db");
   c->key_file = vouch_strdup("/etc/vouch/secret.key");
   c->reset_link_url = vouch_strdup("https://example.org/reset?token={token}");
@@ -646,8 +652,10 @@ vouch_rc vouch_config_defaults(vouch_config *c)
   c->email_from = vouch_strdup("vouch@localhost");
   c->delivery_helper = vouch_strdup(VOUCH_LIBEXECDIR "/vouch-deliver");
   c->templates_dir = vouch_strdup(VOUCH_DATADIR "/templates");
+  c->export_dir = vouch_strdup(VOUCH_STATEDIR "/exports");
   if(!c->store_path || !c->key_file || !c->reset_link_url || !c->email_url ||
-     !c->email_from || !c->delivery_helper || !c->templates_dir) {
+     !c->email_from || !c->delivery_helper || !c->templates_dir ||
+     !c->export_dir) {
     free_members(c);
     return VOUCH_ERR_NOMEM;
   }

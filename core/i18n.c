@@ -236,6 +236,66 @@ static const char *const texts[VOUCH_MSG_COUNT][L_COUNT] = {
          "Det \u00e4r inte ett giltigt kortnummer. Kontrollera siffrorna och "
          "f\u00f6rs\u00f6k igen.",
          "Itu bukan nombor kad yang sah. Semak digit dan cuba lagi."},
+    /* Device sign-in: GLOSSARY "sign-in code". */
+    [VOUCH_MSG_DEVICE_CODE] = {"Your sign-in code: %s",
+                               "Din loginkode: %s", "Je inlogcode: %s",
+                               "Din inloggningskod: %s",
+                               "Kod log masuk anda: %s"},
+    [VOUCH_MSG_DEVICE_HOW] =
+        {"To sign in, run \"vouch-account approve %s\" on a device where "
+         "you are signed in.",
+         "Log ind ved at k\u00f8re \"vouch-account approve %s\" p\u00e5 en "
+         "enhed, hvor du er logget ind.",
+         "Log in door \"vouch-account approve %s\" uit te voeren op een "
+         "apparaat waarop je bent ingelogd.",
+         "Logga in genom att k\u00f6ra \"vouch-account approve %s\" p\u00e5 "
+         "en enhet d\u00e4r du \u00e4r inloggad.",
+         "Untuk log masuk, jalankan \"vouch-account approve %s\" pada "
+         "peranti yang anda telah log masuk."},
+    [VOUCH_MSG_DEVICE_URL] =
+        {"Or open %s on your phone or computer.",
+         "Eller \u00e5bn %s p\u00e5 din telefon eller computer.",
+         "Of open %s op je telefoon of computer.",
+         "Eller \u00f6ppna %s p\u00e5 din telefon eller dator.",
+         "Atau buka %s pada telefon atau komputer anda."},
+    [VOUCH_MSG_DEVICE_DENIED] =
+        {"The sign-in was refused on your other device.",
+         "Login blev afvist p\u00e5 din anden enhed.",
+         "Het inloggen is geweigerd op je andere apparaat.",
+         "Inloggningen nekades p\u00e5 din andra enhet.",
+         "Log masuk telah ditolak pada peranti anda yang lain."},
+    [VOUCH_MSG_DEVICE_EXPIRED] =
+        {"The sign-in code has expired. Start again to get a new code.",
+         "Loginkoden er udl\u00f8bet. Start forfra for at f\u00e5 en ny "
+         "kode.",
+         "De inlogcode is verlopen. Begin opnieuw voor een nieuwe code.",
+         "Inloggningskoden har g\u00e5tt ut. B\u00f6rja om f\u00f6r att "
+         "f\u00e5 en ny kod.",
+         "Kod log masuk telah tamat tempoh. Mula semula untuk mendapatkan "
+         "kod baharu."},
+    /* vouch-account: GLOSSARY "sign out of all devices", "finish
+     * cancellation". */
+    [VOUCH_MSG_SIGNOUT_ASK] =
+        {"Sign out of all devices? [y/N] ",
+         "Log ud af alle enheder? [j/N] ",
+         "Uitloggen op alle apparaten? [j/N] ",
+         "Logga ut fr\u00e5n alla enheter? [j/N] ",
+         "Log keluar daripada semua peranti? [y/N] "},
+    [VOUCH_MSG_CANCEL_ASK] = {"Finish cancellation? [y/N] ",
+                              "Afslut opsigelse? [j/N] ",
+                              "Opzegging voltooien? [j/N] ",
+                              "Slutf\u00f6r avslutningen? [j/N] ",
+                              "Selesai pembatalan? [y/N] "},
+    [VOUCH_MSG_CONFIRM_PROMPT] =
+        {"Enter the %u-digit code we sent to %s (r: Send code again): ",
+         "Indtast den %u-cifrede kode, vi sendte til %s (r: Send koden "
+         "igen): ",
+         "Voer de %u-cijferige code in die we naar %s hebben gestuurd (r: "
+         "Code opnieuw verzenden): ",
+         "Ange den %u-siffriga koden som vi skickade till %s (r: Skicka "
+         "koden igen): ",
+         "Masukkan kod %u digit yang kami hantar ke %s (r: Hantar kod "
+         "semula): "},
 };
 
 static int lang_index(const char *lang)

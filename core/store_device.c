@@ -3,6 +3,8 @@
  * without a keyboard shows until a signed-in member approves or refuses
  * them, and the wrong approvals counted for rate limiting.
  */
+#include <string.h>
+
 #include "store_int.h"
 
 const char vouch_schema_devices[] =
@@ -20,3 +22,189 @@ const char vouch_schema_devices[] =
     " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
     " ts INTEGER NOT NULL);"
     "CREATE INDEX device_failures_user ON device_failures(user_id, ts);";
+
+#define DEVICE_KEEP 86400 /* a dead code is kept a day, for the audit */
+
+vouch_rc vouch_store_device_add(vouch_store *st, const unsigned char *mac,
+                                const char *service, time_t created,
+                                time_t expires, int64_t *id)
+{
+  sqlite3_stmt *s = NULL;
+  vouch_rc rc;
+  int src;
+
+  if(!mac || !id)
+    return VOUCH_ERR_INPUT;
+  rc = st_id_write(st, "DELETE FROM device_codes WHERE expires < ?1",
+                   (int64_t)created - DEVICE_KEEP, 0, NULL,
+                   "drop old sign-in codes");
+  if(!rc)
+    rc = st_prepare(st,
+                    "INSERT INTO device_codes (mac, service, created,"
+                    " expires) VALUES (?1, ?2, ?3, ?4)",
+                    &s);
+  if(rc)
+    return rc;
+  src = st_bind_mac(s, 1, mac);
+  src = src ? src : st_bind_text(s, 2, service ? service : "");
+  src = src ? src : sqlite3_bind_int64(s, 3, (sqlite3_int64)created);
+  src = src ? src : sqlite3_bind_int64(s, 4, (sqlite3_int64)expires);
+  src = src ? src : sqlite3_step(s);
+  if(src == SQLITE_DONE)
+    *id = sqlite3_last_insert_rowid(st->db);
+  else if((src & 0xff) == SQLITE_CONSTRAINT)
+    rc = VOUCH_ERR_EXISTS;
+  else
+    rc = st_sql_fail(st, "store sign-in code", src);
+  sqlite3_finalize(s);
+  return rc;
+}
+
+vouch_rc vouch_store_device_get(vouch_store *st, int64_t id,
+                                vouch_device_row *out)
+{
+  sqlite3_stmt *s = NULL;
+  const char *user;
+  vouch_rc rc;
+  int src;
+
+  if(!out)
+    return VOUCH_ERR_INPUT;
+  memset(out, 0, sizeof(*out));
+  rc = st_prepare(st,
+                  "SELECT d.id, d.status, d.created, d.expires,"
+                  " COALESCE(u.name, '') FROM device_codes d"
+                  " LEFT JOIN users u ON u.id = d.user_id WHERE d.id = ?1",
+                  &s);
+  if(rc)
+    return rc;
+  src = sqlite3_bind_int64(s, 1, id);
+  src = src ? src : sqlite3_step(s);
+  if(src == SQLITE_ROW) {
+    out->id = sqlite3_column_int64(s, 0);
+    out->status = (vouch_device_status)sqlite3_column_int(s, 1);
+    out->created = (time_t)sqlite3_column_int64(s, 2);
+    out->expires = (time_t)sqlite3_column_int64(s, 3);
+    user = st_col_text(s, 4);
+    if(strlen(user) < sizeof(out->user))
+      memcpy(out->user, user, strlen(user) + 1);
+    else
+      rc = st_sql_fail(st, "read sign-in code", SQLITE_CORRUPT);
+  }
+  else if(src == SQLITE_DONE)
+    rc = VOUCH_ERR_NOT_FOUND;
+  else
+    rc = st_sql_fail(st, "read sign-in code", src);
+  sqlite3_finalize(s);
+  return rc;
+}
+
+vouch_rc vouch_store_device_find(vouch_store *st, const unsigned char *mac,
+                                 time_t now, int64_t *id)
+{
+  sqlite3_stmt *s = NULL;
+  vouch_rc rc;
+  int src;
+
+  if(!mac || !id)
+    return VOUCH_ERR_INPUT;
+  rc = st_prepare(st,
+                  "SELECT id FROM device_codes WHERE mac = ?1"
+                  " AND status = 0 AND expires > ?2",
+                  &s);
+  if(rc)
+    return rc;
+  src = st_bind_mac(s, 1, mac);
+  src = src ? src : sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
+  src = src ? src : sqlite3_step(s);
+  if(src == SQLITE_ROW)
+    *id = sqlite3_column_int64(s, 0);
+  else if(src == SQLITE_DONE)
+    rc = VOUCH_ERR_NOT_FOUND;
+  else
+    rc = st_sql_fail(st, "find sign-in code", src);
+  sqlite3_finalize(s);
+  return rc;
+}
+
+vouch_rc vouch_store_device_move(vouch_store *st, int64_t id,
+                                 vouch_device_status from,
+                                 vouch_device_status to, const char *user,
+                                 time_t now)
+{
+  sqlite3_stmt *s = NULL;
+  vouch_rc rc;
+  int src;
+
+  if(user && st_bad_name(st, user))
+    return VOUCH_ERR_INPUT;
+  rc = st_prepare(st,
+                  "UPDATE device_codes SET status = ?3, decided = ?4,"
+                  " user_id = COALESCE((SELECT id FROM users"
+                  " WHERE name = ?5), user_id)"
+                  " WHERE id = ?1 AND status = ?2",
+                  &s);
+  if(rc)
+    return rc;
+  src = sqlite3_bind_int64(s, 1, id);
+  src = src ? src : sqlite3_bind_int(s, 2, (int)from);
+  src = src ? src : sqlite3_bind_int(s, 3, (int)to);
+  src = src ? src : sqlite3_bind_int64(s, 4, (sqlite3_int64)now);
+  src = src ? src : st_bind_text(s, 5, user);
+  src = src ? src : st_step_done(s);
+  if(src != SQLITE_DONE)
+    rc = st_sql_fail(st, "decide sign-in code", src);
+  else if(sqlite3_changes(st->db) == 0)
+    rc = VOUCH_ERR_NOT_FOUND;
+  sqlite3_finalize(s);
+  return rc;
+}
+
+vouch_rc vouch_store_device_failure_add(vouch_store *st, const char *user,
+                                        time_t ts, time_t prune_before)
+{
+  sqlite3_stmt *s = NULL;
+  bool own = false;
+  vouch_rc rc;
+  int src;
+
+  if(st_bad_name(st, user))
+    return VOUCH_ERR_INPUT;
+  rc = st_atomic_enter(st, &own);
+  if(rc)
+    return rc;
+  rc = st_user_rows_write(st,
+                          "DELETE FROM device_failures WHERE user_id ="
+                          " (SELECT id FROM users WHERE name = ?1)"
+                          " AND ts <= ?2",
+                          user, (sqlite3_int64)prune_before,
+                          "drop old wrong approvals");
+  if(!rc)
+    rc = st_prepare(st,
+                    "INSERT INTO device_failures (user_id, ts)"
+                    " SELECT id, ?2 FROM users WHERE name = ?1",
+                    &s);
+  if(!rc) {
+    src = st_bind_text(s, 1, user);
+    src = src ? src : sqlite3_bind_int64(s, 2, (sqlite3_int64)ts);
+    src = src ? src : st_step_done(s);
+    if(src != SQLITE_DONE)
+      rc = st_sql_fail(st, "count wrong approval", src);
+    else if(sqlite3_changes(st->db) == 0)
+      rc = VOUCH_ERR_NO_USER;
+    sqlite3_finalize(s);
+  }
+  return st_atomic_leave(st, own, rc);
+}
+
+vouch_rc vouch_store_device_failures(vouch_store *st, const char *user,
+                                     time_t since, unsigned *count)
+{
+  if(!count || st_bad_name(st, user))
+    return VOUCH_ERR_INPUT;
+  *count = 0;
+  return st_count_rows(st,
+                       "SELECT count(*) FROM device_failures WHERE user_id ="
+                       " (SELECT id FROM users WHERE name = ?1) AND ts > ?2",
+                       user, since, NULL, 0, count, NULL);
+}

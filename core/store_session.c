@@ -3,6 +3,8 @@
  * for a member (service, tty, remote host, leader pid and its start time)
  * so that it can be listed and signed out everywhere.
  */
+#include <stdlib.h>
+
 #include "store_int.h"
 
 const char vouch_schema_sessions[] =
@@ -18,3 +20,207 @@ const char vouch_schema_sessions[] =
     " ended INTEGER NOT NULL DEFAULT 0,"
     " revoked INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX sessions_user ON sessions(user_id, ended);";
+
+vouch_rc vouch_store_session_add(vouch_store *st, const char *user,
+                                 const vouch_session_row *r, int64_t *id)
+{
+  sqlite3_stmt *s = NULL;
+  int64_t uid = 0;
+  vouch_rc rc;
+  int src;
+
+  if(!r || !id || st_bad_name(st, user))
+    return VOUCH_ERR_INPUT;
+  rc = st_user_id(st, user, &uid);
+  if(!rc)
+    rc = st_prepare(st,
+                    "INSERT INTO sessions (user_id, service, tty, rhost,"
+                    " pid, pid_start, started) VALUES (?1, ?2, ?3, ?4, ?5,"
+                    " ?6, ?7)",
+                    &s);
+  if(rc)
+    return rc;
+  src = sqlite3_bind_int64(s, 1, uid);
+  src = src ? src : st_bind_text(s, 2, r->service ? r->service : "");
+  src = src ? src : st_bind_text(s, 3, r->tty ? r->tty : "");
+  src = src ? src : st_bind_text(s, 4, r->rhost ? r->rhost : "");
+  src = src ? src : sqlite3_bind_int64(s, 5, (sqlite3_int64)r->pid);
+  /* start times fit 63 bits: ticks since boot */
+  src = src ? src : sqlite3_bind_int64(s, 6, (sqlite3_int64)r->pid_start);
+  src = src ? src : sqlite3_bind_int64(s, 7, (sqlite3_int64)r->started);
+  src = src ? src : sqlite3_step(s);
+  if(src == SQLITE_DONE)
+    *id = sqlite3_last_insert_rowid(st->db);
+  else
+    rc = st_sql_fail(st, "record session", src);
+  sqlite3_finalize(s);
+  return rc;
+}
+
+/* The owner of session id and whether it is open. */
+static vouch_rc session_owner(vouch_store *st, int64_t id, char **user,
+                              bool *open)
+{
+  sqlite3_stmt *s = NULL;
+  bool ok = true;
+  vouch_rc rc;
+  int src;
+
+  rc = st_prepare(st,
+                  "SELECT u.name, s.ended FROM sessions s"
+                  " JOIN users u ON u.id = s.user_id WHERE s.id = ?1",
+                  &s);
+  if(rc)
+    return rc;
+  src = sqlite3_bind_int64(s, 1, id);
+  src = src ? src : sqlite3_step(s);
+  if(src == SQLITE_ROW) {
+    *user = st_col_dup(s, 0, &ok);
+    *open = sqlite3_column_int64(s, 1) == 0;
+    if(!ok || !*user)
+      rc = VOUCH_ERR_NOMEM;
+  }
+  else if(src == SQLITE_DONE)
+    rc = VOUCH_ERR_NOT_FOUND;
+  else
+    rc = st_sql_fail(st, "read session", src);
+  sqlite3_finalize(s);
+  return rc;
+}
+
+vouch_rc vouch_store_session_end(vouch_store *st, int64_t id, time_t ended,
+                                 char **user, bool *was_open)
+{
+  bool own = false;
+  vouch_rc rc;
+
+  if(!user || !was_open)
+    return VOUCH_ERR_INPUT;
+  *user = NULL;
+  *was_open = false;
+  rc = st_atomic_enter(st, &own);
+  if(rc)
+    return rc;
+  rc = session_owner(st, id, user, was_open);
+  if(!rc && *was_open)
+    rc = st_id_write(st, "UPDATE sessions SET ended = ?2 WHERE id = ?1", id,
+                     (sqlite3_int64)ended, NULL, "end session");
+  rc = st_atomic_leave(st, own, rc);
+  if(rc) {
+    free(*user);
+    *user = NULL;
+  }
+  return rc;
+}
+
+vouch_rc vouch_store_sessions_each(vouch_store *st, const char *user,
+                                   vouch_rc (*fn)(void *arg,
+                                                  const vouch_session_row *r),
+                                   void *arg)
+{
+  sqlite3_stmt *s = NULL;
+  int64_t uid = 0;
+  vouch_rc rc;
+  int src;
+
+  if(!fn || st_bad_name(st, user))
+    return VOUCH_ERR_INPUT;
+  rc = st_user_id(st, user, &uid);
+  if(!rc)
+    rc = st_prepare(st,
+                    "SELECT id, service, tty, rhost, pid, pid_start,"
+                    " started, ended, revoked FROM sessions"
+                    " WHERE user_id = ?1 ORDER BY started DESC, id DESC",
+                    &s);
+  if(rc)
+    return rc;
+  src = sqlite3_bind_int64(s, 1, uid);
+  while(!rc && src == SQLITE_OK) {
+    vouch_session_row r;
+
+    src = sqlite3_step(s);
+    if(src != SQLITE_ROW)
+      break;
+    src = SQLITE_OK;
+    r.id = sqlite3_column_int64(s, 0);
+    r.service = st_col_text(s, 1);
+    r.tty = st_col_text(s, 2);
+    r.rhost = st_col_text(s, 3);
+    r.pid = (long)sqlite3_column_int64(s, 4);
+    r.pid_start = (unsigned long long)sqlite3_column_int64(s, 5);
+    r.started = (time_t)sqlite3_column_int64(s, 6);
+    r.ended = (time_t)sqlite3_column_int64(s, 7);
+    r.revoked = sqlite3_column_int64(s, 8) != 0;
+    rc = fn(arg, &r);
+  }
+  if(!rc && src != SQLITE_DONE)
+    rc = st_sql_fail(st, "list sessions", src);
+  sqlite3_finalize(s);
+  return rc;
+}
+
+/* Appends the leader of the current row to *list. */
+static vouch_rc pid_push(sqlite3_stmt *s, vouch_session_pid **list, size_t *n,
+                         size_t *cap)
+{
+  vouch_session_pid *p;
+
+  if(*n == *cap) {
+    size_t ncap = *cap ? *cap * 2 : 16;
+
+    p = realloc(*list, ncap * sizeof(*p));
+    if(!p)
+      return VOUCH_ERR_NOMEM;
+    *list = p;
+    *cap = ncap;
+  }
+  p = &(*list)[(*n)++];
+  p->id = sqlite3_column_int64(s, 0);
+  p->pid = (long)sqlite3_column_int64(s, 1);
+  p->pid_start = (unsigned long long)sqlite3_column_int64(s, 2);
+  return VOUCH_OK;
+}
+
+vouch_rc vouch_store_sessions_revoke(vouch_store *st, const char *user,
+                                     int64_t keep_id, time_t now,
+                                     vouch_session_pid **list, size_t *n)
+{
+  sqlite3_stmt *s = NULL;
+  size_t cap = 0;
+  int64_t uid = 0;
+  vouch_rc rc;
+  int src;
+
+  if(!list || !n || st_bad_name(st, user))
+    return VOUCH_ERR_INPUT;
+  *list = NULL;
+  *n = 0;
+  rc = st_user_id(st, user, &uid);
+  if(!rc)
+    rc = st_prepare(st,
+                    "UPDATE sessions SET revoked = 1, ended = ?3"
+                    " WHERE user_id = ?1 AND ended = 0 AND id != ?2"
+                    " RETURNING id, pid, pid_start",
+                    &s);
+  if(rc)
+    return rc;
+  src = sqlite3_bind_int64(s, 1, uid);
+  src = src ? src : sqlite3_bind_int64(s, 2, keep_id);
+  src = src ? src : sqlite3_bind_int64(s, 3, (sqlite3_int64)now);
+  while(!rc && src == SQLITE_OK) {
+    src = sqlite3_step(s);
+    if(src != SQLITE_ROW)
+      break;
+    src = SQLITE_OK;
+    rc = pid_push(s, list, n, &cap);
+  }
+  if(!rc && src != SQLITE_DONE)
+    rc = st_sql_fail(st, "revoke sessions", src);
+  sqlite3_finalize(s);
+  if(rc) {
+    free(*list);
+    *list = NULL;
+    *n = 0;
+  }
+  return rc;
+}

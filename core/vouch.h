@@ -193,6 +193,10 @@ typedef struct vouch_config {
   int sms_auth;              /* [sms] auth = none (VOUCH_SMS_AUTH_NONE) */
   char *sms_username;        /* [sms] username (basic auth) */
   char *sms_secret_file;     /* [sms] secret_file (password or token) */
+  /* --- added for core/export.c (account): [export] */
+  char *export_dir;            /* dir = STATEDIR/exports (0700) */
+  unsigned export_confirm_ttl; /* confirm_ttl = 7d, seconds */
+  unsigned export_keep;        /* keep = 30d: a ready archive's life */
 } vouch_config;
 
 /* --- added for core/transport.c (deliver): values of [sms] format and
@@ -723,6 +727,366 @@ vouch_rc vouch_sessions_revoke(vouch_ctx *ctx, const char *user,
  * password.  Audited. */
 vouch_rc vouch_account_require_reset(vouch_ctx *ctx, const char *user);
 
+/* --- added for core/session.c (sessions): processes and the store's
+ * part (core/store_session.c). */
+/* The PAM data name under which pam_vouch_session keeps the id (an
+ * int64_t) of the session it recorded, for pam_vouch_password's
+ * logout_all to spare the caller's own session. */
+#define VOUCH_SESSION_DATA "vouch_session_id"
+/* The state (field 3) and start time (field 22, clock ticks after boot)
+ * in the text of /proc/PID/stat; the command name may hold spaces and
+ * parentheses, so fields are counted after the last ')'.  VOUCH_ERR_INPUT
+ * when malformed. */
+vouch_rc vouch_proc_stat_parse(const char *text, size_t len, char *state,
+                               unsigned long long *start);
+/* The start time of a live process pid: VOUCH_ERR_NOT_FOUND when there
+ * is no such process or it has exited (a zombie). */
+vouch_rc vouch_proc_start(long pid, unsigned long long *start);
+
+/* A session's leader as recorded, to be signed out. */
+typedef struct vouch_session_pid {
+  int64_t id;
+  long pid;
+  unsigned long long pid_start;
+} vouch_session_pid;
+
+/* Inserts an open session of user; VOUCH_ERR_NO_USER when unknown. */
+vouch_rc vouch_store_session_add(vouch_store *st, const char *user,
+                                 const vouch_session_row *r, int64_t *id);
+/* Sets ended of session id when it is open (*was_open tells); *user gets
+ * the owner's name (free it).  VOUCH_ERR_NOT_FOUND for an unknown id. */
+vouch_rc vouch_store_session_end(vouch_store *st, int64_t id, time_t ended,
+                                 char **user, bool *was_open);
+/* Rows of user newest first (fn must not use the store). */
+vouch_rc vouch_store_sessions_each(vouch_store *st, const char *user,
+                                   vouch_rc (*fn)(void *arg,
+                                                  const vouch_session_row *r),
+                                   void *arg);
+/* Marks every open session of user but keep_id revoked and ended at now
+ * (inside the caller's transaction) and returns their leaders (*list
+ * malloc'ed, free it; NULL when *n is 0). */
+vouch_rc vouch_store_sessions_revoke(vouch_store *st, const char *user,
+                                     int64_t keep_id, time_t now,
+                                     vouch_session_pid **list, size_t *n);
+
+/* ---------------------- membership and export (core/membership.c,
+ * core/export.c; their store part is core/store_account.c) */
+
+/* A membership and its cancellation.  Cancelling records the intent:
+ * the period end stays, access lasts through that day. */
+typedef struct vouch_membership {
+  char *plan;             /* NULL when there is no membership */
+  time_t period_end;      /* the last day, 00:00 UTC; 0 when none */
+  time_t cancelled;       /* when it was cancelled; 0 when not */
+  bool delete_profile;    /* personal data goes after the period end */
+  time_t profile_deleted; /* when it went; 0 when not (yet) */
+} vouch_membership;
+
+void vouch_membership_clear(vouch_membership *m);
+/* VOUCH_ERR_NO_USER for an unknown user. */
+vouch_rc vouch_membership_get(vouch_ctx *ctx, const char *user,
+                              vouch_membership *m);
+/* Records the cancellation (now) and sends "cancelled-email".
+ * VOUCH_ERR_DENIED when there is no membership or it already ended;
+ * VOUCH_ERR_EXISTS when it is already cancelled.  The email is sent after
+ * the record is committed: *mail (may be NULL) gets its result
+ * (VOUCH_ERR_UNAVAIL: no address on file).  Audited. */
+vouch_rc vouch_membership_cancel(vouch_ctx *ctx, const char *user,
+                                 bool delete_profile, vouch_rc *mail);
+/* Clears the cancellation while the period lasts: VOUCH_ERR_DENIED when
+ * not cancelled, VOUCH_ERR_EXPIRED after the period end.  Audited. */
+vouch_rc vouch_membership_undo(vouch_ctx *ctx, const char *user);
+/* Removes the personal data of every cancelled account whose period has
+ * ended and that asked for it (see vouch_profile_erase); fn (may be NULL)
+ * hears of each account and its result.  Idempotent. */
+vouch_rc vouch_membership_apply_due(vouch_ctx *ctx,
+                                    void (*fn)(void *arg, const char *user,
+                                               vouch_rc rc),
+                                    void *arg, unsigned *count);
+/* Removes full name, email, phone, card, password and its history,
+ * sessions, codes, tokens, security-check records and export requests
+ * (with their archives) of user; the user row keeps its name, state and
+ * membership, the audit trail stays.  Audited. */
+vouch_rc vouch_profile_erase(vouch_ctx *ctx, const char *user);
+
+typedef enum {
+  VOUCH_EXPORT_UNCONFIRMED = 0, /* waiting for the member's confirmation */
+  VOUCH_EXPORT_IN_PROGRESS = 1, /* confirmed; vouch-export run builds it */
+  VOUCH_EXPORT_READY = 2,       /* archive written, until expires */
+  VOUCH_EXPORT_CANCELLED = 3,
+  VOUCH_EXPORT_EXPIRED = 4
+} vouch_export_status;
+
+/* "not-confirmed", "in-progress", "ready", "cancelled", "expired" */
+const char *vouch_export_status_name(vouch_export_status s);
+/* "Not yet confirmed", "In progress", "Ready", "Cancelled", "Expired" */
+const char *vouch_export_status_label(vouch_export_status s);
+
+/* One export request.  Strings live as long as the callback. */
+typedef struct vouch_export_row {
+  int64_t id;
+  const char *user;
+  vouch_export_status status;
+  time_t created;
+  time_t confirmed; /* 0 until confirmed */
+  time_t ready;     /* 0 until ready */
+  time_t expires;   /* unconfirmed: confirmation deadline; ready: removal */
+  const char *path; /* the archive, "" until ready */
+} vouch_export_row;
+
+/* Creates a request, issues an "export" token ([export] confirm_ttl) and
+ * sends "export-confirm-email".  VOUCH_ERR_EXISTS while another request
+ * of user waits for confirmation or is in progress; when the email cannot
+ * be sent the request is dropped (VOUCH_ERR_UNAVAIL, DELIVERY).
+ * Audited. */
+vouch_rc vouch_export_request(vouch_ctx *ctx, const char *user, int64_t *id);
+/* What confirm needs before it asks for the password: a well-formed
+ * token (VOUCH_ERR_INPUT), a known user, a request waiting for
+ * confirmation (VOUCH_ERR_NOT_FOUND; VOUCH_ERR_STALE when it expired). */
+vouch_rc vouch_export_pending(vouch_ctx *ctx, const char *user,
+                              const char *token, int64_t *id);
+/* Checks the current password (vouch_password_check: failures count as
+ * at sign-in), redeems the token and moves the request in progress.
+ * *at_token (may be NULL) tells whether a failure came from the token. */
+vouch_rc vouch_export_confirm(vouch_ctx *ctx, const char *user,
+                              const char *token, const char *password,
+                              int64_t *id, bool *at_token);
+/* Requests of user newest first, with the status as of now (a request
+ * past its expiry shows as expired before vouch-export run retires it). */
+vouch_rc vouch_export_each(vouch_ctx *ctx, const char *user,
+                           vouch_rc (*fn)(void *arg,
+                                          const vouch_export_row *r),
+                           void *arg);
+/* Cancels request id of user (its archive is removed).
+ * VOUCH_ERR_NOT_FOUND when user has no such request, VOUCH_ERR_DENIED
+ * when it is already cancelled or expired.  Audited. */
+vouch_rc vouch_export_cancel(vouch_ctx *ctx, const char *user, int64_t id);
+
+typedef struct vouch_export_stats {
+  unsigned built;   /* archives written and announced */
+  unsigned expired; /* unconfirmed requests retired */
+  unsigned removed; /* ready archives removed after [export] keep */
+  unsigned failed;  /* requests that could not be built or announced */
+} vouch_export_stats;
+
+/* Builds every request in progress (one JSON document under [export]
+ * dir, mode 0600, without any secret or hash), marks it ready and sends
+ * "export-ready-email"; retires unconfirmed requests past confirm_ttl and
+ * removes archives past keep.  Audited. */
+vouch_rc vouch_export_run(vouch_ctx *ctx, vouch_export_stats *stats);
+/* Removes every archive of user (for vouch_profile_erase, which drops
+ * the requests). */
+vouch_rc vouch_export_forget(vouch_ctx *ctx, const char *user);
+
+/* The store's part.  Unknown users: VOUCH_ERR_NO_USER. */
+vouch_rc vouch_store_membership_get(vouch_store *st, const char *user,
+                                    vouch_membership *m);
+/* cancelled 0 clears the cancellation (and delete_profile). */
+vouch_rc vouch_store_cancel_set(vouch_store *st, const char *user,
+                                time_t cancelled, bool delete_profile);
+/* Names of cancelled accounts that asked for deletion, whose period end
+ * day is over at now and whose data is still there (free with
+ * vouch_store_free_list). */
+vouch_rc vouch_store_cancel_due(vouch_store *st, time_t now, char ***names,
+                                size_t *count);
+/* The data part of vouch_profile_erase, in one transaction. */
+vouch_rc vouch_store_profile_erase(vouch_store *st, const char *user,
+                                   time_t now);
+/* Inserts an unconfirmed request; earlier "export" tokens of user die. */
+vouch_rc vouch_store_export_add(vouch_store *st, const char *user,
+                                time_t created, time_t expires, int64_t *id);
+/* Rows of user (NULL: everybody) newest first, as stored; fn must not use
+ * the store. */
+vouch_rc vouch_store_export_each(vouch_store *st, const char *user,
+                                 vouch_rc (*fn)(void *arg,
+                                                const vouch_export_row *r),
+                                 void *arg);
+/* Moves request id from status from to status to at now with a new
+ * expiry and (when not NULL) path; sets confirmed or ready when to is
+ * in progress or ready.  VOUCH_ERR_NOT_FOUND when id is not in from. */
+vouch_rc vouch_store_export_move(vouch_store *st, int64_t id,
+                                 vouch_export_status from,
+                                 vouch_export_status to, time_t now,
+                                 time_t expires, const char *path);
+vouch_rc vouch_store_export_drop(vouch_store *st, int64_t id);
+/* Marks every unused token of user for purpose used. */
+vouch_rc vouch_store_tokens_kill(vouch_store *st, const char *user,
+                                 const char *purpose);
+
+/* ------------------------------------------------- reset (core/reset.c) */
+
+/* Starts a password reset of user: by email a single-use link (token
+ * purpose "reset", valid [reset] link_ttl, [reset] link_url with {token}
+ * replaced) in the "reset-email" message; by SMS a code (purpose "reset",
+ * valid [reset] sms_ttl) to the verified phone on file.  A locked account
+ * may ask: a reset is its way out.  masked (len bytes) gets the
+ * destination as vouch_mask_email / vouch_mask_phone show it.
+ * VOUCH_ERR_NO_USER; VOUCH_ERR_UNAVAIL when there is no email address,
+ * or no verified phone, on file; VOUCH_ERR_RATE; VOUCH_ERR_DELIVERY.
+ * Audited. */
+vouch_rc vouch_reset_request(vouch_ctx *ctx, const char *user,
+                             vouch_channel ch, char *masked, size_t len);
+/* The proof of a reset, before anything is asked: exactly one of token
+ * and code (else VOUCH_ERR_USAGE), well formed (a token: VOUCH_TOKEN_CHARS
+ * of URL-safe base64; a code: [otp] length digits; else
+ * VOUCH_ERR_INPUT). */
+vouch_rc vouch_reset_proof_check(const vouch_ctx *ctx, const char *token,
+                                 const char *code);
+
+/* What vouch_reset_complete did. */
+typedef struct vouch_reset_done {
+  bool changed;      /* the new password is set */
+  unsigned sessions; /* sessions signed out */
+  bool notified;     /* "Your password was changed" went out */
+} vouch_reset_done;
+
+/* Finishes a reset with token (from the link) or code (from the SMS):
+ * checks pw with vouch_password_acceptable first (a refused password
+ * leaves the proof unused), then uses up the proof (VOUCH_ERR_AUTH:
+ * wrong, tampered or another user's; VOUCH_ERR_STALE: expired or used; a
+ * wrong code counts as a failed security check), sets pw clearing a
+ * lockout, reset-required and the failure count, retires every other
+ * reset link and code of user, signs user out everywhere and sends
+ * "password-changed-email" (no address on file is fine).  Nobody is
+ * logged in.  After the change (done->changed) a failure of the rest is
+ * returned.  Audited. */
+vouch_rc vouch_reset_complete(vouch_ctx *ctx, const char *user,
+                              const char *token, const char *code,
+                              const char *pw, vouch_reset_done *done);
+
+/* Recovery pads every call (after its input checks) on the monotonic
+ * clock to a whole number of these: hit and miss take the same time. */
+#define VOUCH_RECOVER_QUANTUM_MS 2000
+
+/* Recovery by full name and card number: when exactly one account with
+ * that full name has that card on file (compared without counting
+ * failures: vouch_card_matches), a reset link goes to its email address
+ * and masked gets that address masked.  Otherwise (no account, wrong
+ * card, several, no address) masked gets an address of the same form
+ * derived from a keyed hash of full_name, so that the answer does not
+ * tell whether an account exists.  VOUCH_ERR_INPUT for a malformed name
+ * or card (not padded); VOUCH_ERR_DELIVERY when the link could not be
+ * sent.  Audited. */
+vouch_rc vouch_reset_recover(vouch_ctx *ctx, const char *full_name,
+                             const char *card, char *masked, size_t len);
+
+/* core/card.c: VOUCH_OK when in is the card on file of user,
+ * VOUCH_ERR_AUTH when not (nothing counted, a lockout ignored),
+ * VOUCH_ERR_UNAVAIL when no card is on file, VOUCH_ERR_INPUT when
+ * malformed. */
+vouch_rc vouch_card_matches(vouch_ctx *ctx, const char *user, const char *in);
+
+/* core/store_reset.c: the names of at most max users whose full name is
+ * exactly full_name, in name order (free with vouch_store_free_list). */
+vouch_rc vouch_store_users_by_fullname(vouch_store *st, const char *full_name,
+                                       size_t max, char ***names,
+                                       size_t *count);
+/* Marks every unused code of user for purpose (any channel) used. */
+vouch_rc vouch_store_codes_kill(vouch_store *st, const char *user,
+                                const char *purpose);
+
+/* ------------------ device sign-in and member self-service (member):
+ * core/device.c, core/contact.c; the store's part core/store_device.c */
+
+/* A sign-in code: 8 characters of an alphabet without look-alikes (no 0
+ * O 1 I L), shown as two groups "ABCD-EFGH".  Only its keyed hash is
+ * stored; it lives [device] code_ttl and serves once. */
+#define VOUCH_DEVICE_ALPHABET "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+#define VOUCH_DEVICE_CODE_CHARS 8
+#define VOUCH_DEVICE_SHOWN_MAX 16 /* "ABCD-EFGH" and its NUL fit */
+/* Wrong approvals a member may make in VOUCH_DEVICE_WRONG_WINDOW
+ * seconds before every approval is refused with VOUCH_ERR_RATE. */
+#define VOUCH_DEVICE_WRONG_MAX 5
+#define VOUCH_DEVICE_WRONG_WINDOW 900
+
+typedef enum {
+  VOUCH_DEVICE_WAITING = 0,
+  VOUCH_DEVICE_APPROVED = 1,
+  VOUCH_DEVICE_DENIED = 2,
+  VOUCH_DEVICE_USED = 3
+} vouch_device_status;
+
+/* Makes a new sign-in code for the device at service ctx->service:
+ * shown (len >= VOUCH_DEVICE_SHOWN_MAX) gets "ABCD-EFGH", *id names it,
+ * *expires (may be NULL) when it dies.  Audited. */
+vouch_rc vouch_device_start(vouch_ctx *ctx, char *shown, size_t len,
+                            int64_t *id, time_t *expires);
+/* One look at code id.  *status WAITING: keep waiting; APPROVED: *user
+ * (malloc'ed) is the approving member and the code is used up in the
+ * same transaction (a second poll finds it used); DENIED: refused.
+ * VOUCH_ERR_STALE when it expired (time(NULL) >= expiry, the code is
+ * retired) or was used; VOUCH_ERR_NOT_FOUND when there is no such code.
+ * Audited when it ends. */
+vouch_rc vouch_device_poll(vouch_ctx *ctx, int64_t id,
+                           vouch_device_status *status, char **user);
+/* Retires code id of a device that stopped waiting. */
+vouch_rc vouch_device_abandon(vouch_ctx *ctx, int64_t id);
+/* Normalises a typed code (case, spaces and one dash between the groups
+ * do not matter) into out (VOUCH_DEVICE_CODE_CHARS + 1 bytes);
+ * VOUCH_ERR_INPUT when it is not 8 characters of the alphabet. */
+vouch_rc vouch_device_code_parse(const char *in, char *out, size_t len);
+/* Member user approves (or, with approve false, refuses) the waiting
+ * code typed as code.  VOUCH_ERR_INPUT for a malformed code (not
+ * counted); VOUCH_ERR_RATE after VOUCH_DEVICE_WRONG_MAX wrong codes in
+ * VOUCH_DEVICE_WRONG_WINDOW; VOUCH_ERR_AUTH for a code that is not
+ * waiting (unknown, expired, decided or used: one answer for all, and
+ * one wrong code counted); VOUCH_ERR_NO_USER.  Audited. */
+vouch_rc vouch_device_decide(vouch_ctx *ctx, const char *user,
+                             const char *code, bool approve);
+
+/* A change of email address or phone number, confirmed by a code sent
+ * to the new one (core/contact.c).  begin checks the value
+ * (VOUCH_ERR_INPUT), that it differs from the one on file
+ * (VOUCH_ERR_EXISTS) and sends a code to it (purpose "email-verify" or
+ * "phone-verify", vouch_code_send with dest; resend as there); masked
+ * (len bytes) gets it masked. */
+vouch_rc vouch_contact_begin(vouch_ctx *ctx, const char *user,
+                             vouch_channel ch, const char *value,
+                             bool resend, char *masked, size_t len);
+/* Redeems the code (vouch_code_redeem: VOUCH_ERR_AUTH, STALE, LOCKED,
+ * INPUT), then sets value (a phone number verified) and tells the
+ * previous email address ("contact-changed-email", {what} the masked new
+ * value; *told false when there was none or it could not be sent).
+ * Audited. */
+vouch_rc vouch_contact_finish(vouch_ctx *ctx, const char *user,
+                              vouch_channel ch, const char *value,
+                              const char *code, bool *told);
+
+/* The store's part of device sign-in. */
+typedef struct vouch_device_row {
+  int64_t id;
+  vouch_device_status status;
+  time_t created;
+  time_t expires;
+  char user[33]; /* the deciding member, "" while waiting */
+} vouch_device_row;
+
+/* Inserts a waiting code (VOUCH_ERR_EXISTS when the mac is taken) and
+ * drops codes that expired more than a day before created. */
+vouch_rc vouch_store_device_add(vouch_store *st, const unsigned char *mac,
+                                const char *service, time_t created,
+                                time_t expires, int64_t *id);
+/* Row id: VOUCH_ERR_NOT_FOUND when there is none. */
+vouch_rc vouch_store_device_get(vouch_store *st, int64_t id,
+                                vouch_device_row *out);
+/* The waiting code with this mac and expires > now, else
+ * VOUCH_ERR_NOT_FOUND. */
+vouch_rc vouch_store_device_find(vouch_store *st, const unsigned char *mac,
+                                 time_t now, int64_t *id);
+/* Moves code id from status from to status to at now; user (may be
+ * NULL) becomes the deciding member.  VOUCH_ERR_NOT_FOUND when id is not
+ * in from. */
+vouch_rc vouch_store_device_move(vouch_store *st, int64_t id,
+                                 vouch_device_status from,
+                                 vouch_device_status to, const char *user,
+                                 time_t now);
+/* Wrong approvals: add drops the member's rows at or before
+ * prune_before; count counts rows with ts > since. */
+vouch_rc vouch_store_device_failure_add(vouch_store *st, const char *user,
+                                        time_t ts, time_t prune_before);
+vouch_rc vouch_store_device_failures(vouch_store *st, const char *user,
+                                     time_t since, unsigned *count);
+
 /* ------------------------------------------------------- JSON and input */
 
 #include <stdio.h>
@@ -783,6 +1147,15 @@ typedef enum {
   VOUCH_MSG_CARD_WRONG,     /* does not match the card on file */
   VOUCH_MSG_CARD_FORMAT,    /* 12-19 digits, spaces/dashes ok */
   VOUCH_MSG_CARD_LUHN,      /* not a valid card number */
+  /* Device sign-in (pam_vouch_device) and vouch-account (issue 6). */
+  VOUCH_MSG_DEVICE_CODE,    /* %s: the sign-in code, "ABCD-EFGH" */
+  VOUCH_MSG_DEVICE_HOW,     /* %s: the code, in "vouch-account approve" */
+  VOUCH_MSG_DEVICE_URL,     /* %s: the web address to open instead */
+  VOUCH_MSG_DEVICE_DENIED,  /* the sign-in was refused */
+  VOUCH_MSG_DEVICE_EXPIRED, /* the code expired: start again */
+  VOUCH_MSG_SIGNOUT_ASK,    /* "Sign out of all devices? [y/N] " */
+  VOUCH_MSG_CANCEL_ASK,     /* "Finish cancellation? [y/N] " */
+  VOUCH_MSG_CONFIRM_PROMPT, /* %u digits, %s the new address or number */
   VOUCH_MSG_COUNT
 } vouch_msg_id;
 

@@ -13,11 +13,12 @@
 #define OPT_USE_FIRST 0
 #define OPT_TRY_FIRST 1
 #define OPT_USE_AUTHTOK 2
+#define OPT_LOGOUT_ALL 3
 
 #define OPTIONS                                                               \
   {                                                                           \
     {"use_first_pass", false, NULL}, {"try_first_pass", false, NULL},         \
-        {"use_authtok", false, NULL},                                         \
+        {"use_authtok", false, NULL}, {"logout_all", false, NULL},            \
     {                                                                         \
       NULL, false, NULL                                                       \
     }                                                                         \
@@ -197,6 +198,29 @@ out:
   return rc;
 }
 
+/* logout_all: every other session of user ends; the caller's own, when
+ * pam_vouch_session recorded one in this handle, stays. */
+static vouch_rc logout_others(pam_handle_t *pamh, vouch_ctx *ctx,
+                              const char *user)
+{
+  const void *data = NULL;
+  int64_t keep = 0;
+  unsigned count = 0;
+  vouch_rc rc;
+
+  if(pam_get_data(pamh, VOUCH_SESSION_DATA, &data) == PAM_SUCCESS && data)
+    keep = *(const int64_t *)data;
+  rc = vouch_sessions_revoke(ctx, user, keep, &count);
+  if(rc)
+    vouch_log(ctx, LOG_ERR,
+              "password of %s changed, but signing out its "
+              "other sessions failed: %s",
+              user, vouch_strerror(rc));
+  else
+    vouch_log(ctx, LOG_DEBUG, "%u other sessions of %s ended", count, user);
+  return rc;
+}
+
 static int change(pam_handle_t *pamh, int flags, vouch_ctx *ctx,
                   const char *user, const vouch_pam_opt *opts)
 {
@@ -219,6 +243,8 @@ static int change(pam_handle_t *pamh, int flags, vouch_ctx *ctx,
     rc = ask_new(pamh, ctx, user, lang, opts[OPT_USE_AUTHTOK].set, &pw);
   if(!rc)
     rc = vouch_password_set(ctx, user, pw, false);
+  if(!rc && opts[OPT_LOGOUT_ALL].set)
+    rc = logout_others(pamh, ctx, user);
   say_refusal(pamh, flags, ctx, lang, rc);
   ret = vouch_rc_to_pam(rc);
   if(!rc) {

@@ -137,6 +137,31 @@ expect 0 check_login 'staple paper clip' a '4111-1111-1111-1111'
 step "a wrong card number is refused"
 expect 1 check_login 'staple paper clip' a '5555 5555 5555 4444' a
 
+step "alice forgot her password: she asks for a reset link by email"
+rm -f "$env/mail"/*
+"$build/vouch-reset" --config "$env/vouch.conf" request alice --via email ||
+  exit 1
+m=$(ls -t "$env/mail"/* | head -n 1)
+grep -E '^Subject:' "$m"
+token=$(grep -oE 'token=[A-Za-z0-9_-]{43}' "$m" | head -n 1 | cut -d= -f2)
+echo "   (the link in her email: ...token=$token)"
+step "she sets a new password with the link (not her previous one)"
+printf 'staple paper clip\n' |
+  expect 1 "$build/vouch-reset" --config "$env/vouch.conf" complete alice \
+    --token "$token"
+printf 'horse battery 42\n' |
+  expect 0 "$build/vouch-reset" --config "$env/vouch.conf" complete alice \
+    --token "$token"
+step "the link works once"
+printf 'another horse 7\n' |
+  expect 1 "$build/vouch-reset" --config "$env/vouch.conf" complete alice \
+    --token "$token"
+step "the old password is refused, the new one works"
+printf 'staple paper clip\n' | expect 1 pam authenticate
+printf 'horse battery 42\n' | expect 0 pam authenticate
+m=$(ls -t "$env/mail"/* | head -n 1)
+grep -E '^Subject:' "$m"
+
 step "what the audit trail recorded"
 ctl audit alice
 

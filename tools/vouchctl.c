@@ -98,6 +98,7 @@ static const char usage_main[] =
     "  user import [FILE]         add users from JSON lines (- for stdin)\n"
     "  passwd NAME                set a password (terminal or stdin)\n"
     "  unlock NAME                clear a lockout or a required reset\n"
+    "  sessions NAME [--json]     list the sessions of a user\n"
     "  audit [NAME] [--json]      list the audit trail\n"
     "  membership NAME --plan P --period-end YYYY-MM-DD\n"
     "  membership NAME --clear    set or remove a membership\n"
@@ -1389,6 +1390,89 @@ static vouch_rc cmd_phone_verify(struct cli *c, int argc, char **argv)
   return rc;
 }
 
+/* --------------------------------------------------------- sessions */
+
+static const char usage_sessions[] =
+    "Usage: vouchctl sessions NAME [--json]\n"
+    "Lists the sessions pam_vouch_session recorded for NAME, newest first:\n"
+    "ID, STARTED, ENDED (or open), SERVICE, TTY, FROM (remote host), PID\n"
+    "of the leader, and \"revoked\" for those signed out everywhere.\n"
+    "  --json       one JSON object per line instead of text\n";
+
+struct sessions_out {
+  bool json;
+  unsigned long rows;
+};
+
+static void session_json(const vouch_session_row *r)
+{
+  char started[32], ended[32];
+
+  vouch_format_time(r->started, started, sizeof(started));
+  vouch_format_time(r->ended, ended, sizeof(ended));
+  printf("{\"id\":%lld,\"started\":\"%s\",\"ended\":", (long long)r->id,
+         started);
+  vouch_json_string(stdout, r->ended ? ended : NULL);
+  fputs(",\"service\":", stdout);
+  vouch_json_string(stdout, r->service[0] ? r->service : NULL);
+  fputs(",\"tty\":", stdout);
+  vouch_json_string(stdout, r->tty[0] ? r->tty : NULL);
+  fputs(",\"rhost\":", stdout);
+  vouch_json_string(stdout, r->rhost[0] ? r->rhost : NULL);
+  printf(",\"pid\":%ld,\"revoked\":%s}\n", r->pid,
+         r->revoked ? "true" : "false");
+}
+
+/* Stored text in a column of width (at least one space after it). */
+static void put_cell(const char *s, size_t width)
+{
+  size_t n = s[0] ? strlen(s) : 1;
+
+  put_text(s[0] ? s : "-");
+  printf("%*s", (int)(n < width ? width - n + 1 : 1), "");
+}
+
+static vouch_rc session_row(void *arg, const vouch_session_row *r)
+{
+  struct sessions_out *o = arg;
+  char started[32], ended[32];
+
+  if(o->json) {
+    session_json(r);
+    return VOUCH_OK;
+  }
+  if(!o->rows++)
+    printf("%-6s %-20s %-20s %-12s %-10s %-16s %s\n", "ID", "STARTED", "ENDED",
+           "SERVICE", "TTY", "FROM", "PID");
+  vouch_format_time(r->started, started, sizeof(started));
+  vouch_format_time(r->ended, ended, sizeof(ended));
+  printf("%-6lld %-20s %-20s ", (long long)r->id, started,
+         r->ended ? ended : "open");
+  put_cell(r->service, 12);
+  put_cell(r->tty, 10);
+  put_cell(r->rhost, 16);
+  printf("%ld%s\n", r->pid, r->revoked ? " revoked" : "");
+  return VOUCH_OK;
+}
+
+static vouch_rc cmd_sessions(struct cli *c, int argc, char **argv)
+{
+  struct sessions_out o = {false, 0};
+  char *name = NULL;
+  vouch_rc rc;
+
+  rc = parse_name("sessions", usage_sessions, &name, &o.json, argc, argv);
+  if(!rc)
+    rc = open_ctx(c);
+  if(!rc)
+    rc = vouch_sessions_each(c->ctx, name, session_row, &o);
+  if(rc == VOUCH_ERR_NO_USER)
+    unknown_user(name);
+  if(!rc && !o.json && !o.rows)
+    printf("no sessions recorded for %s\n", name);
+  return rc;
+}
+
 /* --------------------------------------------------------- dispatch */
 
 struct command {
@@ -1446,10 +1530,11 @@ static vouch_rc cmd_phone(struct cli *c, int argc, char **argv)
 static vouch_rc run(struct cli *c, int argc, char **argv)
 {
   static const struct command cmds[] = {
-      {"init", cmd_init},     {"user", cmd_user},
-      {"passwd", cmd_passwd}, {"unlock", cmd_unlock},
-      {"audit", cmd_audit},   {"membership", cmd_membership},
-      {"card", cmd_card},     {"phone", cmd_phone}};
+      {"init", cmd_init},        {"user", cmd_user},
+      {"passwd", cmd_passwd},    {"unlock", cmd_unlock},
+      {"audit", cmd_audit},      {"membership", cmd_membership},
+      {"card", cmd_card},        {"phone", cmd_phone},
+      {"sessions", cmd_sessions}};
   char buf[4 * SHOW_MAX + 8];
   int i = 1;
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # password_account.sh - pam_vouch_password.so, account phase: active,
-# locked, reset required, membership ended (also across the period end
-# with libfaketime), unknown users.
+# locked, reset required (vouch-logout-all --new-password), membership
+# ended (also across the period end with libfaketime), unknown users.
 . "$VOUCH_SRC/tests/lib.sh"
 
 setup_store
@@ -67,8 +67,24 @@ expect_rc 0 "membership renewed to 2031-12-31" -- \
 PAM_FAKETIME="@2031-06-01 00:00:00" drive $PAM_SUCCESS "renewed membership" \
   acc alice acct
 
-# Reset required (without a lockout) also gives PAM_NEW_AUTHTOK_REQD, but
-# no tool can set that state yet (vouch-logout-all --new-password will):
-# the case belongs here once one can.
+# Reset required (without a lockout): vouch-logout-all --new-password
+# sets it; PAM_NEW_AUTHTOK_REQD until a new password is chosen.
+: >"$T/in"
+expect_rc 0 "vouch-logout-all --new-password" -- \
+  "$VOUCH_BUILD/vouch-logout-all" --config "$CONF" carol --new-password
+drive $PAM_NEW_AUTHTOK_REQD "reset required" acc carol acct
+line 'acct: PAM_NEW_AUTHTOK_REQD' "reset required: PAM_NEW_AUTHTOK_REQD"
+expect_grep '^ERROR_MSG: You must choose a new password now\.$' "$T/out" \
+  "reset required: message"
+answers 'other horse'
+drive $PAM_NEW_AUTHTOK_REQD "reset required: auth then acct" acc carol \
+  auth acct
+line 'auth: PAM_SUCCESS' "reset required: the password still signs in"
+answers 'other horse' 'Fresh-horse-9' 'Fresh-horse-9'
+service chg "password required $M"
+drive $PAM_SUCCESS "reset required: new password" chg carol \
+  chauthtok-expired
+: >"$T/in"
+drive $PAM_SUCCESS "reset required: cleared by the change" acc carol acct
 
 finish

@@ -58,6 +58,24 @@ head -c 4194304 /dev/zero | tr '\0' '#' >"$T/huge.conf"
 chmod 644 "$T/huge.conf"
 bad_line "conf of 4 MiB" "conf=$T/huge.conf"
 
+# logout_all is accepted, and after a change it signs out the other
+# sessions (here one left open by a process that is gone).
+service sess "session required pam_vouch_session.so conf=$CONF"
+service lo "auth required $M conf=$CONF logout_all
+account required $M conf=$CONF logout_all
+password required $M conf=$CONF logout_all"
+: >"$T/in"
+drive $PAM_SUCCESS "a session to sign out" sess alice open
+answers 'correct horse'
+drive $PAM_SUCCESS "logout_all is accepted" lo alice auth acct
+answers 'Logout-all-1' 'Logout-all-1'
+drive $PAM_SUCCESS "logout_all: change" lo alice chauthtok
+ctl sessions alice --json >"$T/sess.json"
+expect_grep '"ended":"[0-9T:Z-]+",.*"revoked":true' "$T/sess.json" \
+  "logout_all: the session is revoked"
+printf '%s\n' 'correct horse' | ctl passwd alice >/dev/null ||
+  fail "password back for the cases below"
+
 # SECTION.KEY=VALUE overrides.
 bad_line "override of an unknown key" "conf=$CONF" password.nosuch=1
 bad_line "override of an unknown section" "conf=$CONF" nosuch.key=1

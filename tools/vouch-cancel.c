@@ -1,0 +1,393 @@
+/*
+ * vouch-cancel - cancels a membership (SPEC section 5): shows what
+ * happens, asks to finish, records it and sends the confirmation email;
+ * --undo takes it back before the period end; --apply-due (cron) removes
+ * the personal data of ended memberships that asked for it.  Parsing and
+ * printing only: the rules live in core/membership.c.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vouch.h"
+
+#ifndef VOUCH_CONF_PATH
+#define VOUCH_CONF_PATH "/etc/vouch/vouch.conf"
+#endif
+#ifndef VOUCH_VERSION
+#define VOUCH_VERSION "0.1.0"
+#endif
+
+#define SHOW_MAX 64 /* bytes of a bad value quoted back */
+#define ARGS_HELP VOUCH_RC_COUNT
+
+static const char usage[] =
+    "Usage: vouch-cancel [--config PATH] NAME [--yes] [--delete-profile]\n"
+    "       vouch-cancel [--config PATH] --undo NAME\n"
+    "       vouch-cancel [--config PATH] --apply-due\n"
+    "       vouch-cancel --help | --version\n"
+    "\n"
+    "Cancels the membership of NAME: access continues until the end of the\n"
+    "billing period, then sign-in is refused.  Asks \"Finish cancellation?\"\n"
+    "on the terminal (or reads one line of standard input) unless --yes.\n"
+    "\n"
+    "  --yes              finish without asking\n"
+    "  --delete-profile   remove the personal information (full name,\n"
+    "                     email, phone, card, password, sessions, codes,\n"
+    "                     tokens, exports) once the period has ended\n"
+    "  --undo             restore a cancelled membership before the period\n"
+    "                     end\n"
+    "  --apply-due        remove the personal information of every account\n"
+    "                     whose period has ended and that asked for it\n"
+    "                     (run daily from cron)\n"
+    "  --hold             pausing a membership is not provided\n"
+    "  --config PATH      configuration file (default " VOUCH_CONF_PATH ")\n"
+    "\n"
+    "Exit status: 0 done, 1 refused or not confirmed, 2 usage or bad input,\n"
+    "3 unknown user, 4 system error.\n";
+
+struct args {
+  const char *conf;
+  const char *name;
+  bool yes, delete_profile, undo, apply_due, hold;
+};
+
+static void say(const char *fmt, ...) VOUCH_PRINTF(1, 2);
+static void say(const char *fmt, ...)
+{
+  va_list ap;
+
+  fputs("vouch-cancel: ", stderr);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+}
+
+static void log_stderr(void *arg, int priority, const char *msg)
+{
+  (void)arg;
+  (void)priority;
+  say("%s", msg);
+}
+
+/* A value from the command line made safe to quote back. */
+static const char *shown(const char *s, char *buf, size_t len)
+{
+  size_t n = 0, i;
+  unsigned char c;
+
+  for(i = 0; s[i] && i < SHOW_MAX && n + 5 < len; i++) {
+    c = (unsigned char)s[i];
+    if(c >= 0x20 && c < 0x7f && c != '\\')
+      buf[n++] = (char)c;
+    else
+      n += (size_t)snprintf(buf + n, len - n, "\\x%02x", c);
+  }
+  if(s[i] && n + 4 < len) {
+    memcpy(buf + n, "...", 3);
+    n += 3;
+  }
+  buf[n] = '\0';
+  return buf;
+}
+
+static vouch_rc usage_error(const char *fmt, ...) VOUCH_PRINTF(1, 2);
+static vouch_rc usage_error(const char *fmt, ...)
+{
+  va_list ap;
+
+  fputs("vouch-cancel: ", stderr);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputs("\nRun 'vouch-cancel --help' for usage.\n", stderr);
+  return VOUCH_ERR_USAGE;
+}
+
+/* ------------------------------------------------------------ arguments */
+
+static vouch_rc take_flag(struct args *a, const char *arg)
+{
+  static const char *const names[] = {"--yes", "--delete-profile", "--undo",
+                                      "--apply-due", "--hold"};
+  bool *flags[] = {&a->yes, &a->delete_profile, &a->undo, &a->apply_due,
+                   &a->hold};
+  char buf[4 * SHOW_MAX + 8];
+  size_t i;
+
+  for(i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+    if(!strcmp(arg, names[i])) {
+      *flags[i] = true;
+      return VOUCH_OK;
+    }
+  return usage_error("unknown option '%s'", shown(arg, buf, sizeof(buf)));
+}
+
+static vouch_rc parse(struct args *a, int argc, char **argv)
+{
+  char buf[4 * SHOW_MAX + 8];
+  bool dashdash = false;
+  vouch_rc rc = VOUCH_OK;
+  int i;
+
+  for(i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+    if(!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+      fputs(usage, stdout);
+      return ARGS_HELP;
+    }
+    if(!strcmp(argv[i], "--version")) {
+      printf("vouch-cancel %s\n", VOUCH_VERSION);
+      return ARGS_HELP;
+    }
+  }
+  for(i = 1; i < argc && !rc; i++) {
+    const char *arg = argv[i];
+    if(!dashdash && !strcmp(arg, "--"))
+      dashdash = true;
+    else if(!dashdash && !strcmp(arg, "--config") && i + 1 < argc)
+      a->conf = argv[++i];
+    else if(!dashdash && !strncmp(arg, "--config=", 9))
+      a->conf = arg + 9;
+    else if(!dashdash && !strcmp(arg, "--config"))
+      rc = usage_error("option --config needs a value");
+    else if(!dashdash && arg[0] == '-' && arg[1])
+      rc = take_flag(a, arg);
+    else if(!a->name)
+      a->name = arg;
+    else
+      rc = usage_error("unexpected argument '%s'",
+                       shown(arg, buf, sizeof(buf)));
+  }
+  return rc;
+}
+
+/* The combinations that make sense, and a valid name. */
+static vouch_rc check_args(const struct args *a)
+{
+  char buf[4 * SHOW_MAX + 8];
+
+  if(a->hold) {
+    say("pausing a membership (--hold) is not provided: cancel it with "
+        "vouch-cancel NAME, and restart it later with vouchctl "
+        "membership");
+    return VOUCH_ERR_USAGE;
+  }
+  if(!a->conf[0])
+    return usage_error("--config needs a file name");
+  if(a->apply_due && (a->name || a->undo || a->yes || a->delete_profile))
+    return usage_error("--apply-due takes no other argument");
+  if(a->undo && (a->yes || a->delete_profile))
+    return usage_error("--undo goes without --yes and --delete-profile");
+  if(!a->apply_due && !a->name)
+    return usage_error("missing NAME");
+  if(a->name && !vouch_valid_username(a->name)) {
+    say("invalid user name '%s': use 1 to 32 of A-Z a-z 0-9 . _ -, "
+        "starting with a letter, digit or _",
+        shown(a->name, buf, sizeof(buf)));
+    return VOUCH_ERR_INPUT;
+  }
+  return VOUCH_OK;
+}
+
+static vouch_rc open_ctx(const char *conf, vouch_ctx **ctx)
+{
+  char buf[4 * SHOW_MAX + 8];
+  struct stat sb;
+
+  if(lstat(conf, &sb) && errno == ENOENT) {
+    say("configuration file %s does not exist: name another with "
+        "--config PATH",
+        shown(conf, buf, sizeof(buf)));
+    return VOUCH_ERR_CONFIG;
+  }
+  return vouch_ctx_new(conf, "vouch-cancel", log_stderr, NULL, ctx);
+}
+
+/* ---------------------------------------------------------------- cancel */
+
+/* "y" or "yes" (any case) on one line; anything else is a no. */
+static bool ask_finish(void)
+{
+  char line[64];
+  size_t n;
+
+  fputs("Finish cancellation? [y/N] ", stdout);
+  fflush(stdout);
+  if(!fgets(line, sizeof(line), stdin))
+    return false;
+  if(!isatty(STDIN_FILENO))
+    putchar('\n'); /* the answer did not end the prompt's line */
+  n = strcspn(line, "\r\n");
+  if(n == strlen(line) && !feof(stdin))
+    return false; /* longer than any answer */
+  line[n] = '\0';
+  return !strcasecmp(line, "y") || !strcasecmp(line, "yes");
+}
+
+static void show_plan(const char *name, const vouch_membership *m,
+                      bool delete_profile)
+{
+  char end[16], after[16];
+
+  vouch_format_date(m->period_end, end, sizeof(end));
+  vouch_format_date(m->period_end + 86400, after, sizeof(after));
+  printf("Cancel the %s membership of %s.\n", m->plan, name);
+  printf("You keep access until %s, the end of the billing period; from "
+         "%s sign-in is refused.\n",
+         end, after);
+  if(delete_profile)
+    printf("On %s the personal information of %s is removed: full name, "
+           "email, phone, card, password and its history, sessions, codes, "
+           "tokens and export requests.  The user name and the audit trail "
+           "stay.\n",
+           after, name);
+  else
+    printf("The profile is kept (with --delete-profile the personal "
+           "information would be removed on %s).\n",
+           after);
+}
+
+/* Why the membership of name cannot be cancelled, or VOUCH_OK. */
+static vouch_rc cancellable(const char *name, const vouch_membership *m)
+{
+  char end[16];
+
+  vouch_format_date(m->period_end, end, sizeof(end));
+  if(!m->plan) {
+    say("%s has no membership to cancel", name);
+    return VOUCH_ERR_DENIED;
+  }
+  if(m->cancelled) {
+    say("the membership of %s is already cancelled (access until %s); "
+        "vouch-cancel --undo %s restores it",
+        name, end, name);
+    return VOUCH_ERR_DENIED;
+  }
+  if(m->period_end && time(NULL) >= m->period_end + 86400) {
+    say("the membership of %s already ended on %s", name, end);
+    return VOUCH_ERR_DENIED;
+  }
+  return VOUCH_OK;
+}
+
+static vouch_rc do_cancel(vouch_ctx *ctx, const struct args *a)
+{
+  vouch_membership m = {0};
+  char end[16];
+  vouch_rc rc, mail = VOUCH_OK;
+
+  rc = vouch_membership_get(ctx, a->name, &m);
+  if(rc == VOUCH_ERR_NO_USER)
+    say("unknown user %s", a->name);
+  if(!rc)
+    rc = cancellable(a->name, &m);
+  if(rc)
+    goto out;
+  show_plan(a->name, &m, a->delete_profile);
+  if(!a->yes && !ask_finish()) {
+    say("not confirmed: nothing changed");
+    rc = VOUCH_ERR_ABORT;
+    goto out;
+  }
+  rc = vouch_membership_cancel(ctx, a->name, a->delete_profile, &mail);
+  if(rc == VOUCH_ERR_EXISTS || rc == VOUCH_ERR_DENIED)
+    say("the membership of %s changed meanwhile: nothing done", a->name);
+  if(rc)
+    goto out;
+  vouch_format_date(m.period_end, end, sizeof(end));
+  printf("The membership of %s has been cancelled; access continues until "
+         "%s.\n",
+         a->name, end);
+  if(mail == VOUCH_ERR_UNAVAIL)
+    printf("No email address is on file: no confirmation was sent.\n");
+  else if(mail) {
+    say("the confirmation email could not be sent: %s", vouch_strerror(mail));
+    rc = mail;
+  }
+out:
+  vouch_membership_clear(&m);
+  return rc;
+}
+
+static vouch_rc do_undo(vouch_ctx *ctx, const struct args *a)
+{
+  vouch_membership m = {0};
+  char end[16];
+  vouch_rc rc;
+
+  rc = vouch_membership_undo(ctx, a->name);
+  if(rc == VOUCH_ERR_NO_USER)
+    say("unknown user %s", a->name);
+  if(rc == VOUCH_ERR_NO_USER ||
+     (rc && rc != VOUCH_ERR_DENIED && rc != VOUCH_ERR_EXPIRED))
+    return rc;
+  if(vouch_membership_get(ctx, a->name, &m) == VOUCH_OK)
+    vouch_format_date(m.period_end, end, sizeof(end));
+  else
+    end[0] = '\0';
+  if(rc == VOUCH_ERR_DENIED)
+    say("the membership of %s is not cancelled: nothing to restore", a->name);
+  else if(rc == VOUCH_ERR_EXPIRED)
+    say("the membership of %s ended on %s: it cannot be restored", a->name,
+        end);
+  else
+    printf("The membership of %s is restored (%s, period ends %s).\n", a->name,
+           m.plan ? m.plan : "", end);
+  vouch_membership_clear(&m);
+  return rc;
+}
+
+static void due_report(void *arg, const char *user, vouch_rc rc)
+{
+  (void)arg;
+  if(rc)
+    say("%s: could not remove the personal information: %s", user,
+        vouch_strerror(rc));
+  else
+    printf("removed the personal information of %s\n", user);
+}
+
+static vouch_rc do_apply_due(vouch_ctx *ctx)
+{
+  unsigned count = 0;
+  vouch_rc rc;
+
+  rc = vouch_membership_apply_due(ctx, due_report, NULL, &count);
+  if(!rc && !count)
+    printf("no account is due\n");
+  return rc;
+}
+
+int main(int argc, char **argv)
+{
+  struct args a = {VOUCH_CONF_PATH, NULL, false, false, false, false, false};
+  vouch_ctx *ctx = NULL;
+  vouch_rc rc;
+
+  rc = parse(&a, argc, argv);
+  if(!rc)
+    rc = check_args(&a);
+  if(!rc)
+    rc = open_ctx(a.conf, &ctx);
+  if(!rc && a.apply_due)
+    rc = do_apply_due(ctx);
+  else if(!rc && a.undo)
+    rc = do_undo(ctx, &a);
+  else if(!rc)
+    rc = do_cancel(ctx, &a);
+  vouch_ctx_free(ctx);
+  if(fflush(stdout) || ferror(stdout)) {
+    say("cannot write output: %s", strerror(errno));
+    if(rc == VOUCH_OK || rc == (vouch_rc)ARGS_HELP)
+      rc = VOUCH_ERR_SYSTEM;
+  }
+  if(rc == (vouch_rc)ARGS_HELP)
+    return VOUCH_EXIT_OK;
+  return vouch_rc_to_exit(rc);
+}

@@ -1,0 +1,216 @@
+/*
+ * vouch-logout-all - signs a member out everywhere: every recorded
+ * session is revoked and its live leader process ended; with
+ * --new-password every device must also sign in again with a new
+ * password.  Parsing and printing only: the logic is in core/session.c.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "vouch.h"
+
+#ifndef VOUCH_CONF_PATH
+#define VOUCH_CONF_PATH "/etc/vouch/vouch.conf"
+#endif
+
+#define SHOW_MAX 64 /* bytes of a bad value quoted back */
+#define HELP_SHOWN VOUCH_RC_COUNT
+
+static const char usage[] =
+    "Usage: vouch-logout-all [--config PATH] NAME [--new-password]\n"
+    "       vouch-logout-all --help\n"
+    "\n"
+    "Signs NAME out of every session recorded by pam_vouch_session: each\n"
+    "is marked revoked and its leader process gets SIGHUP, then SIGTERM\n"
+    "after 2 seconds (only while it is still the recorded process).\n"
+    "\n"
+    "  --new-password  also make every device sign in again with a new\n"
+    "                  password (the account becomes reset-required)\n"
+    "  --config PATH   configuration file (default " VOUCH_CONF_PATH ")\n"
+    "  -h, --help      show this help\n"
+    "\n"
+    "Exit status: 0 done, 2 usage or bad input, 3 unknown user,\n"
+    "4 system error.\n";
+
+struct args {
+  const char *conf;
+  const char *name;
+  bool new_password;
+};
+
+static void say(const char *fmt, ...) VOUCH_PRINTF(1, 2);
+static void say(const char *fmt, ...)
+{
+  va_list ap;
+
+  fputs("vouch-logout-all: ", stderr);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+}
+
+static void log_stderr(void *arg, int priority, const char *msg)
+{
+  (void)arg;
+  (void)priority;
+  say("%s", msg);
+}
+
+/* s made safe to quote back: printable ASCII, other bytes as \xNN. */
+static const char *shown(const char *s, char *buf, size_t len)
+{
+  size_t i, n = 0;
+  unsigned char c;
+
+  for(i = 0; s[i] && i < SHOW_MAX && n + 5 < len; i++) {
+    c = (unsigned char)s[i];
+    if(c >= 0x20 && c < 0x7f && c != '\\')
+      buf[n++] = (char)c;
+    else
+      n += (size_t)snprintf(buf + n, len - n, "\\x%02x", c);
+  }
+  if(s[i] && n + 4 < len) {
+    memcpy(buf + n, "...", 3);
+    n += 3;
+  }
+  buf[n] = '\0';
+  return buf;
+}
+
+static vouch_rc usage_error(const char *msg, const char *arg)
+{
+  char buf[4 * SHOW_MAX + 8];
+
+  fprintf(stderr, "vouch-logout-all: %s", msg);
+  if(arg)
+    fprintf(stderr, " '%s'", shown(arg, buf, sizeof(buf)));
+  fputs("\nRun 'vouch-logout-all --help' for usage.\n", stderr);
+  return VOUCH_ERR_USAGE;
+}
+
+/* One option at argv[*i]; *i moves past a separate value. */
+static vouch_rc take_option(struct args *a, int argc, char **argv, int *i)
+{
+  const char *arg = argv[*i];
+
+  if(!strcmp(arg, "--new-password"))
+    a->new_password = true;
+  else if(!strncmp(arg, "--config=", 9))
+    a->conf = arg + 9;
+  else if(!strcmp(arg, "--config")) {
+    if(*i + 1 >= argc)
+      return usage_error("option --config needs a value", NULL);
+    a->conf = argv[++*i];
+  }
+  else
+    return usage_error("unknown option", arg);
+  return VOUCH_OK;
+}
+
+/* Options anywhere, "--" ends them, exactly one NAME. */
+static vouch_rc parse(struct args *a, int argc, char **argv)
+{
+  bool dashdash = false;
+  vouch_rc rc;
+  int i;
+
+  for(i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+    if(!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+      fputs(usage, stdout);
+      return HELP_SHOWN;
+    }
+  }
+  for(i = 1; i < argc; i++) {
+    if(!dashdash && !strcmp(argv[i], "--"))
+      dashdash = true;
+    else if(!dashdash && argv[i][0] == '-' && argv[i][1]) {
+      rc = take_option(a, argc, argv, &i);
+      if(rc)
+        return rc;
+    }
+    else if(!a->name)
+      a->name = argv[i];
+    else
+      return usage_error("unexpected argument", argv[i]);
+  }
+  if(!a->name)
+    return usage_error("missing NAME", NULL);
+  if(!a->conf[0])
+    return usage_error("--config needs a file name", NULL);
+  return VOUCH_OK;
+}
+
+static vouch_rc check_name(const char *name)
+{
+  char buf[4 * SHOW_MAX + 8];
+
+  if(vouch_valid_username(name))
+    return VOUCH_OK;
+  say("invalid user name '%s': use 1 to 32 of A-Z a-z 0-9 . _ -, "
+      "starting with a letter, digit or _",
+      shown(name, buf, sizeof(buf)));
+  return VOUCH_ERR_INPUT;
+}
+
+static vouch_rc open_ctx(const char *conf, vouch_ctx **ctx)
+{
+  char buf[4 * SHOW_MAX + 8];
+  struct stat sb;
+
+  if(lstat(conf, &sb) && errno == ENOENT) {
+    say("configuration file %s does not exist: install conf/vouch.conf "
+        "there, or name another with --config PATH",
+        shown(conf, buf, sizeof(buf)));
+    return VOUCH_ERR_CONFIG;
+  }
+  return vouch_ctx_new(conf, "vouch-logout-all", log_stderr, NULL, ctx);
+}
+
+static vouch_rc run(const struct args *a, vouch_ctx **ctx)
+{
+  unsigned count = 0;
+  vouch_rc rc;
+
+  rc = check_name(a->name);
+  if(!rc)
+    rc = open_ctx(a->conf, ctx);
+  if(!rc)
+    rc = vouch_account_exists(*ctx, a->name);
+  if(!rc)
+    rc = vouch_sessions_revoke(*ctx, a->name, 0, &count);
+  if(!rc)
+    printf("signed %s out of %u session%s\n", a->name, count,
+           count == 1 ? "" : "s");
+  if(!rc && a->new_password) {
+    rc = vouch_account_require_reset(*ctx, a->name);
+    if(!rc)
+      printf("%s must choose a new password at the next sign-in\n", a->name);
+  }
+  if(rc == VOUCH_ERR_NO_USER)
+    say("unknown user %s", a->name);
+  return rc;
+}
+
+int main(int argc, char **argv)
+{
+  struct args a = {VOUCH_CONF_PATH, NULL, false};
+  vouch_ctx *ctx = NULL;
+  vouch_rc rc;
+
+  rc = parse(&a, argc, argv);
+  if(!rc)
+    rc = run(&a, &ctx);
+  vouch_ctx_free(ctx);
+  if(fflush(stdout) || ferror(stdout)) {
+    say("cannot write output: %s", strerror(errno));
+    if(rc == VOUCH_OK || rc == (vouch_rc)HELP_SHOWN)
+      rc = VOUCH_ERR_SYSTEM;
+  }
+  if(rc == (vouch_rc)HELP_SHOWN)
+    return VOUCH_EXIT_OK;
+  return vouch_rc_to_exit(rc);
+}

@@ -1,0 +1,537 @@
+/*
+ * vouch-reset - password reset: send a reset link by email or a code by
+ * SMS, finish the reset with it and a new password, or recover an
+ * account by full name and card number.  It only parses arguments and
+ * prints; the flow lives in core/reset.c.  Exit codes come from
+ * vouch_rc_to_exit() alone.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vouch.h"
+
+#ifndef VOUCH_CONF_PATH
+#define VOUCH_CONF_PATH "/etc/vouch/vouch.conf"
+#endif
+#ifndef VOUCH_VERSION
+#define VOUCH_VERSION "0.1.0"
+#endif
+
+#define SHOW_MAX 64              /* bytes of a bad value quoted back */
+#define CARD_MAX 64              /* bytes of a card number as typed */
+#define ARGS_HELP VOUCH_RC_COUNT /* --help was printed */
+
+struct cli {
+  const char *conf;
+  vouch_ctx *ctx;
+};
+
+/* ------------------------------------------------------------ output */
+
+static void say(const char *fmt, ...) VOUCH_PRINTF(1, 2);
+static void say(const char *fmt, ...)
+{
+  va_list ap;
+
+  fputs("vouch-reset: ", stderr);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+}
+
+static void log_stderr(void *arg, int priority, const char *msg)
+{
+  (void)arg;
+  (void)priority;
+  fprintf(stderr, "vouch-reset: %s\n", msg);
+}
+
+/* A value from the command line, safe to quote back: printable ASCII as
+ * is, other bytes as \xNN, cut after SHOW_MAX bytes. */
+static const char *shown(const char *s, char *buf, size_t len)
+{
+  size_t n = 0, i;
+  unsigned char c;
+
+  for(i = 0; s[i] && i < SHOW_MAX && n + 5 < len; i++) {
+    c = (unsigned char)s[i];
+    if(c >= 0x20 && c < 0x7f && c != '\\')
+      buf[n++] = (char)c;
+    else
+      n += (size_t)snprintf(buf + n, len - n, "\\x%02x", c);
+  }
+  if(s[i] && n + 4 < len) {
+    memcpy(buf + n, "...", 3);
+    n += 3;
+  }
+  buf[n] = '\0';
+  return buf;
+}
+
+/* ------------------------------------------------------------- usage */
+
+static const char usage_main[] =
+    "Usage: vouch-reset [--config PATH] COMMAND [ARGUMENTS]\n"
+    "       vouch-reset --help | --version\n"
+    "\n"
+    "Commands:\n"
+    "  request NAME --via email|sms   send a reset link by email or a\n"
+    "                                 code by SMS to the member\n"
+    "  complete NAME --token T | --code C\n"
+    "                                 choose a new password with the\n"
+    "                                 link's token or the SMS code\n"
+    "  recover --name \"Full Name\"     send a reset link when the name\n"
+    "                                 and card number (stdin) match\n"
+    "\n"
+    "Options:\n"
+    "  --config PATH   configuration file (default " VOUCH_CONF_PATH ")\n"
+    "  -h, --help      show this help\n"
+    "  --version       show the version\n"
+    "\n"
+    "'vouch-reset COMMAND --help' shows the usage of a command.\n"
+    "Exit status: 0 done, 1 denied, 2 usage or bad input, 3 unknown user,\n"
+    "4 system error.\n";
+
+static const char usage_request[] =
+    "Usage: vouch-reset request NAME --via email|sms\n"
+    "  --via email  a link valid [reset] link_ttl to the email address\n"
+    "  --via sms    a code valid [reset] sms_ttl to the verified phone\n"
+    "A locked account may ask for a reset.  Prints where it went, masked.\n";
+
+static const char usage_complete[] =
+    "Usage: vouch-reset complete NAME --token T\n"
+    "       vouch-reset complete NAME --code C\n"
+    "  --token T    the token of the reset link (after token=)\n"
+    "  --code C     the code sent by SMS\n"
+    "Reads the new password from the terminal (twice, without echo) or one\n"
+    "line from standard input.  Sets it, clears a lockout, signs every\n"
+    "session out and tells the member by email.  Nobody is signed in.\n";
+
+static const char usage_recover[] =
+    "Usage: vouch-reset recover --name \"Full Name\"\n"
+    "Reads the full card number from the terminal (without echo) or one\n"
+    "line from standard input.  When the name and the card match one\n"
+    "account, a reset link goes to its email address.  The answer has the\n"
+    "same form, and takes the same time, whether anything matched or not.\n";
+
+static vouch_rc usage_error(const char *cmd, const char *usage,
+                            const char *fmt, ...) VOUCH_PRINTF(3, 4);
+static vouch_rc usage_error(const char *cmd, const char *usage,
+                            const char *fmt, ...)
+{
+  va_list ap;
+
+  fprintf(stderr, "vouch-reset: %s%s", cmd, *cmd ? ": " : "");
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  if(usage == usage_main)
+    fputs("\nRun 'vouch-reset --help' for usage.\n", stderr);
+  else
+    fprintf(stderr, "\n%s", usage);
+  return VOUCH_ERR_USAGE;
+}
+
+/* --------------------------------------------------------- arguments */
+
+struct opt {
+  const char *name; /* "--via" */
+  char **value;
+};
+
+struct spec {
+  const char *cmd;
+  const char *usage;
+  const struct opt *opts;
+  size_t nopts;
+  char **pos; /* NAME, or NULL when the command takes none */
+};
+
+static vouch_rc take_option(const struct spec *s, int argc, char **argv,
+                            int *i)
+{
+  char *arg = argv[*i];
+  char *eq = strchr(arg, '=');
+  size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
+  char buf[4 * SHOW_MAX + 8];
+  const struct opt *o = NULL;
+  size_t k;
+
+  for(k = 0; k < s->nopts && !o; k++)
+    if(strlen(s->opts[k].name) == nlen && !strncmp(s->opts[k].name, arg, nlen))
+      o = &s->opts[k];
+  if(!o)
+    return usage_error(s->cmd, s->usage, "unknown option '%s'",
+                       shown(arg, buf, sizeof(buf)));
+  if(*o->value)
+    return usage_error(s->cmd, s->usage, "option %s given twice", o->name);
+  if(eq)
+    *o->value = eq + 1;
+  else if(*i + 1 < argc)
+    *o->value = argv[++*i];
+  else
+    return usage_error(s->cmd, s->usage, "option %s needs a value", o->name);
+  return VOUCH_OK;
+}
+
+/* Options anywhere, "--" ends them, at most one positional argument
+ * (required when the command takes one). */
+static vouch_rc parse_args(const struct spec *s, int argc, char **argv)
+{
+  char buf[4 * SHOW_MAX + 8];
+  bool dashdash = false, have_pos = false;
+  vouch_rc rc;
+  int i;
+
+  for(i = 0; i < argc && strcmp(argv[i], "--"); i++) {
+    if(!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+      fputs(s->usage, stdout);
+      return ARGS_HELP;
+    }
+  }
+  for(i = 0; i < argc; i++) {
+    if(!dashdash && !strcmp(argv[i], "--"))
+      dashdash = true;
+    else if(!dashdash && argv[i][0] == '-' && argv[i][1]) {
+      rc = take_option(s, argc, argv, &i);
+      if(rc)
+        return rc;
+    }
+    else if(s->pos && !have_pos) {
+      *s->pos = argv[i];
+      have_pos = true;
+    }
+    else
+      return usage_error(s->cmd, s->usage, "unexpected argument '%s'",
+                         shown(argv[i], buf, sizeof(buf)));
+  }
+  if(s->pos && !have_pos)
+    return usage_error(s->cmd, s->usage, "missing NAME");
+  return VOUCH_OK;
+}
+
+static vouch_rc check_name(const char *name)
+{
+  char buf[4 * SHOW_MAX + 8];
+
+  if(vouch_valid_username(name))
+    return VOUCH_OK;
+  say("invalid user name '%s': use 1 to 32 of A-Z a-z 0-9 . _ -, starting "
+      "with a letter, digit or _",
+      shown(name, buf, sizeof(buf)));
+  return VOUCH_ERR_INPUT;
+}
+
+/* ------------------------------------------------------------ context */
+
+static vouch_rc open_ctx(struct cli *c)
+{
+  char buf[4 * SHOW_MAX + 8];
+  struct stat sb;
+
+  if(lstat(c->conf, &sb) && errno == ENOENT) {
+    say("configuration file %s does not exist: install conf/vouch.conf "
+        "there, or name another with --config PATH",
+        shown(c->conf, buf, sizeof(buf)));
+    return VOUCH_ERR_CONFIG;
+  }
+  return vouch_ctx_new(c->conf, "vouch-reset", log_stderr, NULL, &c->ctx);
+}
+
+static vouch_rc unknown_user(const char *name)
+{
+  say("unknown user %s", name);
+  return VOUCH_ERR_NO_USER;
+}
+
+/* The user must exist before anything is sent or asked. */
+static vouch_rc open_for_user(struct cli *c, const char *name)
+{
+  vouch_rc rc = check_name(name);
+
+  if(!rc && !c->ctx)
+    rc = open_ctx(c);
+  if(!rc)
+    rc = vouch_account_exists(c->ctx, name);
+  if(rc == VOUCH_ERR_NO_USER)
+    unknown_user(name);
+  return rc;
+}
+
+/* ----------------------------------------------------------- request */
+
+static void say_request_error(const char *name, vouch_channel ch, vouch_rc rc)
+{
+  if(rc == VOUCH_ERR_UNAVAIL && ch == VOUCH_CHANNEL_EMAIL)
+    say("%s has no email address on file: no reset link can be sent", name);
+  else if(rc == VOUCH_ERR_UNAVAIL)
+    say("%s has no verified phone number on file: no reset code can be "
+        "sent by SMS",
+        name);
+  else if(rc == VOUCH_ERR_RATE)
+    say("too many reset codes asked for %s: wait before asking again", name);
+  else if(rc == VOUCH_ERR_NO_USER)
+    unknown_user(name);
+  else
+    say("the reset could not be sent: %s", vouch_strerror(rc));
+}
+
+static vouch_rc cmd_request(struct cli *c, int argc, char **argv)
+{
+  char *name = NULL, *via = NULL;
+  char masked[128], buf[4 * SHOW_MAX + 8];
+  const struct opt opts[] = {{"--via", &via}};
+  const struct spec s = {"request", usage_request, opts, 1, &name};
+  vouch_channel ch = VOUCH_CHANNEL_EMAIL;
+  vouch_rc rc;
+
+  rc = parse_args(&s, argc, argv);
+  if(rc)
+    return rc;
+  if(!via)
+    return usage_error("request", usage_request, "missing --via email|sms");
+  if(!strcmp(via, "sms"))
+    ch = VOUCH_CHANNEL_SMS;
+  else if(strcmp(via, "email"))
+    return usage_error("request", usage_request,
+                       "--via takes email or sms, not '%s'",
+                       shown(via, buf, sizeof(buf)));
+  rc = open_for_user(c, name);
+  if(rc)
+    return rc;
+  rc = vouch_reset_request(c->ctx, name, ch, masked, sizeof(masked));
+  if(rc) {
+    say_request_error(name, ch, rc);
+    return rc;
+  }
+  if(ch == VOUCH_CHANNEL_EMAIL)
+    printf("reset link sent by email to %s\n", masked);
+  else
+    printf("reset code sent by SMS to %s\n", masked);
+  return VOUCH_OK;
+}
+
+/* ---------------------------------------------------------- complete */
+
+static vouch_rc read_new_password(vouch_ctx *ctx, const char *name, char **pw)
+{
+  size_t max = (size_t)ctx->cfg->pw_max_length + 1;
+  const char *lang = vouch_user_lang(ctx, name);
+  bool tty = isatty(0) == 1;
+  char *again = NULL;
+  char err[128];
+  vouch_rc rc;
+
+  rc = vouch_read_secret_err(vouch_msg(lang, VOUCH_MSG_NEW_PASSWORD), max, pw,
+                             err, sizeof(err));
+  if(!rc && tty)
+    rc = vouch_read_secret_err(vouch_msg(lang, VOUCH_MSG_RETYPE_PASSWORD), max,
+                               &again, err, sizeof(err));
+  if(rc)
+    say("cannot read the new password: %s", err);
+  else if(tty && (strlen(*pw) != strlen(again) ||
+                  !vouch_ct_equal(*pw, again, strlen(*pw)))) {
+    say("the two passwords differ");
+    rc = VOUCH_ERR_PW_MISMATCH;
+  }
+  vouch_free_secret(again);
+  if(rc) {
+    vouch_free_secret(*pw);
+    *pw = NULL;
+  }
+  return rc;
+}
+
+static void say_complete_error(const vouch_ctx *ctx, const char *name,
+                               bool token, vouch_rc rc)
+{
+  const vouch_config *cfg = ctx->cfg;
+  const char *what = token ? "reset link" : "reset code";
+
+  if(rc == VOUCH_ERR_PW_SHORT)
+    say("password too short: at least %u characters", cfg->pw_min_length);
+  else if(rc == VOUCH_ERR_PW_LONG)
+    say("password too long: at most %u bytes", cfg->pw_max_length);
+  else if(rc == VOUCH_ERR_PW_REUSED)
+    say("password refused: it equals one of the last %u passwords; the %s "
+        "still works",
+        cfg->pw_history, what);
+  else if(rc == VOUCH_ERR_INPUT)
+    say("password refused: not valid UTF-8 text");
+  else if(rc == VOUCH_ERR_STALE)
+    say("the %s has expired or already been used: ask for a new one", what);
+  else if(rc == VOUCH_ERR_AUTH)
+    say("the %s is not right for %s", what, name);
+  else if(rc == VOUCH_ERR_LOCKED)
+    say("the %s is not right; too many failed checks: %s is locked, ask "
+        "for a new reset",
+        what, name);
+  else if(rc == VOUCH_ERR_NO_USER)
+    unknown_user(name);
+  else
+    say("%s", vouch_strerror(rc));
+}
+
+/* Both or neither, or a malformed token or code: refused before asking
+ * for the password. */
+static vouch_rc check_proof(struct cli *c, const char *token, const char *code)
+{
+  vouch_rc rc = vouch_reset_proof_check(c->ctx, token, code);
+
+  if(rc == VOUCH_ERR_INPUT && token)
+    say("malformed token: a token is %d characters of A-Z a-z 0-9 - _",
+        VOUCH_TOKEN_CHARS);
+  else if(rc == VOUCH_ERR_INPUT)
+    say("malformed code: a code is %u digits", c->ctx->cfg->otp_length);
+  return rc;
+}
+
+static vouch_rc cmd_complete(struct cli *c, int argc, char **argv)
+{
+  char *name = NULL, *token = NULL, *code = NULL, *pw = NULL;
+  const struct opt opts[] = {{"--token", &token}, {"--code", &code}};
+  const struct spec s = {"complete", usage_complete, opts, 2, &name};
+  vouch_reset_done done = {0};
+  vouch_rc rc;
+
+  rc = parse_args(&s, argc, argv);
+  if(rc)
+    return rc;
+  if(!token == !code)
+    return usage_error("complete", usage_complete,
+                       "give exactly one of --token and --code");
+  rc = check_name(name);
+  if(!rc)
+    rc = open_ctx(c);
+  if(!rc)
+    rc = check_proof(c, token, code);
+  if(!rc)
+    rc = open_for_user(c, name);
+  if(!rc)
+    rc = read_new_password(c->ctx, name, &pw);
+  if(rc)
+    goto out;
+  rc = vouch_reset_complete(c->ctx, name, token, code, pw, &done);
+  if(done.changed)
+    printf("password changed\n");
+  if(rc && done.changed)
+    say("the password was changed, but not everything after it worked: "
+        "%s",
+        vouch_strerror(rc));
+  else if(rc)
+    say_complete_error(c->ctx, name, token != NULL, rc);
+out:
+  vouch_free_secret(pw);
+  return rc;
+}
+
+/* ----------------------------------------------------------- recover */
+
+static vouch_rc cmd_recover(struct cli *c, int argc, char **argv)
+{
+  char *full = NULL, *card = NULL;
+  char digits[32], masked[128], err[128];
+  const struct opt opts[] = {{"--name", &full}};
+  const struct spec s = {"recover", usage_recover, opts, 1, NULL};
+  const char *why = NULL;
+  vouch_rc rc;
+
+  rc = parse_args(&s, argc, argv);
+  if(rc)
+    return rc;
+  if(!full)
+    return usage_error("recover", usage_recover, "missing --name");
+  if(!vouch_valid_fullname(full)) {
+    say("invalid full name: use 1 to 128 characters of UTF-8 text without "
+        "control characters");
+    return VOUCH_ERR_INPUT;
+  }
+  rc = open_ctx(c);
+  if(!rc) {
+    rc = vouch_read_secret_err("Card number: ", CARD_MAX, &card, err,
+                               sizeof(err));
+    if(rc)
+      say("cannot read the card number: %s", err);
+  }
+  if(!rc) {
+    rc = vouch_card_parse(card, digits, sizeof(digits), &why);
+    vouch_wipe(digits, sizeof(digits));
+    if(rc)
+      say("invalid card number: %s", why ? why : vouch_strerror(rc));
+  }
+  if(!rc)
+    rc = vouch_reset_recover(c->ctx, full, card, masked, sizeof(masked));
+  if(!rc)
+    printf("We sent a reset link to %s\n", masked);
+  else if(rc != VOUCH_ERR_INPUT)
+    say("recovery failed: %s", vouch_strerror(rc));
+  vouch_free_secret(card);
+  return rc;
+}
+
+/* ---------------------------------------------------------- dispatch */
+
+static vouch_rc run(struct cli *c, int argc, char **argv)
+{
+  static const struct {
+    const char *name;
+    vouch_rc (*run)(struct cli *c, int argc, char **argv);
+  } cmds[] = {{"request", cmd_request},
+              {"complete", cmd_complete},
+              {"recover", cmd_recover}};
+  char buf[4 * SHOW_MAX + 8];
+  size_t k;
+  int i = 1;
+
+  for(; i < argc && argv[i][0] == '-'; i++) {
+    if(!strcmp(argv[i], "--version")) {
+      printf("vouch-reset %s\n", VOUCH_VERSION);
+      return ARGS_HELP;
+    }
+    if(!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+      fputs(usage_main, stdout);
+      return ARGS_HELP;
+    }
+    if(!strcmp(argv[i], "--config") && i + 1 < argc)
+      c->conf = argv[++i];
+    else if(!strncmp(argv[i], "--config=", 9))
+      c->conf = argv[i] + 9;
+    else if(!strcmp(argv[i], "--config"))
+      return usage_error("", usage_main, "option --config needs a value");
+    else
+      return usage_error("", usage_main, "unknown option '%s'",
+                         shown(argv[i], buf, sizeof(buf)));
+  }
+  if(!c->conf[0])
+    return usage_error("", usage_main, "--config needs a file name");
+  if(i >= argc)
+    return usage_error("", usage_main, "missing command");
+  for(k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)
+    if(!strcmp(argv[i], cmds[k].name))
+      return cmds[k].run(c, argc - i - 1, argv + i + 1);
+  return usage_error("", usage_main, "unknown command '%s'",
+                     shown(argv[i], buf, sizeof(buf)));
+}
+
+int main(int argc, char **argv)
+{
+  struct cli c = {VOUCH_CONF_PATH, NULL};
+  vouch_rc rc;
+
+  rc = run(&c, argc, argv);
+  vouch_ctx_free(c.ctx);
+  if(fflush(stdout) || ferror(stdout)) {
+    say("cannot write output: %s", strerror(errno));
+    if(rc == VOUCH_OK || rc == (vouch_rc)ARGS_HELP)
+      rc = VOUCH_ERR_SYSTEM;
+  }
+  if(rc == (vouch_rc)ARGS_HELP)
+    return VOUCH_EXIT_OK;
+  return vouch_rc_to_exit(rc);
+}
