@@ -6,6 +6,8 @@
 #                         build with AddressSanitizer + UBSan and run again
 #   make demo             a self-contained demo of the main flow
 #   make install          DESTDIR, PREFIX, PAMDIR as in SPEC section 1
+#   make deb              the Debian packages (dpkg-buildpackage -us -uc -b)
+#                         into $(DEBDIR)/
 #   make lint             clang-format check and banned functions
 #
 # The Makefile honours CC, CFLAGS, CPPFLAGS, LDFLAGS and is safe with -j.
@@ -65,11 +67,11 @@ TESTBIN_SRC := $(sort $(wildcard tests/bin/*.c))
 TESTBINS    := $(TESTBIN_SRC:tests/bin/%.c=$(BUILD)/tests/%)
 
 .PHONY: all tests check check-build check-san test deps demo install \
-        uninstall lint clean bench
+        uninstall lint clean bench deb fuzz fuzz-build
 
 all: $(LIBVOUCH) $(MODULES) $(TOOLS)
 
-tests: all $(UNITS) $(TESTBINS)
+tests: all $(UNITS) $(TESTBINS) $(BUILD)/tests/vouch-account-test
 
 $(BUILD)/core/%.o: core/%.c core/*.h | $(BUILD)/core
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -109,6 +111,17 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIBVOUCH) | $(BUILD)/tests
 $(BUILD)/tests/%: tests/bin/%.c $(LIBVOUCH) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBVOUCH) $(LIBS) -ldl
 
+# A test copy of vouch-account: its configuration and PAM service
+# directory at fixed test paths (a setuid program takes neither from its
+# caller), made setuid by tests/member/setuid.sh alone.
+ACCOUNT_TEST_DIR = /tmp/vouch-account-test
+$(BUILD)/tests/vouch-account-test: tools/vouch-account.c $(LIBVOUCH) \
+  core/*.h | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -fPIE -pie \
+	  -UVOUCH_CONF_PATH -DVOUCH_CONF_PATH='"$(ACCOUNT_TEST_DIR)/vouch.conf"' \
+	  -DVOUCH_PAM_CONFDIR='"$(ACCOUNT_TEST_DIR)/pam.d"' $(ALL_LDFLAGS) \
+	  -o $@ $< $(LIBVOUCH) $(LIBS)
+
 $(BUILD)/core $(BUILD)/modules $(BUILD)/tools $(BUILD)/tests:
 	mkdir -p $@
 
@@ -134,8 +147,48 @@ demo: deps
 	$(MAKE) BUILD=build/demo all tests
 	sh tests/demo.sh build/demo
 
+# Benchmarks (bench/run.sh): figures printed as tables and JSON, never a
+# failing test.  Builds its own optimised tree in $(BENCH_BUILD).
+BENCH_BUILD ?= build/bench
 bench:
-	@echo "bench: no benchmarks yet (see bench/README)"
+	$(MAKE) BUILD=$(BENCH_BUILD) all $(BENCH_BUILD)/tests/pamdrive
+	sh bench/run.sh $(BENCH_BUILD)
+
+# ----------------------------------------------------------------- fuzz
+
+# libFuzzer targets fuzz/fuzz_*.c, built with clang, ASan and UBSan in
+# their own directory (never mixed with the gcc objects).  `make fuzz`
+# runs each for FUZZ_SECONDS on a copy of its seed corpus, then replays
+# fuzz/regress/TARGET/ (crashes found before).
+FUZZ_CC      ?= clang
+FUZZ_BUILD   ?= build/fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS  := -std=c11 -g -O1 -fno-omit-frame-pointer $(WARN) \
+                -Wno-string-concatenation \
+                -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_SRC     := $(sort $(wildcard fuzz/fuzz_*.c))
+FUZZERS      := $(FUZZ_SRC:fuzz/%.c=$(FUZZ_BUILD)/%)
+FUZZ_OBJ     := $(CORE_SRC:%.c=$(FUZZ_BUILD)/%.o)
+
+fuzz-build: $(FUZZERS)
+
+fuzz: fuzz-build
+	sh fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+$(FUZZ_BUILD)/core/%.o: core/%.c core/*.h | $(FUZZ_BUILD)/core
+	$(FUZZ_CC) $(VCPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link \
+	  -c -o $@ $<
+
+$(FUZZ_BUILD)/libvouch.a: $(FUZZ_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(FUZZ_BUILD)/libvouch.a
+	$(FUZZ_CC) $(VCPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
+	  $(FUZZ_BUILD)/libvouch.a $(LIBS) $(CURL_LIBS)
+
+$(FUZZ_BUILD)/core:
+	mkdir -p $@
 
 # -------------------------------------------------------------- install
 
@@ -151,7 +204,10 @@ install: all
 	$(if $(MEMBER_TOOLS),install -m 4755 $(MEMBER_TOOLS) $(DESTDIR)$(BINDIR)/)
 	install -d $(DESTDIR)$(LIBEXECDIR)
 	install -m 0755 $(HELPER_TOOLS) $(DESTDIR)$(LIBEXECDIR)/
-	install -m 0644 conf/vouch.conf $(DESTDIR)$(DATADIR)/vouch.conf
+	sed -e 's#/usr/local/libexec/vouch#$(LIBEXECDIR)#' \
+	  -e 's#/usr/local/share/vouch#$(DATADIR)#' \
+	  conf/vouch.conf >$(DESTDIR)$(DATADIR)/vouch.conf
+	chmod 0644 $(DESTDIR)$(DATADIR)/vouch.conf
 	for l in $(TEMPLATE_LANGS); do \
 	  install -d $(DESTDIR)$(DATADIR)/templates/$$l && \
 	  install -m 0644 conf/templates/$$l/*.txt \
@@ -159,6 +215,8 @@ install: all
 	done
 	install -m 0644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	install -d $(DESTDIR)$(MANDIR)/man1
+	install -m 0644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
 
 uninstall:
 	rm -f $(MODULES:$(BUILD)/%=$(DESTDIR)$(PAMDIR)/%)
@@ -166,6 +224,23 @@ uninstall:
 	rm -f $(MEMBER_TOOLS:$(BUILD)/%=$(DESTDIR)$(BINDIR)/%)
 	rm -f $(HELPER_TOOLS:$(BUILD)/%=$(DESTDIR)$(LIBEXECDIR)/%)
 	rm -rf $(DESTDIR)$(DATADIR)
+
+# ------------------------------------------------------------ packages
+
+# The source tree (without build/ and .git) is copied to $(DEBDIR)/src
+# and built there, so that the package build's clean step never touches a
+# working build directory and the .debs land in $(DEBDIR)/ (where
+# dpkg-buildpackage puts them: the parent of the tree it builds).
+DEBDIR ?= build/deb
+
+deb:
+	rm -rf $(DEBDIR)
+	mkdir -p $(DEBDIR)/src
+	tar -cf - --exclude=./build --exclude=./.git . | \
+	  tar -xf - -C $(DEBDIR)/src
+	cd $(DEBDIR)/src && dpkg-buildpackage -us -uc -b
+	rm -rf $(DEBDIR)/src
+	@ls -1 $(DEBDIR)/*.deb
 
 # ----------------------------------------------------------------- lint
 

@@ -237,9 +237,8 @@ static const char *const texts[VOUCH_MSG_COUNT][L_COUNT] = {
          "f\u00f6rs\u00f6k igen.",
          "Itu bukan nombor kad yang sah. Semak digit dan cuba lagi."},
     /* Device sign-in: GLOSSARY "sign-in code". */
-    [VOUCH_MSG_DEVICE_CODE] = {"Your sign-in code: %s",
-                               "Din loginkode: %s", "Je inlogcode: %s",
-                               "Din inloggningskod: %s",
+    [VOUCH_MSG_DEVICE_CODE] = {"Your sign-in code: %s", "Din loginkode: %s",
+                               "Je inlogcode: %s", "Din inloggningskod: %s",
                                "Kod log masuk anda: %s"},
     [VOUCH_MSG_DEVICE_HOW] =
         {"To sign in, run \"vouch-account approve %s\" on a device where "
@@ -275,12 +274,11 @@ static const char *const texts[VOUCH_MSG_COUNT][L_COUNT] = {
          "kod baharu."},
     /* vouch-account: GLOSSARY "sign out of all devices", "finish
      * cancellation". */
-    [VOUCH_MSG_SIGNOUT_ASK] =
-        {"Sign out of all devices? [y/N] ",
-         "Log ud af alle enheder? [j/N] ",
-         "Uitloggen op alle apparaten? [j/N] ",
-         "Logga ut fr\u00e5n alla enheter? [j/N] ",
-         "Log keluar daripada semua peranti? [y/N] "},
+    [VOUCH_MSG_SIGNOUT_ASK] = {"Sign out of all devices? [y/N] ",
+                               "Log ud af alle enheder? [j/N] ",
+                               "Uitloggen op alle apparaten? [j/N] ",
+                               "Logga ut fr\u00e5n alla enheter? [j/N] ",
+                               "Log keluar daripada semua peranti? [y/N] "},
     [VOUCH_MSG_CANCEL_ASK] = {"Finish cancellation? [y/N] ",
                               "Afslut opsigelse? [j/N] ",
                               "Opzegging voltooien? [j/N] ",

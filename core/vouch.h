@@ -1041,8 +1041,8 @@ vouch_rc vouch_device_decide(vouch_ctx *ctx, const char *user,
  * "phone-verify", vouch_code_send with dest; resend as there); masked
  * (len bytes) gets it masked. */
 vouch_rc vouch_contact_begin(vouch_ctx *ctx, const char *user,
-                             vouch_channel ch, const char *value,
-                             bool resend, char *masked, size_t len);
+                             vouch_channel ch, const char *value, bool resend,
+                             char *masked, size_t len);
 /* Redeems the code (vouch_code_redeem: VOUCH_ERR_AUTH, STALE, LOCKED,
  * INPUT), then sets value (a phone number verified) and tells the
  * previous email address ("contact-changed-email", {what} the masked new

@@ -1,0 +1,238 @@
+#!/bin/sh
+# account.sh - every vouch-account subcommand through the real PAM stack
+# of conf/pam.d/vouch-account (password, then the security check by a
+# code by email), with codes from the file transport.  The tool runs as
+# root with --user under pam_wrapper (a setuid program ignores
+# LD_PRELOAD: tests/member/setuid.sh covers the unprivileged, setuid
+# side).  Interrupting at a prompt (end of input, SIGINT) changes
+# nothing.
+. "$VOUCH_SRC/tests/lib.sh"
+. "$VOUCH_SRC/tests/converse.sh"
+
+ACCOUNT="$VOUCH_BUILD/vouch-account"
+setup_check "[otp]
+resend_max = 100"
+add_user alice 'correct horse' --email alice@example.org --name 'Alice A'
+# The shipped service, with this test's configuration and modules.
+service vouch-account "$(sed -e '/^#/d' -e "s#\.so#.so conf=$CONF#" \
+  "$VOUCH_SRC/conf/pam.d/vouch-account")"
+service login "session required pam_vouch_session.so conf=$CONF"
+service pw "auth required pam_vouch_password.so conf=$CONF"
+
+# acc_start ARGS...: vouch-account --user alice ARGS in the background,
+# answers from a FIFO, prompts (one a line) in $T/acc.err.
+acc_start() {
+  rm -f "$T/acc.fifo" "$T/acc.out" "$T/acc.err"
+  mkfifo "$T/acc.fifo"
+  pre="libpam_wrapper.so"
+  [ "$VOUCH_SAN" = 1 ] && pre="$(${CC:-cc} -print-file-name=libasan.so) $pre"
+  env LD_PRELOAD="$pre" PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$T/pam.d" \
+    "$ACCOUNT" --config "$CONF" --user alice "$@" <"$T/acc.fifo" \
+    >"$T/acc.out" 2>"$T/acc.err" &
+  ACC_PID=$!
+  exec 8>"$T/acc.fifo"
+}
+acc_wait() {
+  k=0
+  while [ $k -lt 200 ]; do
+    grep -qE -- "$1" "$T/acc.err" 2>/dev/null && return 0
+    kill -0 "$ACC_PID" 2>/dev/null || break
+    sleep 0.1; k=$((k + 1))
+  done
+  grep -qE -- "$1" "$T/acc.err" 2>/dev/null && return 0
+  fail "vouch-account: no line /$1/"; sed 's/^/  | /' "$T/acc.err" >&2
+  return 1
+}
+acc_say() { printf '%s\n' "$1" >&8; }
+# acc_end WANT DESC: closes the answers and checks the exit status.
+acc_end() {
+  exec 8>&-
+  k=0
+  while kill -0 "$ACC_PID" 2>/dev/null && [ $k -lt 300 ]; do
+    sleep 0.1; k=$((k + 1))
+  done
+  kill "$ACC_PID" 2>/dev/null
+  wait "$ACC_PID"
+  got=$?
+  if [ "$got" = "$1" ]; then pass "$2"
+  else
+    fail "$2: exit $got, wanted $1"
+    sed 's/^/  out | /' "$T/acc.out" >&2; sed 's/^/  err | /' "$T/acc.err" >&2
+  fi
+}
+MAILN=0
+from_in() { "$@" <"$T/in"; }
+# next_mail: waits for the next message in $T/mail; $MAIL names it.
+next_mail() {
+  MAILN=$((MAILN + 1))
+  wait_file "$T/mail" "$MAILN"
+  MAIL=$(newest "$T/mail")
+}
+# check_pass: answers the password and the emailed security-check code.
+check_pass() {
+  acc_wait '^Password: ' && acc_say "$1"
+  acc_wait '^Security check\. (Enter|How)' || return 1
+  # With a verified phone too, the check offers a choice: 1 = email.
+  grep -q '^Security check\. How' "$T/acc.err" && acc_say 1
+  next_mail
+  acc_wait '^Security check\. Enter the 6-digit code' &&
+    acc_say "$(code_in "$MAIL")"
+}
+email_of() { ctl user show alice --json | tr -d ' \n' |
+  sed -n 's/.*"email":"\([^"]*\)".*/\1/p'; }
+
+# --- email NEW: code to the new address, the old one is told.
+acc_start email alice.new@example.net
+check_pass 'correct horse'
+next_mail
+expect_grep '^To: alice\.new@example\.net' "$MAIL" "code goes to the new address"
+expect_grep '^Subject: Confirm your new email address' "$MAIL" "subject"
+code=$(code_in "$MAIL")
+acc_wait 'Enter the 6-digit code we sent to a•••@example\.net \(r: Send code again\)'
+eq "$(email_of)" alice@example.org "not changed before the code"
+acc_say 000000
+acc_wait 'That code is not right'
+acc_say "$code"
+acc_end 0 "email changed"
+expect_grep 'Your email address is now alice\.new@example\.net\. Your previous address was told\.' "$T/acc.out" "email: says"
+eq "$(email_of)" alice.new@example.net "email on file"
+next_mail
+expect_grep '^To: alice@example\.org' "$MAIL" "old address told"
+expect_grep '^Subject: Your account details were changed' "$MAIL" "told: subject"
+expect_grep 'a•••@example\.net' "$MAIL" "told: masked new address"
+expect_nogrep 'alice\.new@' "$MAIL" "told: not the whole new address"
+
+# Interrupted at the confirmation (end of input): nothing changes.
+acc_start email other@example.com
+check_pass 'correct horse'
+next_mail
+acc_wait 'Enter the 6-digit code we sent'
+acc_end 1 "email: end of input"
+eq "$(email_of)" alice.new@example.net "email: unchanged after EOF"
+# SIGINT at the password prompt, even when the caller ignored it.
+store_dump "$T/before"
+( trap '' INT; acc_start email other@example.com; echo "$ACC_PID" >"$T/pid"
+  acc_wait '^Password: '; kill -INT "$ACC_PID"; wait "$ACC_PID"
+  echo $? >"$T/sig" )
+eq "$(cat "$T/sig")" 130 "SIGINT ends it"
+store_dump "$T/after"
+expect_same "$T/before" "$T/after" "SIGINT: store unchanged"
+# Bad input: usage and value errors before any check.
+expect_rc 2 "email: malformed" -- pam_env "$ACCOUNT" --config "$CONF" \
+  --user alice email 'not an address'
+expect_grep "invalid email address 'not an address'" "$T/err" "named"
+expect_rc 2 "email: missing" -- pam_env "$ACCOUNT" --config "$CONF" \
+  --user alice email
+expect_rc 0 "email --help" -- "$ACCOUNT" email --help
+expect_grep '^Usage: vouch-account email NEW' "$T/out" "email usage"
+
+# --- phone NEW: code by SMS to the new number, verified, email told.
+acc_start phone +4512345678
+check_pass 'correct horse'
+wait_file "$T/sms" 1
+sms=$(newest "$T/sms")
+expect_grep '^To: \+4512345678' "$sms" "SMS to the new number"
+acc_wait 'Enter the 6-digit code we sent to \+45'
+acc_say "$(code_in "$sms")"
+acc_end 0 "phone changed"
+ctl user show alice --json | tr -d ' \n' >"$T/show"
+expect_grep '"phone":"\+4512345678"' "$T/show" "phone on file"
+expect_grep '"phone_verified":true' "$T/show" "phone verified"
+next_mail
+expect_grep '^To: alice\.new@example\.net' "$MAIL" "phone: email told"
+expect_grep 'Your account details were changed' "$MAIL" "phone: told subject"
+
+# --- devices and logout-all: a live session is signed out.
+pam_env "$PAMDRIVE" login alice open >/dev/null
+expect_rc 0 "devices" -- pam_env "$ACCOUNT" --config "$CONF" --user alice devices
+expect_grep '^STARTED +ENDED +SERVICE' "$T/out" "devices: header"
+expect_grep ' open +login ' "$T/out" "devices: the session"
+expect_rc 0 "devices --json" -- pam_env "$ACCOUNT" --config "$CONF" \
+  --user alice devices --json
+expect_grep '^\{"id":[0-9]+,"started":"[0-9TZ:-]+","ended":null,"service":"login"' "$T/out" "devices: json"
+pam_env "$VOUCH_BUILD/tests/session_hold" login alice "$T/hold.pid" \
+  "$T/hold.res" >/dev/null 2>&1 &
+HOLD=$!
+k=0; while [ ! -s "$T/hold.pid" ] && [ $k -lt 100 ]; do sleep 0.1; k=$((k+1)); done
+acc_start logout-all
+check_pass 'correct horse'
+acc_end 0 "logout-all"
+expect_grep '^Signed out of 2 sessions\.' "$T/acc.out" "logout-all: count"
+wait "$HOLD"
+eq "$(cat "$T/hold.res" 2>/dev/null)" SIGHUP "live session got SIGHUP"
+
+# --- password: new twice, sign out of all devices.
+pam_env "$PAMDRIVE" login alice open >/dev/null
+acc_start password
+check_pass 'correct horse'
+acc_wait '^New password: ' && acc_say 'battery staple'
+acc_wait '^Retype new password: ' && acc_say 'battery stable'
+acc_end 2 "password: mismatch"
+expect_grep 'The passwords do not match' "$T/acc.err" "mismatch said"
+answers 'battery staple'
+drive_fails "mismatch: password unchanged" pw alice auth
+acc_start password
+check_pass 'correct horse'
+acc_wait '^New password: ' && acc_say 'battery staple'
+acc_wait '^Retype new password: ' && acc_say 'battery staple'
+acc_wait '^Sign out of all devices\? \[y/N\] '
+acc_end 1 "password: EOF at the sign-out question"
+answers 'correct horse'
+drive 0 "EOF: old password still good" pw alice auth
+acc_start password
+check_pass 'correct horse'
+acc_wait '^New password: ' && acc_say 'battery staple'
+acc_wait '^Retype new password: ' && acc_say 'battery staple'
+acc_wait '^Sign out of all devices' && acc_say y
+acc_end 0 "password changed"
+expect_grep '^Signed out of 1 session\.' "$T/acc.out" "password: signed out"
+answers 'battery staple'
+drive 0 "new password works" pw alice auth
+next_mail
+expect_grep '^Subject: Your password was changed' "$MAIL" "password: email"
+
+# --- cancel: plan shown, "n" changes nothing, then finished; --undo.
+ctl membership alice --plan Premium --period-end 2099-12-31 >/dev/null
+acc_start cancel
+check_pass 'battery staple'
+acc_wait '^Finish cancellation\? \[y/N\] ' && acc_say n
+acc_end 1 "cancel: no"
+expect_grep 'Cancel your Premium membership' "$T/acc.out" "plan shown"
+expect_grep 'You keep access until 2099-12-31' "$T/acc.out" "end shown"
+ctl audit alice --json | grep -q '"membership.cancel' &&
+  fail "cancel: recorded after no"
+acc_start cancel
+check_pass 'battery staple'
+acc_wait '^Finish cancellation' && acc_say y
+acc_end 0 "cancel: yes"
+next_mail
+expect_grep '^Subject: Your membership has been cancelled' "$MAIL" "cancel email"
+acc_start cancel --undo
+check_pass 'battery staple'
+acc_end 0 "cancel --undo"
+expect_grep 'Your membership is restored' "$T/acc.out" "restored"
+
+# --- export: request, confirm with the token and the password, list.
+acc_start export
+check_pass 'battery staple'
+acc_end 0 "export requested"
+next_mail
+expect_grep '^Subject: Confirm your request for your personal information' "$MAIL" "export email"
+token=$(tr -d '\r' <"$MAIL" | sed '1,/^$/d' |
+  grep -E '^[A-Za-z0-9_-]{43}$' | head -n 1)
+[ -n "$token" ] || { fail "no token in the export email"; cat -A "$MAIL" >&2; }
+printf 'battery staple\n' >"$T/in"
+expect_rc 0 "export confirm" -- from_in pam_env "$ACCOUNT" --config "$CONF" \
+  --user alice export confirm "$token"
+expect_rc 0 "export list" -- pam_env "$ACCOUNT" --config "$CONF" \
+  --user alice export list
+expect_grep 'In progress' "$T/out" "export: in progress"
+
+# --- unknown subcommands, options and users.
+expect_rc 2 "unknown command" -- "$ACCOUNT" --config "$CONF" frobnicate
+expect_rc 3 "unknown user" -- pam_env "$ACCOUNT" --config "$CONF" \
+  --user nobody-here devices
+expect_rc 0 "--help" -- "$ACCOUNT" --help
+expect_grep 'approve CODE \[--deny\]' "$T/out" "help lists approve"
+
+finish

@@ -1,0 +1,980 @@
+/*
+ * vouch-account - the member's own tool, installed setuid root like
+ * passwd and chfn: change the email address or phone number, change the
+ * password, sign out everywhere, list devices, cancel, ask for the data
+ * vouch holds, approve a device's sign-in code.
+ *
+ * It acts only for the user of the real uid (root may name another with
+ * --user).  Before anything else it clears the environment, the umask and
+ * stray descriptors, so that nothing the caller controls steers it; only
+ * root may name a configuration.  Each sensitive subcommand first runs
+ * the PAM service "vouch-account" (password, then the security check).
+ * The logic is in libvouch; interrupting any prompt changes nothing.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <security/pam_appl.h>
+
+#include "vouch.h"
+
+#ifndef VOUCH_CONF_PATH
+#define VOUCH_CONF_PATH "/etc/vouch/vouch.conf"
+#endif
+#define SERVICE "vouch-account"
+#define ANSWER_MAX 1024 /* bytes of one answer */
+#define CODE_ROUNDS 10  /* answers at the code prompt */
+#define HELP_SHOWN VOUCH_RC_COUNT
+#define SHOW_MAX 64
+
+struct app {
+  const char *conf;
+  const char *as;   /* --user NAME (root only) */
+  char user[33];    /* whom it acts for */
+  const char *lang; /* the member's language */
+  vouch_ctx *ctx;
+  bool root;
+};
+
+/* ------------------------------------------------------------- output */
+
+static void say(const char *fmt, ...) VOUCH_PRINTF(1, 2);
+static void say(const char *fmt, ...)
+{
+  va_list ap;
+
+  fputs("vouch-account: ", stderr);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+}
+
+static void log_stderr(void *arg, int priority, const char *msg)
+{
+  (void)arg;
+  (void)priority;
+  say("%s", msg);
+}
+
+/* A catalogue text for the member, on stderr. */
+static void tell(const struct app *a, vouch_msg_id id)
+{
+  fprintf(stderr, "%s\n", vouch_msg(a->lang, id));
+}
+
+/* s made safe to quote back: printable ASCII, other bytes as \xNN. */
+static const char *shown(const char *s, char *buf, size_t len)
+{
+  size_t i, n = 0;
+  unsigned char c;
+
+  for(i = 0; s[i] && i < SHOW_MAX && n + 5 < len; i++) {
+    c = (unsigned char)s[i];
+    if(c >= 0x20 && c < 0x7f && c != '\\')
+      buf[n++] = (char)c;
+    else
+      n += (size_t)snprintf(buf + n, len - n, "\\x%02x", c);
+  }
+  buf[n] = '\0';
+  return buf;
+}
+
+/* Prints stored text for a terminal: control bytes become '?'. */
+static void put_text(const char *s)
+{
+  for(; *s; s++)
+    putchar(((unsigned char)*s < 0x20 || *s == 0x7f) ? '?' : *s);
+}
+
+/* -------------------------------------------------------------- usage */
+
+static const char usage_main[] =
+    "Usage: vouch-account [--user NAME] [--config PATH] COMMAND [ARGS]\n"
+    "\n"
+    "Your own account, without an administrator.  Commands that change\n"
+    "something first ask for your password and a security check.\n"
+    "\n"
+    "Commands:\n"
+    "  email NEW             change your email address (a code goes to NEW)\n"
+    "  phone NEW             change your phone number (a code goes to NEW)\n"
+    "  password              change your password\n"
+    "  logout-all            sign out of all devices\n"
+    "  devices [--json]      list your sessions\n"
+    "  cancel [--yes] [--delete-profile] | cancel --undo\n"
+    "                        cancel your membership, or take it back\n"
+    "  export                ask for your personal information\n"
+    "  export confirm TOKEN  confirm the request (current password)\n"
+    "  export list [--json]  your requests\n"
+    "  approve CODE [--deny] sign a device in with its sign-in code\n"
+    "\n"
+    "Options (root only):\n"
+    "  --user NAME     act for NAME\n"
+    "  --config PATH   configuration file (default " VOUCH_CONF_PATH ")\n"
+    "  -h, --help      show this help ('COMMAND --help' for a command)\n"
+    "\n"
+    "Exit status: 0 done, 1 check failed or refused, 2 usage or bad input,\n"
+    "3 unknown user, 4 system error.\n";
+
+static const char usage_email[] =
+    "Usage: vouch-account email NEW\n"
+    "After the security check a code goes to NEW; NEW replaces the address\n"
+    "on file once the code comes back, and the old address is told.\n";
+static const char usage_phone[] =
+    "Usage: vouch-account phone NEW\n"
+    "NEW in E.164 form (+4512345678).  After the security check a code\n"
+    "goes to NEW by SMS; NEW replaces the number on file (verified) once\n"
+    "the code comes back, and your email address is told.\n";
+static const char usage_password[] =
+    "Usage: vouch-account password\n"
+    "After the security check: the new password twice, then whether to\n"
+    "sign out of all devices.\n";
+static const char usage_logout[] =
+    "Usage: vouch-account logout-all\n"
+    "Signs you out of every session, this one too.\n";
+static const char usage_devices[] = "Usage: vouch-account devices [--json]\n"
+                                    "Lists your sessions, newest first.\n";
+static const char usage_cancel[] =
+    "Usage: vouch-account cancel [--yes] [--delete-profile]\n"
+    "       vouch-account cancel --undo\n"
+    "Access stays until the end of the billing period.  --yes does not ask\n"
+    "to finish; --delete-profile removes your personal information at the\n"
+    "period end; --undo takes a cancellation back before then.\n";
+static const char usage_export[] =
+    "Usage: vouch-account export\n"
+    "       vouch-account export confirm TOKEN\n"
+    "       vouch-account export list [--json]\n"
+    "Asks for your personal information: an email brings a token to\n"
+    "confirm with (and your current password); another tells when it is\n"
+    "ready.\n";
+static const char usage_approve[] =
+    "Usage: vouch-account approve CODE [--deny]\n"
+    "Signs in the device showing the sign-in code CODE as you (--deny\n"
+    "refuses it).\n";
+
+static vouch_rc usage_error(const char *usage, const char *msg,
+                            const char *arg)
+{
+  char buf[4 * SHOW_MAX + 8];
+
+  fprintf(stderr, "vouch-account: %s", msg);
+  if(arg)
+    fprintf(stderr, " '%s'", shown(arg, buf, sizeof(buf)));
+  fprintf(stderr, "\n%s", usage);
+  return VOUCH_ERR_USAGE;
+}
+
+/* Exactly the flags named (NULL-terminated pairs name, bool *) and
+ * want positional arguments; --help prints usage. */
+static vouch_rc args(const char *usage, int argc, char **argv,
+                     const char **pos, int want, ...)
+{
+  va_list ap;
+  const char *name;
+  bool *flag;
+  int i, n = 0;
+
+  for(i = 1; i < argc; i++) {
+    if(!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+      fputs(usage, stdout);
+      return HELP_SHOWN;
+    }
+    if(argv[i][0] != '-') {
+      if(n >= want)
+        return usage_error(usage, "unexpected argument", argv[i]);
+      pos[n++] = argv[i];
+      continue;
+    }
+    va_start(ap, want);
+    for(name = va_arg(ap, const char *); name;
+        name = va_arg(ap, const char *)) {
+      flag = va_arg(ap, bool *);
+      if(!strcmp(name, argv[i]))
+        break;
+    }
+    va_end(ap);
+    if(!name)
+      return usage_error(usage, "unknown option", argv[i]);
+    *flag = true;
+  }
+  if(n < want)
+    return usage_error(usage, "missing argument", NULL);
+  return VOUCH_OK;
+}
+
+/* ------------------------------------------------------------- answers */
+
+/* One line from fd 0 with echo (a choice, not a secret). */
+static vouch_rc read_echo(char **out)
+{
+  char buf[ANSWER_MAX + 1];
+  size_t n = 0;
+  ssize_t r;
+  char c;
+
+  for(;;) {
+    r = read(0, &c, 1);
+    if(r < 0 && errno == EINTR)
+      continue;
+    if(r <= 0 || c == '\n')
+      break;
+    if(c == '\0' || n >= ANSWER_MAX)
+      return VOUCH_ERR_INPUT;
+    buf[n++] = c;
+  }
+  if(r <= 0 && n == 0)
+    return VOUCH_ERR_ABORT;
+  if(n && buf[n - 1] == '\r')
+    n--;
+  buf[n] = '\0';
+  *out = vouch_strdup(buf);
+  vouch_wipe(buf, sizeof(buf));
+  return *out ? VOUCH_OK : VOUCH_ERR_NOMEM;
+}
+
+/* Asks prompt on the terminal (or, reading a pipe, shows it as a line on
+ * stderr) and reads one answer; end of input or a signal is
+ * VOUCH_ERR_ABORT. */
+static vouch_rc ask(const char *prompt, bool echo, char **out)
+{
+  char err[64];
+  bool tty = isatty(0) == 1;
+  vouch_rc rc;
+
+  *out = NULL;
+  if(!tty || echo) {
+    fputs(prompt, stderr);
+    if(!tty)
+      fputc('\n', stderr);
+    fflush(stderr);
+  }
+  if(echo && tty)
+    return read_echo(out);
+  rc = vouch_read_secret_err(tty ? prompt : NULL, ANSWER_MAX, out, err,
+                             sizeof(err));
+  if(rc == VOUCH_ERR_ABORT ||
+     (rc == VOUCH_ERR_INPUT && !strcmp(err, "no input")))
+    return VOUCH_ERR_ABORT;
+  if(rc)
+    say("%s", err[0] ? err : vouch_strerror(rc));
+  return rc;
+}
+
+/* A yes/no question; anything but yes (y, yes, j, ja, ya) is no. */
+static vouch_rc ask_yes(const struct app *a, vouch_msg_id id, bool *yes)
+{
+  static const char *const words[] = {"y", "yes", "j", "ja", "ya"};
+  char *ans = NULL;
+  size_t i;
+  vouch_rc rc = ask(vouch_msg(a->lang, id), true, &ans);
+
+  *yes = false;
+  for(i = 0; !rc && i < sizeof(words) / sizeof(words[0]); i++)
+    if(!strcasecmp(vouch_trim(ans), words[i]))
+      *yes = true;
+  vouch_free_secret(ans);
+  return rc;
+}
+
+/* ---------------------------------------------------------------- PAM */
+
+static int conv(int num, const struct pam_message **msg,
+                struct pam_response **resp, void *arg)
+{
+  struct pam_response *r;
+  int i, style;
+
+  (void)arg;
+  *resp = NULL;
+  if(num <= 0 || num > PAM_MAX_NUM_MSG)
+    return PAM_CONV_ERR;
+  r = calloc((size_t)num, sizeof(*r));
+  if(!r)
+    return PAM_BUF_ERR;
+  for(i = 0; i < num; i++) {
+    style = msg[i]->msg_style;
+    if(style == PAM_ERROR_MSG || style == PAM_TEXT_INFO) {
+      fprintf(stderr, "%s\n", msg[i]->msg ? msg[i]->msg : "");
+      continue;
+    }
+    if((style != PAM_PROMPT_ECHO_OFF && style != PAM_PROMPT_ECHO_ON) ||
+       ask(msg[i]->msg ? msg[i]->msg : "", style == PAM_PROMPT_ECHO_ON,
+           &r[i].resp))
+      goto fail;
+  }
+  *resp = r;
+  return PAM_SUCCESS;
+fail:
+  for(i = 0; i < num; i++)
+    vouch_free_secret(r[i].resp);
+  free(r);
+  return PAM_CONV_ERR;
+}
+
+static vouch_rc pam_result(int ret)
+{
+  switch(ret) {
+  case PAM_SUCCESS:
+    return VOUCH_OK;
+  case PAM_CONV_ERR:
+  case PAM_ABORT:
+    return VOUCH_ERR_ABORT;
+  case PAM_USER_UNKNOWN:
+    return VOUCH_ERR_NO_USER;
+  case PAM_NEW_AUTHTOK_REQD:
+    return VOUCH_ERR_RESET_REQUIRED;
+  case PAM_ACCT_EXPIRED:
+    return VOUCH_ERR_EXPIRED;
+  case PAM_MAXTRIES:
+    return VOUCH_ERR_LOCKED;
+  case PAM_AUTH_ERR:
+  case PAM_AUTHINFO_UNAVAIL:
+  case PAM_PERM_DENIED:
+  case PAM_CRED_INSUFFICIENT:
+    return VOUCH_ERR_AUTH;
+  case PAM_BUF_ERR:
+    return VOUCH_ERR_NOMEM;
+  default:
+    return VOUCH_ERR_SYSTEM;
+  }
+}
+
+static int pam_begin(const struct app *a, pam_handle_t **pamh)
+{
+  struct pam_conv pc = {conv, NULL};
+  const char *tty = ttyname(0);
+  int ret;
+
+#ifdef VOUCH_PAM_CONFDIR
+  /* A test build: its own service directory, never /etc/pam.d. */
+  ret = pam_start_confdir(SERVICE, a->user, &pc, VOUCH_PAM_CONFDIR, pamh);
+#else
+  ret = pam_start(SERVICE, a->user, &pc, pamh);
+#endif
+  if(ret == PAM_SUCCESS)
+    ret = pam_set_item(*pamh, PAM_RUSER, a->user);
+  if(ret == PAM_SUCCESS && tty)
+    ret = pam_set_item(*pamh, PAM_TTY, tty);
+  return ret;
+}
+
+/* The security check: authentication and the account phase of the PAM
+ * service, for a->user and nobody else. */
+static vouch_rc check(const struct app *a, bool reset_ok)
+{
+  pam_handle_t *pamh = NULL;
+  const void *item = NULL;
+  int ret;
+  vouch_rc rc;
+
+  ret = pam_begin(a, &pamh);
+  if(ret == PAM_SUCCESS)
+    ret = pam_authenticate(pamh, PAM_DISALLOW_NULL_AUTHTOK);
+  if(ret == PAM_SUCCESS)
+    ret = pam_acct_mgmt(pamh, PAM_DISALLOW_NULL_AUTHTOK);
+  if(ret == PAM_NEW_AUTHTOK_REQD && reset_ok)
+    ret = PAM_SUCCESS;
+  /* A module must not have turned us into someone else. */
+  if(ret == PAM_SUCCESS &&
+     (pam_get_item(pamh, PAM_USER, &item) != PAM_SUCCESS || !item ||
+      strcmp((const char *)item, a->user)))
+    ret = PAM_PERM_DENIED;
+  rc = pam_result(ret);
+  if(pamh)
+    pam_end(pamh, ret);
+  if(rc == VOUCH_ERR_ABORT)
+    say("interrupted: nothing was changed");
+  else if(rc == VOUCH_ERR_RESET_REQUIRED)
+    say("choose a new password first: vouch-account password");
+  else if(rc == VOUCH_ERR_LOCKED)
+    tell(a, VOUCH_MSG_LOCKED);
+  else if(rc)
+    say("security check failed: nothing was changed");
+  return rc;
+}
+
+/* ------------------------------------------------------ email, phone */
+
+/* Asks for the code sent to the new value until it is right. */
+static vouch_rc confirm_code(const struct app *a, vouch_channel ch,
+                             const char *value, const char *masked)
+{
+  char prompt[512];
+  char *ans = NULL;
+  bool told = false;
+  vouch_rc rc = VOUCH_ERR_AUTH;
+  int round;
+
+  vouch_msgf(prompt, sizeof(prompt), a->lang, VOUCH_MSG_CONFIRM_PROMPT,
+             a->ctx->cfg->otp_length, masked);
+  for(round = 0; round < CODE_ROUNDS; round++) {
+    rc = ask(prompt, false, &ans);
+    if(rc)
+      break;
+    if(!strcasecmp(vouch_trim(ans), "r"))
+      rc = vouch_contact_begin(a->ctx, a->user, ch, value, true, NULL, 0);
+    else
+      rc = vouch_contact_finish(a->ctx, a->user, ch, value, vouch_trim(ans),
+                                &told);
+    vouch_free_secret(ans);
+    ans = NULL;
+    if(rc == VOUCH_ERR_AUTH)
+      tell(a, VOUCH_MSG_CODE_WRONG);
+    else if(rc == VOUCH_ERR_STALE)
+      tell(a, VOUCH_MSG_CODE_STALE);
+    else if(rc == VOUCH_ERR_RATE)
+      tell(a, VOUCH_MSG_CODE_RATE);
+    else if(rc == VOUCH_ERR_INPUT)
+      fprintf(stderr, "%s\n", prompt);
+    else
+      break;
+  }
+  if(!rc)
+    printf("%s %s.%s\n",
+           ch == VOUCH_CHANNEL_SMS ? "Your phone number is now"
+                                   : "Your email address is now",
+           value, told ? " Your previous address was told." : "");
+  return rc;
+}
+
+static vouch_rc contact(struct app *a, vouch_channel ch, const char *usage,
+                        int argc, char **argv)
+{
+  char masked[128], buf[4 * SHOW_MAX + 8];
+  const char *value = NULL;
+  vouch_rc rc = args(usage, argc, argv, &value, 1, (const char *)NULL);
+
+  if(rc)
+    return rc;
+  if(ch == VOUCH_CHANNEL_SMS ? !vouch_valid_phone(value)
+                             : !vouch_valid_email(value)) {
+    say("invalid %s '%s': %s",
+        ch == VOUCH_CHANNEL_SMS ? "phone number" : "email address",
+        shown(value, buf, sizeof(buf)),
+        ch == VOUCH_CHANNEL_SMS ? "use E.164 form, e.g. +4512345678"
+                                : "use the form name@example.org");
+    return VOUCH_ERR_INPUT;
+  }
+  rc = check(a, false);
+  if(!rc)
+    rc = vouch_contact_begin(a->ctx, a->user, ch, value, false, masked,
+                             sizeof(masked));
+  if(rc == VOUCH_ERR_EXISTS)
+    say("%s is already on file", shown(value, buf, sizeof(buf)));
+  else if(rc == VOUCH_ERR_DELIVERY || rc == VOUCH_ERR_UNAVAIL)
+    say("could not send a code to %s", shown(value, buf, sizeof(buf)));
+  else if(rc == VOUCH_ERR_RATE)
+    tell(a, VOUCH_MSG_CODE_RATE);
+  if(!rc)
+    rc = confirm_code(a, ch, value, masked);
+  return rc;
+}
+
+static vouch_rc cmd_email(struct app *a, int argc, char **argv)
+{
+  return contact(a, VOUCH_CHANNEL_EMAIL, usage_email, argc, argv);
+}
+
+static vouch_rc cmd_phone(struct app *a, int argc, char **argv)
+{
+  return contact(a, VOUCH_CHANNEL_SMS, usage_phone, argc, argv);
+}
+
+/* ------------------------------------------------------------ password */
+
+static void say_policy(const struct app *a, vouch_rc rc)
+{
+  char msg[256];
+
+  if(rc == VOUCH_ERR_PW_SHORT)
+    vouch_msgf(msg, sizeof(msg), a->lang, VOUCH_MSG_PW_SHORT,
+               a->ctx->cfg->pw_min_length);
+  else if(rc == VOUCH_ERR_PW_LONG)
+    vouch_msgf(msg, sizeof(msg), a->lang, VOUCH_MSG_PW_LONG,
+               a->ctx->cfg->pw_max_length);
+  else if(rc == VOUCH_ERR_PW_REUSED)
+    vouch_msgf(msg, sizeof(msg), a->lang, VOUCH_MSG_PW_REUSED);
+  else if(rc == VOUCH_ERR_PW_MISMATCH)
+    vouch_msgf(msg, sizeof(msg), a->lang, VOUCH_MSG_PW_MISMATCH);
+  else if(rc == VOUCH_ERR_INPUT)
+    vouch_msgf(msg, sizeof(msg), a->lang, VOUCH_MSG_PW_INVALID);
+  else
+    return;
+  fprintf(stderr, "%s\n", msg);
+}
+
+/* The new password twice, acceptable to the policy. */
+static vouch_rc new_password(const struct app *a, char **pw)
+{
+  char *again = NULL;
+  vouch_rc rc;
+
+  rc = ask(vouch_msg(a->lang, VOUCH_MSG_NEW_PASSWORD), false, pw);
+  if(!rc)
+    rc = ask(vouch_msg(a->lang, VOUCH_MSG_RETYPE_PASSWORD), false, &again);
+  if(!rc && (strlen(*pw) != strlen(again) ||
+             !vouch_ct_equal(*pw, again, strlen(*pw))))
+    rc = VOUCH_ERR_PW_MISMATCH;
+  if(!rc)
+    rc = vouch_password_acceptable(a->ctx, a->user, *pw);
+  say_policy(a, rc);
+  vouch_free_secret(again);
+  return rc;
+}
+
+static vouch_rc cmd_password(struct app *a, int argc, char **argv)
+{
+  char *pw = NULL;
+  unsigned n = 0;
+  bool all = false;
+  vouch_rc rc = args(usage_password, argc, argv, NULL, 0, (const char *)NULL);
+
+  if(!rc)
+    rc = check(a, true);
+  if(rc)
+    return rc;
+  rc = new_password(a, &pw);
+  /* Asked before anything changes: an interruption leaves all as is. */
+  if(!rc)
+    rc = ask_yes(a, VOUCH_MSG_SIGNOUT_ASK, &all);
+  if(!rc)
+    rc = vouch_password_set(a->ctx, a->user, pw, false);
+  say_policy(a, rc);
+  if(!rc) {
+    tell(a, VOUCH_MSG_PW_CHANGED);
+    (void)vouch_notify(a->ctx, a->user, "password-changed-email", NULL);
+  }
+  if(!rc && all)
+    rc = vouch_sessions_revoke(a->ctx, a->user, 0, &n);
+  if(!rc && all)
+    printf("Signed out of %u session%s.\n", n, n == 1 ? "" : "s");
+  if(rc == VOUCH_ERR_ABORT)
+    say("interrupted: nothing was changed");
+  vouch_free_secret(pw);
+  return rc;
+}
+
+/* ------------------------------------------------- sessions, devices */
+
+static vouch_rc cmd_logout(struct app *a, int argc, char **argv)
+{
+  unsigned n = 0;
+  vouch_rc rc = args(usage_logout, argc, argv, NULL, 0, (const char *)NULL);
+
+  if(!rc)
+    rc = check(a, false);
+  if(!rc)
+    rc = vouch_sessions_revoke(a->ctx, a->user, 0, &n);
+  if(!rc)
+    printf("Signed out of %u session%s.\n", n, n == 1 ? "" : "s");
+  return rc;
+}
+
+struct rows {
+  bool json;
+  unsigned long n;
+};
+
+static vouch_rc device_row(void *arg, const vouch_session_row *r)
+{
+  struct rows *o = arg;
+  char started[32], ended[32];
+
+  vouch_format_time(r->started, started, sizeof(started));
+  vouch_format_time(r->ended, ended, sizeof(ended));
+  if(o->json) {
+    printf("{\"id\":%lld,\"started\":\"%s\",\"ended\":", (long long)r->id,
+           started);
+    vouch_json_string(stdout, r->ended ? ended : NULL);
+    fputs(",\"service\":", stdout);
+    vouch_json_string(stdout, r->service);
+    fputs(",\"tty\":", stdout);
+    vouch_json_string(stdout, r->tty);
+    fputs(",\"rhost\":", stdout);
+    vouch_json_string(stdout, r->rhost);
+    printf(",\"revoked\":%s}\n", r->revoked ? "true" : "false");
+    return VOUCH_OK;
+  }
+  if(!o->n++)
+    printf("%-20s %-20s %-12s %-10s %s\n", "STARTED", "ENDED", "SERVICE",
+           "TTY", "FROM");
+  printf("%-20s %-20s ", started, r->ended ? ended : "open");
+  put_text(r->service[0] ? r->service : "-");
+  printf(" ");
+  put_text(r->tty[0] ? r->tty : "-");
+  printf(" ");
+  put_text(r->rhost[0] ? r->rhost : "-");
+  printf("%s\n", r->revoked ? " (signed out)" : "");
+  return VOUCH_OK;
+}
+
+static vouch_rc cmd_devices(struct app *a, int argc, char **argv)
+{
+  struct rows o = {false, 0};
+  vouch_rc rc = args(usage_devices, argc, argv, NULL, 0, "--json", &o.json,
+                     (const char *)NULL);
+
+  if(!rc)
+    rc = vouch_sessions_each(a->ctx, a->user, device_row, &o);
+  if(!rc && !o.json && !o.n)
+    printf("No sessions recorded.\n");
+  return rc;
+}
+
+/* ------------------------------------------------------------- cancel */
+
+static vouch_rc show_plan(const struct app *a, bool delete_profile)
+{
+  vouch_membership m = {0};
+  char end[16];
+  vouch_rc rc = vouch_membership_get(a->ctx, a->user, &m);
+
+  if(!rc && !m.plan) {
+    say("you have no membership to cancel");
+    rc = VOUCH_ERR_DENIED;
+  }
+  if(!rc) {
+    vouch_format_date(m.period_end, end, sizeof(end));
+    printf("Cancel your %s membership.\nYou keep access until %s, the end "
+           "of the billing period.\n",
+           m.plan, end);
+    if(delete_profile)
+      printf("After that your personal information is removed.\n");
+  }
+  vouch_membership_clear(&m);
+  return rc;
+}
+
+static vouch_rc cancel_undo(struct app *a)
+{
+  vouch_rc rc = check(a, false);
+
+  if(!rc)
+    rc = vouch_membership_undo(a->ctx, a->user);
+  if(!rc)
+    printf("Your membership is restored.\n");
+  else if(rc == VOUCH_ERR_DENIED)
+    say("your membership is not cancelled");
+  else if(rc == VOUCH_ERR_EXPIRED)
+    say("your membership has already ended");
+  return rc;
+}
+
+static vouch_rc cmd_cancel(struct app *a, int argc, char **argv)
+{
+  bool yes = false, del = false, undo = false, go = false;
+  vouch_rc mail = VOUCH_OK;
+  vouch_rc rc =
+      args(usage_cancel, argc, argv, NULL, 0, "--yes", &yes,
+           "--delete-profile", &del, "--undo", &undo, (const char *)NULL);
+
+  if(!rc && undo && (yes || del))
+    rc = usage_error(usage_cancel, "--undo stands alone", NULL);
+  if(!rc && undo)
+    return cancel_undo(a);
+  if(!rc)
+    rc = check(a, false);
+  if(!rc)
+    rc = show_plan(a, del);
+  go = yes;
+  if(!rc && !yes)
+    rc = ask_yes(a, VOUCH_MSG_CANCEL_ASK, &go);
+  if(!rc && !go) {
+    printf("Nothing was changed.\n");
+    return VOUCH_ERR_ABORT;
+  }
+  if(!rc)
+    rc = vouch_membership_cancel(a->ctx, a->user, del, &mail);
+  if(!rc)
+    printf("Your membership has been cancelled.%s\n",
+           mail ? "" : " A confirmation email is on its way.");
+  else if(rc == VOUCH_ERR_EXISTS)
+    say("your membership is already cancelled");
+  else if(rc == VOUCH_ERR_DENIED)
+    say("your membership has already ended");
+  return rc;
+}
+
+/* ------------------------------------------------------------- export */
+
+static vouch_rc export_row(void *arg, const vouch_export_row *r)
+{
+  struct rows *o = arg;
+  char created[16];
+
+  vouch_format_date(r->created, created, sizeof(created));
+  if(o->json) {
+    printf("{\"id\":%lld,\"created\":\"%s\",\"status\":\"%s\"}\n",
+           (long long)r->id, created, vouch_export_status_name(r->status));
+    return VOUCH_OK;
+  }
+  if(!o->n++)
+    printf("%-6s %-12s %s\n", "ID", "CREATED", "STATUS");
+  printf("%-6lld %-12s %s\n", (long long)r->id, created,
+         vouch_export_status_label(r->status));
+  return VOUCH_OK;
+}
+
+static vouch_rc export_confirm(struct app *a, const char *token)
+{
+  char *pw = NULL;
+  int64_t id = 0;
+  vouch_rc rc = vouch_export_pending(a->ctx, a->user, token, &id);
+
+  if(rc == VOUCH_ERR_INPUT)
+    say("malformed token");
+  else if(rc == VOUCH_ERR_NOT_FOUND || rc == VOUCH_ERR_STALE)
+    say("no request waits for confirmation");
+  if(!rc)
+    rc = ask(vouch_msg(a->lang, VOUCH_MSG_CURRENT_PASSWORD), false, &pw);
+  if(!rc)
+    rc = vouch_export_confirm(a->ctx, a->user, token, pw, &id, NULL);
+  if(!rc)
+    printf("Request %lld confirmed: an email tells you when it is "
+           "ready.\n",
+           (long long)id);
+  else if(rc == VOUCH_ERR_AUTH)
+    say("wrong password or token");
+  vouch_free_secret(pw);
+  return rc;
+}
+
+static vouch_rc cmd_export(struct app *a, int argc, char **argv)
+{
+  const char *pos[2] = {NULL, NULL};
+  struct rows o = {false, 0};
+  int64_t id = 0;
+  vouch_rc rc;
+
+  if(argc > 1 && !strcmp(argv[1], "confirm")) {
+    rc = args(usage_export, argc - 1, argv + 1, pos, 1, (const char *)NULL);
+    return rc ? rc : export_confirm(a, pos[0]);
+  }
+  if(argc > 1 && !strcmp(argv[1], "list")) {
+    rc = args(usage_export, argc - 1, argv + 1, NULL, 0, "--json", &o.json,
+              (const char *)NULL);
+    if(!rc)
+      rc = vouch_export_each(a->ctx, a->user, export_row, &o);
+    if(!rc && !o.json && !o.n)
+      printf("No requests.\n");
+    return rc;
+  }
+  rc = args(usage_export, argc, argv, NULL, 0, (const char *)NULL);
+  if(!rc)
+    rc = check(a, false);
+  if(!rc)
+    rc = vouch_export_request(a->ctx, a->user, &id);
+  if(!rc)
+    printf("Request %lld submitted: confirm it with the token in the "
+           "email we sent you.\n",
+           (long long)id);
+  else if(rc == VOUCH_ERR_EXISTS)
+    say("a request is already waiting or in progress");
+  else if(rc == VOUCH_ERR_UNAVAIL)
+    say("no email address is on file");
+  return rc;
+}
+
+/* ------------------------------------------------------------ approve */
+
+static vouch_rc cmd_approve(struct app *a, int argc, char **argv)
+{
+  char norm[VOUCH_DEVICE_CODE_CHARS + 1], buf[4 * SHOW_MAX + 8];
+  const char *code = NULL;
+  bool deny = false;
+  vouch_rc rc = args(usage_approve, argc, argv, &code, 1, "--deny", &deny,
+                     (const char *)NULL);
+
+  if(!rc && vouch_device_code_parse(code, norm, sizeof(norm))) {
+    say("invalid sign-in code '%s': 8 characters of %s, e.g. ABCD-EFGH",
+        shown(code, buf, sizeof(buf)), VOUCH_DEVICE_ALPHABET);
+    return VOUCH_ERR_INPUT;
+  }
+  vouch_wipe(norm, sizeof(norm));
+  if(!rc)
+    rc = check(a, false);
+  if(!rc)
+    rc = vouch_device_decide(a->ctx, a->user, code, !deny);
+  if(!rc)
+    printf(deny ? "The sign-in was refused.\n"
+                : "Approved: the device signs in as %s.\n",
+           a->user);
+  else if(rc == VOUCH_ERR_AUTH)
+    say("no device is waiting with that sign-in code");
+  else if(rc == VOUCH_ERR_RATE)
+    say("too many wrong sign-in codes: try again in %d minutes",
+        VOUCH_DEVICE_WRONG_WINDOW / 60);
+  return rc;
+}
+
+/* -------------------------------------------------------------- setup */
+
+/* Nothing the caller set survives: environment, umask, descriptors. */
+static int sanitize(void)
+{
+  static const int sigs[] = {SIGINT,  SIGQUIT, SIGTERM, SIGHUP, SIGPIPE,
+                             SIGTSTP, SIGTTIN, SIGTTOU, SIGALRM};
+  sigset_t none;
+  size_t i;
+  int fd;
+
+  if(clearenv() || setenv("PATH", "/usr/bin:/bin", 1))
+    return -1;
+  umask(077);
+  /* Signals as the caller left them (ignored, blocked) do not carry
+   * over: an interrupt ends the tool, which changes nothing. */
+  for(i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+    signal(sigs[i], SIG_DFL);
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  /* 0, 1 and 2 must exist, or a file we open could take their place. */
+  for(fd = 0; fd < 3; fd++) {
+    if(fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
+      return -1;
+  }
+  if(close_range(3, ~0U, 0)) {
+    for(fd = 3; fd < 65536; fd++)
+      (void)close(fd);
+  }
+  return 0;
+}
+
+/* Global options; *first gets the index of the command. */
+static vouch_rc global_options(struct app *a, int argc, char **argv,
+                               int *first)
+{
+  int i;
+
+  for(i = 1; i < argc && argv[i][0] == '-'; i++) {
+    if(!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+      fputs(usage_main, stdout);
+      return HELP_SHOWN;
+    }
+    if((strcmp(argv[i], "--user") && strcmp(argv[i], "--config")) ||
+       i + 1 >= argc)
+      return usage_error(usage_main, "unknown option or missing value",
+                         argv[i]);
+    if(!a->root) {
+      say("only root may use %s", argv[i]);
+      return VOUCH_ERR_DENIED;
+    }
+    if(!strcmp(argv[i], "--user"))
+      a->as = argv[++i];
+    else
+      a->conf = argv[++i];
+  }
+  if(i >= argc)
+    return usage_error(usage_main, "missing COMMAND", NULL);
+  *first = i;
+  return VOUCH_OK;
+}
+
+/* Whom the tool acts for: the real uid's name, or root's --user. */
+static vouch_rc who(struct app *a)
+{
+  char buf[4 * SHOW_MAX + 8];
+  const char *name = a->as;
+  struct passwd *pw;
+
+  if(!name) {
+    errno = 0;
+    pw = getpwuid(getuid());
+    if(!pw) {
+      say("your user id %lu has no name", (unsigned long)getuid());
+      return VOUCH_ERR_NO_USER;
+    }
+    name = pw->pw_name;
+  }
+  if(!vouch_valid_username(name) || strlen(name) >= sizeof(a->user)) {
+    say("invalid user name '%s'", shown(name, buf, sizeof(buf)));
+    return VOUCH_ERR_INPUT;
+  }
+  memcpy(a->user, name, strlen(name) + 1);
+  return VOUCH_OK;
+}
+
+struct command {
+  const char *name;
+  vouch_rc (*run)(struct app *a, int argc, char **argv);
+};
+
+static bool wants_help(int argc, char **argv)
+{
+  int i;
+
+  for(i = 1; i < argc; i++)
+    if(!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+      return true;
+  return false;
+}
+
+static vouch_rc dispatch(struct app *a, int argc, char **argv)
+{
+  static const struct command cmds[] = {
+      {"email", cmd_email},       {"phone", cmd_phone},
+      {"password", cmd_password}, {"logout-all", cmd_logout},
+      {"devices", cmd_devices},   {"cancel", cmd_cancel},
+      {"export", cmd_export},     {"approve", cmd_approve}};
+  size_t i;
+  vouch_rc rc;
+
+  for(i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+    if(strcmp(argv[0], cmds[i].name))
+      continue;
+    if(wants_help(argc, argv))
+      return cmds[i].run(a, argc, argv); /* prints usage only */
+    rc = vouch_ctx_new(a->conf, SERVICE, log_stderr, NULL, &a->ctx);
+    if(!rc)
+      rc = vouch_account_exists(a->ctx, a->user);
+    if(rc == VOUCH_ERR_NO_USER)
+      say("%s has no vouch account", a->user);
+    if(rc)
+      return rc;
+    a->lang = vouch_user_lang(a->ctx, a->user);
+    return cmds[i].run(a, argc, argv);
+  }
+  return usage_error(usage_main, "unknown command", argv[0]);
+}
+
+int main(int argc, char **argv)
+{
+  struct app a;
+  vouch_rc rc;
+  int first = 0;
+
+  memset(&a, 0, sizeof(a));
+  a.conf = VOUCH_CONF_PATH;
+  a.lang = "en";
+  a.root = getuid() == 0;
+  /* Binds libpam while the environment is still there: an interposed
+   * libpam (pam_wrapper in the test suite) reads it once, to decide how
+   * to load the real one.  Harmless otherwise. */
+  (void)pam_strerror(NULL, PAM_SUCCESS);
+  if(sanitize()) {
+    say("cannot set up a clean environment");
+    return VOUCH_EXIT_SYSTEM;
+  }
+  rc = global_options(&a, argc, argv, &first);
+  if(!rc)
+    rc = who(&a);
+  if(!rc)
+    rc = dispatch(&a, argc - first, argv + first);
+  vouch_ctx_free(a.ctx);
+  if(fflush(stdout) || ferror(stdout)) {
+    say("cannot write output: %s", strerror(errno));
+    if(rc == VOUCH_OK || rc == (vouch_rc)HELP_SHOWN)
+      rc = VOUCH_ERR_SYSTEM;
+  }
+  if(rc == (vouch_rc)HELP_SHOWN)
+    return VOUCH_EXIT_OK;
+  return vouch_rc_to_exit(rc);
+}
