@@ -1087,6 +1087,18 @@ vouch_rc vouch_store_device_failure_add(vouch_store *st, const char *user,
 vouch_rc vouch_store_device_failures(vouch_store *st, const char *user,
                                      time_t since, unsigned *count);
 
+/* --------------------------------------------- tools (core/cli.c) */
+
+/* The name the tool's messages start with ("vouchctl"). */
+void vouch_cli_name(const char *name);
+/* "NAME: message" on stderr. */
+void vouch_cli_say(const char *fmt, ...) VOUCH_PRINTF(1, 2);
+/* The core's log sink for tools: every message to stderr under NAME. */
+void vouch_cli_log(void *arg, int priority, const char *msg);
+/* s made safe to quote back: printable ASCII as is, other bytes as \xNN,
+ * cut with "..." after 64 bytes; buf needs 4 * 64 + 8 bytes. */
+const char *vouch_cli_shown(const char *s, char *buf, size_t len);
+
 /* ------------------------------------------------------- JSON and input */
 
 #include <stdio.h>

@@ -58,7 +58,7 @@ PAM
 cat >"$env/pam.d/vouch-demo-check" <<PAM
 # alice's login with the security check: her password, then a code by
 # email; "a" at the code prompt tries another way: her card number.
-auth required $build/pam_vouch_password.so conf=$env/vouch.conf
+auth requisite $build/pam_vouch_password.so conf=$env/vouch.conf
 auth [success=done authinfo_unavail=ignore default=die] $build/pam_vouch_otp.so conf=$env/vouch.conf channel=email
 auth required $build/pam_vouch_card.so conf=$env/vouch.conf
 account required $build/pam_vouch_password.so conf=$env/vouch.conf

@@ -47,46 +47,10 @@ struct app {
 
 /* ------------------------------------------------------------- output */
 
-static void say(const char *fmt, ...) VOUCH_PRINTF(1, 2);
-static void say(const char *fmt, ...)
-{
-  va_list ap;
-
-  fputs("vouch-account: ", stderr);
-  va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  fputc('\n', stderr);
-}
-
-static void log_stderr(void *arg, int priority, const char *msg)
-{
-  (void)arg;
-  (void)priority;
-  say("%s", msg);
-}
-
 /* A catalogue text for the member, on stderr. */
 static void tell(const struct app *a, vouch_msg_id id)
 {
   fprintf(stderr, "%s\n", vouch_msg(a->lang, id));
-}
-
-/* s made safe to quote back: printable ASCII, other bytes as \xNN. */
-static const char *shown(const char *s, char *buf, size_t len)
-{
-  size_t i, n = 0;
-  unsigned char c;
-
-  for(i = 0; s[i] && i < SHOW_MAX && n + 5 < len; i++) {
-    c = (unsigned char)s[i];
-    if(c >= 0x20 && c < 0x7f && c != '\\')
-      buf[n++] = (char)c;
-    else
-      n += (size_t)snprintf(buf + n, len - n, "\\x%02x", c);
-  }
-  buf[n] = '\0';
-  return buf;
 }
 
 /* Prints stored text for a terminal: control bytes become '?'. */
@@ -168,7 +132,7 @@ static vouch_rc usage_error(const char *usage, const char *msg,
 
   fprintf(stderr, "vouch-account: %s", msg);
   if(arg)
-    fprintf(stderr, " '%s'", shown(arg, buf, sizeof(buf)));
+    fprintf(stderr, " '%s'", vouch_cli_shown(arg, buf, sizeof(buf)));
   fprintf(stderr, "\n%s", usage);
   return VOUCH_ERR_USAGE;
 }
@@ -265,7 +229,7 @@ static vouch_rc ask(const char *prompt, bool echo, char **out)
      (rc == VOUCH_ERR_INPUT && !strcmp(err, "no input")))
     return VOUCH_ERR_ABORT;
   if(rc)
-    say("%s", err[0] ? err : vouch_strerror(rc));
+    vouch_cli_say("%s", err[0] ? err : vouch_strerror(rc));
   return rc;
 }
 
@@ -392,13 +356,13 @@ static vouch_rc check(const struct app *a, bool reset_ok)
   if(pamh)
     pam_end(pamh, ret);
   if(rc == VOUCH_ERR_ABORT)
-    say("interrupted: nothing was changed");
+    vouch_cli_say("interrupted: nothing was changed");
   else if(rc == VOUCH_ERR_RESET_REQUIRED)
-    say("choose a new password first: vouch-account password");
+    vouch_cli_say("choose a new password first: vouch-account password");
   else if(rc == VOUCH_ERR_LOCKED)
     tell(a, VOUCH_MSG_LOCKED);
   else if(rc)
-    say("security check failed: nothing was changed");
+    vouch_cli_say("security check failed: nothing was changed");
   return rc;
 }
 
@@ -457,11 +421,11 @@ static vouch_rc contact(struct app *a, vouch_channel ch, const char *usage,
     return rc;
   if(ch == VOUCH_CHANNEL_SMS ? !vouch_valid_phone(value)
                              : !vouch_valid_email(value)) {
-    say("invalid %s '%s': %s",
-        ch == VOUCH_CHANNEL_SMS ? "phone number" : "email address",
-        shown(value, buf, sizeof(buf)),
-        ch == VOUCH_CHANNEL_SMS ? "use E.164 form, e.g. +4512345678"
-                                : "use the form name@example.org");
+    vouch_cli_say("invalid %s '%s': %s",
+                  ch == VOUCH_CHANNEL_SMS ? "phone number" : "email address",
+                  vouch_cli_shown(value, buf, sizeof(buf)),
+                  ch == VOUCH_CHANNEL_SMS ? "use E.164 form, e.g. +4512345678"
+                                          : "use the form name@example.org");
     return VOUCH_ERR_INPUT;
   }
   rc = check(a, false);
@@ -469,9 +433,11 @@ static vouch_rc contact(struct app *a, vouch_channel ch, const char *usage,
     rc = vouch_contact_begin(a->ctx, a->user, ch, value, false, masked,
                              sizeof(masked));
   if(rc == VOUCH_ERR_EXISTS)
-    say("%s is already on file", shown(value, buf, sizeof(buf)));
+    vouch_cli_say("%s is already on file",
+                  vouch_cli_shown(value, buf, sizeof(buf)));
   else if(rc == VOUCH_ERR_DELIVERY || rc == VOUCH_ERR_UNAVAIL)
-    say("could not send a code to %s", shown(value, buf, sizeof(buf)));
+    vouch_cli_say("could not send a code to %s",
+                  vouch_cli_shown(value, buf, sizeof(buf)));
   else if(rc == VOUCH_ERR_RATE)
     tell(a, VOUCH_MSG_CODE_RATE);
   if(!rc)
@@ -558,7 +524,7 @@ static vouch_rc cmd_password(struct app *a, int argc, char **argv)
   if(!rc && all)
     printf("Signed out of %u session%s.\n", n, n == 1 ? "" : "s");
   if(rc == VOUCH_ERR_ABORT)
-    say("interrupted: nothing was changed");
+    vouch_cli_say("interrupted: nothing was changed");
   vouch_free_secret(pw);
   return rc;
 }
@@ -639,7 +605,7 @@ static vouch_rc show_plan(const struct app *a, bool delete_profile)
   vouch_rc rc = vouch_membership_get(a->ctx, a->user, &m);
 
   if(!rc && !m.plan) {
-    say("you have no membership to cancel");
+    vouch_cli_say("you have no membership to cancel");
     rc = VOUCH_ERR_DENIED;
   }
   if(!rc) {
@@ -663,9 +629,9 @@ static vouch_rc cancel_undo(struct app *a)
   if(!rc)
     printf("Your membership is restored.\n");
   else if(rc == VOUCH_ERR_DENIED)
-    say("your membership is not cancelled");
+    vouch_cli_say("your membership is not cancelled");
   else if(rc == VOUCH_ERR_EXPIRED)
-    say("your membership has already ended");
+    vouch_cli_say("your membership has already ended");
   return rc;
 }
 
@@ -698,9 +664,9 @@ static vouch_rc cmd_cancel(struct app *a, int argc, char **argv)
     printf("Your membership has been cancelled.%s\n",
            mail ? "" : " A confirmation email is on its way.");
   else if(rc == VOUCH_ERR_EXISTS)
-    say("your membership is already cancelled");
+    vouch_cli_say("your membership is already cancelled");
   else if(rc == VOUCH_ERR_DENIED)
-    say("your membership has already ended");
+    vouch_cli_say("your membership has already ended");
   return rc;
 }
 
@@ -731,9 +697,9 @@ static vouch_rc export_confirm(struct app *a, const char *token)
   vouch_rc rc = vouch_export_pending(a->ctx, a->user, token, &id);
 
   if(rc == VOUCH_ERR_INPUT)
-    say("malformed token");
+    vouch_cli_say("malformed token");
   else if(rc == VOUCH_ERR_NOT_FOUND || rc == VOUCH_ERR_STALE)
-    say("no request waits for confirmation");
+    vouch_cli_say("no request waits for confirmation");
   if(!rc)
     rc = ask(vouch_msg(a->lang, VOUCH_MSG_CURRENT_PASSWORD), false, &pw);
   if(!rc)
@@ -743,7 +709,7 @@ static vouch_rc export_confirm(struct app *a, const char *token)
            "ready.\n",
            (long long)id);
   else if(rc == VOUCH_ERR_AUTH)
-    say("wrong password or token");
+    vouch_cli_say("wrong password or token");
   vouch_free_secret(pw);
   return rc;
 }
@@ -778,9 +744,9 @@ static vouch_rc cmd_export(struct app *a, int argc, char **argv)
            "email we sent you.\n",
            (long long)id);
   else if(rc == VOUCH_ERR_EXISTS)
-    say("a request is already waiting or in progress");
+    vouch_cli_say("a request is already waiting or in progress");
   else if(rc == VOUCH_ERR_UNAVAIL)
-    say("no email address is on file");
+    vouch_cli_say("no email address is on file");
   return rc;
 }
 
@@ -795,8 +761,9 @@ static vouch_rc cmd_approve(struct app *a, int argc, char **argv)
                      (const char *)NULL);
 
   if(!rc && vouch_device_code_parse(code, norm, sizeof(norm))) {
-    say("invalid sign-in code '%s': 8 characters of %s, e.g. ABCD-EFGH",
-        shown(code, buf, sizeof(buf)), VOUCH_DEVICE_ALPHABET);
+    vouch_cli_say(
+        "invalid sign-in code '%s': 8 characters of %s, e.g. ABCD-EFGH",
+        vouch_cli_shown(code, buf, sizeof(buf)), VOUCH_DEVICE_ALPHABET);
     return VOUCH_ERR_INPUT;
   }
   vouch_wipe(norm, sizeof(norm));
@@ -809,10 +776,10 @@ static vouch_rc cmd_approve(struct app *a, int argc, char **argv)
                 : "Approved: the device signs in as %s.\n",
            a->user);
   else if(rc == VOUCH_ERR_AUTH)
-    say("no device is waiting with that sign-in code");
+    vouch_cli_say("no device is waiting with that sign-in code");
   else if(rc == VOUCH_ERR_RATE)
-    say("too many wrong sign-in codes: try again in %d minutes",
-        VOUCH_DEVICE_WRONG_WINDOW / 60);
+    vouch_cli_say("too many wrong sign-in codes: try again in %d minutes",
+                  VOUCH_DEVICE_WRONG_WINDOW / 60);
   return rc;
 }
 
@@ -864,7 +831,7 @@ static vouch_rc global_options(struct app *a, int argc, char **argv,
       return usage_error(usage_main, "unknown option or missing value",
                          argv[i]);
     if(!a->root) {
-      say("only root may use %s", argv[i]);
+      vouch_cli_say("only root may use %s", argv[i]);
       return VOUCH_ERR_DENIED;
     }
     if(!strcmp(argv[i], "--user"))
@@ -889,13 +856,14 @@ static vouch_rc who(struct app *a)
     errno = 0;
     pw = getpwuid(getuid());
     if(!pw) {
-      say("your user id %lu has no name", (unsigned long)getuid());
+      vouch_cli_say("your user id %lu has no name", (unsigned long)getuid());
       return VOUCH_ERR_NO_USER;
     }
     name = pw->pw_name;
   }
   if(!vouch_valid_username(name) || strlen(name) >= sizeof(a->user)) {
-    say("invalid user name '%s'", shown(name, buf, sizeof(buf)));
+    vouch_cli_say("invalid user name '%s'",
+                  vouch_cli_shown(name, buf, sizeof(buf)));
     return VOUCH_ERR_INPUT;
   }
   memcpy(a->user, name, strlen(name) + 1);
@@ -932,11 +900,11 @@ static vouch_rc dispatch(struct app *a, int argc, char **argv)
       continue;
     if(wants_help(argc, argv))
       return cmds[i].run(a, argc, argv); /* prints usage only */
-    rc = vouch_ctx_new(a->conf, SERVICE, log_stderr, NULL, &a->ctx);
+    rc = vouch_ctx_new(a->conf, SERVICE, vouch_cli_log, NULL, &a->ctx);
     if(!rc)
       rc = vouch_account_exists(a->ctx, a->user);
     if(rc == VOUCH_ERR_NO_USER)
-      say("%s has no vouch account", a->user);
+      vouch_cli_say("%s has no vouch account", a->user);
     if(rc)
       return rc;
     a->lang = vouch_user_lang(a->ctx, a->user);
@@ -951,6 +919,8 @@ int main(int argc, char **argv)
   vouch_rc rc;
   int first = 0;
 
+  vouch_cli_name("vouch-account");
+
   memset(&a, 0, sizeof(a));
   a.conf = VOUCH_CONF_PATH;
   a.lang = "en";
@@ -960,7 +930,7 @@ int main(int argc, char **argv)
    * to load the real one.  Harmless otherwise. */
   (void)pam_strerror(NULL, PAM_SUCCESS);
   if(sanitize()) {
-    say("cannot set up a clean environment");
+    vouch_cli_say("cannot set up a clean environment");
     return VOUCH_EXIT_SYSTEM;
   }
   rc = global_options(&a, argc, argv, &first);
@@ -970,7 +940,7 @@ int main(int argc, char **argv)
     rc = dispatch(&a, argc - first, argv + first);
   vouch_ctx_free(a.ctx);
   if(fflush(stdout) || ferror(stdout)) {
-    say("cannot write output: %s", strerror(errno));
+    vouch_cli_say("cannot write output: %s", strerror(errno));
     if(rc == VOUCH_OK || rc == (vouch_rc)HELP_SHOWN)
       rc = VOUCH_ERR_SYSTEM;
   }

@@ -57,46 +57,6 @@ struct args {
   bool yes, delete_profile, undo, apply_due, hold;
 };
 
-static void say(const char *fmt, ...) VOUCH_PRINTF(1, 2);
-static void say(const char *fmt, ...)
-{
-  va_list ap;
-
-  fputs("vouch-cancel: ", stderr);
-  va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  fputc('\n', stderr);
-}
-
-static void log_stderr(void *arg, int priority, const char *msg)
-{
-  (void)arg;
-  (void)priority;
-  say("%s", msg);
-}
-
-/* A value from the command line made safe to quote back. */
-static const char *shown(const char *s, char *buf, size_t len)
-{
-  size_t n = 0, i;
-  unsigned char c;
-
-  for(i = 0; s[i] && i < SHOW_MAX && n + 5 < len; i++) {
-    c = (unsigned char)s[i];
-    if(c >= 0x20 && c < 0x7f && c != '\\')
-      buf[n++] = (char)c;
-    else
-      n += (size_t)snprintf(buf + n, len - n, "\\x%02x", c);
-  }
-  if(s[i] && n + 4 < len) {
-    memcpy(buf + n, "...", 3);
-    n += 3;
-  }
-  buf[n] = '\0';
-  return buf;
-}
-
 static vouch_rc usage_error(const char *fmt, ...) VOUCH_PRINTF(1, 2);
 static vouch_rc usage_error(const char *fmt, ...)
 {
@@ -126,7 +86,8 @@ static vouch_rc take_flag(struct args *a, const char *arg)
       *flags[i] = true;
       return VOUCH_OK;
     }
-  return usage_error("unknown option '%s'", shown(arg, buf, sizeof(buf)));
+  return usage_error("unknown option '%s'",
+                     vouch_cli_shown(arg, buf, sizeof(buf)));
 }
 
 static vouch_rc parse(struct args *a, int argc, char **argv)
@@ -162,7 +123,7 @@ static vouch_rc parse(struct args *a, int argc, char **argv)
       a->name = arg;
     else
       rc = usage_error("unexpected argument '%s'",
-                       shown(arg, buf, sizeof(buf)));
+                       vouch_cli_shown(arg, buf, sizeof(buf)));
   }
   return rc;
 }
@@ -173,7 +134,8 @@ static vouch_rc check_args(const struct args *a)
   char buf[4 * SHOW_MAX + 8];
 
   if(a->hold) {
-    say("pausing a membership (--hold) is not provided: cancel it with "
+    vouch_cli_say(
+        "pausing a membership (--hold) is not provided: cancel it with "
         "vouch-cancel NAME, and restart it later with vouchctl "
         "membership");
     return VOUCH_ERR_USAGE;
@@ -187,9 +149,9 @@ static vouch_rc check_args(const struct args *a)
   if(!a->apply_due && !a->name)
     return usage_error("missing NAME");
   if(a->name && !vouch_valid_username(a->name)) {
-    say("invalid user name '%s': use 1 to 32 of A-Z a-z 0-9 . _ -, "
-        "starting with a letter, digit or _",
-        shown(a->name, buf, sizeof(buf)));
+    vouch_cli_say("invalid user name '%s': use 1 to 32 of A-Z a-z 0-9 . _ -, "
+                  "starting with a letter, digit or _",
+                  vouch_cli_shown(a->name, buf, sizeof(buf)));
     return VOUCH_ERR_INPUT;
   }
   return VOUCH_OK;
@@ -201,12 +163,12 @@ static vouch_rc open_ctx(const char *conf, vouch_ctx **ctx)
   struct stat sb;
 
   if(lstat(conf, &sb) && errno == ENOENT) {
-    say("configuration file %s does not exist: name another with "
-        "--config PATH",
-        shown(conf, buf, sizeof(buf)));
+    vouch_cli_say("configuration file %s does not exist: name another with "
+                  "--config PATH",
+                  vouch_cli_shown(conf, buf, sizeof(buf)));
     return VOUCH_ERR_CONFIG;
   }
-  return vouch_ctx_new(conf, "vouch-cancel", log_stderr, NULL, ctx);
+  return vouch_ctx_new(conf, "vouch-cancel", vouch_cli_log, NULL, ctx);
 }
 
 /* ---------------------------------------------------------------- cancel */
@@ -260,17 +222,18 @@ static vouch_rc cancellable(const char *name, const vouch_membership *m)
 
   vouch_format_date(m->period_end, end, sizeof(end));
   if(!m->plan) {
-    say("%s has no membership to cancel", name);
+    vouch_cli_say("%s has no membership to cancel", name);
     return VOUCH_ERR_DENIED;
   }
   if(m->cancelled) {
-    say("the membership of %s is already cancelled (access until %s); "
+    vouch_cli_say(
+        "the membership of %s is already cancelled (access until %s); "
         "vouch-cancel --undo %s restores it",
         name, end, name);
     return VOUCH_ERR_DENIED;
   }
   if(m->period_end && time(NULL) >= m->period_end + 86400) {
-    say("the membership of %s already ended on %s", name, end);
+    vouch_cli_say("the membership of %s already ended on %s", name, end);
     return VOUCH_ERR_DENIED;
   }
   return VOUCH_OK;
@@ -284,20 +247,21 @@ static vouch_rc do_cancel(vouch_ctx *ctx, const struct args *a)
 
   rc = vouch_membership_get(ctx, a->name, &m);
   if(rc == VOUCH_ERR_NO_USER)
-    say("unknown user %s", a->name);
+    vouch_cli_say("unknown user %s", a->name);
   if(!rc)
     rc = cancellable(a->name, &m);
   if(rc)
     goto out;
   show_plan(a->name, &m, a->delete_profile);
   if(!a->yes && !ask_finish()) {
-    say("not confirmed: nothing changed");
+    vouch_cli_say("not confirmed: nothing changed");
     rc = VOUCH_ERR_ABORT;
     goto out;
   }
   rc = vouch_membership_cancel(ctx, a->name, a->delete_profile, &mail);
   if(rc == VOUCH_ERR_EXISTS || rc == VOUCH_ERR_DENIED)
-    say("the membership of %s changed meanwhile: nothing done", a->name);
+    vouch_cli_say("the membership of %s changed meanwhile: nothing done",
+                  a->name);
   if(rc)
     goto out;
   vouch_format_date(m.period_end, end, sizeof(end));
@@ -307,7 +271,8 @@ static vouch_rc do_cancel(vouch_ctx *ctx, const struct args *a)
   if(mail == VOUCH_ERR_UNAVAIL)
     printf("No email address is on file: no confirmation was sent.\n");
   else if(mail) {
-    say("the confirmation email could not be sent: %s", vouch_strerror(mail));
+    vouch_cli_say("the confirmation email could not be sent: %s",
+                  vouch_strerror(mail));
     rc = mail;
   }
 out:
@@ -323,7 +288,7 @@ static vouch_rc do_undo(vouch_ctx *ctx, const struct args *a)
 
   rc = vouch_membership_undo(ctx, a->name);
   if(rc == VOUCH_ERR_NO_USER)
-    say("unknown user %s", a->name);
+    vouch_cli_say("unknown user %s", a->name);
   if(rc == VOUCH_ERR_NO_USER ||
      (rc && rc != VOUCH_ERR_DENIED && rc != VOUCH_ERR_EXPIRED))
     return rc;
@@ -332,10 +297,11 @@ static vouch_rc do_undo(vouch_ctx *ctx, const struct args *a)
   else
     end[0] = '\0';
   if(rc == VOUCH_ERR_DENIED)
-    say("the membership of %s is not cancelled: nothing to restore", a->name);
+    vouch_cli_say("the membership of %s is not cancelled: nothing to restore",
+                  a->name);
   else if(rc == VOUCH_ERR_EXPIRED)
-    say("the membership of %s ended on %s: it cannot be restored", a->name,
-        end);
+    vouch_cli_say("the membership of %s ended on %s: it cannot be restored",
+                  a->name, end);
   else
     printf("The membership of %s is restored (%s, period ends %s).\n", a->name,
            m.plan ? m.plan : "", end);
@@ -347,8 +313,8 @@ static void due_report(void *arg, const char *user, vouch_rc rc)
 {
   (void)arg;
   if(rc)
-    say("%s: could not remove the personal information: %s", user,
-        vouch_strerror(rc));
+    vouch_cli_say("%s: could not remove the personal information: %s", user,
+                  vouch_strerror(rc));
   else
     printf("removed the personal information of %s\n", user);
 }
@@ -370,6 +336,8 @@ int main(int argc, char **argv)
   vouch_ctx *ctx = NULL;
   vouch_rc rc;
 
+  vouch_cli_name("vouch-cancel");
+
   rc = parse(&a, argc, argv);
   if(!rc)
     rc = check_args(&a);
@@ -383,7 +351,7 @@ int main(int argc, char **argv)
     rc = do_cancel(ctx, &a);
   vouch_ctx_free(ctx);
   if(fflush(stdout) || ferror(stdout)) {
-    say("cannot write output: %s", strerror(errno));
+    vouch_cli_say("cannot write output: %s", strerror(errno));
     if(rc == VOUCH_OK || rc == (vouch_rc)ARGS_HELP)
       rc = VOUCH_ERR_SYSTEM;
   }

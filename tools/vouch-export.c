@@ -80,45 +80,6 @@ struct args {
   bool json, help;
 };
 
-static void say(const char *fmt, ...) VOUCH_PRINTF(1, 2);
-static void say(const char *fmt, ...)
-{
-  va_list ap;
-
-  fputs("vouch-export: ", stderr);
-  va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  fputc('\n', stderr);
-}
-
-static void log_stderr(void *arg, int priority, const char *msg)
-{
-  (void)arg;
-  (void)priority;
-  say("%s", msg);
-}
-
-static const char *shown(const char *s, char *buf, size_t len)
-{
-  size_t n = 0, i;
-  unsigned char c;
-
-  for(i = 0; s[i] && i < SHOW_MAX && n + 5 < len; i++) {
-    c = (unsigned char)s[i];
-    if(c >= 0x20 && c < 0x7f && c != '\\')
-      buf[n++] = (char)c;
-    else
-      n += (size_t)snprintf(buf + n, len - n, "\\x%02x", c);
-  }
-  if(s[i] && n + 4 < len) {
-    memcpy(buf + n, "...", 3);
-    n += 3;
-  }
-  buf[n] = '\0';
-  return buf;
-}
-
 static vouch_rc usage_error(const char *usage, const char *fmt, ...)
     VOUCH_PRINTF(2, 3);
 static vouch_rc usage_error(const char *usage, const char *fmt, ...)
@@ -154,7 +115,7 @@ static vouch_rc take_option(struct args *a, int argc, char **argv, int *i)
     slot = &a->token;
   else
     return usage_error(usage_main, "unknown option '%s'",
-                       shown(arg, buf, sizeof(buf)));
+                       vouch_cli_shown(arg, buf, sizeof(buf)));
   if(!slot)
     return VOUCH_OK;
   if(strchr(arg, '='))
@@ -186,7 +147,7 @@ static vouch_rc parse(struct args *a, int argc, char **argv)
       a->pos[a->npos++] = argv[i];
     else
       rc = usage_error(usage_main, "unexpected argument '%s'",
-                       shown(argv[i], buf, sizeof(buf)));
+                       vouch_cli_shown(argv[i], buf, sizeof(buf)));
   }
   return rc;
 }
@@ -207,7 +168,7 @@ static vouch_rc want(const struct args *a, const char *usage, int npos,
     return usage_error(usage, "missing %s", a->npos == 1 ? "NAME" : "ID");
   if(a->npos > npos)
     return usage_error(usage, "unexpected argument '%s'",
-                       shown(a->pos[npos], buf, sizeof(buf)));
+                       vouch_cli_shown(a->pos[npos], buf, sizeof(buf)));
   if(a->json && !json)
     return usage_error(usage, "this command has no --json");
   if(!token && a->token)
@@ -215,9 +176,9 @@ static vouch_rc want(const struct args *a, const char *usage, int npos,
   if(token && !a->token)
     return usage_error(usage, "missing --token T");
   if(npos > 1 && !vouch_valid_username(a->pos[1])) {
-    say("invalid user name '%s': use 1 to 32 of A-Z a-z 0-9 . _ -, "
-        "starting with a letter, digit or _",
-        shown(a->pos[1], buf, sizeof(buf)));
+    vouch_cli_say("invalid user name '%s': use 1 to 32 of A-Z a-z 0-9 . _ -, "
+                  "starting with a letter, digit or _",
+                  vouch_cli_shown(a->pos[1], buf, sizeof(buf)));
     return VOUCH_ERR_INPUT;
   }
   return VOUCH_OK;
@@ -229,18 +190,18 @@ static vouch_rc open_ctx(const char *conf, vouch_ctx **ctx)
   struct stat sb;
 
   if(lstat(conf, &sb) && errno == ENOENT) {
-    say("configuration file %s does not exist: name another with "
-        "--config PATH",
-        shown(conf, buf, sizeof(buf)));
+    vouch_cli_say("configuration file %s does not exist: name another with "
+                  "--config PATH",
+                  vouch_cli_shown(conf, buf, sizeof(buf)));
     return VOUCH_ERR_CONFIG;
   }
-  return vouch_ctx_new(conf, "vouch-export", log_stderr, NULL, ctx);
+  return vouch_ctx_new(conf, "vouch-export", vouch_cli_log, NULL, ctx);
 }
 
 static vouch_rc user_problem(vouch_rc rc, const char *name)
 {
   if(rc == VOUCH_ERR_NO_USER)
-    say("unknown user %s", name);
+    vouch_cli_say("unknown user %s", name);
   return rc;
 }
 
@@ -254,13 +215,15 @@ static vouch_rc cmd_request(vouch_ctx *ctx, const struct args *a)
 
   rc = user_problem(vouch_export_request(ctx, name, &id), name);
   if(rc == VOUCH_ERR_EXISTS)
-    say("%s already has request %lld waiting for confirmation or in "
-        "progress: confirm or cancel it first",
-        name, (long long)id);
+    vouch_cli_say("%s already has request %lld waiting for confirmation or in "
+                  "progress: confirm or cancel it first",
+                  name, (long long)id);
   else if(rc == VOUCH_ERR_UNAVAIL)
-    say("%s has no email address on file: the request was not made", name);
+    vouch_cli_say("%s has no email address on file: the request was not made",
+                  name);
   else if(rc == VOUCH_ERR_DELIVERY)
-    say("the confirmation email could not be sent: the request was not "
+    vouch_cli_say(
+        "the confirmation email could not be sent: the request was not "
         "made");
   if(rc)
     return rc;
@@ -280,21 +243,21 @@ static vouch_rc confirm_problem(vouch_rc rc, const char *name, bool token)
 {
   switch(rc) {
   case VOUCH_ERR_INPUT:
-    say("malformed token: it is %d characters of A-Z a-z 0-9 - _",
-        VOUCH_TOKEN_CHARS);
+    vouch_cli_say("malformed token: it is %d characters of A-Z a-z 0-9 - _",
+                  VOUCH_TOKEN_CHARS);
     break;
   case VOUCH_ERR_NOT_FOUND:
-    say("%s has no request waiting for confirmation", name);
+    vouch_cli_say("%s has no request waiting for confirmation", name);
     break;
   case VOUCH_ERR_STALE:
-    say(token ? "the token expired or was already used"
-              : "the request expired: make a new one");
+    vouch_cli_say(token ? "the token expired or was already used"
+                        : "the request expired: make a new one");
     break;
   case VOUCH_ERR_AUTH:
-    say(token ? "the token does not match" : "wrong password");
+    vouch_cli_say(token ? "the token does not match" : "wrong password");
     break;
   case VOUCH_ERR_LOCKED:
-    say("the account is locked: a password reset is needed");
+    vouch_cli_say("the account is locked: a password reset is needed");
     break;
   default:
     user_problem(rc, name);
@@ -319,7 +282,7 @@ static vouch_rc cmd_confirm(vouch_ctx *ctx, const struct args *a)
       vouch_msg(vouch_user_lang(ctx, name), VOUCH_MSG_CURRENT_PASSWORD),
       ctx->cfg->pw_max_length, &pw, err, sizeof(err));
   if(rc) {
-    say("cannot read the current password: %s", err);
+    vouch_cli_say("cannot read the current password: %s", err);
     return rc;
   }
   rc = vouch_export_confirm(ctx, name, a->token, pw, &id, &at_token);
@@ -434,17 +397,18 @@ static vouch_rc cmd_cancel(vouch_ctx *ctx, const struct args *a)
   vouch_rc rc;
 
   if(vouch_parse_uint(a->pos[2], 1, INT64_MAX, &id)) {
-    say("invalid request id '%s': a whole number as vouch-export list "
+    vouch_cli_say(
+        "invalid request id '%s': a whole number as vouch-export list "
         "shows",
-        shown(a->pos[2], buf, sizeof(buf)));
+        vouch_cli_shown(a->pos[2], buf, sizeof(buf)));
     return VOUCH_ERR_INPUT;
   }
   rc = user_problem(vouch_export_cancel(ctx, a->pos[1], (int64_t)id),
                     a->pos[1]);
   if(rc == VOUCH_ERR_NOT_FOUND)
-    say("%s has no request %llu", a->pos[1], id);
+    vouch_cli_say("%s has no request %llu", a->pos[1], id);
   else if(rc == VOUCH_ERR_DENIED)
-    say("request %llu is already cancelled or expired", id);
+    vouch_cli_say("request %llu is already cancelled or expired", id);
   else if(!rc)
     printf("request %llu for %s: cancelled\n", id, a->pos[1]);
   return rc;
@@ -502,7 +466,7 @@ static vouch_rc dispatch(struct args *a)
     return rc;
   }
   return usage_error(usage_main, "unknown command '%s'",
-                     shown(a->pos[0], buf, sizeof(buf)));
+                     vouch_cli_shown(a->pos[0], buf, sizeof(buf)));
 }
 
 int main(int argc, char **argv)
@@ -510,13 +474,15 @@ int main(int argc, char **argv)
   struct args a;
   vouch_rc rc;
 
+  vouch_cli_name("vouch-export");
+
   memset(&a, 0, sizeof(a));
   a.conf = VOUCH_CONF_PATH;
   rc = parse(&a, argc, argv);
   if(!rc)
     rc = dispatch(&a);
   if(fflush(stdout) || ferror(stdout)) {
-    say("cannot write output: %s", strerror(errno));
+    vouch_cli_say("cannot write output: %s", strerror(errno));
     if(rc == VOUCH_OK || rc == (vouch_rc)ARGS_HELP)
       rc = VOUCH_ERR_SYSTEM;
   }

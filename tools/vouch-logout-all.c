@@ -41,53 +41,13 @@ struct args {
   bool new_password;
 };
 
-static void say(const char *fmt, ...) VOUCH_PRINTF(1, 2);
-static void say(const char *fmt, ...)
-{
-  va_list ap;
-
-  fputs("vouch-logout-all: ", stderr);
-  va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  fputc('\n', stderr);
-}
-
-static void log_stderr(void *arg, int priority, const char *msg)
-{
-  (void)arg;
-  (void)priority;
-  say("%s", msg);
-}
-
-/* s made safe to quote back: printable ASCII, other bytes as \xNN. */
-static const char *shown(const char *s, char *buf, size_t len)
-{
-  size_t i, n = 0;
-  unsigned char c;
-
-  for(i = 0; s[i] && i < SHOW_MAX && n + 5 < len; i++) {
-    c = (unsigned char)s[i];
-    if(c >= 0x20 && c < 0x7f && c != '\\')
-      buf[n++] = (char)c;
-    else
-      n += (size_t)snprintf(buf + n, len - n, "\\x%02x", c);
-  }
-  if(s[i] && n + 4 < len) {
-    memcpy(buf + n, "...", 3);
-    n += 3;
-  }
-  buf[n] = '\0';
-  return buf;
-}
-
 static vouch_rc usage_error(const char *msg, const char *arg)
 {
   char buf[4 * SHOW_MAX + 8];
 
   fprintf(stderr, "vouch-logout-all: %s", msg);
   if(arg)
-    fprintf(stderr, " '%s'", shown(arg, buf, sizeof(buf)));
+    fprintf(stderr, " '%s'", vouch_cli_shown(arg, buf, sizeof(buf)));
   fputs("\nRun 'vouch-logout-all --help' for usage.\n", stderr);
   return VOUCH_ERR_USAGE;
 }
@@ -150,9 +110,9 @@ static vouch_rc check_name(const char *name)
 
   if(vouch_valid_username(name))
     return VOUCH_OK;
-  say("invalid user name '%s': use 1 to 32 of A-Z a-z 0-9 . _ -, "
-      "starting with a letter, digit or _",
-      shown(name, buf, sizeof(buf)));
+  vouch_cli_say("invalid user name '%s': use 1 to 32 of A-Z a-z 0-9 . _ -, "
+                "starting with a letter, digit or _",
+                vouch_cli_shown(name, buf, sizeof(buf)));
   return VOUCH_ERR_INPUT;
 }
 
@@ -162,12 +122,13 @@ static vouch_rc open_ctx(const char *conf, vouch_ctx **ctx)
   struct stat sb;
 
   if(lstat(conf, &sb) && errno == ENOENT) {
-    say("configuration file %s does not exist: install conf/vouch.conf "
+    vouch_cli_say(
+        "configuration file %s does not exist: install conf/vouch.conf "
         "there, or name another with --config PATH",
-        shown(conf, buf, sizeof(buf)));
+        vouch_cli_shown(conf, buf, sizeof(buf)));
     return VOUCH_ERR_CONFIG;
   }
-  return vouch_ctx_new(conf, "vouch-logout-all", log_stderr, NULL, ctx);
+  return vouch_ctx_new(conf, "vouch-logout-all", vouch_cli_log, NULL, ctx);
 }
 
 static vouch_rc run(const struct args *a, vouch_ctx **ctx)
@@ -191,7 +152,7 @@ static vouch_rc run(const struct args *a, vouch_ctx **ctx)
       printf("%s must choose a new password at the next sign-in\n", a->name);
   }
   if(rc == VOUCH_ERR_NO_USER)
-    say("unknown user %s", a->name);
+    vouch_cli_say("unknown user %s", a->name);
   return rc;
 }
 
@@ -201,12 +162,14 @@ int main(int argc, char **argv)
   vouch_ctx *ctx = NULL;
   vouch_rc rc;
 
+  vouch_cli_name("vouch-logout-all");
+
   rc = parse(&a, argc, argv);
   if(!rc)
     rc = run(&a, &ctx);
   vouch_ctx_free(ctx);
   if(fflush(stdout) || ferror(stdout)) {
-    say("cannot write output: %s", strerror(errno));
+    vouch_cli_say("cannot write output: %s", strerror(errno));
     if(rc == VOUCH_OK || rc == (vouch_rc)HELP_SHOWN)
       rc = VOUCH_ERR_SYSTEM;
   }

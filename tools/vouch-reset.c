@@ -33,47 +33,6 @@ struct cli {
 
 /* ------------------------------------------------------------ output */
 
-static void say(const char *fmt, ...) VOUCH_PRINTF(1, 2);
-static void say(const char *fmt, ...)
-{
-  va_list ap;
-
-  fputs("vouch-reset: ", stderr);
-  va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  fputc('\n', stderr);
-}
-
-static void log_stderr(void *arg, int priority, const char *msg)
-{
-  (void)arg;
-  (void)priority;
-  fprintf(stderr, "vouch-reset: %s\n", msg);
-}
-
-/* A value from the command line, safe to quote back: printable ASCII as
- * is, other bytes as \xNN, cut after SHOW_MAX bytes. */
-static const char *shown(const char *s, char *buf, size_t len)
-{
-  size_t n = 0, i;
-  unsigned char c;
-
-  for(i = 0; s[i] && i < SHOW_MAX && n + 5 < len; i++) {
-    c = (unsigned char)s[i];
-    if(c >= 0x20 && c < 0x7f && c != '\\')
-      buf[n++] = (char)c;
-    else
-      n += (size_t)snprintf(buf + n, len - n, "\\x%02x", c);
-  }
-  if(s[i] && n + 4 < len) {
-    memcpy(buf + n, "...", 3);
-    n += 3;
-  }
-  buf[n] = '\0';
-  return buf;
-}
-
 /* ------------------------------------------------------------- usage */
 
 static const char usage_main[] =
@@ -168,7 +127,7 @@ static vouch_rc take_option(const struct spec *s, int argc, char **argv,
       o = &s->opts[k];
   if(!o)
     return usage_error(s->cmd, s->usage, "unknown option '%s'",
-                       shown(arg, buf, sizeof(buf)));
+                       vouch_cli_shown(arg, buf, sizeof(buf)));
   if(*o->value)
     return usage_error(s->cmd, s->usage, "option %s given twice", o->name);
   if(eq)
@@ -209,7 +168,7 @@ static vouch_rc parse_args(const struct spec *s, int argc, char **argv)
     }
     else
       return usage_error(s->cmd, s->usage, "unexpected argument '%s'",
-                         shown(argv[i], buf, sizeof(buf)));
+                         vouch_cli_shown(argv[i], buf, sizeof(buf)));
   }
   if(s->pos && !have_pos)
     return usage_error(s->cmd, s->usage, "missing NAME");
@@ -222,9 +181,10 @@ static vouch_rc check_name(const char *name)
 
   if(vouch_valid_username(name))
     return VOUCH_OK;
-  say("invalid user name '%s': use 1 to 32 of A-Z a-z 0-9 . _ -, starting "
+  vouch_cli_say(
+      "invalid user name '%s': use 1 to 32 of A-Z a-z 0-9 . _ -, starting "
       "with a letter, digit or _",
-      shown(name, buf, sizeof(buf)));
+      vouch_cli_shown(name, buf, sizeof(buf)));
   return VOUCH_ERR_INPUT;
 }
 
@@ -236,17 +196,18 @@ static vouch_rc open_ctx(struct cli *c)
   struct stat sb;
 
   if(lstat(c->conf, &sb) && errno == ENOENT) {
-    say("configuration file %s does not exist: install conf/vouch.conf "
+    vouch_cli_say(
+        "configuration file %s does not exist: install conf/vouch.conf "
         "there, or name another with --config PATH",
-        shown(c->conf, buf, sizeof(buf)));
+        vouch_cli_shown(c->conf, buf, sizeof(buf)));
     return VOUCH_ERR_CONFIG;
   }
-  return vouch_ctx_new(c->conf, "vouch-reset", log_stderr, NULL, &c->ctx);
+  return vouch_ctx_new(c->conf, "vouch-reset", vouch_cli_log, NULL, &c->ctx);
 }
 
 static vouch_rc unknown_user(const char *name)
 {
-  say("unknown user %s", name);
+  vouch_cli_say("unknown user %s", name);
   return VOUCH_ERR_NO_USER;
 }
 
@@ -269,17 +230,20 @@ static vouch_rc open_for_user(struct cli *c, const char *name)
 static void say_request_error(const char *name, vouch_channel ch, vouch_rc rc)
 {
   if(rc == VOUCH_ERR_UNAVAIL && ch == VOUCH_CHANNEL_EMAIL)
-    say("%s has no email address on file: no reset link can be sent", name);
+    vouch_cli_say("%s has no email address on file: no reset link can be sent",
+                  name);
   else if(rc == VOUCH_ERR_UNAVAIL)
-    say("%s has no verified phone number on file: no reset code can be "
+    vouch_cli_say(
+        "%s has no verified phone number on file: no reset code can be "
         "sent by SMS",
         name);
   else if(rc == VOUCH_ERR_RATE)
-    say("too many reset codes asked for %s: wait before asking again", name);
+    vouch_cli_say(
+        "too many reset codes asked for %s: wait before asking again", name);
   else if(rc == VOUCH_ERR_NO_USER)
     unknown_user(name);
   else
-    say("the reset could not be sent: %s", vouch_strerror(rc));
+    vouch_cli_say("the reset could not be sent: %s", vouch_strerror(rc));
 }
 
 static vouch_rc cmd_request(struct cli *c, int argc, char **argv)
@@ -301,7 +265,7 @@ static vouch_rc cmd_request(struct cli *c, int argc, char **argv)
   else if(strcmp(via, "email"))
     return usage_error("request", usage_request,
                        "--via takes email or sms, not '%s'",
-                       shown(via, buf, sizeof(buf)));
+                       vouch_cli_shown(via, buf, sizeof(buf)));
   rc = open_for_user(c, name);
   if(rc)
     return rc;
@@ -334,10 +298,10 @@ static vouch_rc read_new_password(vouch_ctx *ctx, const char *name, char **pw)
     rc = vouch_read_secret_err(vouch_msg(lang, VOUCH_MSG_RETYPE_PASSWORD), max,
                                &again, err, sizeof(err));
   if(rc)
-    say("cannot read the new password: %s", err);
+    vouch_cli_say("cannot read the new password: %s", err);
   else if(tty && (strlen(*pw) != strlen(again) ||
                   !vouch_ct_equal(*pw, again, strlen(*pw)))) {
-    say("the two passwords differ");
+    vouch_cli_say("the two passwords differ");
     rc = VOUCH_ERR_PW_MISMATCH;
   }
   vouch_free_secret(again);
@@ -355,27 +319,31 @@ static void say_complete_error(const vouch_ctx *ctx, const char *name,
   const char *what = token ? "reset link" : "reset code";
 
   if(rc == VOUCH_ERR_PW_SHORT)
-    say("password too short: at least %u characters", cfg->pw_min_length);
+    vouch_cli_say("password too short: at least %u characters",
+                  cfg->pw_min_length);
   else if(rc == VOUCH_ERR_PW_LONG)
-    say("password too long: at most %u bytes", cfg->pw_max_length);
+    vouch_cli_say("password too long: at most %u bytes", cfg->pw_max_length);
   else if(rc == VOUCH_ERR_PW_REUSED)
-    say("password refused: it equals one of the last %u passwords; the %s "
+    vouch_cli_say(
+        "password refused: it equals one of the last %u passwords; the %s "
         "still works",
         cfg->pw_history, what);
   else if(rc == VOUCH_ERR_INPUT)
-    say("password refused: not valid UTF-8 text");
+    vouch_cli_say("password refused: not valid UTF-8 text");
   else if(rc == VOUCH_ERR_STALE)
-    say("the %s has expired or already been used: ask for a new one", what);
+    vouch_cli_say("the %s has expired or already been used: ask for a new one",
+                  what);
   else if(rc == VOUCH_ERR_AUTH)
-    say("the %s is not right for %s", what, name);
+    vouch_cli_say("the %s is not right for %s", what, name);
   else if(rc == VOUCH_ERR_LOCKED)
-    say("the %s is not right; too many failed checks: %s is locked, ask "
+    vouch_cli_say(
+        "the %s is not right; too many failed checks: %s is locked, ask "
         "for a new reset",
         what, name);
   else if(rc == VOUCH_ERR_NO_USER)
     unknown_user(name);
   else
-    say("%s", vouch_strerror(rc));
+    vouch_cli_say("%s", vouch_strerror(rc));
 }
 
 /* Both or neither, or a malformed token or code: refused before asking
@@ -385,10 +353,12 @@ static vouch_rc check_proof(struct cli *c, const char *token, const char *code)
   vouch_rc rc = vouch_reset_proof_check(c->ctx, token, code);
 
   if(rc == VOUCH_ERR_INPUT && token)
-    say("malformed token: a token is %d characters of A-Z a-z 0-9 - _",
+    vouch_cli_say(
+        "malformed token: a token is %d characters of A-Z a-z 0-9 - _",
         VOUCH_TOKEN_CHARS);
   else if(rc == VOUCH_ERR_INPUT)
-    say("malformed code: a code is %u digits", c->ctx->cfg->otp_length);
+    vouch_cli_say("malformed code: a code is %u digits",
+                  c->ctx->cfg->otp_length);
   return rc;
 }
 
@@ -421,7 +391,8 @@ static vouch_rc cmd_complete(struct cli *c, int argc, char **argv)
   if(done.changed)
     printf("password changed\n");
   if(rc && done.changed)
-    say("the password was changed, but not everything after it worked: "
+    vouch_cli_say(
+        "the password was changed, but not everything after it worked: "
         "%s",
         vouch_strerror(rc));
   else if(rc)
@@ -448,7 +419,8 @@ static vouch_rc cmd_recover(struct cli *c, int argc, char **argv)
   if(!full)
     return usage_error("recover", usage_recover, "missing --name");
   if(!vouch_valid_fullname(full)) {
-    say("invalid full name: use 1 to 128 characters of UTF-8 text without "
+    vouch_cli_say(
+        "invalid full name: use 1 to 128 characters of UTF-8 text without "
         "control characters");
     return VOUCH_ERR_INPUT;
   }
@@ -457,20 +429,20 @@ static vouch_rc cmd_recover(struct cli *c, int argc, char **argv)
     rc = vouch_read_secret_err("Card number: ", CARD_MAX, &card, err,
                                sizeof(err));
     if(rc)
-      say("cannot read the card number: %s", err);
+      vouch_cli_say("cannot read the card number: %s", err);
   }
   if(!rc) {
     rc = vouch_card_parse(card, digits, sizeof(digits), &why);
     vouch_wipe(digits, sizeof(digits));
     if(rc)
-      say("invalid card number: %s", why ? why : vouch_strerror(rc));
+      vouch_cli_say("invalid card number: %s", why ? why : vouch_strerror(rc));
   }
   if(!rc)
     rc = vouch_reset_recover(c->ctx, full, card, masked, sizeof(masked));
   if(!rc)
     printf("We sent a reset link to %s\n", masked);
   else if(rc != VOUCH_ERR_INPUT)
-    say("recovery failed: %s", vouch_strerror(rc));
+    vouch_cli_say("recovery failed: %s", vouch_strerror(rc));
   vouch_free_secret(card);
   return rc;
 }
@@ -506,7 +478,7 @@ static vouch_rc run(struct cli *c, int argc, char **argv)
       return usage_error("", usage_main, "option --config needs a value");
     else
       return usage_error("", usage_main, "unknown option '%s'",
-                         shown(argv[i], buf, sizeof(buf)));
+                         vouch_cli_shown(argv[i], buf, sizeof(buf)));
   }
   if(!c->conf[0])
     return usage_error("", usage_main, "--config needs a file name");
@@ -516,7 +488,7 @@ static vouch_rc run(struct cli *c, int argc, char **argv)
     if(!strcmp(argv[i], cmds[k].name))
       return cmds[k].run(c, argc - i - 1, argv + i + 1);
   return usage_error("", usage_main, "unknown command '%s'",
-                     shown(argv[i], buf, sizeof(buf)));
+                     vouch_cli_shown(argv[i], buf, sizeof(buf)));
 }
 
 int main(int argc, char **argv)
@@ -524,10 +496,12 @@ int main(int argc, char **argv)
   struct cli c = {VOUCH_CONF_PATH, NULL};
   vouch_rc rc;
 
+  vouch_cli_name("vouch-reset");
+
   rc = run(&c, argc, argv);
   vouch_ctx_free(c.ctx);
   if(fflush(stdout) || ferror(stdout)) {
-    say("cannot write output: %s", strerror(errno));
+    vouch_cli_say("cannot write output: %s", strerror(errno));
     if(rc == VOUCH_OK || rc == (vouch_rc)ARGS_HELP)
       rc = VOUCH_ERR_SYSTEM;
   }

@@ -33,48 +33,7 @@ struct cli {
 
 /* ------------------------------------------------------------ output */
 
-static void say(const char *fmt, ...) VOUCH_PRINTF(1, 2);
-static void say(const char *fmt, ...)
-{
-  va_list ap;
-
-  fputs("vouchctl: ", stderr);
-  va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  fputc('\n', stderr);
-}
-
 /* The core's diagnostics (config, store, key) arrive here. */
-static void log_stderr(void *arg, int priority, const char *msg)
-{
-  (void)arg;
-  (void)priority;
-  fprintf(stderr, "vouchctl: %s\n", msg);
-}
-
-/* A value from the command line or a file, made safe to quote back:
- * printable ASCII as is, other bytes as \xNN, cut after SHOW_MAX bytes. */
-static const char *shown(const char *s, char *buf, size_t len)
-{
-  size_t n = 0;
-  size_t i;
-  unsigned char c;
-
-  for(i = 0; s[i] && i < SHOW_MAX && n + 5 < len; i++) {
-    c = (unsigned char)s[i];
-    if(c >= 0x20 && c < 0x7f && c != '\\')
-      buf[n++] = (char)c;
-    else
-      n += (size_t)snprintf(buf + n, len - n, "\\x%02x", c);
-  }
-  if(s[i] && n + 4 < len) {
-    memcpy(buf + n, "...", 3);
-    n += 3;
-  }
-  buf[n] = '\0';
-  return buf;
-}
 
 /* Prints stored text for a terminal: control bytes become '?'. */
 static void put_text(const char *s)
@@ -224,7 +183,7 @@ static vouch_rc take_option(const struct spec *s, int argc, char **argv,
       o = &s->opts[k];
   if(!o)
     return usage_error(s->cmd, s->usage, "unknown option '%s'",
-                       shown(arg, buf, sizeof(buf)));
+                       vouch_cli_shown(arg, buf, sizeof(buf)));
   if(o->flag) {
     if(eq)
       return usage_error(s->cmd, s->usage, "option %s takes no value",
@@ -272,7 +231,7 @@ static vouch_rc parse_args(const struct spec *s, int argc, char **argv)
     }
     else
       return usage_error(s->cmd, s->usage, "unexpected argument '%s'",
-                         shown(argv[i], buf, sizeof(buf)));
+                         vouch_cli_shown(argv[i], buf, sizeof(buf)));
   }
   if(s->pos_required && !have_pos)
     return usage_error(s->cmd, s->usage, "missing %s", s->posname);
@@ -307,7 +266,7 @@ static bool field_ok(enum field f, const char *v, char *msg, size_t len)
   if(fields[f].valid(v))
     return true;
   snprintf(msg, len, "invalid %s '%s': %s", fields[f].what,
-           shown(v, buf, sizeof(buf)), fields[f].hint);
+           vouch_cli_shown(v, buf, sizeof(buf)), fields[f].hint);
   return false;
 }
 
@@ -317,7 +276,7 @@ static vouch_rc check_field(enum field f, const char *v)
 
   if(field_ok(f, v, msg, sizeof(msg)))
     return VOUCH_OK;
-  say("%s", msg);
+  vouch_cli_say("%s", msg);
   return VOUCH_ERR_INPUT;
 }
 
@@ -330,12 +289,13 @@ static vouch_rc open_ctx(struct cli *c)
   struct stat sb;
 
   if(lstat(c->conf, &sb) && errno == ENOENT) {
-    say("configuration file %s does not exist: install conf/vouch.conf "
+    vouch_cli_say(
+        "configuration file %s does not exist: install conf/vouch.conf "
         "there, or name another with --config PATH",
-        shown(c->conf, buf, sizeof(buf)));
+        vouch_cli_shown(c->conf, buf, sizeof(buf)));
     return VOUCH_ERR_CONFIG;
   }
-  return vouch_ctx_new(c->conf, "vouchctl", log_stderr, NULL, &c->ctx);
+  return vouch_ctx_new(c->conf, "vouchctl", vouch_cli_log, NULL, &c->ctx);
 }
 
 static vouch_rc open_store(struct cli *c, vouch_store **st)
@@ -349,7 +309,7 @@ static vouch_rc open_store(struct cli *c, vouch_store **st)
 
 static vouch_rc unknown_user(const char *name)
 {
-  say("unknown user %s", name);
+  vouch_cli_say("unknown user %s", name);
   return VOUCH_ERR_NO_USER;
 }
 
@@ -373,20 +333,20 @@ static vouch_rc check_dir(const char *dir, bool last)
   struct stat sb;
 
   if(stat(dir, &sb)) {
-    say("%s: %s", dir, strerror(errno));
+    vouch_cli_say("%s: %s", dir, strerror(errno));
     return VOUCH_ERR_SYSTEM;
   }
   if(!S_ISDIR(sb.st_mode)) {
-    say("%s: not a directory", dir);
+    vouch_cli_say("%s: not a directory", dir);
     return VOUCH_ERR_INSECURE;
   }
   if(sb.st_uid != 0 && sb.st_uid != geteuid()) {
-    say("refusing %s: directory owned by uid %lu", dir,
-        (unsigned long)sb.st_uid);
+    vouch_cli_say("refusing %s: directory owned by uid %lu", dir,
+                  (unsigned long)sb.st_uid);
     return VOUCH_ERR_INSECURE;
   }
   if((sb.st_mode & 022) && (last || !(sb.st_mode & S_ISVTX))) {
-    say("refusing %s: directory writable by group or others", dir);
+    vouch_cli_say("refusing %s: directory writable by group or others", dir);
     return VOUCH_ERR_INSECURE;
   }
   return VOUCH_OK;
@@ -412,14 +372,14 @@ static vouch_rc make_parents(const char *path, mode_t mode)
       *p = '\0';
     if(mkdir(dir, mode) == 0) {
       if(chmod(dir, mode)) {
-        say("%s: %s", dir, strerror(errno));
+        vouch_cli_say("%s: %s", dir, strerror(errno));
         rc = VOUCH_ERR_SYSTEM;
         break;
       }
       printf("created directory %s\n", dir);
     }
     else if(errno != EEXIST) {
-      say("cannot create directory %s: %s", dir, strerror(errno));
+      vouch_cli_say("cannot create directory %s: %s", dir, strerror(errno));
       rc = VOUCH_ERR_SYSTEM;
       break;
     }
@@ -593,7 +553,7 @@ static vouch_rc cmd_user_add(struct cli *c, int argc, char **argv)
     return rc;
   rc = add_new(st, &u);
   if(rc == VOUCH_ERR_EXISTS)
-    say("user %s already exists", d.name);
+    vouch_cli_say("user %s already exists", d.name);
   if(!rc)
     rc = vouch_audit(c->ctx, d.name, "user.add", what[0] ? what + 1 : NULL);
   rc = finish_txn(st, rc);
@@ -835,7 +795,7 @@ static vouch_rc row_member(void *arg, const char *key, const char *value)
     snprintf(r->msg, sizeof(r->msg),
              "unknown key \"%s\" (expected user, "
              "email, phone, name, lang)",
-             shown(key, buf, sizeof(buf)));
+             vouch_cli_shown(key, buf, sizeof(buf)));
     return VOUCH_ERR_INPUT;
   }
   /* null and "" both leave an optional detail unset */
@@ -968,15 +928,15 @@ static vouch_rc import_all(vouch_ctx *ctx, vouch_store *st, struct import *im)
     im->line++;
     if(got < 0) {
       err = errno;
-      say("%s:%lu: %s", im->fname, im->line,
-          err ? strerror(err) : "line longer than 65536 bytes");
+      vouch_cli_say("%s:%lu: %s", im->fname, im->line,
+                    err ? strerror(err) : "line longer than 65536 bytes");
       return err ? VOUCH_ERR_SYSTEM : VOUCH_ERR_INPUT;
     }
     if(blank(im->buf, len))
       continue;
     rc = import_line(ctx, st, im->buf, len, &r);
     if(rc && r.msg[0])
-      say("%s:%lu: %s", im->fname, im->line, r.msg);
+      vouch_cli_say("%s:%lu: %s", im->fname, im->line, r.msg);
     row_clear(&r);
     if(rc)
       return rc;
@@ -1001,8 +961,9 @@ static vouch_rc cmd_user_import(struct cli *c, int argc, char **argv)
   im.fname = file && strcmp(file, "-") ? file : "stdin";
   im.f = file && strcmp(file, "-") ? fopen(file, "re") : stdin;
   if(!im.f) {
-    say("cannot open %s: %s", shown(file, detail, sizeof(detail)),
-        strerror(errno));
+    vouch_cli_say("cannot open %s: %s",
+                  vouch_cli_shown(file, detail, sizeof(detail)),
+                  strerror(errno));
     return VOUCH_ERR_INPUT;
   }
   im.buf = malloc(IMPORT_LINE_MAX + 1);
@@ -1032,14 +993,15 @@ static void say_policy(const vouch_ctx *ctx, vouch_rc rc, const char *name)
   const vouch_config *cfg = ctx->cfg;
 
   if(rc == VOUCH_ERR_PW_SHORT)
-    say("password too short: at least %u characters", cfg->pw_min_length);
+    vouch_cli_say("password too short: at least %u characters",
+                  cfg->pw_min_length);
   else if(rc == VOUCH_ERR_PW_LONG)
-    say("password too long: at most %u bytes", cfg->pw_max_length);
+    vouch_cli_say("password too long: at most %u bytes", cfg->pw_max_length);
   else if(rc == VOUCH_ERR_PW_REUSED)
-    say("password refused: it equals one of the last %u passwords",
-        cfg->pw_history);
+    vouch_cli_say("password refused: it equals one of the last %u passwords",
+                  cfg->pw_history);
   else if(rc == VOUCH_ERR_INPUT)
-    say("password refused: not valid UTF-8 text");
+    vouch_cli_say("password refused: not valid UTF-8 text");
   else if(rc == VOUCH_ERR_NO_USER)
     unknown_user(name);
 }
@@ -1059,10 +1021,10 @@ static vouch_rc read_new_password(const vouch_ctx *ctx, char **pw)
     rc = vouch_read_secret_err(vouch_msg("en", VOUCH_MSG_RETYPE_PASSWORD), max,
                                &again, err, sizeof(err));
   if(rc)
-    say("cannot read the new password: %s", err);
+    vouch_cli_say("cannot read the new password: %s", err);
   else if(tty && (strlen(*pw) != strlen(again) ||
                   !vouch_ct_equal(*pw, again, strlen(*pw)))) {
-    say("the two passwords differ");
+    vouch_cli_say("the two passwords differ");
     rc = VOUCH_ERR_PW_MISMATCH;
   }
   vouch_free_secret(again);
@@ -1221,9 +1183,10 @@ static vouch_rc parse_membership(struct member_args *m, int argc, char **argv)
   if(!rc && !m->clear)
     rc = check_field(F_PLAN, m->plan);
   if(!rc && !m->clear && vouch_parse_date(m->end, &m->end_t)) {
-    say("invalid date '%s': use YYYY-MM-DD, a real day between 1970 and "
+    vouch_cli_say(
+        "invalid date '%s': use YYYY-MM-DD, a real day between 1970 and "
         "9999",
-        shown(m->end, buf, sizeof(buf)));
+        vouch_cli_shown(m->end, buf, sizeof(buf)));
     rc = VOUCH_ERR_INPUT;
   }
   return rc;
@@ -1290,12 +1253,12 @@ static vouch_rc cmd_card_set(struct cli *c, int argc, char **argv)
   if(!rc) {
     rc = vouch_read_secret_err("Card number: ", 64, &number, err, sizeof(err));
     if(rc)
-      say("cannot read the card number: %s", err);
+      vouch_cli_say("cannot read the card number: %s", err);
   }
   if(!rc) {
     rc = vouch_card_parse(number, digits, sizeof(digits), &why);
     if(rc)
-      say("invalid card number: %s", why ? why : vouch_strerror(rc));
+      vouch_cli_say("invalid card number: %s", why ? why : vouch_strerror(rc));
   }
   if(!rc)
     rc = vouch_card_set(c->ctx, name, number);
@@ -1322,7 +1285,7 @@ static vouch_rc cmd_card_clear(struct cli *c, int argc, char **argv)
   if(rc == VOUCH_ERR_NO_USER)
     unknown_user(name);
   else if(rc == VOUCH_ERR_NOT_FOUND)
-    say("%s has no card on file", name);
+    vouch_cli_say("%s has no card on file", name);
   if(!rc)
     printf("card of %s removed\n", name);
   return rc;
@@ -1346,21 +1309,22 @@ static vouch_rc verify_by_code(vouch_ctx *ctx, const char *name)
   rc = vouch_code_send(ctx, name, "phone-verify", VOUCH_CHANNEL_SMS, NULL, 0,
                        false);
   if(rc == VOUCH_ERR_UNAVAIL)
-    say("%s has no phone number on file", name);
+    vouch_cli_say("%s has no phone number on file", name);
   if(rc)
     return rc;
   rc = vouch_read_secret_err("Code: ", 64, &code, err, sizeof(err));
   if(rc)
-    say("cannot read the code: %s", err);
+    vouch_cli_say("cannot read the code: %s", err);
   if(!rc)
     rc = vouch_code_redeem(ctx, name, "phone-verify", VOUCH_CHANNEL_SMS,
                            vouch_trim(code));
   if(rc == VOUCH_ERR_AUTH || rc == VOUCH_ERR_STALE)
-    say("the code is not right or has expired; the number stays unverified");
+    vouch_cli_say(
+        "the code is not right or has expired; the number stays unverified");
   else if(rc == VOUCH_ERR_INPUT && code)
-    say("a code is %u digits", ctx->cfg->otp_length);
+    vouch_cli_say("a code is %u digits", ctx->cfg->otp_length);
   else if(rc == VOUCH_ERR_LOCKED)
-    say("%s is locked: a password reset is required", name);
+    vouch_cli_say("%s is locked: a password reset is required", name);
   vouch_free_secret(code);
   return rc;
 }
@@ -1497,7 +1461,7 @@ static vouch_rc dispatch(const struct command *list, size_t n,
     if(!strcmp(argv[0], list[i].name))
       return list[i].run(c, argc - 1, argv + 1);
   return usage_error(group, usage, "unknown command '%s'",
-                     shown(argv[0], buf, sizeof(buf)));
+                     vouch_cli_shown(argv[0], buf, sizeof(buf)));
 }
 
 static vouch_rc cmd_user(struct cli *c, int argc, char **argv)
@@ -1553,7 +1517,7 @@ static vouch_rc run(struct cli *c, int argc, char **argv)
       return usage_error("", usage_main, "option --config needs a value");
     else
       return usage_error("", usage_main, "unknown option '%s'",
-                         shown(argv[i], buf, sizeof(buf)));
+                         vouch_cli_shown(argv[i], buf, sizeof(buf)));
   }
   if(!c->conf[0])
     return usage_error("", usage_main, "--config needs a file name");
@@ -1566,10 +1530,12 @@ int main(int argc, char **argv)
   struct cli c = {VOUCH_CONF_PATH, NULL};
   vouch_rc rc;
 
+  vouch_cli_name("vouchctl");
+
   rc = run(&c, argc, argv);
   vouch_ctx_free(c.ctx);
   if(fflush(stdout) || ferror(stdout)) {
-    say("cannot write output: %s", strerror(errno));
+    vouch_cli_say("cannot write output: %s", strerror(errno));
     if(rc == VOUCH_OK || rc == ARGS_HELP)
       rc = VOUCH_ERR_SYSTEM;
   }

@@ -1,0 +1,215 @@
+#!/bin/sh
+# install.sh - the Debian packages on this machine: built with "make deb"
+# (or reused while the tree is unchanged), lintian --fail-on warning,
+# dpkg -i, vouchctl from PATH, the installed modules in a service under
+# /etc/pam.d (pamtester), the compiled-in paths of the delivery helper and
+# the templates, pam-auth-update --enable/--disable of the two profiles,
+# then remove and purge: no vouch line left in /etc/pam.d/common-*, the
+# state gone after purge.  /etc/pam.d and /var/lib/pam are restored and
+# the packages purged at the end, always (e2e.inc), so the machine is
+# left as it was found.
+#
+# The packages are a plain build of their own (debian/rules), also in the
+# sanitizer run: they are what users install.
+. "$VOUCH_SRC/tests/lib.sh"
+. "$VOUCH_SRC/tests/converse.sh"
+. "$VOUCH_SRC/tests/e2e/e2e.inc"
+
+need_root
+need_prog dpkg dpkg-buildpackage dh lintian pam-auth-update pamtester
+case ":$PATH:" in *:/usr/sbin:*) ;; *) PATH=$PATH:/usr/sbin:/sbin ;; esac
+export DEBIAN_FRONTEND=noninteractive
+PKGS="libpam-vouch vouch-tools"
+
+installed() {
+  [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = \
+    installed ]
+}
+# known: installed, or removed with its configuration files kept.
+known() {
+  case "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" in
+    "" | not-installed) return 1 ;;
+  esac
+}
+for p in $PKGS; do
+  known "$p" && not_run "$p is on this machine already; this test" \
+    "installs and purges it"
+done
+for d in /etc/vouch /var/lib/vouch /etc/pam.d/vouch-account; do
+  [ -e "$d" ] && not_run "$d exists; purging the packages would remove it"
+done
+
+# locked CMD...: runs CMD; while dpkg or debconf is busy with another
+# program (another apt run on this machine), waits and tries again, for
+# at most 5 minutes.  Output in $T/locked.out and .err.
+locked() {
+  k=0
+  while :; do
+    "$@" >"$T/locked.out" 2>"$T/locked.err" && return 0
+    lrc=$?
+    grep -qiE 'lock(ed)? .*by another process|is locked' "$T/locked.err" ||
+      break
+    [ $k -lt 300 ] || break
+    sleep 1; k=$((k + 1))
+  done
+  cat "$T/locked.out"; cat "$T/locked.err" >&2
+  return $lrc
+}
+
+# Undone first at the end: the packages go (purge), then the files of
+# /etc/pam.d and /var/lib/pam written meanwhile come back (e2e.inc).
+purge_all() {
+  for p in $PKGS; do
+    known "$p" && locked dpkg -P "$p" >/dev/null 2>&1
+  done
+  rm -rf /etc/vouch /var/lib/vouch
+  rm -f /etc/pam.d/vouch-account
+}
+E2E_BEFORE_UNDO=purge_all
+COMMON="/etc/pam.d/common-auth /etc/pam.d/common-account
+/etc/pam.d/common-password /etc/pam.d/common-session
+/etc/pam.d/common-session-noninteractive"
+# pam-auth-update keeps a NAME.pam-old copy when it replaces a file that
+# was edited by hand: those go too.
+for f in $COMMON; do etc_file "$f"; etc_file "$f.pam-old"; done
+for f in /var/lib/pam/*; do [ -e "$f" ] && etc_file "$f"; done
+
+# ---------------------------------------------------------- the .debs
+# Built once into build/e2e-deb and reused until a file of the tree
+# changes.  The make of "make check" must not pass its variables down.
+DEBDIR=build/e2e-deb
+stamp="$VOUCH_SRC/$DEBDIR/stamp"
+newer=""
+if [ -e "$stamp" ]; then
+  newer=$(find "$VOUCH_SRC" \( -path "$VOUCH_SRC/build" -o \
+    -path "$VOUCH_SRC/.git" \) -prune -o -type f -newer "$stamp" -print |
+    head -n 1)
+fi
+if [ ! -e "$stamp" ] || [ -n "$newer" ]; then
+  if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+       make -C "$VOUCH_SRC" deb DEBDIR="$DEBDIR" >"$T/deb.log" 2>&1; then
+    tail -n 40 "$T/deb.log" | sed 's/^/  make deb: /' >&2
+    not_run "make deb failed"
+  fi
+  touch "$stamp"
+fi
+D=$VOUCH_SRC/$DEBDIR
+changes=$(ls "$D"/vouch_*.changes 2>/dev/null | head -n 1)
+[ -n "$changes" ] || not_run "make deb left no .changes in $D"
+expect_rc 0 "lintian --fail-on warning" -- \
+  lintian --fail-on warning "$changes"
+
+# ------------------------------------------------------------ install
+expect_rc 0 "dpkg -i" -- locked dpkg -i "$D"/libpam-vouch_*.deb \
+  "$D"/vouch-tools_*.deb </dev/null
+installed libpam-vouch || not_run "libpam-vouch did not install"
+eq "$(command -v vouchctl)" /usr/sbin/vouchctl "vouchctl on PATH"
+expect_rc 0 "vouchctl --help from PATH" -- vouchctl --help
+expect_grep '^Usage: vouchctl' "$T/out" "vouchctl --help prints its usage"
+eq "$(stat -c '%a %U' /etc/vouch/secret.key 2>&1)" "600 root" \
+  "postinst: key file 0600 root"
+eq "$(stat -c '%s' /etc/vouch/secret.key 2>&1)" 32 "key file: 32 bytes"
+eq "$(stat -c '%a %U' /var/lib/vouch 2>&1)" "700 root" \
+  "postinst: /var/lib/vouch 0700 root"
+eq "$(stat -c '%a' /var/lib/vouch/vouch.db 2>&1)" 600 "postinst: the store"
+dpkg-query -W -f='${Conffiles}\n' libpam-vouch >"$T/conffiles"
+expect_grep '^ /etc/vouch/vouch.conf ' "$T/conffiles" "vouch.conf: conffile"
+dpkg-query -W -f='${Conffiles}\n' vouch-tools >"$T/conffiles"
+expect_grep '^ /etc/pam.d/vouch-account ' "$T/conffiles" \
+  "the PAM service of vouch-account: conffile"
+eq "$(stat -c '%a %U' /usr/bin/vouch-account 2>&1)" "4755 root" \
+  "vouch-account: setuid root"
+expect_grep '^#helper = /usr/libexec/vouch/vouch-deliver$' \
+  /etc/vouch/vouch.conf "vouch.conf: the packaged helper path"
+expect_grep '^#dir = /usr/share/vouch/templates$' /etc/vouch/vouch.conf \
+  "vouch.conf: the packaged templates path"
+for f in $COMMON; do
+  expect_nogrep vouch "$f" "installed, profiles off: no vouch in $f"
+done
+
+# ------------------------------------- the installed modules, by name
+vouchctl user add e2e-inst --email e2e-inst@example.org >/dev/null ||
+  fail "vouchctl user add"
+printf 'Inst-Pass-e2e\n' | vouchctl passwd e2e-inst >/dev/null ||
+  fail "vouchctl passwd"
+pam_service vouch-e2e "# vouch end-to-end test (tests/e2e/install.sh)
+auth     required  pam_vouch_password.so
+account  required  pam_vouch_password.so"
+printf 'Inst-Pass-e2e\n' >"$T/in"
+expect_rc 0 "pamtester: right password" -- \
+  timeout 60 pamtester vouch-e2e e2e-inst authenticate acct_mgmt <"$T/in"
+expect_grep 'successfully authenticated' "$T/out" "pamtester: authenticated"
+printf 'inst-pass-e2e\n' >"$T/in"
+expect_rc 1 "pamtester: wrong password refused" -- \
+  timeout 60 pamtester vouch-e2e e2e-inst authenticate <"$T/in"
+
+# The security check with the built-in defaults of the package: the
+# delivery helper in /usr/libexec/vouch and the templates in
+# /usr/share/vouch.  A configuration of its own sets only the email
+# transport (the helper reads the file, not the PAM line); store and key
+# are the packaged defaults.
+mkdir -p "$T/mail"
+printf '[email]\ntransport = file\ndir = %s\nfrom = vouch@example.org\n' \
+  "$T/mail" >"$T/inst.conf"
+chmod 644 "$T/inst.conf"
+pam_service vouch-e2e-check "# vouch end-to-end test (tests/e2e/install.sh)
+auth required pam_vouch_otp.so conf=$T/inst.conf channel=email"
+rm -f "$T/code.fifo"
+mkfifo "$T/code.fifo"
+timeout 60 pamtester vouch-e2e-check e2e-inst authenticate \
+  <"$T/code.fifo" >"$T/check.out" 2>&1 &
+checker=$!
+exec 7>"$T/code.fifo"
+if wait_file "$T/mail" 1; then
+  m=$(newest "$T/mail")
+  expect_grep '^Subject: Confirm account change with this code' "$m" \
+    "packaged helper and templates: the code email"
+  printf '%s\n' "$(code_in "$m")" >&7
+fi
+exec 7>&-
+wait "$checker"
+rc=$?
+eq "$rc" 0 "pamtester: the emailed code accepted"
+[ "$rc" -eq 0 ] || sed 's/^/  pamtester | /' "$T/check.out" >&2
+
+# ------------------------------------------------------ pam-auth-update
+locked pam-auth-update --enable vouch-check vouch-session ||
+  fail "pam-auth-update --enable"
+grep -v '^#' /etc/pam.d/common-auth >"$T/auth"
+expect_grep 'pam_vouch_otp\.so channel=any' "$T/auth" "enable: the code"
+expect_grep 'pam_vouch_card\.so' "$T/auth" "enable: the card"
+# The security check comes after the primary block (pam_permit).
+eq "$(grep -n -e pam_permit -e pam_vouch_otp "$T/auth" | cut -d: -f2 |
+      tr '\n' ' ' | grep -o 'pam_[a-z_]*\.so' | tr '\n' ' ')" \
+  "pam_permit.so pam_vouch_otp.so " "enable: after the primary auth"
+expect_grep 'pam_vouch_session\.so' /etc/pam.d/common-session \
+  "enable: the session recorder"
+expect_nogrep vouch /etc/pam.d/common-session-noninteractive \
+  "enable: no recorder for non-interactive sessions"
+locked pam-auth-update --disable vouch-check vouch-session ||
+  fail "pam-auth-update --disable"
+for f in $COMMON; do
+  expect_nogrep vouch "$f" "disable: no vouch in $f"
+done
+
+# ------------------------------------------------------ remove, purge
+locked pam-auth-update --enable vouch-check vouch-session ||
+  fail "pam-auth-update --enable (again)"
+expect_rc 0 "dpkg -r" -- locked dpkg -r $PKGS
+for f in $COMMON; do
+  expect_nogrep vouch "$f" "removed: no vouch in $f"
+done
+[ -f /etc/vouch/vouch.conf ] || fail "remove keeps the conffile"
+[ -f /var/lib/vouch/vouch.db ] || fail "remove keeps the store"
+[ -f /etc/vouch/secret.key ] || fail "remove keeps the key"
+[ -e /usr/sbin/vouchctl ] && fail "removed: vouchctl is still there"
+expect_rc 0 "dpkg -P" -- locked dpkg -P $PKGS
+for f in $COMMON; do
+  expect_nogrep vouch "$f" "purged: no vouch in $f"
+done
+for p in /var/lib/vouch /etc/vouch /etc/pam.d/vouch-account; do
+  [ -e "$p" ] && { fail "purge left $p"; ls -la "$p" >&2; }
+done
+for p in $PKGS; do known "$p" && fail "$p still known to dpkg"; done
+
+finish

@@ -1,0 +1,188 @@
+#!/bin/sh
+# run.sh - random failure injection (tests/fault/fault.c, LD_PRELOAD):
+# malloc/calloc/realloc, open/openat/read/write and the store's SQLite
+# calls fail one time in N, chosen by seed, after a random number of
+# calls so that every stage of a run gets its turn.  For many seeds
+# (bounded in time: FAULT_SECONDS, default 12) it runs
+#   - pam_vouch_password with a wrong and with the right password,
+#   - pam_vouch_otp (email, file transport) answered with a wrong code,
+#   - pam_vouch_card with a wrong card number,
+#   - vouchctl user show, user set, passwd, card set, unlock, audit,
+# and asserts: no signal, no sanitizer report (the san build: ASan goes
+# after this object in LD_PRELOAD), never PAM_SUCCESS or exit 0 for a
+# wrong answer, tool exit codes within 0-4, and a store that passes
+# SQLite's integrity check at the end.  A failing seed is printed with
+# the command that replays it.
+. "$VOUCH_SRC/tests/lib.sh"
+. "$VOUCH_SRC/tests/converse.sh"
+
+FAULT_SO="$T/fault.so"
+${CC:-cc} -std=c11 -D_GNU_SOURCE -O1 -g -fPIC -shared \
+  -fno-omit-frame-pointer -ftls-model=initial-exec -Wall -Wextra -Werror \
+  -o "$FAULT_SO" "$VOUCH_SRC/tests/fault/fault.c" -ldl ||
+  { fail "building fault.so"; finish; }
+
+# Room for one send a seed and for a few wrong answers between unlocks.
+setup_check "[otp]
+resend_max = 100
+[lockout]
+max_failures = 8"
+add_user alice 'correct horse' --email alice@example.org
+printf '4111 1111 1111 1111\n' | ctl card set alice >/dev/null ||
+  fail "card set"
+service pw "auth required pam_vouch_password.so conf=$CONF"
+service otp "auth required pam_vouch_otp.so conf=$CONF channel=email"
+service card "auth required pam_vouch_card.so conf=$CONF"
+
+# The preload list: this object first; under ASan the runtime next (it
+# is told not to insist on being first), then pam_wrapper.
+if [ "$VOUCH_SAN" = 1 ]; then
+  asan=$(${CC:-cc} -print-file-name=libasan.so)
+  PRE_PAM="$FAULT_SO $asan libpam_wrapper.so"
+  PRE_TOOL="$FAULT_SO $asan"
+  export ASAN_OPTIONS="$ASAN_OPTIONS:verify_asan_link_order=0"
+  # The loader's own allocations (dlopen, dlerror) now pass through this
+  # object, where LeakSanitizer no longer recognises them as the
+  # loader's; and Linux-PAM leaks on its own failure paths while it
+  # reads the service files (pam_start, before any module runs).  So
+  # leaks allocated by ld.so or libpam themselves are theirs, not ours.
+  printf 'leak:%s\n' dl_open_worker _dl_map_object _dl_new_object \
+    pam_start libpam.so.0 ld-linux-x86-64.so.2 >"$T/lsan.supp"
+  export LSAN_OPTIONS="suppressions=$T/lsan.supp:print_suppressions=0"
+else
+  PRE_PAM="$FAULT_SO libpam_wrapper.so"
+  PRE_TOOL="$FAULT_SO"
+fi
+
+# faulty SEED N AFTER CMD...: CMD with faults, stdin from $T/in, output
+# in $T/fo and $T/fe; sets RC.
+faulty_pam() {
+  s=$1 n=$2 a=$3; shift 3
+  timeout 60 env FAULT_SEED=$s FAULT_N=$n FAULT_AFTER=$a \
+    FAULT_LOG="$T/fault.log" FAULT_WHAT=$WHAT LD_PRELOAD="$PRE_PAM" \
+    PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$T/pam.d" \
+    "$PAMDRIVE" "$@" <"$T/in" >"$T/fo" 2>"$T/fe"
+  RC=$?
+}
+faulty_tool() {
+  s=$1 n=$2 a=$3; shift 3
+  timeout 60 env FAULT_SEED=$s FAULT_N=$n FAULT_AFTER=$a \
+    FAULT_LOG="$T/fault.log" FAULT_WHAT=$WHAT LD_PRELOAD="$PRE_TOOL" \
+    "$VOUCHCTL" --config "$CONF" "$@" <"$T/in" >"$T/fo" 2>"$T/fe"
+  RC=$?
+}
+WHAT=alloc,file,sqlite
+# calls CMD...: how many interposed calls a run without faults makes.
+calls_pam() {
+  timeout 60 env FAULT_COUNT="$T/count" LD_PRELOAD="$PRE_PAM" \
+    PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$T/pam.d" "$PAMDRIVE" "$@" \
+    <"$T/in" >/dev/null 2>&1
+  cat "$T/count" 2>/dev/null || echo 1000
+}
+calls_tool() {
+  timeout 60 env FAULT_COUNT="$T/count" LD_PRELOAD="$PRE_TOOL" \
+    "$VOUCHCTL" --config "$CONF" "$@" <"$T/in" >/dev/null 2>&1
+  cat "$T/count" 2>/dev/null || echo 1000
+}
+
+bad() {
+  fail "seed $SEED ($1): $2; replay: FAULT_SEED=$SEED FAULT_N=$N" \
+    "FAULT_AFTER=$AFTER FAULT_WHAT=$WHAT ... $3"
+  sed 's/^/  out | /' "$T/fo" >&2
+  tail -n 30 "$T/fe" | sed 's/^/  err | /' >&2
+  tail -n +$((LOGGED + 1)) "$T/fault.log" 2>/dev/null | head -n 10 |
+    sed 's/^/  injected | /' >&2
+}
+# Exit statuses that mean a crash: a signal (timeout reports 124, the
+# shell 128+N), the sanitizers' 99 and 98.
+crashed() { [ "$1" -ge 98 ] && [ "$1" -ne 100 ] && [ "$1" -ne 101 ]; }
+
+# The scenarios: NAME KIND ANSWERS ARGS.  KIND pam-wrong: never success;
+# pam-any: any PAM result; tool: exit 0-4.
+run_case() {
+  name=$1 kind=$2 input=$3; shift 3
+  printf '%b' "$input" >"$T/in"
+  LOGGED=$(cat "$T/fault.log" 2>/dev/null | wc -l)
+  if [ "$kind" = tool ]; then faulty_tool "$SEED" "$N" "$AFTER" "$@"
+  else faulty_pam "$SEED" "$N" "$AFTER" "$@"; fi
+  if crashed "$RC"; then
+    bad "$name" "crashed or sanitizer report (exit $RC)" "$*"
+  elif [ "$kind" = pam-wrong ] && [ "$RC" -eq 0 ]; then
+    bad "$name" "PAM_SUCCESS for a wrong answer" "$*"
+  elif [ "$kind" = tool ] && [ "$RC" -gt 4 ]; then
+    bad "$name" "exit $RC is not a tool exit code" "$*"
+  fi
+  # FAULT_CHECK_EACH=1 (diagnosis): the integrity check after each run.
+  if [ -n "${FAULT_CHECK_EACH:-}" ]; then
+    ok=$(sqlite3 "$T/vouch.db" 'PRAGMA integrity_check;' 2>&1)
+    [ "$ok" = ok ] || bad "$name" "store damaged: $ok" "$*"
+  fi
+}
+
+# Calls made by a clean run of each scenario: the range of FAULT_AFTER.
+printf 'wrong\n' >"$T/in"; C_PW=$(calls_pam pw alice auth)
+printf '000000\n' >"$T/in"; C_OTP=$(calls_pam otp alice auth)
+printf '4000 0000 0000 0002\n' >"$T/in"; C_CARD=$(calls_pam card alice auth)
+: >"$T/in"; C_TOOL=$(calls_tool user show alice)
+[ "$C_PW" -gt 100 ] || fail "the fault object saw only $C_PW calls"
+
+budget=${FAULT_SECONDS:-12}
+end=$(( $(date +%s) + budget ))
+SEED=0
+while [ "$(date +%s)" -lt "$end" ] && [ "$SEED" -lt 2000 ]; do
+  SEED=$((SEED + 1))
+  # N from 3 to 60; AFTER anywhere in the clean run.
+  N=$(( 3 + (SEED * 7919) % 58 ))
+  AFTER=$(( (SEED * 104729) % C_PW ))
+  # Allocations outnumber the other calls: each kind gets seeds of its
+  # own.
+  case $((SEED % 4)) in
+    0) WHAT=alloc,file,sqlite ;; 1) WHAT=alloc ;; 2) WHAT=file ;;
+    3) WHAT=sqlite ;;
+  esac
+  run_case password-wrong pam-wrong 'wrong\n' pw alice auth
+  run_case password-right pam-any 'correct horse\n' pw alice auth
+  AFTER=$(( (SEED * 104729) % C_OTP ))
+  # A wrong code: 000000 is refused unless it was the code sent.
+  run_case otp-wrong pam-any '000000\n000000\n' otp alice auth
+  if [ "$RC" -eq 0 ] &&
+     ! grep -rqE '(^|[^0-9])000000([^0-9]|$)' "$T/mail"; then
+    bad otp-wrong "PAM_SUCCESS for a wrong code" "otp alice auth"
+  fi
+  AFTER=$(( (SEED * 104729) % C_CARD ))
+  run_case card-wrong pam-wrong '4000 0000 0000 0002\n' card alice auth
+  AFTER=$(( (SEED * 104729) % C_TOOL ))
+  case $((SEED % 5)) in
+    0) run_case show tool '' user show alice --json ;;
+    1) run_case set tool '' user set alice --lang da ;;
+    2) run_case passwd tool 'correct horse\n' passwd alice ;;
+    3) run_case card tool '4111 1111 1111 1111\n' card set alice ;;
+    4) run_case audit tool '' audit alice ;;
+  esac
+  [ "$FAILS" -gt 0 ] && [ -n "${FAULT_CHECK_EACH:-}" ] && break
+  # Too many wrong answers lock alice: unlock her now and then (no
+  # faults) so that every path stays reachable.
+  if [ $((SEED % 2)) = 0 ]; then
+    ctl unlock alice >/dev/null 2>&1
+    rm -f "$T"/mail/*
+  fi
+done
+awk "{print \$1}" "$T/fault.log" | sort | uniq -c | tr "\n" " "; echo
+echo "fault: $SEED seeds in ${budget}s," \
+  "$(wc -l <"$T/fault.log" 2>/dev/null || echo 0) faults injected"
+[ "$SEED" -ge 5 ] || fail "only $SEED seeds ran"
+[ -s "$T/fault.log" ] || fail "no fault was injected"
+# Each kind of fault happened at least once.
+for k in malloc open read write sqlite3_step sqlite3_prepare_v3; do
+  grep -q "^$k " "$T/fault.log" || fail "no fault of kind $k injected"
+done
+
+# The store survived every failure intact and is still usable.
+ok=$(sqlite3 "$T/vouch.db" 'PRAGMA integrity_check;' 2>&1)
+eq "$ok" ok "store integrity after the faults"
+ctl unlock alice >/dev/null 2>&1
+answers 'correct horse'
+drive $PAM_SUCCESS "right password after the faults" pw alice auth
+answers 'wrong'
+drive $PAM_AUTH_ERR "wrong password after the faults" pw alice auth
+finish
