@@ -56,3 +56,90 @@ const char *vouch_cli_shown(const char *s, char *buf, size_t len)
   buf[n] = '\0';
   return buf;
 }
+
+vouch_rc vouch_cli_usage_error(const char *cmd, const char *usage,
+                               const char *fmt, ...)
+{
+  va_list ap;
+
+  fprintf(stderr, "%s: %s%s", prog, cmd, *cmd ? ": " : "");
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  if(!*cmd)
+    fprintf(stderr, "\nRun '%s --help' for usage.\n", prog);
+  else
+    fprintf(stderr, "\n%s", usage);
+  return VOUCH_ERR_USAGE;
+}
+
+static vouch_rc take_option(const vouch_cli_spec *s, int argc, char **argv,
+                            int *i)
+{
+  char *arg = argv[*i];
+  char *eq = strchr(arg, '=');
+  size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
+  char buf[4 * SHOW_MAX + 8];
+  const vouch_cli_opt *o = NULL;
+  size_t k;
+
+  for(k = 0; k < s->nopts && !o; k++)
+    if(strlen(s->opts[k].name) == nlen && !strncmp(s->opts[k].name, arg, nlen))
+      o = &s->opts[k];
+  if(!o)
+    return vouch_cli_usage_error(s->cmd, s->usage, "unknown option '%s'",
+                                 vouch_cli_shown(arg, buf, sizeof(buf)));
+  if(o->flag) {
+    if(eq)
+      return vouch_cli_usage_error(s->cmd, s->usage,
+                                   "option %s takes no value", o->name);
+    *o->flag = true;
+    return VOUCH_OK;
+  }
+  if(*o->value)
+    return vouch_cli_usage_error(s->cmd, s->usage, "option %s given twice",
+                                 o->name);
+  if(eq)
+    *o->value = eq + 1;
+  else if(*i + 1 < argc)
+    *o->value = argv[++*i];
+  else
+    return vouch_cli_usage_error(s->cmd, s->usage, "option %s needs a value",
+                                 o->name);
+  return VOUCH_OK;
+}
+
+vouch_rc vouch_cli_parse(const vouch_cli_spec *s, int argc, char **argv)
+{
+  char buf[4 * SHOW_MAX + 8];
+  bool dashdash = false, have_pos = false;
+  vouch_rc rc;
+  int i;
+
+  for(i = 0; i < argc && strcmp(argv[i], "--"); i++) {
+    if(!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+      fputs(s->usage, stdout);
+      return VOUCH_CLI_HELP;
+    }
+  }
+  for(i = 0; i < argc; i++) {
+    if(!dashdash && !strcmp(argv[i], "--"))
+      dashdash = true;
+    else if(!dashdash && argv[i][0] == '-' && argv[i][1]) {
+      rc = take_option(s, argc, argv, &i);
+      if(rc)
+        return rc;
+    }
+    else if(s->pos && !have_pos) {
+      *s->pos = argv[i];
+      have_pos = true;
+    }
+    else
+      return vouch_cli_usage_error(s->cmd, s->usage,
+                                   "unexpected argument '%s'",
+                                   vouch_cli_shown(argv[i], buf, sizeof(buf)));
+  }
+  if(s->pos && s->pos_required && !have_pos)
+    return vouch_cli_usage_error(s->cmd, s->usage, "missing %s", s->posname);
+  return VOUCH_OK;
+}

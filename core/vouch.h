@@ -1098,6 +1098,37 @@ void vouch_cli_log(void *arg, int priority, const char *msg);
 /* s made safe to quote back: printable ASCII as is, other bytes as \xNN,
  * cut with "..." after 64 bytes; buf needs 4 * 64 + 8 bytes. */
 const char *vouch_cli_shown(const char *s, char *buf, size_t len);
+/* "NAME: CMD: message" and the command's usage (or, for the tool itself,
+ * CMD "", a pointer to --help) on stderr; returns VOUCH_ERR_USAGE. */
+vouch_rc vouch_cli_usage_error(const char *cmd, const char *usage,
+                               const char *fmt, ...) VOUCH_PRINTF(3, 4);
+
+/* One option of a command: with value, "--opt V" or "--opt=V" sets
+ * *value; with flag, "--opt" sets *flag. */
+typedef struct vouch_cli_opt {
+  const char *name;
+  char **value;
+  bool *flag;
+} vouch_cli_opt;
+
+/* A command's arguments: options anywhere, "--" ends them, at most one
+ * positional argument (posname, e.g. "NAME", names it in messages). */
+typedef struct vouch_cli_spec {
+  const char *cmd; /* "user add", for messages */
+  const char *usage;
+  const vouch_cli_opt *opts;
+  size_t nopts;
+  const char *posname;
+  char **pos; /* NULL when the command takes none */
+  bool pos_required;
+} vouch_cli_spec;
+
+/* vouch_cli_parse: --help printed the usage (the tool exits 0). */
+#define VOUCH_CLI_HELP VOUCH_RC_COUNT
+
+/* Parses argv against s; VOUCH_OK, VOUCH_CLI_HELP or VOUCH_ERR_USAGE (the
+ * problem said on stderr). */
+vouch_rc vouch_cli_parse(const vouch_cli_spec *s, int argc, char **argv);
 
 /* ------------------------------------------------------- JSON and input */
 

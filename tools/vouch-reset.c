@@ -22,9 +22,8 @@
 #define VOUCH_VERSION "0.1.0"
 #endif
 
-#define SHOW_MAX 64              /* bytes of a bad value quoted back */
-#define CARD_MAX 64              /* bytes of a card number as typed */
-#define ARGS_HELP VOUCH_RC_COUNT /* --help was printed */
+#define SHOW_MAX 64 /* bytes of a bad value quoted back */
+#define CARD_MAX 64 /* bytes of a card number as typed */
 
 struct cli {
   const char *conf;
@@ -79,101 +78,7 @@ static const char usage_recover[] =
     "account, a reset link goes to its email address.  The answer has the\n"
     "same form, and takes the same time, whether anything matched or not.\n";
 
-static vouch_rc usage_error(const char *cmd, const char *usage,
-                            const char *fmt, ...) VOUCH_PRINTF(3, 4);
-static vouch_rc usage_error(const char *cmd, const char *usage,
-                            const char *fmt, ...)
-{
-  va_list ap;
-
-  fprintf(stderr, "vouch-reset: %s%s", cmd, *cmd ? ": " : "");
-  va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  if(usage == usage_main)
-    fputs("\nRun 'vouch-reset --help' for usage.\n", stderr);
-  else
-    fprintf(stderr, "\n%s", usage);
-  return VOUCH_ERR_USAGE;
-}
-
 /* --------------------------------------------------------- arguments */
-
-struct opt {
-  const char *name; /* "--via" */
-  char **value;
-};
-
-struct spec {
-  const char *cmd;
-  const char *usage;
-  const struct opt *opts;
-  size_t nopts;
-  char **pos; /* NAME, or NULL when the command takes none */
-};
-
-static vouch_rc take_option(const struct spec *s, int argc, char **argv,
-                            int *i)
-{
-  char *arg = argv[*i];
-  char *eq = strchr(arg, '=');
-  size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
-  char buf[4 * SHOW_MAX + 8];
-  const struct opt *o = NULL;
-  size_t k;
-
-  for(k = 0; k < s->nopts && !o; k++)
-    if(strlen(s->opts[k].name) == nlen && !strncmp(s->opts[k].name, arg, nlen))
-      o = &s->opts[k];
-  if(!o)
-    return usage_error(s->cmd, s->usage, "unknown option '%s'",
-                       vouch_cli_shown(arg, buf, sizeof(buf)));
-  if(*o->value)
-    return usage_error(s->cmd, s->usage, "option %s given twice", o->name);
-  if(eq)
-    *o->value = eq + 1;
-  else if(*i + 1 < argc)
-    *o->value = argv[++*i];
-  else
-    return usage_error(s->cmd, s->usage, "option %s needs a value", o->name);
-  return VOUCH_OK;
-}
-
-/* Options anywhere, "--" ends them, at most one positional argument
- * (required when the command takes one). */
-static vouch_rc parse_args(const struct spec *s, int argc, char **argv)
-{
-  char buf[4 * SHOW_MAX + 8];
-  bool dashdash = false, have_pos = false;
-  vouch_rc rc;
-  int i;
-
-  for(i = 0; i < argc && strcmp(argv[i], "--"); i++) {
-    if(!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-      fputs(s->usage, stdout);
-      return ARGS_HELP;
-    }
-  }
-  for(i = 0; i < argc; i++) {
-    if(!dashdash && !strcmp(argv[i], "--"))
-      dashdash = true;
-    else if(!dashdash && argv[i][0] == '-' && argv[i][1]) {
-      rc = take_option(s, argc, argv, &i);
-      if(rc)
-        return rc;
-    }
-    else if(s->pos && !have_pos) {
-      *s->pos = argv[i];
-      have_pos = true;
-    }
-    else
-      return usage_error(s->cmd, s->usage, "unexpected argument '%s'",
-                         vouch_cli_shown(argv[i], buf, sizeof(buf)));
-  }
-  if(s->pos && !have_pos)
-    return usage_error(s->cmd, s->usage, "missing NAME");
-  return VOUCH_OK;
-}
 
 static vouch_rc check_name(const char *name)
 {
@@ -250,22 +155,24 @@ static vouch_rc cmd_request(struct cli *c, int argc, char **argv)
 {
   char *name = NULL, *via = NULL;
   char masked[128], buf[4 * SHOW_MAX + 8];
-  const struct opt opts[] = {{"--via", &via}};
-  const struct spec s = {"request", usage_request, opts, 1, &name};
+  const vouch_cli_opt opts[] = {{"--via", &via, NULL}};
+  const vouch_cli_spec s = {"request", usage_request, opts, 1,
+                            "NAME",    &name,         true};
   vouch_channel ch = VOUCH_CHANNEL_EMAIL;
   vouch_rc rc;
 
-  rc = parse_args(&s, argc, argv);
+  rc = vouch_cli_parse(&s, argc, argv);
   if(rc)
     return rc;
   if(!via)
-    return usage_error("request", usage_request, "missing --via email|sms");
+    return vouch_cli_usage_error("request", usage_request,
+                                 "missing --via email|sms");
   if(!strcmp(via, "sms"))
     ch = VOUCH_CHANNEL_SMS;
   else if(strcmp(via, "email"))
-    return usage_error("request", usage_request,
-                       "--via takes email or sms, not '%s'",
-                       vouch_cli_shown(via, buf, sizeof(buf)));
+    return vouch_cli_usage_error("request", usage_request,
+                                 "--via takes email or sms, not '%s'",
+                                 vouch_cli_shown(via, buf, sizeof(buf)));
   rc = open_for_user(c, name);
   if(rc)
     return rc;
@@ -365,17 +272,19 @@ static vouch_rc check_proof(struct cli *c, const char *token, const char *code)
 static vouch_rc cmd_complete(struct cli *c, int argc, char **argv)
 {
   char *name = NULL, *token = NULL, *code = NULL, *pw = NULL;
-  const struct opt opts[] = {{"--token", &token}, {"--code", &code}};
-  const struct spec s = {"complete", usage_complete, opts, 2, &name};
+  const vouch_cli_opt opts[] = {{"--token", &token, NULL},
+                                {"--code", &code, NULL}};
+  const vouch_cli_spec s = {"complete", usage_complete, opts, 2,
+                            "NAME",     &name,          true};
   vouch_reset_done done = {0};
   vouch_rc rc;
 
-  rc = parse_args(&s, argc, argv);
+  rc = vouch_cli_parse(&s, argc, argv);
   if(rc)
     return rc;
   if(!token == !code)
-    return usage_error("complete", usage_complete,
-                       "give exactly one of --token and --code");
+    return vouch_cli_usage_error("complete", usage_complete,
+                                 "give exactly one of --token and --code");
   rc = check_name(name);
   if(!rc)
     rc = open_ctx(c);
@@ -408,16 +317,17 @@ static vouch_rc cmd_recover(struct cli *c, int argc, char **argv)
 {
   char *full = NULL, *card = NULL;
   char digits[32], masked[128], err[128];
-  const struct opt opts[] = {{"--name", &full}};
-  const struct spec s = {"recover", usage_recover, opts, 1, NULL};
+  const vouch_cli_opt opts[] = {{"--name", &full, NULL}};
+  const vouch_cli_spec s = {"recover", usage_recover, opts, 1,
+                            NULL,      NULL,          false};
   const char *why = NULL;
   vouch_rc rc;
 
-  rc = parse_args(&s, argc, argv);
+  rc = vouch_cli_parse(&s, argc, argv);
   if(rc)
     return rc;
   if(!full)
-    return usage_error("recover", usage_recover, "missing --name");
+    return vouch_cli_usage_error("recover", usage_recover, "missing --name");
   if(!vouch_valid_fullname(full)) {
     vouch_cli_say(
         "invalid full name: use 1 to 128 characters of UTF-8 text without "
@@ -464,31 +374,32 @@ static vouch_rc run(struct cli *c, int argc, char **argv)
   for(; i < argc && argv[i][0] == '-'; i++) {
     if(!strcmp(argv[i], "--version")) {
       printf("vouch-reset %s\n", VOUCH_VERSION);
-      return ARGS_HELP;
+      return VOUCH_CLI_HELP;
     }
     if(!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
       fputs(usage_main, stdout);
-      return ARGS_HELP;
+      return VOUCH_CLI_HELP;
     }
     if(!strcmp(argv[i], "--config") && i + 1 < argc)
       c->conf = argv[++i];
     else if(!strncmp(argv[i], "--config=", 9))
       c->conf = argv[i] + 9;
     else if(!strcmp(argv[i], "--config"))
-      return usage_error("", usage_main, "option --config needs a value");
+      return vouch_cli_usage_error("", usage_main,
+                                   "option --config needs a value");
     else
-      return usage_error("", usage_main, "unknown option '%s'",
-                         vouch_cli_shown(argv[i], buf, sizeof(buf)));
+      return vouch_cli_usage_error("", usage_main, "unknown option '%s'",
+                                   vouch_cli_shown(argv[i], buf, sizeof(buf)));
   }
   if(!c->conf[0])
-    return usage_error("", usage_main, "--config needs a file name");
+    return vouch_cli_usage_error("", usage_main, "--config needs a file name");
   if(i >= argc)
-    return usage_error("", usage_main, "missing command");
+    return vouch_cli_usage_error("", usage_main, "missing command");
   for(k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)
     if(!strcmp(argv[i], cmds[k].name))
       return cmds[k].run(c, argc - i - 1, argv + i + 1);
-  return usage_error("", usage_main, "unknown command '%s'",
-                     vouch_cli_shown(argv[i], buf, sizeof(buf)));
+  return vouch_cli_usage_error("", usage_main, "unknown command '%s'",
+                               vouch_cli_shown(argv[i], buf, sizeof(buf)));
 }
 
 int main(int argc, char **argv)
@@ -502,10 +413,10 @@ int main(int argc, char **argv)
   vouch_ctx_free(c.ctx);
   if(fflush(stdout) || ferror(stdout)) {
     vouch_cli_say("cannot write output: %s", strerror(errno));
-    if(rc == VOUCH_OK || rc == (vouch_rc)ARGS_HELP)
+    if(rc == VOUCH_OK || rc == (vouch_rc)VOUCH_CLI_HELP)
       rc = VOUCH_ERR_SYSTEM;
   }
-  if(rc == (vouch_rc)ARGS_HELP)
+  if(rc == (vouch_rc)VOUCH_CLI_HELP)
     return VOUCH_EXIT_OK;
   return vouch_rc_to_exit(rc);
 }

@@ -130,113 +130,8 @@ static const char usage_membership[] =
     "       vouchctl membership NAME --clear\n";
 
 /* A usage error: names the problem and the right form, on stderr. */
-static vouch_rc usage_error(const char *cmd, const char *usage,
-                            const char *fmt, ...) VOUCH_PRINTF(3, 4);
-static vouch_rc usage_error(const char *cmd, const char *usage,
-                            const char *fmt, ...)
-{
-  va_list ap;
-
-  fprintf(stderr, "vouchctl: %s%s", cmd, *cmd ? ": " : "");
-  va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  if(usage == usage_main)
-    fputs("\nRun 'vouchctl --help' for usage.\n", stderr);
-  else
-    fprintf(stderr, "\n%s", usage);
-  return VOUCH_ERR_USAGE;
-}
 
 /* ------------------------------------------------------- arguments */
-
-struct opt {
-  const char *name; /* "--email" */
-  char **value;     /* set for options with a value */
-  bool *flag;       /* set for flags */
-};
-
-struct spec {
-  const char *cmd; /* "user add", for messages */
-  const char *usage;
-  const struct opt *opts;
-  size_t nopts;
-  const char *posname; /* "NAME", "FILE" */
-  char **pos;          /* where the positional goes */
-  bool pos_required;
-};
-
-#define ARGS_HELP VOUCH_RC_COUNT /* parse_args: --help was printed */
-
-static vouch_rc take_option(const struct spec *s, int argc, char **argv,
-                            int *i)
-{
-  char *arg = argv[*i];
-  char *eq = strchr(arg, '=');
-  size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
-  char buf[4 * SHOW_MAX + 8];
-  const struct opt *o = NULL;
-  size_t k;
-
-  for(k = 0; k < s->nopts && !o; k++)
-    if(strlen(s->opts[k].name) == nlen && !strncmp(s->opts[k].name, arg, nlen))
-      o = &s->opts[k];
-  if(!o)
-    return usage_error(s->cmd, s->usage, "unknown option '%s'",
-                       vouch_cli_shown(arg, buf, sizeof(buf)));
-  if(o->flag) {
-    if(eq)
-      return usage_error(s->cmd, s->usage, "option %s takes no value",
-                         o->name);
-    *o->flag = true;
-    return VOUCH_OK;
-  }
-  if(*o->value)
-    return usage_error(s->cmd, s->usage, "option %s given twice", o->name);
-  if(eq)
-    *o->value = eq + 1;
-  else if(*i + 1 < argc)
-    *o->value = argv[++*i];
-  else
-    return usage_error(s->cmd, s->usage, "option %s needs a value", o->name);
-  return VOUCH_OK;
-}
-
-/* Options anywhere, "--" ends them, at most one positional argument. */
-static vouch_rc parse_args(const struct spec *s, int argc, char **argv)
-{
-  char buf[4 * SHOW_MAX + 8];
-  bool dashdash = false;
-  bool have_pos = false;
-  vouch_rc rc;
-  int i;
-
-  for(i = 0; i < argc && strcmp(argv[i], "--"); i++) {
-    if(!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-      fputs(s->usage, stdout);
-      return ARGS_HELP;
-    }
-  }
-  for(i = 0; i < argc; i++) {
-    if(!dashdash && !strcmp(argv[i], "--"))
-      dashdash = true;
-    else if(!dashdash && argv[i][0] == '-' && argv[i][1]) {
-      rc = take_option(s, argc, argv, &i);
-      if(rc)
-        return rc;
-    }
-    else if(s->pos && !have_pos) {
-      *s->pos = argv[i];
-      have_pos = true;
-    }
-    else
-      return usage_error(s->cmd, s->usage, "unexpected argument '%s'",
-                         vouch_cli_shown(argv[i], buf, sizeof(buf)));
-  }
-  if(s->pos_required && !have_pos)
-    return usage_error(s->cmd, s->usage, "missing %s", s->posname);
-  return VOUCH_OK;
-}
 
 /* ------------------------------------------------------- validation */
 
@@ -438,10 +333,10 @@ static vouch_rc init_store(vouch_ctx *ctx)
 
 static vouch_rc cmd_init(struct cli *c, int argc, char **argv)
 {
-  const struct spec s = {"init", usage_init, NULL, 0, NULL, NULL, false};
+  const vouch_cli_spec s = {"init", usage_init, NULL, 0, NULL, NULL, false};
   vouch_rc rc;
 
-  rc = parse_args(&s, argc, argv);
+  rc = vouch_cli_parse(&s, argc, argv);
   if(rc)
     return rc;
   rc = open_ctx(c);
@@ -489,14 +384,14 @@ static vouch_rc check_details(const struct details *d, bool empty_clears)
 static vouch_rc parse_details(const char *cmd, const char *usage,
                               struct details *d, int argc, char **argv)
 {
-  const struct opt opts[] = {{"--email", &d->email, NULL},
-                             {"--phone", &d->phone, NULL},
-                             {"--name", &d->full, NULL},
-                             {"--lang", &d->lang, NULL}};
-  const struct spec s = {cmd, usage, opts, 4, "NAME", &d->name, true};
+  const vouch_cli_opt opts[] = {{"--email", &d->email, NULL},
+                                {"--phone", &d->phone, NULL},
+                                {"--name", &d->full, NULL},
+                                {"--lang", &d->lang, NULL}};
+  const vouch_cli_spec s = {cmd, usage, opts, 4, "NAME", &d->name, true};
   vouch_rc rc;
 
-  rc = parse_args(&s, argc, argv);
+  rc = vouch_cli_parse(&s, argc, argv);
   if(!rc)
     rc = check_field(F_USER, d->name);
   return rc;
@@ -604,9 +499,10 @@ static vouch_rc cmd_user_set(struct cli *c, int argc, char **argv)
 
   rc = parse_details("user set", usage_set, &d, argc, argv);
   if(!rc && !d.email && !d.phone && !d.full && !d.lang)
-    rc = usage_error("user set", usage_set,
-                     "give at least one of --email, --phone, --name, "
-                     "--lang");
+    rc =
+        vouch_cli_usage_error("user set", usage_set,
+                              "give at least one of --email, --phone, --name, "
+                              "--lang");
   if(!rc)
     rc = check_details(&d, true);
   if(!rc)
@@ -638,11 +534,12 @@ static vouch_rc cmd_user_set(struct cli *c, int argc, char **argv)
 static vouch_rc parse_name(const char *cmd, const char *usage, char **name,
                            bool *json, int argc, char **argv)
 {
-  const struct opt opts[] = {{"--json", NULL, json}};
-  const struct spec s = {cmd, usage, opts, json ? 1 : 0, "NAME", name, true};
+  const vouch_cli_opt opts[] = {{"--json", NULL, json}};
+  const vouch_cli_spec s = {cmd,    usage, opts, json ? 1 : 0,
+                            "NAME", name,  true};
   vouch_rc rc;
 
-  rc = parse_args(&s, argc, argv);
+  rc = vouch_cli_parse(&s, argc, argv);
   if(!rc)
     rc = check_field(F_USER, *name);
   return rc;
@@ -948,14 +845,14 @@ static vouch_rc import_all(vouch_ctx *ctx, vouch_store *st, struct import *im)
 static vouch_rc cmd_user_import(struct cli *c, int argc, char **argv)
 {
   char *file = NULL;
-  const struct spec s = {"user import", usage_import, NULL, 0,
-                         "FILE",        &file,        false};
+  const vouch_cli_spec s = {"user import", usage_import, NULL, 0,
+                            "FILE",        &file,        false};
   struct import im = {0};
   vouch_store *st = NULL;
   char detail[4 * SHOW_MAX + 8];
   vouch_rc rc;
 
-  rc = parse_args(&s, argc, argv);
+  rc = vouch_cli_parse(&s, argc, argv);
   if(rc)
     return rc;
   im.fname = file && strcmp(file, "-") ? file : "stdin";
@@ -1125,14 +1022,15 @@ static vouch_rc audit_row(void *arg, const vouch_audit_row *r)
 static vouch_rc cmd_audit(struct cli *c, int argc, char **argv)
 {
   struct audit_out o = {false, 0};
-  const struct opt opts[] = {{"--json", NULL, &o.json}};
+  const vouch_cli_opt opts[] = {{"--json", NULL, &o.json}};
   char *name = NULL;
-  const struct spec s = {"audit", usage_audit, opts, 1, "NAME", &name, false};
+  const vouch_cli_spec s = {"audit", usage_audit, opts, 1,
+                            "NAME",  &name,       false};
   vouch_user u = {0};
   vouch_store *st;
   vouch_rc rc;
 
-  rc = parse_args(&s, argc, argv);
+  rc = vouch_cli_parse(&s, argc, argv);
   if(!rc && name)
     rc = check_field(F_USER, name);
   if(!rc)
@@ -1161,24 +1059,24 @@ struct member_args {
 
 static vouch_rc parse_membership(struct member_args *m, int argc, char **argv)
 {
-  const struct opt opts[] = {{"--plan", &m->plan, NULL},
-                             {"--period-end", &m->end, NULL},
-                             {"--clear", NULL, &m->clear}};
-  const struct spec s = {"membership", usage_membership, opts, 3,
-                         "NAME",       &m->name,         true};
+  const vouch_cli_opt opts[] = {{"--plan", &m->plan, NULL},
+                                {"--period-end", &m->end, NULL},
+                                {"--clear", NULL, &m->clear}};
+  const vouch_cli_spec s = {"membership", usage_membership, opts, 3,
+                            "NAME",       &m->name,         true};
   char buf[4 * SHOW_MAX + 8];
   vouch_rc rc;
 
-  rc = parse_args(&s, argc, argv);
+  rc = vouch_cli_parse(&s, argc, argv);
   if(rc)
     return rc;
   if(m->clear && (m->plan || m->end))
-    return usage_error(s.cmd, s.usage,
-                       "--clear goes without --plan and --period-end");
+    return vouch_cli_usage_error(
+        s.cmd, s.usage, "--clear goes without --plan and --period-end");
   if(!m->clear && (!m->plan || !m->end))
-    return usage_error(s.cmd, s.usage,
-                       "give --plan and --period-end, "
-                       "or --clear");
+    return vouch_cli_usage_error(s.cmd, s.usage,
+                                 "give --plan and --period-end, "
+                                 "or --clear");
   rc = check_field(F_USER, m->name);
   if(!rc && !m->clear)
     rc = check_field(F_PLAN, m->plan);
@@ -1333,12 +1231,12 @@ static vouch_rc cmd_phone_verify(struct cli *c, int argc, char **argv)
 {
   bool trusted = false;
   char *name = NULL;
-  const struct opt opts[] = {{"--trusted", NULL, &trusted}};
-  const struct spec s = {"phone verify", usage_phone, opts, 1,
-                         "NAME",         &name,       true};
+  const vouch_cli_opt opts[] = {{"--trusted", NULL, &trusted}};
+  const vouch_cli_spec s = {"phone verify", usage_phone, opts, 1,
+                            "NAME",         &name,       true};
   vouch_rc rc;
 
-  rc = parse_args(&s, argc, argv);
+  rc = vouch_cli_parse(&s, argc, argv);
   if(!rc)
     rc = check_field(F_USER, name);
   if(!rc)
@@ -1452,16 +1350,16 @@ static vouch_rc dispatch(const struct command *list, size_t n,
   size_t i;
 
   if(argc < 1)
-    return usage_error(group, usage, "missing command");
+    return vouch_cli_usage_error(group, usage, "missing command");
   if(!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h")) {
     fputs(usage, stdout);
-    return ARGS_HELP;
+    return VOUCH_CLI_HELP;
   }
   for(i = 0; i < n; i++)
     if(!strcmp(argv[0], list[i].name))
       return list[i].run(c, argc - 1, argv + 1);
-  return usage_error(group, usage, "unknown command '%s'",
-                     vouch_cli_shown(argv[0], buf, sizeof(buf)));
+  return vouch_cli_usage_error(group, usage, "unknown command '%s'",
+                               vouch_cli_shown(argv[0], buf, sizeof(buf)));
 }
 
 static vouch_rc cmd_user(struct cli *c, int argc, char **argv)
@@ -1505,7 +1403,7 @@ static vouch_rc run(struct cli *c, int argc, char **argv)
   for(; i < argc && argv[i][0] == '-'; i++) {
     if(!strcmp(argv[i], "--version")) {
       printf("vouchctl %s\n", VOUCH_VERSION);
-      return ARGS_HELP;
+      return VOUCH_CLI_HELP;
     }
     if(!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
       break;
@@ -1514,13 +1412,14 @@ static vouch_rc run(struct cli *c, int argc, char **argv)
     else if(!strncmp(argv[i], "--config=", 9))
       c->conf = argv[i] + 9;
     else if(!strcmp(argv[i], "--config"))
-      return usage_error("", usage_main, "option --config needs a value");
+      return vouch_cli_usage_error("", usage_main,
+                                   "option --config needs a value");
     else
-      return usage_error("", usage_main, "unknown option '%s'",
-                         vouch_cli_shown(argv[i], buf, sizeof(buf)));
+      return vouch_cli_usage_error("", usage_main, "unknown option '%s'",
+                                   vouch_cli_shown(argv[i], buf, sizeof(buf)));
   }
   if(!c->conf[0])
-    return usage_error("", usage_main, "--config needs a file name");
+    return vouch_cli_usage_error("", usage_main, "--config needs a file name");
   return dispatch(cmds, sizeof(cmds) / sizeof(cmds[0]), "", usage_main, c,
                   argc - i, argv + i);
 }
@@ -1536,10 +1435,10 @@ int main(int argc, char **argv)
   vouch_ctx_free(c.ctx);
   if(fflush(stdout) || ferror(stdout)) {
     vouch_cli_say("cannot write output: %s", strerror(errno));
-    if(rc == VOUCH_OK || rc == ARGS_HELP)
+    if(rc == VOUCH_OK || rc == VOUCH_CLI_HELP)
       rc = VOUCH_ERR_SYSTEM;
   }
-  if(rc == (vouch_rc)ARGS_HELP)
+  if(rc == (vouch_rc)VOUCH_CLI_HELP)
     return VOUCH_EXIT_OK;
   return vouch_rc_to_exit(rc);
 }
