@@ -24,7 +24,7 @@
 #endif
 
 #define SHOW_MAX 64 /* bytes of a bad value quoted back */
-#define ARGS_HELP VOUCH_RC_COUNT
+#define ARGS_HELP VOUCH_CLI_HELP
 
 static const char usage[] =
     "Usage: vouch-cancel [--config PATH] NAME [--yes] [--delete-profile]\n"
@@ -52,79 +52,32 @@ static const char usage[] =
     "3 unknown user, 4 system error.\n";
 
 struct args {
-  const char *conf;
-  const char *name;
+  char *conf;
+  char *name;
   bool yes, delete_profile, undo, apply_due, hold;
 };
 
-static vouch_rc usage_error(const char *fmt, ...) VOUCH_PRINTF(1, 2);
-static vouch_rc usage_error(const char *fmt, ...)
-{
-  va_list ap;
-
-  fputs("vouch-cancel: ", stderr);
-  va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  fputs("\nRun 'vouch-cancel --help' for usage.\n", stderr);
-  return VOUCH_ERR_USAGE;
-}
-
-/* ------------------------------------------------------------ arguments */
-
-static vouch_rc take_flag(struct args *a, const char *arg)
-{
-  static const char *const names[] = {"--yes", "--delete-profile", "--undo",
-                                      "--apply-due", "--hold"};
-  bool *flags[] = {&a->yes, &a->delete_profile, &a->undo, &a->apply_due,
-                   &a->hold};
-  char buf[4 * SHOW_MAX + 8];
-  size_t i;
-
-  for(i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-    if(!strcmp(arg, names[i])) {
-      *flags[i] = true;
-      return VOUCH_OK;
-    }
-  return usage_error("unknown option '%s'",
-                     vouch_cli_shown(arg, buf, sizeof(buf)));
-}
-
 static vouch_rc parse(struct args *a, int argc, char **argv)
 {
-  char buf[4 * SHOW_MAX + 8];
-  bool dashdash = false;
-  vouch_rc rc = VOUCH_OK;
+  const vouch_cli_opt opts[] = {{"--config", &a->conf, NULL},
+                                {"--yes", NULL, &a->yes},
+                                {"--delete-profile", NULL, &a->delete_profile},
+                                {"--undo", NULL, &a->undo},
+                                {"--apply-due", NULL, &a->apply_due},
+                                {"--hold", NULL, &a->hold}};
+  const vouch_cli_spec s = {"", usage, opts, 6, "NAME", &a->name, false};
+  vouch_rc rc;
   int i;
 
   for(i = 1; i < argc && strcmp(argv[i], "--"); i++) {
-    if(!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-      fputs(usage, stdout);
-      return ARGS_HELP;
-    }
     if(!strcmp(argv[i], "--version")) {
       printf("vouch-cancel %s\n", VOUCH_VERSION);
       return ARGS_HELP;
     }
   }
-  for(i = 1; i < argc && !rc; i++) {
-    const char *arg = argv[i];
-    if(!dashdash && !strcmp(arg, "--"))
-      dashdash = true;
-    else if(!dashdash && !strcmp(arg, "--config") && i + 1 < argc)
-      a->conf = argv[++i];
-    else if(!dashdash && !strncmp(arg, "--config=", 9))
-      a->conf = arg + 9;
-    else if(!dashdash && !strcmp(arg, "--config"))
-      rc = usage_error("option --config needs a value");
-    else if(!dashdash && arg[0] == '-' && arg[1])
-      rc = take_flag(a, arg);
-    else if(!a->name)
-      a->name = arg;
-    else
-      rc = usage_error("unexpected argument '%s'",
-                       vouch_cli_shown(arg, buf, sizeof(buf)));
-  }
+  rc = vouch_cli_parse(&s, argc - 1, argv + 1);
+  if(!rc && !a->conf)
+    a->conf = (char *)VOUCH_CONF_PATH;
   return rc;
 }
 
@@ -141,13 +94,15 @@ static vouch_rc check_args(const struct args *a)
     return VOUCH_ERR_USAGE;
   }
   if(!a->conf[0])
-    return usage_error("--config needs a file name");
+    return vouch_cli_usage_error("", usage, "--config needs a file name");
   if(a->apply_due && (a->name || a->undo || a->yes || a->delete_profile))
-    return usage_error("--apply-due takes no other argument");
+    return vouch_cli_usage_error("", usage,
+                                 "--apply-due takes no other argument");
   if(a->undo && (a->yes || a->delete_profile))
-    return usage_error("--undo goes without --yes and --delete-profile");
+    return vouch_cli_usage_error(
+        "", usage, "--undo goes without --yes and --delete-profile");
   if(!a->apply_due && !a->name)
-    return usage_error("missing NAME");
+    return vouch_cli_usage_error("", usage, "missing NAME");
   if(a->name && !vouch_valid_username(a->name)) {
     vouch_cli_say("invalid user name '%s': use 1 to 32 of A-Z a-z 0-9 . _ -, "
                   "starting with a letter, digit or _",
@@ -332,7 +287,7 @@ static vouch_rc do_apply_due(vouch_ctx *ctx)
 
 int main(int argc, char **argv)
 {
-  struct args a = {VOUCH_CONF_PATH, NULL, false, false, false, false, false};
+  struct args a = {NULL, NULL, false, false, false, false, false};
   vouch_ctx *ctx = NULL;
   vouch_rc rc;
 

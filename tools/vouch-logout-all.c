@@ -17,7 +17,6 @@
 #endif
 
 #define SHOW_MAX 64 /* bytes of a bad value quoted back */
-#define HELP_SHOWN VOUCH_RC_COUNT
 
 static const char usage[] =
     "Usage: vouch-logout-all [--config PATH] NAME [--new-password]\n"
@@ -36,72 +35,25 @@ static const char usage[] =
     "4 system error.\n";
 
 struct args {
-  const char *conf;
-  const char *name;
+  char *conf;
+  char *name;
   bool new_password;
 };
-
-static vouch_rc usage_error(const char *msg, const char *arg)
-{
-  char buf[4 * SHOW_MAX + 8];
-
-  fprintf(stderr, "vouch-logout-all: %s", msg);
-  if(arg)
-    fprintf(stderr, " '%s'", vouch_cli_shown(arg, buf, sizeof(buf)));
-  fputs("\nRun 'vouch-logout-all --help' for usage.\n", stderr);
-  return VOUCH_ERR_USAGE;
-}
-
-/* One option at argv[*i]; *i moves past a separate value. */
-static vouch_rc take_option(struct args *a, int argc, char **argv, int *i)
-{
-  const char *arg = argv[*i];
-
-  if(!strcmp(arg, "--new-password"))
-    a->new_password = true;
-  else if(!strncmp(arg, "--config=", 9))
-    a->conf = arg + 9;
-  else if(!strcmp(arg, "--config")) {
-    if(*i + 1 >= argc)
-      return usage_error("option --config needs a value", NULL);
-    a->conf = argv[++*i];
-  }
-  else
-    return usage_error("unknown option", arg);
-  return VOUCH_OK;
-}
 
 /* Options anywhere, "--" ends them, exactly one NAME. */
 static vouch_rc parse(struct args *a, int argc, char **argv)
 {
-  bool dashdash = false;
+  const vouch_cli_opt opts[] = {{"--new-password", NULL, &a->new_password},
+                                {"--config", &a->conf, NULL}};
+  const vouch_cli_spec s = {"", usage, opts, 2, "NAME", &a->name, true};
   vouch_rc rc;
-  int i;
 
-  for(i = 1; i < argc && strcmp(argv[i], "--"); i++) {
-    if(!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-      fputs(usage, stdout);
-      return HELP_SHOWN;
-    }
-  }
-  for(i = 1; i < argc; i++) {
-    if(!dashdash && !strcmp(argv[i], "--"))
-      dashdash = true;
-    else if(!dashdash && argv[i][0] == '-' && argv[i][1]) {
-      rc = take_option(a, argc, argv, &i);
-      if(rc)
-        return rc;
-    }
-    else if(!a->name)
-      a->name = argv[i];
-    else
-      return usage_error("unexpected argument", argv[i]);
-  }
-  if(!a->name)
-    return usage_error("missing NAME", NULL);
-  if(!a->conf[0])
-    return usage_error("--config needs a file name", NULL);
-  return VOUCH_OK;
+  rc = vouch_cli_parse(&s, argc - 1, argv + 1);
+  if(!rc && !a->conf)
+    a->conf = (char *)VOUCH_CONF_PATH;
+  if(!rc && !a->conf[0])
+    rc = vouch_cli_usage_error("", usage, "--config needs a file name");
+  return rc;
 }
 
 static vouch_rc check_name(const char *name)
@@ -158,7 +110,7 @@ static vouch_rc run(const struct args *a, vouch_ctx **ctx)
 
 int main(int argc, char **argv)
 {
-  struct args a = {VOUCH_CONF_PATH, NULL, false};
+  struct args a = {NULL, NULL, false};
   vouch_ctx *ctx = NULL;
   vouch_rc rc;
 
@@ -170,10 +122,10 @@ int main(int argc, char **argv)
   vouch_ctx_free(ctx);
   if(fflush(stdout) || ferror(stdout)) {
     vouch_cli_say("cannot write output: %s", strerror(errno));
-    if(rc == VOUCH_OK || rc == (vouch_rc)HELP_SHOWN)
+    if(rc == VOUCH_OK || rc == (vouch_rc)VOUCH_CLI_HELP)
       rc = VOUCH_ERR_SYSTEM;
   }
-  if(rc == (vouch_rc)HELP_SHOWN)
+  if(rc == (vouch_rc)VOUCH_CLI_HELP)
     return VOUCH_EXIT_OK;
   return vouch_rc_to_exit(rc);
 }
