@@ -42,9 +42,22 @@ count() {
   echo $c
 }
 
+# reached USER: the runs that reached vouch, by the audit trail (each
+# judged answer leaves one password.fail or password.refused row).
+# pam_wrapper, the harness, names its per-process directory with one
+# random letter; when many processes start at once it retries ("Failed
+# to create pam_wrapper config dir") and might in the worst case give up,
+# running the machine's own stack: such a run is no attempt on vouch.
+reached() {
+  ctl audit "$1" | grep -cE ' password\.(fail|refused) '
+}
+
 parallel alice
 eq "$(ls "$T"/rc.* | wc -l)" $N "all $N runs finished"
 eq "$(count $PAM_AUTH_ERR)" $N "all $N got PAM_AUTH_ERR"
+r=$(reached alice)
+[ "$r" -ge $((N - 2)) ] || fail "only $r of $N runs reached vouch"
+eq "$(failures alice)" "$r" "failures = attempts that reached vouch ($r)"
 eq "$(failures alice)" $N "failures = $N exactly"
 [ "$(failures alice)" = $N ] || { ctl audit alice >&2; cat "$T"/po.* >&2; }
 for f in "$T"/po.*; do
