@@ -3,9 +3,11 @@
  * messages on stderr under the tool's name, the core's log sink, and
  * values from the command line quoted back safely.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "vouch.h"
 
@@ -142,4 +144,18 @@ vouch_rc vouch_cli_parse(const vouch_cli_spec *s, int argc, char **argv)
   if(s->pos && s->pos_required && !have_pos)
     return vouch_cli_usage_error(s->cmd, s->usage, "missing %s", s->posname);
   return VOUCH_OK;
+}
+
+vouch_rc vouch_cli_open(const char *conf, vouch_ctx **ctx)
+{
+  char buf[4 * SHOW_MAX + 8];
+  struct stat sb;
+
+  if(lstat(conf, &sb) && errno == ENOENT) {
+    vouch_cli_say("configuration file %s does not exist: install "
+                  "conf/vouch.conf there, or name another with --config PATH",
+                  vouch_cli_shown(conf, buf, sizeof(buf)));
+    return VOUCH_ERR_CONFIG;
+  }
+  return vouch_ctx_new(conf, prog, vouch_cli_log, NULL, ctx);
 }

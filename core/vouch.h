@@ -1123,6 +1123,10 @@ typedef struct vouch_cli_spec {
   bool pos_required;
 } vouch_cli_spec;
 
+/* Loads the configuration conf into a context whose service is the
+ * tool's name; a missing file gets its own advice. */
+vouch_rc vouch_cli_open(const char *conf, vouch_ctx **ctx);
+
 /* vouch_cli_parse: --help printed the usage (the tool exits 0). */
 #define VOUCH_CLI_HELP VOUCH_RC_COUNT
 

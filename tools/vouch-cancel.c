@@ -114,16 +114,7 @@ static vouch_rc check_args(const struct args *a)
 
 static vouch_rc open_ctx(const char *conf, vouch_ctx **ctx)
 {
-  char buf[4 * SHOW_MAX + 8];
-  struct stat sb;
-
-  if(lstat(conf, &sb) && errno == ENOENT) {
-    vouch_cli_say("configuration file %s does not exist: name another with "
-                  "--config PATH",
-                  vouch_cli_shown(conf, buf, sizeof(buf)));
-    return VOUCH_ERR_CONFIG;
-  }
-  return vouch_ctx_new(conf, "vouch-cancel", vouch_cli_log, NULL, ctx);
+  return vouch_cli_open(conf, ctx);
 }
 
 /* ---------------------------------------------------------------- cancel */

@@ -186,16 +186,7 @@ static vouch_rc want(const struct args *a, const char *usage, int npos,
 
 static vouch_rc open_ctx(const char *conf, vouch_ctx **ctx)
 {
-  char buf[4 * SHOW_MAX + 8];
-  struct stat sb;
-
-  if(lstat(conf, &sb) && errno == ENOENT) {
-    vouch_cli_say("configuration file %s does not exist: name another with "
-                  "--config PATH",
-                  vouch_cli_shown(conf, buf, sizeof(buf)));
-    return VOUCH_ERR_CONFIG;
-  }
-  return vouch_ctx_new(conf, "vouch-export", vouch_cli_log, NULL, ctx);
+  return vouch_cli_open(conf, ctx);
 }
 
 static vouch_rc user_problem(vouch_rc rc, const char *name)

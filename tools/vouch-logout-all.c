@@ -70,17 +70,7 @@ static vouch_rc check_name(const char *name)
 
 static vouch_rc open_ctx(const char *conf, vouch_ctx **ctx)
 {
-  char buf[4 * SHOW_MAX + 8];
-  struct stat sb;
-
-  if(lstat(conf, &sb) && errno == ENOENT) {
-    vouch_cli_say(
-        "configuration file %s does not exist: install conf/vouch.conf "
-        "there, or name another with --config PATH",
-        vouch_cli_shown(conf, buf, sizeof(buf)));
-    return VOUCH_ERR_CONFIG;
-  }
-  return vouch_ctx_new(conf, "vouch-logout-all", vouch_cli_log, NULL, ctx);
+  return vouch_cli_open(conf, ctx);
 }
 
 static vouch_rc run(const struct args *a, vouch_ctx **ctx)

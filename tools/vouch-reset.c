@@ -97,17 +97,7 @@ static vouch_rc check_name(const char *name)
 
 static vouch_rc open_ctx(struct cli *c)
 {
-  char buf[4 * SHOW_MAX + 8];
-  struct stat sb;
-
-  if(lstat(c->conf, &sb) && errno == ENOENT) {
-    vouch_cli_say(
-        "configuration file %s does not exist: install conf/vouch.conf "
-        "there, or name another with --config PATH",
-        vouch_cli_shown(c->conf, buf, sizeof(buf)));
-    return VOUCH_ERR_CONFIG;
-  }
-  return vouch_ctx_new(c->conf, "vouch-reset", vouch_cli_log, NULL, &c->ctx);
+  return vouch_cli_open(c->conf, &c->ctx);
 }
 
 static vouch_rc unknown_user(const char *name)
