@@ -5,7 +5,9 @@
 #                         root), build with -Werror and run every test, then
 #                         build with AddressSanitizer + UBSan and run again
 #   make demo             a self-contained demo of the main flow
-#   make install          DESTDIR, PREFIX, PAMDIR as in SPEC section 1
+#   make install          DESTDIR, PREFIX, PAMDIR as in SPEC section 1;
+#                         PRIVLIBDIR (default $(PREFIX)/lib/vouch) for the
+#                         shared core; make uninstall takes it all out
 #   make deb              the Debian packages (dpkg-buildpackage -us -uc -b)
 #                         into $(DEBDIR)/
 #   make lint             clang-format check and banned functions
@@ -17,6 +19,7 @@ PAMDIR        ?= $(PREFIX)/lib/security
 BINDIR        ?= $(PREFIX)/bin
 SBINDIR       ?= $(PREFIX)/sbin
 LIBEXECDIR    ?= $(PREFIX)/libexec/vouch
+PRIVLIBDIR    ?= $(PREFIX)/lib/vouch
 DATADIR       ?= $(PREFIX)/share/vouch
 MANDIR        ?= $(PREFIX)/share/man
 SYSCONFDIR    ?= /etc
@@ -40,6 +43,7 @@ endif
 
 VCPPFLAGS := -Icore -D_GNU_SOURCE \
   -DVOUCH_CONF_PATH='"$(SYSCONFDIR)/vouch/vouch.conf"' \
+  -DVOUCH_KEY_PATH='"$(SYSCONFDIR)/vouch/secret.key"' \
   -DVOUCH_LIBEXECDIR='"$(LIBEXECDIR)"' \
   -DVOUCH_DATADIR='"$(DATADIR)"' \
   -DVOUCH_STATEDIR='"$(LOCALSTATEDIR)/lib/vouch"'
@@ -52,8 +56,21 @@ LIBS        = -lsodium -lsqlite3 -lpam
 CORE_SRC    := $(sort $(wildcard core/*.c))
 CORE_OBJ    := $(CORE_SRC:%.c=$(BUILD)/%.o)
 LIBVOUCH    := $(BUILD)/libvouch.a
+# The shared core, installed into the private directory PRIVLIBDIR: every
+# core object but the transports (libcurl), which only the delivery
+# helper links, so that no PAM host ever loads libcurl.
+LIBSO_OBJ   := $(filter-out $(BUILD)/core/transport.o,$(CORE_OBJ))
+LIBSO       := $(BUILD)/lib/libvouch.so.0
 MODULE_SRC  := $(sort $(wildcard modules/pam_vouch_*.c))
 MODULES     := $(MODULE_SRC:modules/%.c=$(BUILD)/%.so)
+# What links the shared core is linked twice from the same objects: in
+# $(BUILD) with a DT_RUNPATH to $(BUILD)/lib, which the tests run, and in
+# $(INST) with a DT_RUNPATH to PRIVLIBDIR, which "make install" installs
+# (an absolute path: setuid hosts such as su ignore $$ORIGIN and
+# LD_LIBRARY_PATH).
+INST        := $(BUILD)/inst
+INST_MODULES := $(MODULES:$(BUILD)/%=$(INST)/%)
+BUILD_RUNPATH := $(abspath $(BUILD))/lib
 TOOL_SRC    := $(sort $(wildcard tools/*.c))
 TOOLS       := $(TOOL_SRC:tools/%.c=$(BUILD)/%)
 # Where each tool goes: the delivery helper into LIBEXECDIR, the member's
@@ -66,38 +83,68 @@ UNITS       := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TESTBIN_SRC := $(sort $(wildcard tests/bin/*.c))
 TESTBINS    := $(TESTBIN_SRC:tests/bin/%.c=$(BUILD)/tests/%)
 
-.PHONY: all tests check check-build check-san test deps demo install \
+.PHONY: FORCE all tests check check-build check-san test deps demo install \
         uninstall lint clean bench deb fuzz fuzz-build
 
-all: $(LIBVOUCH) $(MODULES) $(TOOLS)
+all: $(LIBVOUCH) $(LIBSO) $(MODULES) $(TOOLS) $(INST_MODULES) \
+  $(INST)/vouch-deliver
+
+# The paths compiled in (VCPPFLAGS) and linked in (DT_RUNPATH): rewritten
+# only when they change, so that "make PREFIX=/usr install" after a plain
+# "make" rebuilds what depends on them instead of installing stale paths.
+VOUCH_PATHS := $(SYSCONFDIR) $(LIBEXECDIR) $(DATADIR) $(LOCALSTATEDIR) \
+               $(PRIVLIBDIR)
+$(BUILD)/paths: FORCE | $(BUILD)/core
+	@echo '$(VOUCH_PATHS)' | cmp -s - $@ || echo '$(VOUCH_PATHS)' >$@
+FORCE:
 
 tests: all $(UNITS) $(TESTBINS) $(BUILD)/tests/vouch-account-test
 
-$(BUILD)/core/%.o: core/%.c core/*.h | $(BUILD)/core
+$(BUILD)/core/%.o: core/%.c core/*.h $(BUILD)/paths | $(BUILD)/core
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/modules/%.o: modules/%.c core/*.h | $(BUILD)/modules
+$(BUILD)/modules/%.o: modules/%.c core/*.h $(BUILD)/paths | $(BUILD)/modules
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tools/%.o: tools/%.c core/*.h | $(BUILD)/tools
+$(BUILD)/tools/%.o: tools/%.c core/*.h $(BUILD)/paths | $(BUILD)/tools
 	$(CC) $(ALL_CFLAGS) -fPIE -c -o $@ $<
 
 $(LIBVOUCH): $(CORE_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/%.so: $(BUILD)/modules/%.o $(LIBVOUCH) modules/pam_vouch.map
-	$(CC) -shared -Wl,--version-script=modules/pam_vouch.map \
-	  -Wl,--no-undefined $(ALL_LDFLAGS) -o $@ $< $(LIBVOUCH) $(LIBS)
+$(LIBSO): $(LIBSO_OBJ) core/libvouch.map | $(BUILD)/lib
+	$(CC) -shared -Wl,-soname,libvouch.so.0 \
+	  -Wl,--version-script=core/libvouch.map -Wl,--no-undefined \
+	  $(ALL_LDFLAGS) -o $@ $(LIBSO_OBJ) $(LIBS)
+
+# A module: its object and the shared core, exporting pam_sm_* alone.
+LINK_MODULE = $(CC) -shared -Wl,--version-script=modules/pam_vouch.map \
+  -Wl,--no-undefined -Wl,--enable-new-dtags $(ALL_LDFLAGS) -o $@ $< \
+  $(LIBSO) $(LIBS)
+$(BUILD)/%.so: $(BUILD)/modules/%.o $(LIBSO) modules/pam_vouch.map
+	$(LINK_MODULE) -Wl,-rpath,$(BUILD_RUNPATH)
+$(INST)/%.so: $(BUILD)/modules/%.o $(LIBSO) modules/pam_vouch.map \
+  $(BUILD)/paths | $(INST)
+	$(LINK_MODULE) -Wl,-rpath,$(PRIVLIBDIR)
 
 $(BUILD)/%: $(BUILD)/tools/%.o $(LIBVOUCH)
 	$(CC) -pie $(ALL_LDFLAGS) -o $@ $< $(LIBVOUCH) $(LIBS)
 
-# The delivery helper alone links libcurl (modules must never load it);
-# so does the unit test of its transports.
+# The delivery helper (libpam-vouch's, beside the modules) links the
+# shared core and, alone, the transports and libcurl (modules must never
+# load it); so does the unit test of the transports.  The other tools
+# link the static core: vouch-account is setuid, and vouch-tools is a
+# package of its own that libpam-vouch depends on.
 CURL_LIBS = -lcurl
-$(BUILD)/vouch-deliver: $(BUILD)/tools/vouch-deliver.o $(LIBVOUCH)
-	$(CC) -pie $(ALL_LDFLAGS) -o $@ $< $(LIBVOUCH) $(LIBS) $(CURL_LIBS)
+LINK_HELPER = $(CC) -pie -Wl,--enable-new-dtags $(ALL_LDFLAGS) -o $@ $< \
+  $(BUILD)/core/transport.o $(LIBSO) $(LIBS) $(CURL_LIBS)
+$(BUILD)/vouch-deliver: $(BUILD)/tools/vouch-deliver.o \
+  $(BUILD)/core/transport.o $(LIBSO)
+	$(LINK_HELPER) -Wl,-rpath,$(BUILD_RUNPATH)
+$(INST)/vouch-deliver: $(BUILD)/tools/vouch-deliver.o \
+  $(BUILD)/core/transport.o $(LIBSO) $(BUILD)/paths | $(INST)
+	$(LINK_HELPER) -Wl,-rpath,$(PRIVLIBDIR)
 
 $(BUILD)/tests/test_delivery: tests/unit/test_delivery.c $(LIBVOUCH) \
   | $(BUILD)/tests
@@ -122,8 +169,14 @@ $(BUILD)/tests/vouch-account-test: tools/vouch-account.c $(LIBVOUCH) \
 	  -DVOUCH_PAM_CONFDIR='"$(ACCOUNT_TEST_DIR)/pam.d"' $(ALL_LDFLAGS) \
 	  -o $@ $< $(LIBVOUCH) $(LIBS)
 
-$(BUILD)/core $(BUILD)/modules $(BUILD)/tools $(BUILD)/tests:
+$(BUILD)/core $(BUILD)/modules $(BUILD)/tools $(BUILD)/tests $(BUILD)/lib \
+$(INST):
 	mkdir -p $@
+
+# Module and tool objects are kept: the installed variants link them again
+# when the paths change.
+.SECONDARY: $(MODULE_SRC:modules/%.c=$(BUILD)/modules/%.o) \
+            $(TOOL_SRC:tools/%.c=$(BUILD)/tools/%.o)
 
 # ---------------------------------------------------------------- tests
 
@@ -199,13 +252,17 @@ TEMPLATE_LANGS := $(patsubst conf/templates/%/,%, \
 install: all
 	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 	  $(DESTDIR)$(DATADIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
-	install -m 0644 $(MODULES) $(DESTDIR)$(PAMDIR)/
+	install -d $(DESTDIR)$(PRIVLIBDIR)
+	install -m 0644 $(LIBSO) $(DESTDIR)$(PRIVLIBDIR)/
+	install -m 0644 $(INST_MODULES) $(DESTDIR)$(PAMDIR)/
 	install -m 0755 $(ADMIN_TOOLS) $(DESTDIR)$(SBINDIR)/
 	$(if $(MEMBER_TOOLS),install -m 4755 $(MEMBER_TOOLS) $(DESTDIR)$(BINDIR)/)
 	install -d $(DESTDIR)$(LIBEXECDIR)
-	install -m 0755 $(HELPER_TOOLS) $(DESTDIR)$(LIBEXECDIR)/
+	install -m 0755 $(INST)/vouch-deliver $(DESTDIR)$(LIBEXECDIR)/
 	sed -e 's#/usr/local/libexec/vouch#$(LIBEXECDIR)#' \
 	  -e 's#/usr/local/share/vouch#$(DATADIR)#' \
+	  -e 's#/etc/vouch/#$(SYSCONFDIR)/vouch/#' \
+	  -e 's#/var/lib/vouch/#$(LOCALSTATEDIR)/lib/vouch/#' \
 	  conf/vouch.conf >$(DESTDIR)$(DATADIR)/vouch.conf
 	chmod 0644 $(DESTDIR)$(DATADIR)/vouch.conf
 	for l in $(TEMPLATE_LANGS); do \
@@ -223,7 +280,12 @@ uninstall:
 	rm -f $(ADMIN_TOOLS:$(BUILD)/%=$(DESTDIR)$(SBINDIR)/%)
 	rm -f $(MEMBER_TOOLS:$(BUILD)/%=$(DESTDIR)$(BINDIR)/%)
 	rm -f $(HELPER_TOOLS:$(BUILD)/%=$(DESTDIR)$(LIBEXECDIR)/%)
+	rm -f $(DESTDIR)$(PRIVLIBDIR)/libvouch.so.0
+	-rmdir $(DESTDIR)$(PRIVLIBDIR) $(DESTDIR)$(LIBEXECDIR) 2>/dev/null
 	rm -rf $(DESTDIR)$(DATADIR)
+	rm -f $(patsubst man/%.1,$(DESTDIR)$(MANDIR)/man1/%.1,$(wildcard man/*.1))
+	rm -f $(patsubst man/%.5,$(DESTDIR)$(MANDIR)/man5/%.5,$(wildcard man/*.5))
+	rm -f $(patsubst man/%.8,$(DESTDIR)$(MANDIR)/man8/%.8,$(wildcard man/*.8))
 
 # ------------------------------------------------------------ packages
 

@@ -34,6 +34,10 @@
 #define VOUCH_STATEDIR "/var/lib/vouch"
 #endif
 
+#ifndef VOUCH_KEY_PATH
+#define VOUCH_KEY_PATH "/etc/vouch/secret.key"
+#endif
+
 #ifndef VOUCH_LIBEXECDIR
 #define VOUCH_LIBEXECDIR "/usr/local/libexec/vouch"
 #endif
@@ -646,7 +650,7 @@ vouch_rc vouch_config_defaults(vouch_config *c)
   c->export_confirm_ttl = 7 * 86400;
   c->export_keep = 30 * 86400;
   c->store_path = vouch_strdup(VOUCH_STATEDIR "/vouch.db");
-  c->key_file = vouch_strdup("/etc/vouch/secret.key");
+  c->key_file = vouch_strdup(VOUCH_KEY_PATH);
   c->reset_link_url = vouch_strdup("https://example.org/reset?token={token}");
   c->email_url = vouch_strdup("smtp://127.0.0.1:25");
   c->email_from = vouch_strdup("vouch@localhost");

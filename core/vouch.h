@@ -20,6 +20,11 @@
 extern "C" {
 #endif
 
+/* libvouch is built with -fvisibility=hidden: what this header declares is
+ * its interface, exported by the shared core (libvouch.so.0, version node
+ * VOUCH_0 in core/libvouch.map); everything else stays inside it. */
+#pragma GCC visibility push(default)
+
 #define VOUCH_PRINTF(f, a) __attribute__((format(printf, f, a)))
 
 /* ---------------------------------------------------------------- errors */
@@ -1219,6 +1224,8 @@ const char *vouch_msg(const char *lang, vouch_msg_id id);
 void vouch_msgf(char *buf, size_t len, const char *lang, vouch_msg_id id, ...);
 /* The language of user (English when unknown or unset); a static string. */
 const char *vouch_user_lang(vouch_ctx *ctx, const char *user);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

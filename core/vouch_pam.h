@@ -15,6 +15,9 @@
  * built with -fvisibility=hidden and the linker script keeps pam_sm_*. */
 #define VOUCH_PAM_EXPORT __attribute__((visibility("default"))) PAM_EXTERN
 
+/* What follows is part of the shared core's interface (see vouch.h). */
+#pragma GCC visibility push(default)
+
 /* A module option: "name" is a flag, "name=" takes a value. */
 typedef struct vouch_pam_opt {
   const char *name;
@@ -36,5 +39,7 @@ int vouch_pam_ask(pam_handle_t *pamh, int style, const char *prompt,
 void vouch_pam_say(pam_handle_t *pamh, int flags, int style, const char *text);
 /* The user name, or NULL with a PAM code in *pam_rc. */
 const char *vouch_pam_user(pam_handle_t *pamh, int *pam_rc);
+
+#pragma GCC visibility pop
 
 #endif /* VOUCH_PAM_H */

@@ -2,7 +2,8 @@
 # install.sh - the Debian packages on this machine: built with "make deb"
 # (or reused while the tree is unchanged), lintian --fail-on warning,
 # dpkg -i, vouchctl from PATH, the installed modules in a service under
-# /etc/pam.d (pamtester), the compiled-in paths of the delivery helper and
+# /etc/pam.d (pamtester), the private core /usr/lib/<triplet>/vouch found
+# through the RUNPATH, the compiled-in paths of the delivery helper and
 # the templates, pam-auth-update --enable/--disable of the two profiles,
 # then remove and purge: no vouch line left in /etc/pam.d/common-*, the
 # state gone after purge.  /etc/pam.d and /var/lib/pam are restored and
@@ -127,6 +128,25 @@ for f in $COMMON; do
   expect_nogrep vouch "$f" "installed, profiles off: no vouch in $f"
 done
 
+# The core: private to libpam-vouch, found by the modules and the helper
+# through their DT_RUNPATH, not in the linker's cache.
+ML=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch)
+PRIV=/usr/lib/$ML/vouch
+eq "$(stat -c '%a %U' "$PRIV/libvouch.so.0" 2>&1)" "644 root" \
+  "the core in $PRIV"
+dpkg -S "$PRIV/libvouch.so.0" >"$T/owner" 2>&1
+expect_grep '^libpam-vouch: ' "$T/owner" "the core belongs to libpam-vouch"
+ldconfig -p | grep -q libvouch && fail "libvouch is in the linker's cache"
+for f in /lib/$ML/security/pam_vouch_otp.so /usr/libexec/vouch/vouch-deliver
+do
+  readelf -d "$f" | grep -q "(RUNPATH).*\[$PRIV\]" ||
+    fail "$f: no RUNPATH $PRIV"
+  eq "$(ldd "$f" | awk '$1 == "libvouch.so.0" { print $3 }')" \
+    "$PRIV/libvouch.so.0" "$(basename "$f") loads the packaged core"
+done
+ldd /usr/sbin/vouchctl | grep -q libvouch &&
+  fail "vouchctl loads libvouch.so.0 (the tools link the core statically)"
+
 # ------------------------------------- the installed modules, by name
 vouchctl user add e2e-inst --email e2e-inst@example.org >/dev/null ||
   fail "vouchctl user add"
@@ -207,7 +227,7 @@ expect_rc 0 "dpkg -P" -- locked dpkg -P $PKGS
 for f in $COMMON; do
   expect_nogrep vouch "$f" "purged: no vouch in $f"
 done
-for p in /var/lib/vouch /etc/vouch /etc/pam.d/vouch-account; do
+for p in /var/lib/vouch /etc/vouch /etc/pam.d/vouch-account "$PRIV"; do
   [ -e "$p" ] && { fail "purge left $p"; ls -la "$p" >&2; }
 done
 for p in $PKGS; do known "$p" && fail "$p still known to dpkg"; done

@@ -1,0 +1,96 @@
+#!/bin/sh
+# library.sh - the shared core libvouch.so.0: its SONAME, its exports
+# (vouch_* alone, every one at version VOUCH_0), no libcurl in it; the
+# modules and the delivery helper load it through an absolute DT_RUNPATH
+# (the build's lib/ for the tree the tests run, PRIVLIBDIR for the
+# variants "make install" installs); the tools link the core statically.
+. "$VOUCH_SRC/tests/lib.sh"
+
+LIB="$VOUCH_BUILD/lib/libvouch.so.0"
+[ -f "$LIB" ] || { fail "no $LIB"; finish; }
+
+# dyn FILE TAG: the values of the dynamic section's TAG entries, one a line.
+dyn() {
+  readelf -d "$1" 2>/dev/null |
+    sed -n "s/^.*($2)[^[]*\[\(.*\)\]\$/\1/p"
+}
+
+eq "$(dyn "$LIB" SONAME)" libvouch.so.0 "SONAME libvouch.so.0"
+eq "$(dyn "$LIB" RUNPATH)$(dyn "$LIB" RPATH)" "" "the library has no runpath"
+
+# Exports: vouch_* only, all versioned VOUCH_0; the store's internals
+# (st_*) and the other helpers are local.
+nm -D --defined-only "$LIB" >"$T/nm" || fail "nm -D $LIB"
+awk '!($2 == "A" && $NF == "VOUCH_0") &&
+     !($2 == "T" && $NF ~ /^vouch_[a-z0-9_]+@@VOUCH_0$/)' "$T/nm" >"$T/extra"
+if [ -s "$T/extra" ]; then
+  fail "libvouch.so.0 exports more than vouch_* functions at VOUCH_0:"
+  sed 's/^/  | /' "$T/extra" >&2
+else pass "libvouch.so.0 exports vouch_* functions at VOUCH_0 only"; fi
+n=$(grep -c ' T vouch_' "$T/nm")
+[ "$n" -ge 100 ] && pass "libvouch.so.0 exports its interface ($n functions)" ||
+  fail "libvouch.so.0 exports $n vouch_* functions, wanted the interface"
+for s in vouch_ctx_new vouch_pam_open vouch_password_check; do
+  grep -q " T $s@@VOUCH_0\$" "$T/nm" || fail "libvouch.so.0 lacks $s"
+done
+nm "$LIB" | grep -q ' t st_atomic_enter$' ||
+  fail "the store's internals are not in the library"
+grep -q ' st_' "$T/nm" && fail "the store's internals are exported"
+
+# No libcurl in the core (only vouch-deliver links it).
+dyn "$LIB" NEEDED >"$T/needed"
+expect_nogrep 'libcurl' "$T/needed" "libvouch.so.0 does not need libcurl"
+nm -D --undefined-only "$LIB" | grep -q ' curl_' &&
+  fail "libvouch.so.0 refers to curl_* functions"
+for l in libsodium libsqlite3 libpam; do
+  expect_grep "^$l\\.so" "$T/needed" "libvouch.so.0 needs $l"
+done
+
+# The modules and the helper of the tested tree: libvouch.so.0 through a
+# DT_RUNPATH (not DT_RPATH) to the build's lib/, resolved there.
+for f in "$VOUCH_BUILD"/pam_vouch_*.so "$VOUCH_BUILD/vouch-deliver"; do
+  b=$(basename "$f")
+  dyn "$f" NEEDED | grep -qx 'libvouch.so.0' || fail "$b: no libvouch.so.0"
+  nm -D --undefined-only "$f" | awk '$NF ~ /^vouch_/ && $NF !~ /@VOUCH_0$/' \
+    >"$T/unver"
+  [ -s "$T/unver" ] && fail "$b: core functions not bound to VOUCH_0"
+  eq "$(dyn "$f" RUNPATH)" "$VOUCH_BUILD/lib" "$b: RUNPATH the build's lib/"
+  eq "$(dyn "$f" RPATH)" "" "$b: no DT_RPATH"
+  got=$(ldd "$f" | awk '$1 == "libvouch.so.0" { print $3 }')
+  eq "$got" "$LIB" "$b: ldd resolves libvouch.so.0 in the build"
+done
+dyn "$VOUCH_BUILD/vouch-deliver" NEEDED | grep -q '^libcurl' ||
+  fail "vouch-deliver: no libcurl"
+
+# The installed variants: the same modules and helper, DT_RUNPATH the
+# private directory compiled in (the last word of $VOUCH_BUILD/paths).
+privlib=$(awk '{ print $NF }' "$VOUCH_BUILD/paths")
+case "$privlib" in
+  /*) pass "PRIVLIBDIR $privlib" ;;
+  *) fail "no absolute PRIVLIBDIR in $VOUCH_BUILD/paths: '$privlib'" ;;
+esac
+for f in "$VOUCH_BUILD"/pam_vouch_*.so "$VOUCH_BUILD/vouch-deliver"; do
+  b=$(basename "$f"); i="$VOUCH_BUILD/inst/$b"
+  [ -f "$i" ] || { fail "no installed variant of $b"; continue; }
+  eq "$(dyn "$i" RUNPATH)" "$privlib" "inst/$b: RUNPATH $privlib"
+  eq "$(dyn "$i" NEEDED | tr '\n' ' ')" "$(dyn "$f" NEEDED | tr '\n' ' ')" \
+    "inst/$b: the same libraries"
+  nm -D "$i" >"$T/a"; nm -D "$f" >"$T/b"
+  cmp -s "$T/a" "$T/b" && pass "inst/$b: the same symbols" ||
+    fail "inst/$b: other symbols than $b"
+done
+# A module loads its core through the absolute RUNPATH alone: from a copy
+# in another directory, with no library path set.
+cp "$VOUCH_BUILD/pam_vouch_password.so" "$T/copy.so"
+got=$(env -u LD_LIBRARY_PATH ldd "$T/copy.so" |
+  awk '$1 == "libvouch.so.0" { print $3 }')
+eq "$got" "$LIB" "a copied module still finds the build's core"
+
+# The tools carry the core statically: vouch-account is setuid.
+for t in vouchctl vouch-account vouch-reset vouch-logout-all vouch-cancel \
+         vouch-export; do
+  dyn "$VOUCH_BUILD/$t" NEEDED | grep -q libvouch &&
+    fail "$t needs libvouch.so.0" || pass "$t links the core statically"
+done
+
+finish
