@@ -408,6 +408,20 @@ static vouch_rc rate_check(vouch_ctx *ctx, vouch_store *st, const char *user,
   return VOUCH_OK;
 }
 
+/* The keyed hash of a code.  A code sent to an explicit destination (a
+ * new address being confirmed) is bound to it too, so that it confirms
+ * that address and no other ("code-to"); a code sent to the address on
+ * file keeps the unbound form. */
+static void code_mac(const unsigned char *key, unsigned char *mac,
+                     const char *user, const char *purpose, const char *chn,
+                     const char *dest, const char *code)
+{
+  if(dest)
+    vouch_mac(key, mac, "code-to", user, purpose, chn, dest, code, NULL);
+  else
+    vouch_mac(key, mac, "code", user, purpose, chn, code, NULL);
+}
+
 /* Everything about one code request that reads and writes the store, in
  * one transaction; on VOUCH_OK the code is stored and the send counted,
  * and *to points into u. */
@@ -434,7 +448,7 @@ static vouch_rc code_store(vouch_ctx *ctx, vouch_store *st,
     return refuse(ctx, st, u->name, "code.rate", detail, rc);
   if(rc)
     return rc;
-  vouch_mac(key, mac, "code", u->name, purpose, chn, code, NULL);
+  code_mac(key, mac, u->name, purpose, chn, dest, code);
   rc = vouch_store_code_insert(st, u->name, purpose, (int)ch, mac, now,
                                now + (time_t)ttl, id);
   vouch_wipe(mac, sizeof(mac));
@@ -601,6 +615,13 @@ vouch_rc vouch_code_redeem(vouch_ctx *ctx, const char *user,
                            const char *purpose, vouch_channel ch,
                            const char *answer)
 {
+  return vouch_code_redeem_to(ctx, user, purpose, ch, NULL, answer);
+}
+
+vouch_rc vouch_code_redeem_to(vouch_ctx *ctx, const char *user,
+                              const char *purpose, vouch_channel ch,
+                              const char *dest, const char *answer)
+{
   unsigned char mac[VOUCH_MAC_BYTES];
   const unsigned char *key;
   vouch_user u = {0};
@@ -611,15 +632,16 @@ vouch_rc vouch_code_redeem(vouch_ctx *ctx, const char *user,
   if(!vouch_valid_username(user))
     return VOUCH_ERR_NO_USER;
   if(!valid_purpose(purpose) || !valid_channel(ch) ||
-     !valid_answer(answer, ctx->cfg->otp_length))
+     !valid_answer(answer, ctx->cfg->otp_length) ||
+     (dest && !(ch == VOUCH_CHANNEL_EMAIL ? vouch_valid_email(dest)
+                                          : vouch_valid_phone(dest))))
     return VOUCH_ERR_INPUT;
   rc = vouch_ctx_store(ctx, &st);
   if(!rc)
     rc = vouch_ctx_key(ctx, &key);
   if(rc)
     return rc;
-  vouch_mac(key, mac, "code", user, purpose, vouch_channel_name(ch), answer,
-            NULL);
+  code_mac(key, mac, user, purpose, vouch_channel_name(ch), dest, answer);
   rc = vouch_store_begin(st);
   if(rc)
     goto out;

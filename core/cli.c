@@ -15,6 +15,8 @@
 #define SHOW_MAX 64
 
 static const char *prog = "vouch";
+/* Whether the tool has told the person anything on stderr yet. */
+static bool said;
 
 void vouch_cli_name(const char *name)
 {
@@ -25,6 +27,7 @@ void vouch_cli_say(const char *fmt, ...)
 {
   va_list ap;
 
+  said = true;
   fprintf(stderr, "%s: ", prog);
   va_start(ap, fmt);
   vfprintf(stderr, fmt, ap);
@@ -36,6 +39,7 @@ void vouch_cli_log(void *arg, int priority, const char *msg)
 {
   (void)arg;
   (void)priority;
+  said = true;
   fprintf(stderr, "%s: %s\n", prog, msg);
 }
 
@@ -64,6 +68,7 @@ vouch_rc vouch_cli_usage_error(const char *cmd, const char *usage,
 {
   va_list ap;
 
+  said = true;
   fprintf(stderr, "%s: %s%s", prog, cmd, *cmd ? ": " : "");
   va_start(ap, fmt);
   vfprintf(stderr, fmt, ap);
@@ -158,4 +163,28 @@ vouch_rc vouch_cli_open(const char *conf, vouch_ctx **ctx)
     return VOUCH_ERR_CONFIG;
   }
   return vouch_ctx_new(conf, prog, vouch_cli_log, NULL, ctx);
+}
+
+void vouch_cli_said(void)
+{
+  said = true;
+}
+
+int vouch_cli_exit(vouch_rc rc)
+{
+  int code;
+
+  if(fflush(stdout) || ferror(stdout)) {
+    vouch_cli_say("cannot write output: %s", strerror(errno));
+    if(rc == VOUCH_OK || rc == (vouch_rc)VOUCH_CLI_HELP)
+      rc = VOUCH_ERR_SYSTEM;
+  }
+  if(rc == (vouch_rc)VOUCH_CLI_HELP)
+    return VOUCH_EXIT_OK;
+  code = vouch_rc_to_exit(rc);
+  /* A failure nobody explained (say, memory ran out where no message was
+   * planned) still gets one line: never a bare non-zero exit. */
+  if(code != VOUCH_EXIT_OK && !said)
+    vouch_cli_say("%s", vouch_strerror(rc));
+  return code;
 }

@@ -156,7 +156,7 @@ vouch_rc vouch_contact_finish(vouch_ctx *ctx, const char *user,
     return VOUCH_ERR_USAGE;
   if(!valid_value(ch, value))
     return VOUCH_ERR_INPUT;
-  rc = vouch_code_redeem(ctx, user, purpose_of(ch), ch, code);
+  rc = vouch_code_redeem_to(ctx, user, purpose_of(ch), ch, value, code);
   if(!rc)
     rc = contact_set(ctx, user, ch, value, &old);
   if(rc || !old)

@@ -618,9 +618,11 @@ void vouch_mask_phone(const char *phone, char *out, size_t len);
  * is stored, bound to user, purpose and channel, valid ttl seconds (0: the
  * channel's [otp] ttl); earlier live codes of the same kind die.  dest NULL
  * means the address on file (SMS only to a verified phone: else
- * VOUCH_ERR_UNAVAIL).  A resend is refused (VOUCH_ERR_RATE) before
- * [otp] resend_interval since the last send; any send beyond [otp]
- * resend_max in the last hour is refused too.  Delivery failure:
+ * VOUCH_ERR_UNAVAIL); a code sent to an explicit dest is bound to it as
+ * well and redeemed with vouch_code_redeem_to and the same dest.  A
+ * resend is refused (VOUCH_ERR_RATE) before [otp] resend_interval since
+ * the last send; any send beyond [otp] resend_max in the last hour is
+ * refused too.  Delivery failure:
  * VOUCH_ERR_DELIVERY, the code is dropped.  Audited. */
 vouch_rc vouch_code_send(vouch_ctx *ctx, const char *user, const char *purpose,
                          vouch_channel ch, const char *dest, unsigned ttl,
@@ -634,6 +636,11 @@ vouch_rc vouch_code_send(vouch_ctx *ctx, const char *user, const char *purpose,
 vouch_rc vouch_code_redeem(vouch_ctx *ctx, const char *user,
                            const char *purpose, vouch_channel ch,
                            const char *answer);
+/* The same for a code sent to the explicit destination dest (see
+ * vouch_code_send): the code of another destination is a wrong answer. */
+vouch_rc vouch_code_redeem_to(vouch_ctx *ctx, const char *user,
+                              const char *purpose, vouch_channel ch,
+                              const char *dest, const char *answer);
 
 /* --------------------------------------------------------- tokens (same) */
 
@@ -1048,8 +1055,9 @@ vouch_rc vouch_device_decide(vouch_ctx *ctx, const char *user,
 vouch_rc vouch_contact_begin(vouch_ctx *ctx, const char *user,
                              vouch_channel ch, const char *value, bool resend,
                              char *masked, size_t len);
-/* Redeems the code (vouch_code_redeem: VOUCH_ERR_AUTH, STALE, LOCKED,
- * INPUT), then sets value (a phone number verified) and tells the
+/* Redeems the code sent to value (vouch_code_redeem_to: a code sent to
+ * another value is wrong; VOUCH_ERR_AUTH, STALE, LOCKED, INPUT), then
+ * sets value (a phone number verified) and tells the
  * previous email address ("contact-changed-email", {what} the masked new
  * value; *told false when there was none or it could not be sent).
  * Audited. */
@@ -1134,6 +1142,15 @@ vouch_rc vouch_cli_open(const char *conf, vouch_ctx **ctx);
 
 /* vouch_cli_parse: --help printed the usage (the tool exits 0). */
 #define VOUCH_CLI_HELP VOUCH_RC_COUNT
+
+/* Records that the tool told the person something on stderr by other
+ * means than the functions above (which record it themselves). */
+void vouch_cli_said(void);
+/* The end of a tool: flushes stdout (a write error is said, and turns
+ * success into VOUCH_ERR_SYSTEM), then the exit status of rc
+ * (VOUCH_CLI_HELP: 0).  A failure the tool has not explained on stderr
+ * gets "NAME: " and vouch_strerror(rc) there first. */
+int vouch_cli_exit(vouch_rc rc);
 
 /* Parses argv against s; VOUCH_OK, VOUCH_CLI_HELP or VOUCH_ERR_USAGE (the
  * problem said on stderr). */

@@ -50,6 +50,7 @@ struct app {
 /* A catalogue text for the member, on stderr. */
 static void tell(const struct app *a, vouch_msg_id id)
 {
+  vouch_cli_said();
   fprintf(stderr, "%s\n", vouch_msg(a->lang, id));
 }
 
@@ -130,6 +131,7 @@ static vouch_rc usage_error(const char *usage, const char *msg,
 {
   char buf[4 * SHOW_MAX + 8];
 
+  vouch_cli_said();
   fprintf(stderr, "vouch-account: %s", msg);
   if(arg)
     fprintf(stderr, " '%s'", vouch_cli_shown(arg, buf, sizeof(buf)));
@@ -475,6 +477,7 @@ static void say_policy(const struct app *a, vouch_rc rc)
     vouch_msgf(msg, sizeof(msg), a->lang, VOUCH_MSG_PW_INVALID);
   else
     return;
+  vouch_cli_said();
   fprintf(stderr, "%s\n", msg);
 }
 
@@ -939,12 +942,5 @@ int main(int argc, char **argv)
   if(!rc)
     rc = dispatch(&a, argc - first, argv + first);
   vouch_ctx_free(a.ctx);
-  if(fflush(stdout) || ferror(stdout)) {
-    vouch_cli_say("cannot write output: %s", strerror(errno));
-    if(rc == VOUCH_OK || rc == (vouch_rc)HELP_SHOWN)
-      rc = VOUCH_ERR_SYSTEM;
-  }
-  if(rc == (vouch_rc)HELP_SHOWN)
-    return VOUCH_EXIT_OK;
-  return vouch_rc_to_exit(rc);
+  return vouch_cli_exit(rc);
 }

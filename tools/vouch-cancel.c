@@ -296,12 +296,5 @@ int main(int argc, char **argv)
   else if(!rc)
     rc = do_cancel(ctx, &a);
   vouch_ctx_free(ctx);
-  if(fflush(stdout) || ferror(stdout)) {
-    vouch_cli_say("cannot write output: %s", strerror(errno));
-    if(rc == VOUCH_OK || rc == (vouch_rc)ARGS_HELP)
-      rc = VOUCH_ERR_SYSTEM;
-  }
-  if(rc == (vouch_rc)ARGS_HELP)
-    return VOUCH_EXIT_OK;
-  return vouch_rc_to_exit(rc);
+  return vouch_cli_exit(rc);
 }

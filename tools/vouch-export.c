@@ -86,6 +86,7 @@ static vouch_rc usage_error(const char *usage, const char *fmt, ...)
 {
   va_list ap;
 
+  vouch_cli_said();
   fputs("vouch-export: ", stderr);
   va_start(ap, fmt);
   vfprintf(stderr, fmt, ap);
@@ -472,12 +473,5 @@ int main(int argc, char **argv)
   rc = parse(&a, argc, argv);
   if(!rc)
     rc = dispatch(&a);
-  if(fflush(stdout) || ferror(stdout)) {
-    vouch_cli_say("cannot write output: %s", strerror(errno));
-    if(rc == VOUCH_OK || rc == (vouch_rc)ARGS_HELP)
-      rc = VOUCH_ERR_SYSTEM;
-  }
-  if(rc == (vouch_rc)ARGS_HELP)
-    return VOUCH_EXIT_OK;
-  return vouch_rc_to_exit(rc);
+  return vouch_cli_exit(rc);
 }

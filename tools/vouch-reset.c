@@ -3,7 +3,7 @@
  * SMS, finish the reset with it and a new password, or recover an
  * account by full name and card number.  It only parses arguments and
  * prints; the flow lives in core/reset.c.  Exit codes come from
- * vouch_rc_to_exit() alone.
+ * vouch_cli_exit() alone.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -401,12 +401,5 @@ int main(int argc, char **argv)
 
   rc = run(&c, argc, argv);
   vouch_ctx_free(c.ctx);
-  if(fflush(stdout) || ferror(stdout)) {
-    vouch_cli_say("cannot write output: %s", strerror(errno));
-    if(rc == VOUCH_OK || rc == (vouch_rc)VOUCH_CLI_HELP)
-      rc = VOUCH_ERR_SYSTEM;
-  }
-  if(rc == (vouch_rc)VOUCH_CLI_HELP)
-    return VOUCH_EXIT_OK;
-  return vouch_rc_to_exit(rc);
+  return vouch_cli_exit(rc);
 }

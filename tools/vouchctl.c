@@ -2,7 +2,7 @@
  * vouchctl - the administrator's tool: creates the key and the store,
  * manages users, passwords, lockouts and memberships, and lists the audit
  * trail.  It only parses arguments and prints; every rule lives in
- * libvouch.  Exit codes come from vouch_rc_to_exit() alone.
+ * libvouch.  Exit codes come from vouch_cli_exit() alone.
  */
 #include <errno.h>
 #include <limits.h>
@@ -534,10 +534,11 @@ static vouch_rc parse_name(const char *cmd, const char *usage, char **name,
   return rc;
 }
 
-static void show_json(const vouch_user *u)
+static void show_json(const vouch_user *u, const vouch_membership *m)
 {
   char changed[32];
   char created[32];
+  char cancelled[32];
   char end[16];
 
   vouch_format_time(u->pw_changed, changed, sizeof(changed));
@@ -561,6 +562,11 @@ static void show_json(const vouch_user *u)
   vouch_json_string(stdout, u->plan);
   fputs(",\"period_end\":", stdout);
   vouch_json_string(stdout, u->plan && u->period_end ? end : NULL);
+  vouch_format_time(m->cancelled, cancelled, sizeof(cancelled));
+  fputs(",\"cancelled\":", stdout);
+  vouch_json_string(stdout, m->cancelled ? cancelled : NULL);
+  printf(",\"delete_profile\":%s",
+         m->cancelled && m->delete_profile ? "true" : "false");
   fputs(",\"created\":", stdout);
   vouch_json_string(stdout, created);
   fputs("}\n", stdout);
@@ -575,7 +581,7 @@ static void show_line(const char *key, const char *value, const char *tail)
   putchar('\n');
 }
 
-static void show_text(const vouch_user *u)
+static void show_text(const vouch_user *u, const vouch_membership *m)
 {
   char when[32];
   char line[96];
@@ -601,12 +607,19 @@ static void show_text(const vouch_user *u)
   snprintf(line, sizeof(line), ", period ends %s",
            u->period_end ? when : "never");
   show_line("membership:", u->plan ? u->plan : "none", u->plan ? line : NULL);
+  if(m->cancelled) {
+    vouch_format_time(m->cancelled, when, sizeof(when));
+    show_line("cancelled:", when,
+              m->delete_profile ? ", personal data goes after the period"
+                                : ", access until the period ends");
+  }
   vouch_format_time(u->created, when, sizeof(when));
   show_line("created:", when, NULL);
 }
 
 static vouch_rc cmd_user_show(struct cli *c, int argc, char **argv)
 {
+  vouch_membership m = {0};
   vouch_user u = {0};
   vouch_store *st;
   char *name = NULL;
@@ -620,12 +633,15 @@ static vouch_rc cmd_user_show(struct cli *c, int argc, char **argv)
     rc = vouch_store_user_get(st, name, &u);
   if(rc == VOUCH_ERR_NO_USER)
     unknown_user(name);
+  if(!rc)
+    rc = vouch_store_membership_get(st, name, &m);
   if(!rc) {
     if(json)
-      show_json(&u);
+      show_json(&u, &m);
     else
-      show_text(&u);
+      show_text(&u, &m);
   }
+  vouch_membership_clear(&m);
   vouch_user_clear(&u);
   return rc;
 }
@@ -1082,9 +1098,10 @@ static vouch_rc parse_membership(struct member_args *m, int argc, char **argv)
 static vouch_rc cmd_membership(struct cli *c, int argc, char **argv)
 {
   struct member_args m = {0};
+  vouch_membership old = {0};
   vouch_user u = {0};
   vouch_store *st;
-  char detail[128];
+  char detail[160];
   vouch_rc rc;
 
   rc = parse_membership(&m, argc, argv);
@@ -1097,23 +1114,36 @@ static vouch_rc cmd_membership(struct cli *c, int argc, char **argv)
   rc = vouch_store_user_get(st, m.name, &u);
   if(rc == VOUCH_ERR_NO_USER)
     unknown_user(m.name);
+  /* A new plan (or none) ends an earlier cancellation, and with it the
+   * deletion of the personal data it may have asked for. */
+  if(!rc)
+    rc = vouch_store_membership_get(st, m.name, &old);
+  if(!rc && old.cancelled)
+    rc = vouch_store_cancel_set(st, m.name, 0, false);
   if(!rc && !replace(&u.plan, m.clear ? "" : m.plan))
     rc = VOUCH_ERR_NOMEM;
   u.period_end = m.clear ? 0 : m.end_t;
   if(!rc)
     rc = vouch_store_user_update(st, &u);
-  if(!m.clear)
-    snprintf(detail, sizeof(detail), "%s until %s", m.plan, m.end);
+  snprintf(detail, sizeof(detail), "%s%s%s%s", m.clear ? "" : m.plan,
+           m.clear ? "" : " until ", m.clear ? "" : m.end,
+           !old.cancelled ? ""
+           : m.clear      ? "cancellation cleared"
+                          : ", cancellation cleared");
   if(!rc)
     rc = vouch_audit(c->ctx, m.name,
                      m.clear ? "membership.clear" : "membership.set",
-                     m.clear ? NULL : detail);
+                     *detail ? detail : NULL);
   rc = finish_txn(st, rc);
   vouch_user_clear(&u);
   if(!rc && m.clear)
     printf("removed the membership of %s\n", m.name);
   else if(!rc)
     printf("membership of %s: %s, period ends %s\n", m.name, m.plan, m.end);
+  if(!rc && old.cancelled)
+    printf("the cancellation of %s is cleared%s\n", m.name,
+           old.delete_profile ? ": the personal data stays" : "");
+  vouch_membership_clear(&old);
   return rc;
 }
 
@@ -1422,12 +1452,5 @@ int main(int argc, char **argv)
 
   rc = run(&c, argc, argv);
   vouch_ctx_free(c.ctx);
-  if(fflush(stdout) || ferror(stdout)) {
-    vouch_cli_say("cannot write output: %s", strerror(errno));
-    if(rc == VOUCH_OK || rc == VOUCH_CLI_HELP)
-      rc = VOUCH_ERR_SYSTEM;
-  }
-  if(rc == (vouch_rc)VOUCH_CLI_HELP)
-    return VOUCH_EXIT_OK;
-  return vouch_rc_to_exit(rc);
+  return vouch_cli_exit(rc);
 }

@@ -79,4 +79,47 @@ expect_same "$T/before" "$T/after" "second run changes nothing"
 # Undo is refused after the end; the account stays expired.
 expect_rc 1 "undo after erasure" -- at $((32 * 86400)) \
   "$CANCEL" --config "$CONF" --undo alice
+
+# A cancellation shows in "vouchctl user show"; a new plan set by the
+# administrator (a renewal) clears it, and with it the deletion it asked
+# for: dave's data stays after the old and the new period end.
+add_user dave 'fourth horse' --email dave@example.org
+ctl membership dave --plan Premium --period-end 2030-01-31 >/dev/null ||
+  fail "membership dave"
+expect_rc 0 "dave cancels with --delete-profile" -- at 0 \
+  "$CANCEL" --config "$CONF" dave --yes --delete-profile
+expect_rc 0 "user show (cancelled)" -- ctl user show dave
+expect_grep '^cancelled: +2030-01-01T00:00:00Z, personal data goes after the period$' \
+  "$T/out" "user show: the cancellation and the deletion"
+expect_rc 0 "user show --json (cancelled)" -- ctl user show dave --json
+expect_grep '"cancelled":"2030-01-01T00:00:00Z","delete_profile":true,' \
+  "$T/out" "json: the cancellation and the deletion"
+expect_rc 0 "renewal" -- ctl membership dave --plan Family \
+  --period-end 2031-01-31
+expect_grep '^the cancellation of dave is cleared: the personal data stays$' \
+  "$T/out" "renewal: the cleared cancellation is said"
+eq "$(sqlite3 "$T/vouch.db" "SELECT cancelled || '/' || delete_profile FROM
+  users WHERE name = 'dave'")" "0/0" "renewal: cancellation cleared"
+expect_rc 0 "user show (renewed)" -- ctl user show dave
+expect_nogrep '^cancelled:' "$T/out" "user show: no cancellation after renewal"
+expect_rc 0 "user show --json (renewed)" -- ctl user show dave --json
+expect_grep '"cancelled":null,"delete_profile":false,' "$T/out" \
+  "json: no cancellation after renewal"
+expect_rc 0 "audit dave" -- ctl audit dave
+expect_grep 'membership\.set vouchctl Family until 2031-01-31, cancellation cleared$' \
+  "$T/out" "renewal audited with the cleared cancellation"
+for d in 32 400; do
+  expect_rc 0 "apply-due on day $d" -- at $((d * 86400)) \
+    "$CANCEL" --config "$CONF" --apply-due
+done
+eq "$(sqlite3 "$T/vouch.db" "SELECT email FROM users WHERE name = 'dave'")" \
+  dave@example.org "renewed: dave's data stays"
+# Clearing the membership clears a cancellation too.
+ctl membership dave --plan Family --period-end 2031-01-31 >/dev/null
+expect_rc 0 "dave cancels again" -- cancel dave --yes
+expect_rc 0 "clear" -- ctl membership dave --clear
+expect_grep '^the cancellation of dave is cleared$' "$T/out" \
+  "clear: the cleared cancellation is said"
+eq "$(sqlite3 "$T/vouch.db" "SELECT cancelled FROM users WHERE name =
+  'dave'")" 0 "clear: cancellation cleared"
 finish

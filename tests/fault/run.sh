@@ -10,7 +10,8 @@
 #   - vouchctl user show, user set, passwd, card set, unlock, audit,
 # and asserts: no signal, no sanitizer report (the san build: ASan goes
 # after this object in LD_PRELOAD), never PAM_SUCCESS or exit 0 for a
-# wrong answer, tool exit codes within 0-4, and a store that passes
+# wrong answer, tool exit codes within 0-4 and never a failure without a
+# "vouchctl: ..." line on stderr, and a store that passes
 # SQLite's integrity check at the end.  A failing seed is printed with
 # the command that replays it.
 . "$VOUCH_SRC/tests/lib.sh"
@@ -111,6 +112,9 @@ run_case() {
     bad "$name" "PAM_SUCCESS for a wrong answer" "$*"
   elif [ "$kind" = tool ] && [ "$RC" -gt 4 ]; then
     bad "$name" "exit $RC is not a tool exit code" "$*"
+  elif [ "$kind" = tool ] && [ "$RC" -ne 0 ] && ! grep -q '^vouchctl: ' "$T/fe"
+  then
+    bad "$name" "exit $RC without a message on stderr" "$*"
   fi
   # FAULT_CHECK_EACH=1 (diagnosis): the integrity check after each run.
   if [ -n "${FAULT_CHECK_EACH:-}" ]; then

@@ -15,7 +15,7 @@ expect_rc 0 "import file" -- ctl user import "$T/good.jsonl"
 expect_text "$T/out" "imported 3 users" "import count"
 expect_rc 0 "ann" -- ctl user show ann --json
 mask_times <"$T/out" >"$T/ann"
-expect_text "$T/ann" '{"user":"ann","name":"Ann Ø","email":"ann@example.org","phone":"+4511111111","phone_verified":false,"lang":"nl","state":"active","password_set":false,"password_changed":null,"failures":0,"plan":null,"period_end":null,"created":"TIME"}' \
+expect_text "$T/ann" '{"user":"ann","name":"Ann Ø","email":"ann@example.org","phone":"+4511111111","phone_verified":false,"lang":"nl","state":"active","password_set":false,"password_changed":null,"failures":0,"plan":null,"period_end":null,"cancelled":null,"delete_profile":false,"created":"TIME"}' \
   "imported user complete"
 expect_rc 0 "ben" -- ctl user show ben --json
 expect_grep '"name":null,"email":null,"phone":null' "$T/out" "null and empty"

@@ -25,11 +25,11 @@ expect_grep '^vouchctl: user alice already exists$' "$T/err" "exists named"
 # golden JSON (times masked)
 expect_rc 0 "show --json" -- ctl user show alice --json
 mask_times <"$T/out" >"$T/show.json"
-expect_text "$T/show.json" '{"user":"alice","name":"Alice Ørsted","email":"alice@example.org","phone":"+4512345678","phone_verified":false,"lang":"da","state":"active","password_set":false,"password_changed":null,"failures":0,"plan":null,"period_end":null,"created":"TIME"}' \
+expect_text "$T/show.json" '{"user":"alice","name":"Alice Ørsted","email":"alice@example.org","phone":"+4512345678","phone_verified":false,"lang":"da","state":"active","password_set":false,"password_changed":null,"failures":0,"plan":null,"period_end":null,"cancelled":null,"delete_profile":false,"created":"TIME"}' \
   "golden user show --json"
 expect_rc 0 "show --json of a minimal user" -- ctl user show bob --json
 mask_times <"$T/out" >"$T/show.json"
-expect_text "$T/show.json" '{"user":"bob","name":null,"email":null,"phone":null,"phone_verified":false,"lang":"sv","state":"active","password_set":false,"password_changed":null,"failures":0,"plan":null,"period_end":null,"created":"TIME"}' \
+expect_text "$T/show.json" '{"user":"bob","name":null,"email":null,"phone":null,"phone_verified":false,"lang":"sv","state":"active","password_set":false,"password_changed":null,"failures":0,"plan":null,"period_end":null,"cancelled":null,"delete_profile":false,"created":"TIME"}' \
   "golden minimal user"
 
 # text

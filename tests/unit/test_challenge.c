@@ -595,6 +595,76 @@ static void test_concurrent_redeem(void **state)
   assert_int_equal(sc_audits("alice", "code.fail"), 5);
 }
 
+/* A code sent to a new address confirms that address alone: not the
+ * address on file, not another new one, and a contact change cannot be
+ * finished with the code of another change. */
+static void test_code_bound_to_dest(void **state)
+{
+  char code[16];
+  vouch_user u = {0};
+  vouch_store *st;
+
+  (void)state;
+  sc_clear(sc_mail);
+  assert_int_equal(vouch_code_send(sc_ctx, "alice", "email-verify", CH_EMAIL,
+                                   "a.new@example.org", 0, false),
+                   VOUCH_OK);
+  assert_true(sc_take_code(sc_mail, sc_ctx->cfg->otp_length, code));
+  assert_int_equal(vouch_code_redeem_to(sc_ctx, "alice", "email-verify",
+                                        CH_EMAIL, "b.new@example.org", code),
+                   VOUCH_ERR_AUTH);
+  assert_int_equal(redeem("alice", "email-verify", CH_EMAIL, code),
+                   VOUCH_ERR_AUTH);
+  assert_int_equal(vouch_code_redeem_to(sc_ctx, "alice", "email-verify",
+                                        CH_EMAIL, "not an address", code),
+                   VOUCH_ERR_INPUT);
+  assert_int_equal(vouch_code_redeem_to(sc_ctx, "alice", "email-verify",
+                                        CH_EMAIL, "a.new@example.org", code),
+                   VOUCH_OK);
+
+  /* Two changes at once: the second code kills the first; the live code
+   * (sent to b) does not let the first change set a. */
+  sc_clear(sc_mail);
+  assert_int_equal(vouch_contact_begin(sc_ctx, "alice", CH_EMAIL,
+                                       "a.new@example.org", false, NULL, 0),
+                   VOUCH_OK);
+  sc_clear(sc_mail);
+  assert_int_equal(vouch_contact_begin(sc_ctx, "alice", CH_EMAIL,
+                                       "b.new@example.org", false, NULL, 0),
+                   VOUCH_OK);
+  assert_true(sc_take_code(sc_mail, sc_ctx->cfg->otp_length, code));
+  assert_int_equal(vouch_contact_finish(sc_ctx, "alice", CH_EMAIL,
+                                        "a.new@example.org", code, NULL),
+                   VOUCH_ERR_AUTH);
+  assert_int_equal(vouch_ctx_store(sc_ctx, &st), VOUCH_OK);
+  assert_int_equal(vouch_store_user_get(st, "alice", &u), VOUCH_OK);
+  assert_string_not_equal(u.email, "a.new@example.org");
+  vouch_user_clear(&u);
+  /* The same code confirms b, the address it was sent to. */
+  assert_int_equal(vouch_contact_finish(sc_ctx, "alice", CH_EMAIL,
+                                        "b.new@example.org", code, NULL),
+                   VOUCH_OK);
+  assert_int_equal(vouch_store_user_get(st, "alice", &u), VOUCH_OK);
+  assert_string_equal(u.email, "b.new@example.org");
+  vouch_user_clear(&u);
+  /* Phone numbers the same way. */
+  sc_clear(sc_sms);
+  assert_int_equal(vouch_contact_begin(sc_ctx, "carol", CH_SMS, "+4511112222",
+                                       false, NULL, 0),
+                   VOUCH_OK);
+  assert_true(sc_take_code(sc_sms, sc_ctx->cfg->otp_length, code));
+  assert_int_equal(vouch_contact_finish(sc_ctx, "carol", CH_SMS,
+                                        "+4533334444", code, NULL),
+                   VOUCH_ERR_AUTH);
+  assert_int_equal(vouch_contact_finish(sc_ctx, "carol", CH_SMS,
+                                        "+4511112222", code, NULL),
+                   VOUCH_OK);
+  assert_int_equal(vouch_store_user_get(st, "carol", &u), VOUCH_OK);
+  assert_string_equal(u.phone, "+4511112222");
+  assert_true(u.phone_verified);
+  vouch_user_clear(&u);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, sc_setup, sc_teardown)
@@ -613,6 +683,7 @@ int main(void)
     T(test_check_failed_in_transaction),
     T(test_tokens),
     T(test_concurrent_redeem),
+    T(test_code_bound_to_dest),
   };
   /* clang-format on */
 #undef T
