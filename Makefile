@@ -113,10 +113,13 @@ $(LIBVOUCH): $(CORE_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
+# -Bsymbolic: the core's calls to its own functions bind inside it, so
+# that nothing else loaded into a PAM host can interpose a vouch_*
+# function (and the loader has fewer symbols to look up).
 $(LIBSO): $(LIBSO_OBJ) core/libvouch.map | $(BUILD)/lib
 	$(CC) -shared -Wl,-soname,libvouch.so.0 \
 	  -Wl,--version-script=core/libvouch.map -Wl,--no-undefined \
-	  $(ALL_LDFLAGS) -o $@ $(LIBSO_OBJ) $(LIBS)
+	  -Wl,-Bsymbolic $(ALL_LDFLAGS) -o $@ $(LIBSO_OBJ) $(LIBS)
 
 # A module: its object and the shared core, exporting pam_sm_* alone.
 LINK_MODULE = $(CC) -shared -Wl,--version-script=modules/pam_vouch.map \

@@ -3,7 +3,8 @@
 # (vouch_* alone, every one at version VOUCH_0), no libcurl in it; the
 # modules and the delivery helper load it through an absolute DT_RUNPATH
 # (the build's lib/ for the tree the tests run, PRIVLIBDIR for the
-# variants "make install" installs); the tools link the core statically.
+# variants "make install" installs); the core binds its own calls
+# (-Bsymbolic); the tools link the core statically.
 . "$VOUCH_SRC/tests/lib.sh"
 
 LIB="$VOUCH_BUILD/lib/libvouch.so.0"
@@ -17,6 +18,11 @@ dyn() {
 
 eq "$(dyn "$LIB" SONAME)" libvouch.so.0 "SONAME libvouch.so.0"
 eq "$(dyn "$LIB" RUNPATH)$(dyn "$LIB" RPATH)" "" "the library has no runpath"
+# -Bsymbolic: its calls to its own functions cannot be interposed by
+# another library of the PAM host.
+readelf -d "$LIB" | grep -q '(FLAGS) .*SYMBOLIC' &&
+  pass "libvouch.so.0 binds symbolically" ||
+  fail "libvouch.so.0 is not linked -Bsymbolic (no SYMBOLIC flag)"
 
 # Exports: vouch_* only, all versioned VOUCH_0; the store's internals
 # (st_*) and the other helpers are local.
