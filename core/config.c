@@ -602,6 +602,7 @@ static void free_members(vouch_config *c)
   free(c->sms_dir);
   free(c->delivery_helper);
   free(c->templates_dir);
+  free(c->pass_on);
   free(c->email_username);
   free(c->email_password_file);
   free(c->sms_body);
@@ -709,6 +710,97 @@ static vouch_rc check_delivery(const vouch_config *c, const char *where,
     rc = VOUCH_ERR_CONFIG;
   }
   return rc;
+}
+
+/* The longest line handed to the helper, and how many of them. */
+#define PASS_ON_LINE_MAX (CONF_MAX_LINE + 80)
+#define PASS_ON_MAX 32
+
+static bool passed_section(const char *section)
+{
+  return !strcmp(section, "email") || !strcmp(section, "sms");
+}
+
+vouch_rc vouch_config_pass_on(vouch_config *c, const char *section,
+                              const char *key, const char *value)
+{
+  size_t have, n, lines = 0;
+  const char *p;
+  char *grown;
+
+  if(!c || !section || !key || !value)
+    return VOUCH_ERR_USAGE;
+  if(!passed_section(section))
+    return VOUCH_OK;
+  if(strchr(value, '\n') || strchr(key, '\n') || strchr(section, '\n'))
+    return VOUCH_ERR_INPUT;
+  n = strlen(section) + strlen(key) + strlen(value) + 3;
+  if(n > PASS_ON_LINE_MAX)
+    return VOUCH_ERR_INPUT;
+  have = c->pass_on ? strlen(c->pass_on) : 0;
+  for(p = c->pass_on; p && *p; p++)
+    lines += *p == '\n';
+  if(lines >= PASS_ON_MAX)
+    return VOUCH_ERR_INPUT;
+  grown = realloc(c->pass_on, have + n + 1);
+  if(!grown)
+    return VOUCH_ERR_NOMEM;
+  c->pass_on = grown;
+  snprintf(grown + have, n + 1, "%s.%s=%s\n", section, key, value);
+  return VOUCH_OK;
+}
+
+/* One "section.key=value" line (len bytes) through vouch_config_set. */
+static vouch_rc apply_line(vouch_config *c, const char *line, size_t len,
+                           vouch_log_fn log, void *logarg)
+{
+  char buf[PASS_ON_LINE_MAX + 1], *dot, *eq;
+
+  if(len > PASS_ON_LINE_MAX) {
+    say(log, logarg, "PAM argument: longer than %d bytes", PASS_ON_LINE_MAX);
+    return VOUCH_ERR_CONFIG;
+  }
+  memcpy(buf, line, len);
+  buf[len] = '\0';
+  dot = strchr(buf, '.');
+  eq = strchr(buf, '=');
+  if(!dot || !eq || eq < dot) {
+    say(log, logarg, "PAM argument: not section.key=value");
+    return VOUCH_ERR_CONFIG;
+  }
+  *dot = '\0';
+  *eq = '\0';
+  if(!passed_section(buf)) {
+    say(log, logarg,
+        "PAM argument: only keys of [email] and [sms] are handed to the "
+        "delivery helper");
+    return VOUCH_ERR_CONFIG;
+  }
+  return vouch_config_set(c, buf, dot + 1, eq + 1, "PAM argument", log,
+                          logarg);
+}
+
+vouch_rc vouch_config_apply_passed(vouch_config *c, const char *lines,
+                                   vouch_log_fn log, void *logarg)
+{
+  const char *p = lines, *nl;
+  unsigned n = 0;
+  vouch_rc rc;
+
+  if(!c)
+    return VOUCH_ERR_USAGE;
+  while(p && *p) {
+    nl = strchr(p, '\n');
+    if(++n > PASS_ON_MAX) {
+      say(log, logarg, "PAM argument: more than %d keys", PASS_ON_MAX);
+      return VOUCH_ERR_CONFIG;
+    }
+    rc = apply_line(c, p, nl ? (size_t)(nl - p) : strlen(p), log, logarg);
+    if(rc)
+      return rc;
+    p = nl ? nl + 1 : p + strlen(p);
+  }
+  return vouch_config_check(c, log, logarg);
 }
 
 vouch_rc vouch_config_check(const vouch_config *c, vouch_log_fn log,

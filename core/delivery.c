@@ -10,7 +10,9 @@
  * runs past [delivery] timeout.  Only exit status 0 is a delivery.
  *
  * Wire format: "channel: email|sms", "to: ADDRESS", "subject: TEXT" (email
- * only) lines, a blank line, then the body.  Lines end with LF.
+ * only) lines, "set: section.key=value" lines ([email] and [sms] keys a
+ * PAM line set: the helper reads the file again), a blank line, then the
+ * body.  Lines end with LF.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +36,8 @@
 #define BODY_MAX (64 * 1024) /* bytes of a message body */
 #define SUBJECT_MAX 512      /* bytes of a subject */
 #define TO_MAX 254           /* bytes of an address or number */
+#define SET_MAX 4200         /* bytes of one "set" value */
+#define SETS_MAX 32          /* "set" lines in one message */
 #define ERR_KEEP 4096        /* bytes of the helper's stderr kept */
 #define POLL_SLICE_MS 50     /* longest single wait of the parent */
 #define FD_LOOP_MAX 65536    /* descriptors closed without close_range */
@@ -52,6 +56,7 @@ void vouch_message_clear(vouch_message *m)
   free(m->to);
   free(m->subject);
   vouch_free_secret(m->body);
+  free(m->sets);
   memset(m, 0, sizeof(*m));
 }
 
@@ -94,6 +99,33 @@ static bool header_ok(const char *name, const char *v, size_t len, size_t max,
   return true;
 }
 
+/* The "set" lines: each "section.key=value", at most SETS_MAX. */
+static bool sets_ok(const char *sets, char *err, size_t errlen)
+{
+  const char *p = sets, *nl, *dot, *eq;
+  unsigned n = 0;
+  size_t len;
+
+  while(*p) {
+    nl = strchr(p, '\n');
+    len = nl ? (size_t)(nl - p) : strlen(p);
+    if(++n > SETS_MAX) {
+      set_err(err, errlen, "more than %d \"set\" headers", SETS_MAX);
+      return false;
+    }
+    if(!header_ok("set", p, len, SET_MAX, err, errlen))
+      return false;
+    dot = memchr(p, '.', len);
+    eq = memchr(p, '=', len);
+    if(!dot || !eq || eq < dot || dot == p || eq == dot + 1) {
+      set_err(err, errlen, "set is not section.key=value");
+      return false;
+    }
+    p += len + (nl ? 1 : 0);
+  }
+  return true;
+}
+
 /* Every rule a message obeys, whether it is being sent or received. */
 static bool message_ok(const vouch_message *m, char *err, size_t errlen)
 {
@@ -130,6 +162,8 @@ static bool message_ok(const vouch_message *m, char *err, size_t errlen)
   if(m->subject && !header_ok("subject", m->subject, strlen(m->subject),
                               SUBJECT_MAX, err, errlen))
     return false;
+  if(m->sets && !sets_ok(m->sets, err, errlen))
+    return false;
   blen = m->body ? strlen(m->body) : 0;
   if(!blen) {
     set_err(err, errlen, "the body is empty");
@@ -148,9 +182,35 @@ static bool message_ok(const vouch_message *m, char *err, size_t errlen)
 
 /* -------------------------------------------------------------- format */
 
+/* "set: LINE\n" for each line of sets ("" for none); NULL: no memory. */
+static char *format_sets(const char *sets)
+{
+  const char *p;
+  size_t n = 1, lines = 0, at = 0, len;
+  char *out;
+
+  for(p = sets; p && *p; p++)
+    lines += *p == '\n';
+  if(sets && *sets && sets[strlen(sets) - 1] != '\n')
+    lines++;
+  n += (sets ? strlen(sets) : 0) + lines * 6;
+  out = malloc(n);
+  if(!out)
+    return NULL;
+  for(p = sets; p && *p; p += len + (p[len] == '\n')) {
+    len = strcspn(p, "\n");
+    memcpy(out + at, "set: ", 5);
+    memcpy(out + at + 5, p, len);
+    out[at + 5 + len] = '\n';
+    at += len + 6;
+  }
+  out[at] = '\0';
+  return out;
+}
+
 vouch_rc vouch_message_format(const vouch_message *m, char **out, size_t *len)
 {
-  char err[128];
+  char err[128], *sets;
 
   if(!m || !out || !len)
     return VOUCH_ERR_USAGE;
@@ -158,10 +218,14 @@ vouch_rc vouch_message_format(const vouch_message *m, char **out, size_t *len)
   *len = 0;
   if(!message_ok(m, err, sizeof(err)))
     return VOUCH_ERR_INPUT;
+  sets = format_sets(m->sets);
+  if(!sets)
+    return VOUCH_ERR_NOMEM;
   *out = vouch_asprintf(
-      "channel: %s\nto: %s\n%s%s%s\n%s", vouch_channel_name(m->channel), m->to,
-      m->subject ? "subject: " : "", m->subject ? m->subject : "",
-      m->subject ? "\n" : "", m->body);
+      "channel: %s\nto: %s\n%s%s%s%s\n%s", vouch_channel_name(m->channel),
+      m->to, m->subject ? "subject: " : "", m->subject ? m->subject : "",
+      m->subject ? "\n" : "", sets, m->body);
+  free(sets);
   if(!*out)
     return VOUCH_ERR_NOMEM;
   *len = strlen(*out);
@@ -170,12 +234,35 @@ vouch_rc vouch_message_format(const vouch_message *m, char **out, size_t *len)
 
 /* --------------------------------------------------------------- parse */
 
+/* A "set" header (repeatable): one more line of m->sets. */
+static vouch_rc parse_set(const char *v, size_t vlen, unsigned lineno,
+                          vouch_message *m, char *err, size_t errlen)
+{
+  size_t have = m->sets ? strlen(m->sets) : 0;
+  char *grown;
+
+  if(!header_ok("set", v, vlen, SET_MAX, err, errlen))
+    return VOUCH_ERR_INPUT;
+  if(have > (size_t)SETS_MAX * (SET_MAX + 1)) {
+    set_err(err, errlen, "line %u: too many \"set\" headers", lineno);
+    return VOUCH_ERR_INPUT;
+  }
+  grown = realloc(m->sets, have + vlen + 2);
+  if(!grown)
+    return VOUCH_ERR_NOMEM;
+  m->sets = grown;
+  memcpy(grown + have, v, vlen);
+  grown[have + vlen] = '\n';
+  grown[have + vlen + 1] = '\0';
+  return VOUCH_OK;
+}
+
 /* One "name: value" line (len bytes, no LF) into m. */
 static vouch_rc parse_header(const char *line, size_t len, unsigned lineno,
                              vouch_message *m, unsigned *seen, char *err,
                              size_t errlen)
 {
-  static const char *const names[] = {"channel", "to", "subject"};
+  static const char *const names[] = {"channel", "to", "subject", "set"};
   const char *colon = memchr(line, ':', len);
   size_t nlen, vlen, i;
   const char *v;
@@ -190,16 +277,18 @@ static vouch_rc parse_header(const char *line, size_t len, unsigned lineno,
   if(v < line + len && *v == ' ')
     v++;
   vlen = len - (size_t)(v - line);
-  for(i = 0; i < 3; i++)
+  for(i = 0; i < 4; i++)
     if(strlen(names[i]) == nlen && !memcmp(line, names[i], nlen))
       break;
-  if(i == 3) {
+  if(i == 4) {
     set_err(err, errlen,
             "line %u: unknown header (allowed: channel, to, "
-            "subject)",
+            "subject, set)",
             lineno);
     return VOUCH_ERR_INPUT;
   }
+  if(i == 3)
+    return parse_set(v, vlen, lineno, m, err, errlen);
   if(*seen & (1u << i)) {
     set_err(err, errlen, "line %u: header \"%s\" repeated", lineno, names[i]);
     return VOUCH_ERR_INPUT;
@@ -639,6 +728,7 @@ static bool chld_default(struct sigaction *saved)
 vouch_rc vouch_deliver(vouch_ctx *ctx, const vouch_message *m)
 {
   struct helper *h = NULL;
+  vouch_message wire;
   struct sigaction saved;
   bool restore = false;
   char *msg = NULL;
@@ -647,7 +737,12 @@ vouch_rc vouch_deliver(vouch_ctx *ctx, const vouch_message *m)
 
   if(!ctx || !ctx->cfg || !m)
     return VOUCH_ERR_USAGE;
-  rc = vouch_message_format(m, &msg, &len);
+  /* The helper reads the configuration file again: what a PAM line set
+   * for [email] and [sms] goes with the message. */
+  wire = *m;
+  if(!wire.sets)
+    wire.sets = ctx->cfg->pass_on;
+  rc = vouch_message_format(&wire, &msg, &len);
   if(rc) {
     vouch_log(ctx, LOG_ERR, "%s delivery failed: the message is malformed",
               vouch_channel_name(m->channel));

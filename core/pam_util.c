@@ -43,6 +43,7 @@ static vouch_rc override(vouch_ctx *ctx, const char *arg)
   const char *dot = strchr(arg, '.'), *eq = strchr(arg, '=');
   char section[32], key[32];
   size_t sl, kl;
+  vouch_rc rc;
 
   if(!dot || !eq || dot > eq)
     return VOUCH_ERR_USAGE;
@@ -54,8 +55,13 @@ static vouch_rc override(vouch_ctx *ctx, const char *arg)
   section[sl] = '\0';
   memcpy(key, dot + 1, kl);
   key[kl] = '\0';
-  return vouch_config_set(ctx->cfg, section, key, eq + 1, "PAM argument",
-                          ctx->log, ctx->logarg);
+  rc = vouch_config_set(ctx->cfg, section, key, eq + 1, "PAM argument",
+                        ctx->log, ctx->logarg);
+  /* The delivery helper reads the file again: [email] and [sms] keys go
+   * to it with each message. */
+  if(!rc)
+    rc = vouch_config_pass_on(ctx->cfg, section, key, eq + 1);
+  return rc;
 }
 
 static int open_ctx(pam_handle_t *pamh, int argc, const char **argv,

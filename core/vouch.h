@@ -180,6 +180,10 @@ typedef struct vouch_config {
   char *delivery_helper;     /* helper = LIBEXECDIR/vouch-deliver */
   /* [templates] */
   char *templates_dir; /* dir = DATADIR/templates */
+  /* [email] and [sms] keys set after the file was read (a PAM line's
+   * SECTION.KEY=VALUE), "section.key=value" lines: handed to the delivery
+   * helper with each message, since it reads the file again; NULL: none */
+  char *pass_on;
   /* [email] */
   int email_transport; /* transport = smtp */
   char *email_url;     /* url = smtp://127.0.0.1:25 */
@@ -225,6 +229,16 @@ vouch_rc vouch_config_load(const char *path, vouch_config **out,
 vouch_rc vouch_config_set(vouch_config *c, const char *section,
                           const char *key, const char *value,
                           const char *where, vouch_log_fn log, void *logarg);
+/* Records a key set after the file was read for the delivery helper
+ * (pass_on), when section is "email" or "sms"; others are not its
+ * business and are left out. */
+vouch_rc vouch_config_pass_on(vouch_config *c, const char *section,
+                              const char *key, const char *value);
+/* Applies "section.key=value" lines (pass_on, as the helper receives
+ * them) with vouch_config_set, where "PAM argument"; only [email] and
+ * [sms] keys (VOUCH_ERR_CONFIG for others), then vouch_config_check. */
+vouch_rc vouch_config_apply_passed(vouch_config *c, const char *lines,
+                                   vouch_log_fn log, void *logarg);
 /* Checks relations between keys (e.g. transport file needs dir). */
 vouch_rc vouch_config_check(const vouch_config *c, vouch_log_fn log,
                             void *logarg);
@@ -546,13 +560,15 @@ typedef struct vouch_message {
   char *to;      /* email address or E.164 number */
   char *subject; /* email only; NULL for SMS */
   char *body;    /* UTF-8 text; may hold a code: wiped */
+  char *sets;    /* the configuration's pass_on lines, or NULL */
 } vouch_message;
 
 /* Frees the members, wiping the body. */
 void vouch_message_clear(vouch_message *m);
 /* The wire format between the core and the delivery helper, on the
- * helper's stdin: "channel: email|sms", "to: ...", "subject: ..." lines, a
- * blank line, then the body.  Header values may not hold CR or LF. */
+ * helper's stdin: "channel: email|sms", "to: ...", "subject: ..." lines,
+ * a "set: section.key=value" line for each line of sets, a blank line,
+ * then the body.  Header values may not hold CR or LF. */
 vouch_rc vouch_message_format(const vouch_message *m, char **out, size_t *len);
 vouch_rc vouch_message_parse(const char *text, size_t len, vouch_message *m,
                              char *err, size_t errlen);

@@ -130,7 +130,7 @@ static int read_message(vouch_message *m)
 
 int main(int argc, char **argv)
 {
-  vouch_message m = {VOUCH_CHANNEL_EMAIL, NULL, NULL, NULL};
+  vouch_message m = {VOUCH_CHANNEL_EMAIL, NULL, NULL, NULL, NULL};
   vouch_config *cfg = NULL;
   const char *conf;
   bool curl_up = false;
@@ -151,6 +151,9 @@ int main(int argc, char **argv)
   rc = vouch_crypto_init();
   if(!rc)
     rc = vouch_config_load(conf, &cfg, log_stderr, NULL);
+  /* [email] and [sms] keys the PAM line set, over the file. */
+  if(!rc && m.sets)
+    rc = vouch_config_apply_passed(cfg, m.sets, log_stderr, NULL);
   if(rc)
     goto out;
   if(curl_global_init(CURL_GLOBAL_DEFAULT)) {

@@ -57,7 +57,7 @@ static long long ms_now(void)
 
 int main(int argc, char **argv)
 {
-  vouch_message m = {VOUCH_CHANNEL_EMAIL, NULL, NULL, NULL};
+  vouch_message m = {VOUCH_CHANNEL_EMAIL, NULL, NULL, NULL, NULL};
   bool dirty = false, close_stdio = false;
   vouch_ctx *ctx = NULL;
   size_t len = 0;

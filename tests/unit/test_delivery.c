@@ -38,7 +38,7 @@ static void log_keep(void *arg, int priority, const char *msg)
 static void roundtrip(vouch_channel ch, const char *to, const char *subject,
                       const char *body)
 {
-  vouch_message m = {ch, (char *)to, (char *)subject, (char *)body};
+  vouch_message m = {ch, (char *)to, (char *)subject, (char *)body, NULL};
   vouch_message back;
   char *text = NULL, err[128];
   size_t len = 0;
@@ -137,9 +137,78 @@ static void test_parse_rejects(void **state)
   free(big);
 }
 
+/* PAM-line keys of [email] and [sms] travel to the helper as "set"
+ * headers and are applied over the file there; nothing else does. */
+static void test_passed_keys(void **state)
+{
+  vouch_message m = {VOUCH_CHANNEL_SMS, "+4512345678", NULL, "Code 1",
+                     NULL};
+  vouch_message back;
+  vouch_config *c = calloc(1, sizeof(*c));
+  char *text = NULL, err[128], many[64 * 40];
+  size_t len = 0, n = 0;
+  int i;
+
+  (void)state;
+  assert_non_null(c);
+  assert_int_equal(vouch_config_defaults(c), VOUCH_OK);
+  assert_int_equal(vouch_config_pass_on(c, "store", "path", "/x"), VOUCH_OK);
+  assert_null(c->pass_on);
+  assert_int_equal(vouch_config_pass_on(c, "sms", "dir", "/tmp/s=1.d"),
+                   VOUCH_OK);
+  assert_int_equal(vouch_config_pass_on(c, "email", "from", "a@b.example"),
+                   VOUCH_OK);
+  assert_string_equal(c->pass_on,
+                      "sms.dir=/tmp/s=1.d\nemail.from=a@b.example\n");
+  assert_int_equal(vouch_config_pass_on(c, "sms", "dir", "a\nb"),
+                   VOUCH_ERR_INPUT);
+
+  m.sets = c->pass_on;
+  assert_int_equal(vouch_message_format(&m, &text, &len), VOUCH_OK);
+  assert_string_equal(text, "channel: sms\nto: +4512345678\n"
+                            "set: sms.dir=/tmp/s=1.d\n"
+                            "set: email.from=a@b.example\n\nCode 1");
+  assert_int_equal(vouch_message_parse(text, len, &back, err, sizeof(err)),
+                   VOUCH_OK);
+  assert_string_equal(back.sets, c->pass_on);
+  assert_string_equal(back.body, "Code 1");
+  free(text);
+
+  /* Applied over the file's values, then checked as a whole. */
+  assert_int_equal(vouch_config_apply_passed(c, back.sets, NULL, NULL),
+                   VOUCH_OK);
+  assert_string_equal(c->sms_dir, "/tmp/s=1.d");
+  assert_string_equal(c->email_from, "a@b.example");
+  vouch_message_clear(&back);
+  assert_int_equal(vouch_config_apply_passed(c, "store.path=/x\n", NULL, NULL),
+                   VOUCH_ERR_CONFIG);
+  assert_int_equal(vouch_config_apply_passed(c, "sms.nosuch=1\n", NULL, NULL),
+                   VOUCH_ERR_CONFIG);
+  assert_int_equal(vouch_config_apply_passed(c, "sms=1\n", NULL, NULL),
+                   VOUCH_ERR_CONFIG);
+  assert_int_equal(vouch_config_apply_passed(c, "", NULL, NULL), VOUCH_OK);
+
+  /* Malformed or too many "set" headers are refused. */
+  REFUSED("channel: sms\nto: +4512345678\nset: nodot\n\nb",
+          "not section.key=value");
+  REFUSED("channel: sms\nto: +4512345678\nset: sms.dir\n\nb",
+          "not section.key=value");
+  REFUSED("channel: sms\nto: +4512345678\nset: \n\nb", "set is empty");
+  REFUSED("channel: sms\nto: +4512345678\nset: sms.dir=\r/x\n\nb",
+          "set contains CR");
+  n = (size_t)snprintf(many, sizeof(many), "channel: sms\nto: +4512345678\n");
+  for(i = 0; i < 33; i++)
+    n += (size_t)snprintf(many + n, sizeof(many) - n, "set: sms.dir=/d%d\n",
+                          i);
+  n += (size_t)snprintf(many + n, sizeof(many) - n, "\nb");
+  refused(many, n, "more than 32");
+  vouch_config_free(c);
+}
+
 static void test_format_rejects(void **state)
 {
-  vouch_message m = {VOUCH_CHANNEL_EMAIL, "a@example.org", "s\nBcc: x", "b"};
+  vouch_message m = {VOUCH_CHANNEL_EMAIL, "a@example.org", "s\nBcc: x", "b",
+                     NULL};
   char *out = (char *)1;
   size_t len = 9;
 
@@ -343,7 +412,7 @@ static void test_loopback(void **state)
 static void test_sms_body(void **state)
 {
   vouch_message m = {VOUCH_CHANNEL_SMS, "+4512345678", NULL,
-                     "Kode 1 & 2 = \"æ\"\\\n\x01/"};
+                     "Kode 1 & 2 = \"æ\"\\\n\x01/", NULL};
   vouch_config *c = calloc(1, sizeof(*c));
   char *out = NULL;
 
@@ -457,8 +526,9 @@ static void test_file_transport(void **state)
 {
   char dir[] = "/tmp/vouch-test-delivery.XXXXXX", sub[128];
   vouch_message em = {VOUCH_CHANNEL_EMAIL, "a@example.org", "Subject",
-                      "Code 123456\n"};
-  vouch_message sm = {VOUCH_CHANNEL_SMS, "+4512345678", NULL, "Code 1"};
+                      "Code 123456\n", NULL};
+  vouch_message sm = {VOUCH_CHANNEL_SMS, "+4512345678", NULL, "Code 1",
+                      NULL};
   vouch_config *c = calloc(1, sizeof(*c));
 
   (void)state;
@@ -506,6 +576,7 @@ int main(void)
       cmocka_unit_test(test_roundtrip),
       cmocka_unit_test(test_parse_rejects),
       cmocka_unit_test(test_format_rejects),
+      cmocka_unit_test(test_passed_keys),
       cmocka_unit_test(test_qp),
       cmocka_unit_test(test_header_encode),
       cmocka_unit_test(test_loopback),
