@@ -4,9 +4,40 @@
  * message explains a refused card number.  The checks themselves live in
  * challenge.c (codes) and card.c.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "vouch.h"
+
+/* For a user vouch does not know, the prompts a member with an email
+ * address and a card gets: a masked address and a card ending made from a
+ * keyed hash of the name, the same at every attempt (asking twice shows
+ * nothing new) and never used to send anything.  m->known stays false. */
+static vouch_rc decoy(vouch_ctx *ctx, const char *user, vouch_methods *m)
+{
+  static const char *const domains[] = {
+      "gmail.com",  "outlook.com", "yahoo.com", "hotmail.com",
+      "icloud.com", "proton.me",   "aol.com",   "gmx.net"};
+  unsigned char mac[VOUCH_MAC_BYTES];
+  const unsigned char *key;
+  char email[64];
+  unsigned last4;
+  vouch_rc rc;
+
+  rc = vouch_ctx_key(ctx, &key);
+  if(rc)
+    return rc;
+  vouch_mac(key, mac, "decoy", user, NULL);
+  snprintf(email, sizeof(email), "%c@%s", 'a' + mac[0] % 26,
+           domains[mac[1] % (sizeof(domains) / sizeof(domains[0]))]);
+  m->email = true;
+  vouch_mask_email(email, m->email_mask, sizeof(m->email_mask));
+  last4 = ((unsigned)mac[2] << 8 | mac[3]) % 10000;
+  m->card = true;
+  snprintf(m->card_last4, sizeof(m->card_last4), "%04u", last4);
+  vouch_wipe(mac, sizeof(mac));
+  return VOUCH_OK;
+}
 
 vouch_rc vouch_methods_get(vouch_ctx *ctx, const char *user, vouch_methods *m)
 {
@@ -18,11 +49,13 @@ vouch_rc vouch_methods_get(vouch_ctx *ctx, const char *user, vouch_methods *m)
   rc = vouch_ctx_store(ctx, &st);
   if(rc)
     return rc;
+  if(!user)
+    return VOUCH_ERR_USAGE;
   if(!vouch_valid_username(user))
-    return VOUCH_OK;
+    return decoy(ctx, user, m);
   rc = vouch_store_user_get(st, user, &u);
   if(rc == VOUCH_ERR_NO_USER)
-    return VOUCH_OK;
+    return decoy(ctx, user, m);
   if(rc)
     return rc;
   m->known = true;

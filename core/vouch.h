@@ -715,7 +715,10 @@ typedef struct vouch_methods {
   char card_last4[5];
 } vouch_methods;
 
-/* Fills m for user; an unknown user is not an error (m->known false). */
+/* Fills m for user.  An unknown user is not an error: m->known is false,
+ * and email_mask and card_last4 hold a decoy made from a keyed hash of
+ * the name (the same at every attempt), so that the prompts do not show
+ * that the user is unknown. */
 vouch_rc vouch_methods_get(vouch_ctx *ctx, const char *user, vouch_methods *m);
 /* ======================================================================
  * Account flows (issue 4).

@@ -61,8 +61,9 @@ static int converse(pam_handle_t *pamh, int flags, vouch_ctx *ctx,
     say(pamh, flags, lang, VOUCH_MSG_NO_METHOD);
     return PAM_AUTHINFO_UNAVAIL;
   }
+  /* For an unknown user, the decoy ending of vouch_methods_get. */
   vouch_msgf(prompt, sizeof(prompt), lang, VOUCH_MSG_CARD_PROMPT,
-             m->known ? m->card_last4 : "\u2022\u2022\u2022\u2022");
+             m->card_last4);
   for(round = 0; round < MAX_ROUNDS; round++) {
     ret = vouch_pam_ask(pamh, PAM_PROMPT_ECHO_OFF, prompt, &answer);
     if(ret != PAM_SUCCESS)

@@ -240,9 +240,8 @@ static int start(struct otp *o, const char *want)
   ret = pick_channel(o, want);
   if(ret != PAM_SUCCESS)
     return ret;
+  /* For an unknown user: the decoy of vouch_methods_get. */
   o->mask = o->ch == VOUCH_CHANNEL_EMAIL ? o->m.email_mask : o->m.sms_mask;
-  if(!o->m.known)
-    o->mask = "\u2022\u2022\u2022";
   return send_code(o, false);
 }
 
