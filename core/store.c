@@ -9,6 +9,7 @@
  * reported with SQLite's own message but never with a bound value.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1222,6 +1223,42 @@ int st_bind_mac(sqlite3_stmt *s, int i, const unsigned char *mac)
   return sqlite3_bind_blob(s, i, mac, VOUCH_MAC_BYTES, SQLITE_STATIC);
 }
 
+vouch_rc st_user_insert(vouch_store *st, const char *what, int64_t *id,
+                        const char *sql, const char *fmt, ...)
+{
+  sqlite3_stmt *s = NULL;
+  vouch_rc rc;
+  va_list ap;
+  int src = SQLITE_OK, i;
+
+  rc = st_prepare(st, sql, &s);
+  if(rc)
+    return rc;
+  va_start(ap, fmt);
+  for(i = 0; fmt[i] && src == SQLITE_OK; i++) {
+    if(fmt[i] == 't')
+      src = st_bind_text(s, i + 1, va_arg(ap, const char *));
+    else if(fmt[i] == 'i')
+      src = sqlite3_bind_int(s, i + 1, va_arg(ap, int));
+    else if(fmt[i] == 'I')
+      src = sqlite3_bind_int64(s, i + 1, va_arg(ap, sqlite3_int64));
+    else if(fmt[i] == 'm')
+      src = st_bind_mac(s, i + 1, va_arg(ap, const unsigned char *));
+    else
+      src = SQLITE_MISUSE;
+  }
+  va_end(ap);
+  src = src ? src : st_step_done(s);
+  if(src != SQLITE_DONE)
+    rc = st_sql_fail(st, what, src);
+  else if(sqlite3_changes(st->db) == 0)
+    rc = VOUCH_ERR_NO_USER;
+  else if(id)
+    *id = (int64_t)sqlite3_last_insert_rowid(st->db);
+  sqlite3_finalize(s);
+  return rc;
+}
+
 /* Why a statement bound to a user name changed nothing. */
 vouch_rc st_no_row(vouch_store *st, const char *name, vouch_rc otherwise)
 {
@@ -1290,32 +1327,12 @@ static vouch_rc code_add(vouch_store *st, const char *user,
                          const unsigned char *mac, time_t created,
                          time_t expires, int64_t *id)
 {
-  sqlite3_stmt *s = NULL;
-  vouch_rc rc;
-  int src;
-
-  rc = st_prepare(st,
-                  "INSERT INTO codes (user_id, purpose, channel, mac, created,"
-                  " expires) SELECT id, ?2, ?3, ?4, ?5, ?6 FROM users"
-                  " WHERE name = ?1",
-                  &s);
-  if(rc)
-    return rc;
-  src = st_bind_text(s, 1, user);
-  src = src ? src : st_bind_text(s, 2, purpose);
-  src = src ? src : sqlite3_bind_int(s, 3, channel);
-  src = src ? src : st_bind_mac(s, 4, mac);
-  src = src ? src : sqlite3_bind_int64(s, 5, (sqlite3_int64)created);
-  src = src ? src : sqlite3_bind_int64(s, 6, (sqlite3_int64)expires);
-  src = src ? src : st_step_done(s);
-  if(src != SQLITE_DONE)
-    rc = st_sql_fail(st, "store code", src);
-  else if(sqlite3_changes(st->db) == 0)
-    rc = VOUCH_ERR_NO_USER;
-  else if(id)
-    *id = sqlite3_last_insert_rowid(st->db);
-  sqlite3_finalize(s);
-  return rc;
+  return st_user_insert(
+      st, "store code", id,
+      "INSERT INTO codes (user_id, purpose, channel, mac, created, expires)"
+      " SELECT id, ?2, ?3, ?4, ?5, ?6 FROM users WHERE name = ?1",
+      "ttimII", user, purpose, channel, mac, (sqlite3_int64)created,
+      (sqlite3_int64)expires);
 }
 
 vouch_rc vouch_store_code_insert(vouch_store *st, const char *user,
@@ -1457,29 +1474,12 @@ static vouch_rc token_add(vouch_store *st, const char *user,
                           const char *purpose, const unsigned char *mac,
                           time_t created, time_t expires)
 {
-  sqlite3_stmt *s = NULL;
-  vouch_rc rc;
-  int src;
-
-  rc =
-      st_prepare(st,
-                 "INSERT INTO tokens (user_id, purpose, mac, created, expires)"
-                 " SELECT id, ?2, ?3, ?4, ?5 FROM users WHERE name = ?1",
-                 &s);
-  if(rc)
-    return rc;
-  src = st_bind_text(s, 1, user);
-  src = src ? src : st_bind_text(s, 2, purpose);
-  src = src ? src : st_bind_mac(s, 3, mac);
-  src = src ? src : sqlite3_bind_int64(s, 4, (sqlite3_int64)created);
-  src = src ? src : sqlite3_bind_int64(s, 5, (sqlite3_int64)expires);
-  src = src ? src : st_step_done(s);
-  if(src != SQLITE_DONE)
-    rc = st_sql_fail(st, "store token", src);
-  else if(sqlite3_changes(st->db) == 0)
-    rc = VOUCH_ERR_NO_USER;
-  sqlite3_finalize(s);
-  return rc;
+  return st_user_insert(
+      st, "store token", NULL,
+      "INSERT INTO tokens (user_id, purpose, mac, created, expires)"
+      " SELECT id, ?2, ?3, ?4, ?5 FROM users WHERE name = ?1",
+      "ttmII", user, purpose, mac, (sqlite3_int64)created,
+      (sqlite3_int64)expires);
 }
 
 vouch_rc vouch_store_token_insert(vouch_store *st, const char *user,
@@ -1570,10 +1570,8 @@ vouch_rc vouch_store_check_failure_add(vouch_store *st, const char *user,
                                        const char *method, time_t ts,
                                        time_t prune_before)
 {
-  sqlite3_stmt *s = NULL;
   bool own = false;
   vouch_rc rc;
-  int src;
 
   if(!method || !*method || st_bad_name(st, user))
     return VOUCH_ERR_INPUT;
@@ -1585,21 +1583,10 @@ vouch_rc vouch_store_check_failure_add(vouch_store *st, const char *user,
       "DELETE FROM check_failures WHERE user_id = " USER_ID_OF " AND ts <= ?2",
       user, (sqlite3_int64)prune_before, "drop old failed checks");
   if(!rc)
-    rc = st_prepare(st,
-                    "INSERT INTO check_failures (user_id, ts, method)"
-                    " SELECT id, ?2, ?3 FROM users WHERE name = ?1",
-                    &s);
-  if(!rc) {
-    src = st_bind_text(s, 1, user);
-    src = src ? src : sqlite3_bind_int64(s, 2, (sqlite3_int64)ts);
-    src = src ? src : st_bind_text(s, 3, method);
-    src = src ? src : st_step_done(s);
-    if(src != SQLITE_DONE)
-      rc = st_sql_fail(st, "count failed check", src);
-    else if(sqlite3_changes(st->db) == 0)
-      rc = VOUCH_ERR_NO_USER;
-    sqlite3_finalize(s);
-  }
+    rc = st_user_insert(st, "count failed check", NULL,
+                        "INSERT INTO check_failures (user_id, ts, method)"
+                        " SELECT id, ?2, ?3 FROM users WHERE name = ?1",
+                        "tIt", user, (sqlite3_int64)ts, method);
   return st_atomic_leave(st, own, rc);
 }
 
@@ -1673,10 +1660,8 @@ vouch_rc vouch_store_send_add(vouch_store *st, const char *user,
                               const char *purpose, int channel, time_t ts,
                               time_t prune_before)
 {
-  sqlite3_stmt *s = NULL;
   bool own = false;
   vouch_rc rc;
-  int src;
 
   if(st_bad_name(st, user) || st_bad_purpose(st, purpose))
     return VOUCH_ERR_INPUT;
@@ -1687,22 +1672,10 @@ vouch_rc vouch_store_send_add(vouch_store *st, const char *user,
       st, "DELETE FROM sends WHERE user_id = " USER_ID_OF " AND ts <= ?2",
       user, (sqlite3_int64)prune_before, "drop old sends");
   if(!rc)
-    rc = st_prepare(st,
-                    "INSERT INTO sends (user_id, purpose, channel, ts)"
-                    " SELECT id, ?2, ?3, ?4 FROM users WHERE name = ?1",
-                    &s);
-  if(!rc) {
-    src = st_bind_text(s, 1, user);
-    src = src ? src : st_bind_text(s, 2, purpose);
-    src = src ? src : sqlite3_bind_int(s, 3, channel);
-    src = src ? src : sqlite3_bind_int64(s, 4, (sqlite3_int64)ts);
-    src = src ? src : st_step_done(s);
-    if(src != SQLITE_DONE)
-      rc = st_sql_fail(st, "record send", src);
-    else if(sqlite3_changes(st->db) == 0)
-      rc = VOUCH_ERR_NO_USER;
-    sqlite3_finalize(s);
-  }
+    rc = st_user_insert(st, "record send", NULL,
+                        "INSERT INTO sends (user_id, purpose, channel, ts)"
+                        " SELECT id, ?2, ?3, ?4 FROM users WHERE name = ?1",
+                        "ttiI", user, purpose, channel, (sqlite3_int64)ts);
   return st_atomic_leave(st, own, rc);
 }
 

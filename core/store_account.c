@@ -220,28 +220,11 @@ vouch_rc vouch_store_tokens_kill(vouch_store *st, const char *user,
 static vouch_rc export_insert(vouch_store *st, const char *user,
                               time_t created, time_t expires, int64_t *id)
 {
-  sqlite3_stmt *s = NULL;
-  vouch_rc rc;
-  int src;
-
-  rc = st_prepare(st,
-                  "INSERT INTO exports (user_id, created, status, expires)"
-                  " SELECT id, ?2, 0, ?3 FROM users WHERE name = ?1",
-                  &s);
-  if(rc)
-    return rc;
-  src = st_bind_text(s, 1, user);
-  src = src ? src : sqlite3_bind_int64(s, 2, (sqlite3_int64)created);
-  src = src ? src : sqlite3_bind_int64(s, 3, (sqlite3_int64)expires);
-  src = src ? src : st_step_done(s);
-  if(src != SQLITE_DONE)
-    rc = st_sql_fail(st, "add export request", src);
-  else if(sqlite3_changes(st->db) == 0)
-    rc = VOUCH_ERR_NO_USER;
-  else if(id)
-    *id = (int64_t)sqlite3_last_insert_rowid(st->db);
-  sqlite3_finalize(s);
-  return rc;
+  return st_user_insert(
+      st, "add export request", id,
+      "INSERT INTO exports (user_id, created, status, expires)"
+      " SELECT id, ?2, 0, ?3 FROM users WHERE name = ?1",
+      "tII", user, (sqlite3_int64)created, (sqlite3_int64)expires);
 }
 
 vouch_rc vouch_store_export_add(vouch_store *st, const char *user,

@@ -163,10 +163,8 @@ vouch_rc vouch_store_device_move(vouch_store *st, int64_t id,
 vouch_rc vouch_store_device_failure_add(vouch_store *st, const char *user,
                                         time_t ts, time_t prune_before)
 {
-  sqlite3_stmt *s = NULL;
   bool own = false;
   vouch_rc rc;
-  int src;
 
   if(st_bad_name(st, user))
     return VOUCH_ERR_INPUT;
@@ -180,20 +178,10 @@ vouch_rc vouch_store_device_failure_add(vouch_store *st, const char *user,
                           user, (sqlite3_int64)prune_before,
                           "drop old wrong approvals");
   if(!rc)
-    rc = st_prepare(st,
-                    "INSERT INTO device_failures (user_id, ts)"
-                    " SELECT id, ?2 FROM users WHERE name = ?1",
-                    &s);
-  if(!rc) {
-    src = st_bind_text(s, 1, user);
-    src = src ? src : sqlite3_bind_int64(s, 2, (sqlite3_int64)ts);
-    src = src ? src : st_step_done(s);
-    if(src != SQLITE_DONE)
-      rc = st_sql_fail(st, "count wrong approval", src);
-    else if(sqlite3_changes(st->db) == 0)
-      rc = VOUCH_ERR_NO_USER;
-    sqlite3_finalize(s);
-  }
+    rc = st_user_insert(st, "count wrong approval", NULL,
+                        "INSERT INTO device_failures (user_id, ts)"
+                        " SELECT id, ?2 FROM users WHERE name = ?1",
+                        "tI", user, (sqlite3_int64)ts);
   return st_atomic_leave(st, own, rc);
 }
 

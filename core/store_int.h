@@ -42,6 +42,13 @@ vouch_rc st_id_write(vouch_store *st, const char *sql, int64_t id,
                      sqlite3_int64 v, const char *text, const char *what);
 const char *st_col_text(sqlite3_stmt *s, int i);
 int st_bind_mac(sqlite3_stmt *s, int i, const unsigned char *mac);
+/* Runs an "INSERT ... SELECT id, ... FROM users WHERE name = ?1" with its
+ * parameters ?1, ?2, ... from the arguments, a letter of fmt each: t text
+ * (const char *), i int, I sqlite3_int64, m a MAC (VOUCH_MAC_BYTES).  No
+ * row inserted (no such user): VOUCH_ERR_NO_USER; *id (may be NULL) gets
+ * the new row's id; SQL errors are logged as what. */
+vouch_rc st_user_insert(vouch_store *st, const char *what, int64_t *id,
+                        const char *sql, const char *fmt, ...);
 vouch_rc st_no_row(vouch_store *st, const char *name, vouch_rc otherwise);
 bool st_bad_purpose(const vouch_store *st, const char *purpose);
 vouch_rc st_row_write(vouch_store *st, const char *sql, int64_t id,
