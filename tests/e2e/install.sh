@@ -163,11 +163,33 @@ printf 'inst-pass-e2e\n' >"$T/in"
 expect_rc 1 "pamtester: wrong password refused" -- \
   timeout 60 pamtester vouch-e2e e2e-inst authenticate <"$T/in"
 
+# The packaged modules inside a setuid host: vouch-account (setuid root)
+# run by an unprivileged member runs the PAM service vouch-account; its
+# modules find the private core through their absolute RUNPATH (a setuid
+# process ignores LD_LIBRARY_PATH and $ORIGIN).  The password prompt
+# comes and a wrong password is refused (exit 1), not a module that
+# failed to load.
+U=vouche2ei
+sys_user "$U"
+vouchctl user add "$U" --email vouche2ei@example.org >/dev/null ||
+  fail "vouchctl user add $U"
+printf 'Inst-Pass-e2e\n' | vouchctl passwd "$U" >/dev/null ||
+  fail "vouchctl passwd $U"
+printf 'not-the-password\n' >"$T/in"
+expect_rc 1 "setuid vouch-account, packaged modules: wrong password" -- \
+  timeout 60 setpriv --reuid="$U" --regid="$(id -g "$U")" --clear-groups \
+  -- /usr/bin/vouch-account logout-all <"$T/in"
+expect_grep 'Password: ' "$T/err" "setuid vouch-account: the password prompt"
+expect_nogrep 'dlopen|cannot open shared object|libvouch' "$T/err" \
+  "setuid vouch-account: the modules loaded"
+vouchctl audit "$U" >"$T/audit" 2>&1
+expect_grep "$U password\.fail vouch-account" "$T/audit" \
+  "setuid vouch-account: the packaged module judged the password"
+
 # The security check with the built-in defaults of the package: the
 # delivery helper in /usr/libexec/vouch and the templates in
 # /usr/share/vouch.  A configuration of its own sets only the email
-# transport (the helper reads the file, not the PAM line); store and key
-# are the packaged defaults.
+# transport; store and key are the packaged defaults.
 mkdir -p "$T/mail"
 printf '[email]\ntransport = file\ndir = %s\nfrom = vouch@example.org\n' \
   "$T/mail" >"$T/inst.conf"
