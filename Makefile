@@ -41,7 +41,10 @@ SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
             -fno-sanitize-recover=undefined
 endif
 
-VCPPFLAGS := -Icore -D_GNU_SOURCE \
+# The release, from the first line of debian/changelog ("vouch (X) ...").
+VERSION  := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
+
+VCPPFLAGS := -Icore -D_GNU_SOURCE -DVOUCH_VERSION='"$(VERSION)"' \
   -DVOUCH_CONF_PATH='"$(SYSCONFDIR)/vouch/vouch.conf"' \
   -DVOUCH_KEY_PATH='"$(SYSCONFDIR)/vouch/secret.key"' \
   -DVOUCH_LIBEXECDIR='"$(LIBEXECDIR)"' \
@@ -93,7 +96,7 @@ all: $(LIBVOUCH) $(LIBSO) $(MODULES) $(TOOLS) $(INST_MODULES) \
 # only when they change, so that "make PREFIX=/usr install" after a plain
 # "make" rebuilds what depends on them instead of installing stale paths.
 VOUCH_PATHS := $(SYSCONFDIR) $(LIBEXECDIR) $(DATADIR) $(LOCALSTATEDIR) \
-               $(PRIVLIBDIR)
+               $(PRIVLIBDIR) $(VERSION)
 $(BUILD)/paths: FORCE | $(BUILD)/core
 	@echo '$(VOUCH_PATHS)' | cmp -s - $@ || echo '$(VOUCH_PATHS)' >$@
 FORCE:

@@ -27,6 +27,11 @@ extern "C" {
 
 #define VOUCH_PRINTF(f, a) __attribute__((format(printf, f, a)))
 
+/* The release (the Makefile passes the one of debian/changelog). */
+#ifndef VOUCH_VERSION
+#define VOUCH_VERSION "0.1.0"
+#endif
+
 /* ---------------------------------------------------------------- errors */
 
 typedef enum {

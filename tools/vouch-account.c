@@ -86,6 +86,7 @@ static const char usage_main[] =
     "  --user NAME     act for NAME\n"
     "  --config PATH   configuration file (default " VOUCH_CONF_PATH ")\n"
     "  -h, --help      show this help ('COMMAND --help' for a command)\n"
+    "  --version       show the version\n"
     "\n"
     "Exit status: 0 done, 1 check failed or refused, 2 usage or bad input,\n"
     "3 unknown user, 4 system error.\n";
@@ -827,6 +828,10 @@ static vouch_rc global_options(struct app *a, int argc, char **argv,
   for(i = 1; i < argc && argv[i][0] == '-'; i++) {
     if(!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
       fputs(usage_main, stdout);
+      return HELP_SHOWN;
+    }
+    if(!strcmp(argv[i], "--version")) {
+      printf("vouch-account %s\n", VOUCH_VERSION);
       return HELP_SHOWN;
     }
     if((strcmp(argv[i], "--user") && strcmp(argv[i], "--config")) ||

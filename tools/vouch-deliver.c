@@ -21,10 +21,6 @@
 
 #include "vouch.h"
 
-#ifndef VOUCH_VERSION
-#define VOUCH_VERSION "0.1.0"
-#endif
-
 #define INPUT_MAX (128 * 1024) /* bytes of one message on stdin */
 
 enum { EX_OK = 0, EX_FAILED = 1, EX_USAGE = 2, EX_SYSTEM = 4 };

@@ -18,9 +18,6 @@
 #ifndef VOUCH_CONF_PATH
 #define VOUCH_CONF_PATH "/etc/vouch/vouch.conf"
 #endif
-#ifndef VOUCH_VERSION
-#define VOUCH_VERSION "0.1.0"
-#endif
 
 #define SHOW_MAX 64 /* bytes of a bad value quoted back */
 #define ARGS_HELP VOUCH_RC_COUNT

@@ -30,6 +30,7 @@ static const char usage[] =
     "                  password (the account becomes reset-required)\n"
     "  --config PATH   configuration file (default " VOUCH_CONF_PATH ")\n"
     "  -h, --help      show this help\n"
+    "  --version       show the version\n"
     "\n"
     "Exit status: 0 done, 2 usage or bad input, 3 unknown user,\n"
     "4 system error.\n";
@@ -48,6 +49,10 @@ static vouch_rc parse(struct args *a, int argc, char **argv)
   const vouch_cli_spec s = {"", usage, opts, 2, "NAME", &a->name, true};
   vouch_rc rc;
 
+  if(argc == 2 && !strcmp(argv[1], "--version")) {
+    printf("vouch-logout-all %s\n", VOUCH_VERSION);
+    return VOUCH_CLI_HELP;
+  }
   rc = vouch_cli_parse(&s, argc - 1, argv + 1);
   if(!rc && !a->conf)
     a->conf = (char *)VOUCH_CONF_PATH;

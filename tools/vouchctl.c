@@ -19,9 +19,6 @@
 #ifndef VOUCH_CONF_PATH
 #define VOUCH_CONF_PATH "/etc/vouch/vouch.conf"
 #endif
-#ifndef VOUCH_VERSION
-#define VOUCH_VERSION "0.1.0"
-#endif
 
 #define IMPORT_LINE_MAX 65536 /* bytes of one JSON line */
 #define SHOW_MAX 64           /* bytes of a bad value quoted back */
