@@ -95,10 +95,13 @@ all: $(LIBVOUCH) $(LIBSO) $(MODULES) $(TOOLS) $(INST_MODULES) \
 # The paths compiled in (VCPPFLAGS) and linked in (DT_RUNPATH): rewritten
 # only when they change, so that "make PREFIX=/usr install" after a plain
 # "make" rebuilds what depends on them instead of installing stale paths.
-VOUCH_PATHS := $(SYSCONFDIR) $(LIBEXECDIR) $(DATADIR) $(LOCALSTATEDIR) \
-               $(PRIVLIBDIR) $(VERSION)
+# One NAME=VALUE a line (tests/pam/library.sh reads PRIVLIBDIR).
+VOUCH_PATHS := SYSCONFDIR=$(SYSCONFDIR) LIBEXECDIR=$(LIBEXECDIR) \
+               DATADIR=$(DATADIR) LOCALSTATEDIR=$(LOCALSTATEDIR) \
+               PRIVLIBDIR=$(PRIVLIBDIR) VERSION=$(VERSION)
 $(BUILD)/paths: FORCE | $(BUILD)/core
-	@echo '$(VOUCH_PATHS)' | cmp -s - $@ || echo '$(VOUCH_PATHS)' >$@
+	@printf '%s\n' $(VOUCH_PATHS) | cmp -s - $@ || \
+	  printf '%s\n' $(VOUCH_PATHS) >$@
 FORCE:
 
 tests: all $(UNITS) $(TESTBINS) $(BUILD)/tests/vouch-account-test

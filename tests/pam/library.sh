@@ -69,8 +69,8 @@ dyn "$VOUCH_BUILD/vouch-deliver" NEEDED | grep -q '^libcurl' ||
   fail "vouch-deliver: no libcurl"
 
 # The installed variants: the same modules and helper, DT_RUNPATH the
-# private directory compiled in (the last word of $VOUCH_BUILD/paths).
-privlib=$(awk '{ print $NF }' "$VOUCH_BUILD/paths")
+# private directory compiled in (PRIVLIBDIR= in $VOUCH_BUILD/paths).
+privlib=$(sed -n 's/^PRIVLIBDIR=//p' "$VOUCH_BUILD/paths")
 case "$privlib" in
   /*) pass "PRIVLIBDIR $privlib" ;;
   *) fail "no absolute PRIVLIBDIR in $VOUCH_BUILD/paths: '$privlib'" ;;
