@@ -141,37 +141,46 @@ static vouch_rc usage_error(const char *usage, const char *msg,
 }
 
 /* Exactly the flags named (NULL-terminated pairs name, bool *) and
- * want positional arguments; --help prints usage. */
+ * want positional arguments; --help prints usage; "--" ends the options.
+ * While a positional argument is still wanted, an argument that is not
+ * one of the flags is taken as it: a token may begin with '-'. */
 static vouch_rc args(const char *usage, int argc, char **argv,
                      const char **pos, int want, ...)
 {
   va_list ap;
   const char *name;
-  bool *flag;
+  bool *flag = NULL, dashdash = false;
   int i, n = 0;
 
   for(i = 1; i < argc; i++) {
-    if(!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+    if(!dashdash && !strcmp(argv[i], "--")) {
+      dashdash = true;
+      continue;
+    }
+    if(!dashdash && (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))) {
       fputs(usage, stdout);
       return HELP_SHOWN;
     }
-    if(argv[i][0] != '-') {
+    name = NULL;
+    if(!dashdash && argv[i][0] == '-' && argv[i][1]) {
+      va_start(ap, want);
+      for(name = va_arg(ap, const char *); name;
+          name = va_arg(ap, const char *)) {
+        flag = va_arg(ap, bool *);
+        if(!strcmp(name, argv[i]))
+          break;
+      }
+      va_end(ap);
+      if(name) {
+        *flag = true;
+        continue;
+      }
       if(n >= want)
-        return usage_error(usage, "unexpected argument", argv[i]);
-      pos[n++] = argv[i];
-      continue;
+        return usage_error(usage, "unknown option", argv[i]);
     }
-    va_start(ap, want);
-    for(name = va_arg(ap, const char *); name;
-        name = va_arg(ap, const char *)) {
-      flag = va_arg(ap, bool *);
-      if(!strcmp(name, argv[i]))
-        break;
-    }
-    va_end(ap);
-    if(!name)
-      return usage_error(usage, "unknown option", argv[i]);
-    *flag = true;
+    if(n >= want)
+      return usage_error(usage, "unexpected argument", argv[i]);
+    pos[n++] = argv[i];
   }
   if(n < want)
     return usage_error(usage, "missing argument", NULL);

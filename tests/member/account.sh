@@ -228,6 +228,19 @@ expect_rc 0 "export list" -- pam_env "$ACCOUNT" --config "$CONF" \
   --user alice export list
 expect_grep 'In progress' "$T/out" "export: in progress"
 
+# A token may begin with '-' (URL-safe base64): it is the token, not an
+# option; "--" works too.  This one waits for nothing: refused as such.
+tok="-$(printf 'A%.0s' $(seq 1 42))"
+for how in "" "--"; do
+  expect_rc 3 "export confirm ${how:+-- }-TOKEN" -- pam_env "$ACCOUNT" \
+    --config "$CONF" --user alice export confirm $how "$tok"
+  expect_grep 'no request waits for confirmation' "$T/err" \
+    "a token beginning with '-' is a token"
+done
+expect_rc 2 "unknown option where no argument is wanted" -- pam_env \
+  "$ACCOUNT" --config "$CONF" --user alice devices --frobnicate
+expect_grep "unknown option '--frobnicate'" "$T/err" "unknown option named"
+
 # --- unknown subcommands, options and users.
 expect_rc 2 "unknown command" -- "$ACCOUNT" --config "$CONF" frobnicate
 expect_rc 3 "unknown user" -- pam_env "$ACCOUNT" --config "$CONF" \
