@@ -9,32 +9,51 @@
 
 #include "vouch.h"
 
+vouch_rc vouch_decoy_email(vouch_ctx *ctx, const char *label, const char *seed,
+                           char *masked, size_t len)
+{
+  static const char *const domains[] = {
+      "gmail.com",  "outlook.com", "yahoo.com", "hotmail.com",
+      "icloud.com", "gmx.net",     "proton.me", "live.com",
+      "aol.com",    "mail.com",    "web.de",    "yandex.com"};
+  const size_t nd = sizeof(domains) / sizeof(domains[0]);
+  unsigned char mac[VOUCH_MAC_BYTES];
+  const unsigned char *key;
+  char addr[64];
+  vouch_rc rc;
+
+  rc = vouch_ctx_key(ctx, &key);
+  if(rc)
+    return rc;
+  vouch_mac(key, mac, label, seed, NULL);
+  snprintf(addr, sizeof(addr), "%c@%s", 'a' + mac[0] % 26,
+           domains[mac[1] % nd]);
+  vouch_mask_email(addr, masked, len);
+  vouch_wipe(mac, sizeof(mac));
+  return VOUCH_OK;
+}
+
 /* For a user vouch does not know, the prompts a member with an email
  * address and a card gets: a masked address and a card ending made from a
  * keyed hash of the name, the same at every attempt (asking twice shows
  * nothing new) and never used to send anything.  m->known stays false. */
 static vouch_rc decoy(vouch_ctx *ctx, const char *user, vouch_methods *m)
 {
-  static const char *const domains[] = {
-      "gmail.com",  "outlook.com", "yahoo.com", "hotmail.com",
-      "icloud.com", "proton.me",   "aol.com",   "gmx.net"};
   unsigned char mac[VOUCH_MAC_BYTES];
   const unsigned char *key;
-  char email[64];
-  unsigned last4;
   vouch_rc rc;
 
-  rc = vouch_ctx_key(ctx, &key);
+  rc = vouch_decoy_email(ctx, "decoy", user, m->email_mask,
+                         sizeof(m->email_mask));
+  if(!rc)
+    rc = vouch_ctx_key(ctx, &key);
   if(rc)
     return rc;
-  vouch_mac(key, mac, "decoy", user, NULL);
-  snprintf(email, sizeof(email), "%c@%s", 'a' + mac[0] % 26,
-           domains[mac[1] % (sizeof(domains) / sizeof(domains[0]))]);
   m->email = true;
-  vouch_mask_email(email, m->email_mask, sizeof(m->email_mask));
-  last4 = ((unsigned)mac[2] << 8 | mac[3]) % 10000;
+  vouch_mac(key, mac, "decoy-card", user, NULL);
   m->card = true;
-  snprintf(m->card_last4, sizeof(m->card_last4), "%04u", last4);
+  snprintf(m->card_last4, sizeof(m->card_last4), "%04u",
+           ((unsigned)mac[0] << 8 | mac[1]) % 10000);
   vouch_wipe(mac, sizeof(mac));
   return VOUCH_OK;
 }

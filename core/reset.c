@@ -300,32 +300,6 @@ static void pad_time(const struct timespec *start)
   }
 }
 
-/* A masked address for a miss: a letter and a common mail domain picked
- * by a keyed hash of the name, so a name always gets the same answer. */
-static vouch_rc decoy_mask(vouch_ctx *ctx, const char *full_name, char *masked,
-                           size_t len)
-{
-  static const char *const domains[] = {
-      "gmail.com",  "outlook.com", "yahoo.com", "hotmail.com",
-      "icloud.com", "gmx.net",     "proton.me", "live.com",
-      "aol.com",    "mail.com",    "web.de",    "yandex.com"};
-  const size_t nd = sizeof(domains) / sizeof(domains[0]);
-  unsigned char mac[VOUCH_MAC_BYTES];
-  const unsigned char *key;
-  char addr[64];
-  vouch_rc rc;
-
-  rc = vouch_ctx_key(ctx, &key);
-  if(rc)
-    return rc;
-  vouch_mac(key, mac, "recover-decoy", full_name, NULL);
-  snprintf(addr, sizeof(addr), "%c@%s", 'a' + mac[0] % 26,
-           domains[mac[1] % nd]);
-  vouch_mask_email(addr, masked, len);
-  vouch_wipe(mac, sizeof(mac));
-  return VOUCH_OK;
-}
-
 /* The one account among names whose card on file is card, in *match
  * (NULL when none or several).  Wrong cards are audited, not counted: a
  * stranger must not be able to lock an account by its owner's name. */
@@ -392,7 +366,7 @@ static vouch_rc recover_run(vouch_ctx *ctx, const char *full_name,
     vouch_audit(ctx, match, "reset.recover_refused", "no email on file");
   else
     vouch_audit(ctx, NULL, "reset.recover_refused", "no matching account");
-  rc = decoy_mask(ctx, full_name, masked, len);
+  rc = vouch_decoy_email(ctx, "recover-decoy", full_name, masked, len);
 out:
   vouch_store_free_list(names, n);
   vouch_user_clear(&u);

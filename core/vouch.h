@@ -720,6 +720,12 @@ typedef struct vouch_methods {
   char card_last4[5];
 } vouch_methods;
 
+/* A masked email address (vouch_mask_email) that looks like one on file,
+ * made from a keyed hash of (label, seed): the same for the same seed, so
+ * that asking again shows nothing new.  For answers about people vouch
+ * does not know; nothing is ever sent to it. */
+vouch_rc vouch_decoy_email(vouch_ctx *ctx, const char *label, const char *seed,
+                           char *masked, size_t len);
 /* Fills m for user.  An unknown user is not an error: m->known is false,
  * and email_mask and card_last4 hold a decoy made from a keyed hash of
  * the name (the same at every attempt), so that the prompts do not show
