@@ -1,6 +1,7 @@
 #!/bin/sh
 # password_concurrency.sh - 16 pamdrive processes answering a wrong
-# password at once: every failure is counted exactly once (SPEC: N
+# password at once (each waits at its prompt, then all answer together):
+# every failure is counted exactly once (SPEC: N
 # parallel wrong answers add N), also when they cross [password]
 # max_failures and lock the account.
 . "$VOUCH_SRC/tests/lib.sh"
@@ -12,24 +13,41 @@ add_user bob 'battery staple'
 M="pam_vouch_password.so conf=$CONF"
 service pw "auth required $M"
 
-# parallel USER: N wrong answers at once; exit codes in $T/rc.1..N.
+# parallel USER: N pamdrive processes, each stopped at its password
+# prompt, then all N wrong answers released at once, so that they reach
+# vouch together; exit codes in $T/rc.1..N.  The processes start 50 ms
+# apart: pam_wrapper, the harness, names its per-process directory with
+# one random letter and trips over itself when many processes start at
+# the same instant (a run it loses never reaches vouch).
 parallel() {
-  rm -f "$T/go" "$T"/rc.* "$T"/po.*
-  answers 'wrong'
+  rm -f "$T/go" "$T"/rc.* "$T"/po.* "$T"/in.*
   i=1
   while [ $i -le $N ]; do
+    mkfifo "$T/in.$i"
     (
       k=0
       while [ ! -e "$T/go" ] && [ $k -lt 3000 ]; do
         sleep 0.01; k=$((k + 1))
       done
-      pam_env timeout 120 "$PAMDRIVE" pw "$1" auth <"$T/in" \
+      echo wrong
+    ) >"$T/in.$i" &
+    (
+      pam_env timeout 120 "$PAMDRIVE" pw "$1" auth <"$T/in.$i" \
         >"$T/po.$i" 2>&1
       echo $? >"$T/rc.$i"
     ) &
+    sleep 0.05
     i=$((i + 1))
   done
-  sleep 0.5
+  # Every run waits at its prompt (at most 30 s), then all answer.
+  k=0
+  while [ $k -lt 3000 ]; do
+    n=$(grep -l 'PROMPT_ECHO_OFF: Password: ' "$T"/po.* 2>/dev/null |
+      wc -l)
+    [ "$n" -ge $N ] && break
+    sleep 0.01; k=$((k + 1))
+  done
+  [ "$n" -ge $N ] || fail "only $n of $N runs reached the prompt"
   : >"$T/go"
   wait
 }
