@@ -716,26 +716,49 @@ static vouch_rc check_delivery(const vouch_config *c, const char *where,
 #define PASS_ON_LINE_MAX (CONF_MAX_LINE + 80)
 #define PASS_ON_MAX 32
 
-static bool passed_section(const char *section)
+vouch_rc vouch_config_set_arg(vouch_config *c, const char *arg,
+                              const char *where, vouch_log_fn log,
+                              void *logarg)
 {
-  return !strcmp(section, "email") || !strcmp(section, "sms");
+  const char *dot, *eq;
+  char section[32], key[32];
+  size_t sl, kl;
+
+  if(!c || !arg || !where)
+    return VOUCH_ERR_USAGE;
+  dot = strchr(arg, '.');
+  eq = strchr(arg, '=');
+  sl = dot ? (size_t)(dot - arg) : 0;
+  kl = dot && eq && eq > dot ? (size_t)(eq - dot - 1) : 0;
+  if(!sl || !kl || sl >= sizeof(section) || kl >= sizeof(key)) {
+    say(log, logarg, "%s: not section.key=value", where);
+    return VOUCH_ERR_CONFIG;
+  }
+  memcpy(section, arg, sl);
+  section[sl] = '\0';
+  memcpy(key, dot + 1, kl);
+  key[kl] = '\0';
+  return vouch_config_set(c, section, key, eq + 1, where, log, logarg);
 }
 
-vouch_rc vouch_config_pass_on(vouch_config *c, const char *section,
-                              const char *key, const char *value)
+/* A key of [email] or [sms], the ones the delivery helper reads. */
+static bool passed_arg(const char *arg)
+{
+  return !strncmp(arg, "email.", 6) || !strncmp(arg, "sms.", 4);
+}
+
+vouch_rc vouch_config_pass_on(vouch_config *c, const char *arg)
 {
   size_t have, n, lines = 0;
   const char *p;
   char *grown;
 
-  if(!c || !section || !key || !value)
+  if(!c || !arg)
     return VOUCH_ERR_USAGE;
-  if(!passed_section(section))
+  if(!passed_arg(arg))
     return VOUCH_OK;
-  if(strchr(value, '\n') || strchr(key, '\n') || strchr(section, '\n'))
-    return VOUCH_ERR_INPUT;
-  n = strlen(section) + strlen(key) + strlen(value) + 3;
-  if(n > PASS_ON_LINE_MAX)
+  n = strlen(arg) + 1;
+  if(strchr(arg, '\n') || n > PASS_ON_LINE_MAX)
     return VOUCH_ERR_INPUT;
   have = c->pass_on ? strlen(c->pass_on) : 0;
   for(p = c->pass_on; p && *p; p++)
@@ -746,15 +769,15 @@ vouch_rc vouch_config_pass_on(vouch_config *c, const char *section,
   if(!grown)
     return VOUCH_ERR_NOMEM;
   c->pass_on = grown;
-  snprintf(grown + have, n + 1, "%s.%s=%s\n", section, key, value);
+  snprintf(grown + have, n + 1, "%s\n", arg);
   return VOUCH_OK;
 }
 
-/* One "section.key=value" line (len bytes) through vouch_config_set. */
+/* One "section.key=value" line (len bytes) as a PAM line sets it. */
 static vouch_rc apply_line(vouch_config *c, const char *line, size_t len,
                            vouch_log_fn log, void *logarg)
 {
-  char buf[PASS_ON_LINE_MAX + 1], *dot, *eq;
+  char buf[PASS_ON_LINE_MAX + 1];
 
   if(len > PASS_ON_LINE_MAX) {
     say(log, logarg, "PAM argument: longer than %d bytes", PASS_ON_LINE_MAX);
@@ -762,22 +785,13 @@ static vouch_rc apply_line(vouch_config *c, const char *line, size_t len,
   }
   memcpy(buf, line, len);
   buf[len] = '\0';
-  dot = strchr(buf, '.');
-  eq = strchr(buf, '=');
-  if(!dot || !eq || eq < dot) {
-    say(log, logarg, "PAM argument: not section.key=value");
-    return VOUCH_ERR_CONFIG;
-  }
-  *dot = '\0';
-  *eq = '\0';
-  if(!passed_section(buf)) {
+  if(!passed_arg(buf)) {
     say(log, logarg,
         "PAM argument: only keys of [email] and [sms] are handed to the "
         "delivery helper");
     return VOUCH_ERR_CONFIG;
   }
-  return vouch_config_set(c, buf, dot + 1, eq + 1, "PAM argument", log,
-                          logarg);
+  return vouch_config_set_arg(c, buf, "PAM argument", log, logarg);
 }
 
 vouch_rc vouch_config_apply_passed(vouch_config *c, const char *lines,

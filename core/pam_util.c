@@ -37,30 +37,17 @@ static bool module_opt(vouch_pam_opt *opts, const char *arg)
   return false;
 }
 
-/* SECTION.KEY=VALUE through the one configuration setter. */
+/* SECTION.KEY=VALUE through the one configuration setter.  The delivery
+ * helper reads the file again: [email] and [sms] keys go to it with each
+ * message. */
 static vouch_rc override(vouch_ctx *ctx, const char *arg)
 {
-  const char *dot = strchr(arg, '.'), *eq = strchr(arg, '=');
-  char section[32], key[32];
-  size_t sl, kl;
   vouch_rc rc;
 
-  if(!dot || !eq || dot > eq)
-    return VOUCH_ERR_USAGE;
-  sl = (size_t)(dot - arg);
-  kl = (size_t)(eq - dot - 1);
-  if(!sl || !kl || sl >= sizeof(section) || kl >= sizeof(key))
-    return VOUCH_ERR_USAGE;
-  memcpy(section, arg, sl);
-  section[sl] = '\0';
-  memcpy(key, dot + 1, kl);
-  key[kl] = '\0';
-  rc = vouch_config_set(ctx->cfg, section, key, eq + 1, "PAM argument",
-                        ctx->log, ctx->logarg);
-  /* The delivery helper reads the file again: [email] and [sms] keys go
-   * to it with each message. */
+  rc = vouch_config_set_arg(ctx->cfg, arg, "PAM argument", ctx->log,
+                            ctx->logarg);
   if(!rc)
-    rc = vouch_config_pass_on(ctx->cfg, section, key, eq + 1);
+    rc = vouch_config_pass_on(ctx->cfg, arg);
   return rc;
 }
 

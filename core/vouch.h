@@ -234,13 +234,17 @@ vouch_rc vouch_config_load(const char *path, vouch_config **out,
 vouch_rc vouch_config_set(vouch_config *c, const char *section,
                           const char *key, const char *value,
                           const char *where, vouch_log_fn log, void *logarg);
-/* Records a key set after the file was read for the delivery helper
- * (pass_on), when section is "email" or "sms"; others are not its
- * business and are left out. */
-vouch_rc vouch_config_pass_on(vouch_config *c, const char *section,
-                              const char *key, const char *value);
+/* vouch_config_set for "section.key=value" (a PAM line's argument);
+ * where prefixes each message, also "not section.key=value". */
+vouch_rc vouch_config_set_arg(vouch_config *c, const char *arg,
+                              const char *where, vouch_log_fn log,
+                              void *logarg);
+/* Records "section.key=value", set after the file was read, for the
+ * delivery helper (pass_on) when section is "email" or "sms"; others are
+ * not its business and are left out. */
+vouch_rc vouch_config_pass_on(vouch_config *c, const char *arg);
 /* Applies "section.key=value" lines (pass_on, as the helper receives
- * them) with vouch_config_set, where "PAM argument"; only [email] and
+ * them) with vouch_config_set_arg, where "PAM argument"; only [email] and
  * [sms] keys (VOUCH_ERR_CONFIG for others), then vouch_config_check. */
 vouch_rc vouch_config_apply_passed(vouch_config *c, const char *lines,
                                    vouch_log_fn log, void *logarg);

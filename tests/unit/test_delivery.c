@@ -141,8 +141,7 @@ static void test_parse_rejects(void **state)
  * headers and are applied over the file there; nothing else does. */
 static void test_passed_keys(void **state)
 {
-  vouch_message m = {VOUCH_CHANNEL_SMS, "+4512345678", NULL, "Code 1",
-                     NULL};
+  vouch_message m = {VOUCH_CHANNEL_SMS, "+4512345678", NULL, "Code 1", NULL};
   vouch_message back;
   vouch_config *c = calloc(1, sizeof(*c));
   char *text = NULL, err[128], many[64 * 40];
@@ -152,16 +151,14 @@ static void test_passed_keys(void **state)
   (void)state;
   assert_non_null(c);
   assert_int_equal(vouch_config_defaults(c), VOUCH_OK);
-  assert_int_equal(vouch_config_pass_on(c, "store", "path", "/x"), VOUCH_OK);
+  assert_int_equal(vouch_config_pass_on(c, "store.path=/x"), VOUCH_OK);
   assert_null(c->pass_on);
-  assert_int_equal(vouch_config_pass_on(c, "sms", "dir", "/tmp/s=1.d"),
-                   VOUCH_OK);
-  assert_int_equal(vouch_config_pass_on(c, "email", "from", "a@b.example"),
+  assert_int_equal(vouch_config_pass_on(c, "sms.dir=/tmp/s=1.d"), VOUCH_OK);
+  assert_int_equal(vouch_config_pass_on(c, "email.from=a@b.example"),
                    VOUCH_OK);
   assert_string_equal(c->pass_on,
                       "sms.dir=/tmp/s=1.d\nemail.from=a@b.example\n");
-  assert_int_equal(vouch_config_pass_on(c, "sms", "dir", "a\nb"),
-                   VOUCH_ERR_INPUT);
+  assert_int_equal(vouch_config_pass_on(c, "sms.dir=a\nb"), VOUCH_ERR_INPUT);
 
   m.sets = c->pass_on;
   assert_int_equal(vouch_message_format(&m, &text, &len), VOUCH_OK);
@@ -198,8 +195,8 @@ static void test_passed_keys(void **state)
           "set contains CR");
   n = (size_t)snprintf(many, sizeof(many), "channel: sms\nto: +4512345678\n");
   for(i = 0; i < 33; i++)
-    n += (size_t)snprintf(many + n, sizeof(many) - n, "set: sms.dir=/d%d\n",
-                          i);
+    n +=
+        (size_t)snprintf(many + n, sizeof(many) - n, "set: sms.dir=/d%d\n", i);
   n += (size_t)snprintf(many + n, sizeof(many) - n, "\nb");
   refused(many, n, "more than 32");
   vouch_config_free(c);
@@ -527,8 +524,7 @@ static void test_file_transport(void **state)
   char dir[] = "/tmp/vouch-test-delivery.XXXXXX", sub[128];
   vouch_message em = {VOUCH_CHANNEL_EMAIL, "a@example.org", "Subject",
                       "Code 123456\n", NULL};
-  vouch_message sm = {VOUCH_CHANNEL_SMS, "+4512345678", NULL, "Code 1",
-                      NULL};
+  vouch_message sm = {VOUCH_CHANNEL_SMS, "+4512345678", NULL, "Code 1", NULL};
   vouch_config *c = calloc(1, sizeof(*c));
 
   (void)state;
