@@ -40,6 +40,15 @@ static bool valid_channel(vouch_channel ch)
   return ch == VOUCH_CHANNEL_EMAIL || ch == VOUCH_CHANNEL_SMS;
 }
 
+/* An explicit destination (NULL: the one on file) fits the channel. */
+static bool valid_dest(vouch_channel ch, const char *dest)
+{
+  if(!dest)
+    return true;
+  return ch == VOUCH_CHANNEL_EMAIL ? vouch_valid_email(dest)
+                                   : vouch_valid_phone(dest);
+}
+
 /* Exactly len ASCII digits. */
 static bool valid_answer(const char *a, unsigned len)
 {
@@ -513,9 +522,7 @@ vouch_rc vouch_code_send(vouch_ctx *ctx, const char *user, const char *purpose,
 
   if(!vouch_valid_username(user))
     return VOUCH_ERR_NO_USER;
-  if(!valid_purpose(purpose) || !valid_channel(ch) ||
-     (dest && !(ch == VOUCH_CHANNEL_EMAIL ? vouch_valid_email(dest)
-                                          : vouch_valid_phone(dest))))
+  if(!valid_purpose(purpose) || !valid_channel(ch) || !valid_dest(ch, dest))
     return VOUCH_ERR_INPUT;
   if(!ttl)
     ttl = ch == VOUCH_CHANNEL_SMS ? ctx->cfg->otp_sms_ttl
@@ -632,9 +639,7 @@ vouch_rc vouch_code_redeem_to(vouch_ctx *ctx, const char *user,
   if(!vouch_valid_username(user))
     return VOUCH_ERR_NO_USER;
   if(!valid_purpose(purpose) || !valid_channel(ch) ||
-     !valid_answer(answer, ctx->cfg->otp_length) ||
-     (dest && !(ch == VOUCH_CHANNEL_EMAIL ? vouch_valid_email(dest)
-                                          : vouch_valid_phone(dest))))
+     !valid_answer(answer, ctx->cfg->otp_length) || !valid_dest(ch, dest))
     return VOUCH_ERR_INPUT;
   rc = vouch_ctx_store(ctx, &st);
   if(!rc)

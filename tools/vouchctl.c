@@ -1122,11 +1122,12 @@ static vouch_rc cmd_membership(struct cli *c, int argc, char **argv)
   u.period_end = m.clear ? 0 : m.end_t;
   if(!rc)
     rc = vouch_store_user_update(st, &u);
-  snprintf(detail, sizeof(detail), "%s%s%s%s", m.clear ? "" : m.plan,
-           m.clear ? "" : " until ", m.clear ? "" : m.end,
-           !old.cancelled ? ""
-           : m.clear      ? "cancellation cleared"
-                          : ", cancellation cleared");
+  if(m.clear)
+    snprintf(detail, sizeof(detail), "%s",
+             old.cancelled ? "cancellation cleared" : "");
+  else
+    snprintf(detail, sizeof(detail), "%s until %s%s", m.plan, m.end,
+             old.cancelled ? ", cancellation cleared" : "");
   if(!rc)
     rc = vouch_audit(c->ctx, m.name,
                      m.clear ? "membership.clear" : "membership.set",
