@@ -54,7 +54,7 @@ VCFLAGS   := -std=c11 -fPIC -fvisibility=hidden -fstack-protector-strong \
              $(WARN) $(SANFLAGS)
 ALL_CFLAGS  = $(VCPPFLAGS) $(CPPFLAGS) $(VCFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) -Wl,-z,relro,-z,now $(LDFLAGS)
-LIBS        = -lsodium -lsqlite3 -lpam
+LIBS        = -lsodium -lsqlite3 -lpam -lpthread
 
 CORE_SRC    := $(sort $(wildcard core/*.c))
 CORE_OBJ    := $(CORE_SRC:%.c=$(BUILD)/%.o)
@@ -64,15 +64,24 @@ LIBVOUCH    := $(BUILD)/libvouch.a
 # helper links, so that no PAM host ever loads libcurl.
 LIBSO_OBJ   := $(filter-out $(BUILD)/core/transport.o,$(CORE_OBJ))
 LIBSO       := $(BUILD)/lib/libvouch.so.0
+# The client side (client/): the protocol to vouchd and the relay of its
+# conversation, linked statically into every module (and the daemon, for
+# the same frames).  It needs no SQLite, libsodium, libcurl or libpq.
+CLIENT_SRC  := $(sort $(wildcard client/*.c))
+CLIENT_OBJ  := $(CLIENT_SRC:%.c=$(BUILD)/%.o)
+LIBCLIENT   := $(BUILD)/libvouch-client.a
 MODULE_SRC  := $(sort $(wildcard modules/pam_vouch_*.c))
 MODULES     := $(MODULE_SRC:modules/%.c=$(BUILD)/%.so)
+# vouchd: the daemon's objects, the static core and the client's frames.
+DAEMON_SRC  := $(sort $(wildcard daemon/*.c))
+DAEMON_OBJ  := $(DAEMON_SRC:%.c=$(BUILD)/%.o)
+VOUCHD      := $(BUILD)/vouchd
 # What links the shared core is linked twice from the same objects: in
 # $(BUILD) with a DT_RUNPATH to $(BUILD)/lib, which the tests run, and in
 # $(INST) with a DT_RUNPATH to PRIVLIBDIR, which "make install" installs
 # (an absolute path: setuid hosts such as su ignore $$ORIGIN and
 # LD_LIBRARY_PATH).
 INST        := $(BUILD)/inst
-INST_MODULES := $(MODULES:$(BUILD)/%=$(INST)/%)
 BUILD_RUNPATH := $(abspath $(BUILD))/lib
 TOOL_SRC    := $(sort $(wildcard tools/*.c))
 TOOLS       := $(TOOL_SRC:tools/%.c=$(BUILD)/%)
@@ -89,7 +98,7 @@ TESTBINS    := $(TESTBIN_SRC:tests/bin/%.c=$(BUILD)/tests/%)
 .PHONY: FORCE all tests check check-build check-san test deps demo install \
         uninstall lint clean bench deb fuzz fuzz-build
 
-all: $(LIBVOUCH) $(LIBSO) $(MODULES) $(TOOLS) $(INST_MODULES) \
+all: $(LIBVOUCH) $(LIBSO) $(MODULES) $(TOOLS) $(VOUCHD) \
   $(INST)/vouch-deliver
 
 # The paths compiled in (VCPPFLAGS) and linked in (DT_RUNPATH): rewritten
@@ -109,8 +118,24 @@ tests: all $(UNITS) $(TESTBINS) $(BUILD)/tests/vouch-account-test
 $(BUILD)/core/%.o: core/%.c core/*.h $(BUILD)/paths | $(BUILD)/core
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/modules/%.o: modules/%.c core/*.h $(BUILD)/paths | $(BUILD)/modules
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(BUILD)/modules/%.o: modules/%.c client/*.h $(BUILD)/paths \
+  | $(BUILD)/modules
+	$(CC) $(ALL_CFLAGS) -Iclient -c -o $@ $<
+
+$(BUILD)/client/%.o: client/%.c client/*.h $(BUILD)/paths | $(BUILD)/client
+	$(CC) $(ALL_CFLAGS) -Iclient -c -o $@ $<
+
+$(BUILD)/daemon/%.o: daemon/%.c daemon/*.h core/*.h client/*.h \
+  $(BUILD)/paths | $(BUILD)/daemon
+	$(CC) $(ALL_CFLAGS) -Iclient -fPIE -c -o $@ $<
+
+$(LIBCLIENT): $(CLIENT_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(VOUCHD): $(DAEMON_OBJ) $(LIBVOUCH) $(LIBCLIENT)
+	$(CC) -pie $(ALL_LDFLAGS) -o $@ $(DAEMON_OBJ) $(LIBVOUCH) $(LIBCLIENT) \
+	  -lsodium -lsqlite3 -lpthread
 
 $(BUILD)/tools/%.o: tools/%.c core/*.h $(BUILD)/paths | $(BUILD)/tools
 	$(CC) $(ALL_CFLAGS) -fPIE -c -o $@ $<
@@ -127,15 +152,11 @@ $(LIBSO): $(LIBSO_OBJ) core/libvouch.map | $(BUILD)/lib
 	  -Wl,--version-script=core/libvouch.map -Wl,--no-undefined \
 	  -Wl,-Bsymbolic $(ALL_LDFLAGS) -o $@ $(LIBSO_OBJ) $(LIBS)
 
-# A module: its object and the shared core, exporting pam_sm_* alone.
-LINK_MODULE = $(CC) -shared -Wl,--version-script=modules/pam_vouch.map \
-  -Wl,--no-undefined -Wl,--enable-new-dtags $(ALL_LDFLAGS) -o $@ $< \
-  $(LIBSO) $(LIBS)
-$(BUILD)/%.so: $(BUILD)/modules/%.o $(LIBSO) modules/pam_vouch.map
-	$(LINK_MODULE) -Wl,-rpath,$(BUILD_RUNPATH)
-$(INST)/%.so: $(BUILD)/modules/%.o $(LIBSO) modules/pam_vouch.map \
-  $(BUILD)/paths | $(INST)
-	$(LINK_MODULE) -Wl,-rpath,$(PRIVLIBDIR)
+# A module: its object and the client library, exporting pam_sm_* alone;
+# it loads libpam and libc only.
+$(BUILD)/%.so: $(BUILD)/modules/%.o $(LIBCLIENT) modules/pam_vouch.map
+	$(CC) -shared -Wl,--version-script=modules/pam_vouch.map \
+	  -Wl,--no-undefined $(ALL_LDFLAGS) -o $@ $< $(LIBCLIENT) -lpam
 
 $(BUILD)/%: $(BUILD)/tools/%.o $(LIBVOUCH)
 	$(CC) -pie $(ALL_LDFLAGS) -o $@ $< $(LIBVOUCH) $(LIBS)
@@ -179,7 +200,7 @@ $(BUILD)/tests/vouch-account-test: tools/vouch-account.c $(LIBVOUCH) \
 	  -o $@ $< $(LIBVOUCH) $(LIBS)
 
 $(BUILD)/core $(BUILD)/modules $(BUILD)/tools $(BUILD)/tests $(BUILD)/lib \
-$(INST):
+$(INST) $(BUILD)/client $(BUILD)/daemon:
 	mkdir -p $@
 
 # Module and tool objects are kept: the installed variants link them again
@@ -263,8 +284,8 @@ install: all
 	  $(DESTDIR)$(DATADIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -d $(DESTDIR)$(PRIVLIBDIR)
 	install -m 0644 $(LIBSO) $(DESTDIR)$(PRIVLIBDIR)/
-	install -m 0644 $(INST_MODULES) $(DESTDIR)$(PAMDIR)/
-	install -m 0755 $(ADMIN_TOOLS) $(DESTDIR)$(SBINDIR)/
+	install -m 0644 $(MODULES) $(DESTDIR)$(PAMDIR)/
+	install -m 0755 $(ADMIN_TOOLS) $(VOUCHD) $(DESTDIR)$(SBINDIR)/
 	$(if $(MEMBER_TOOLS),install -m 4755 $(MEMBER_TOOLS) $(DESTDIR)$(BINDIR)/)
 	install -d $(DESTDIR)$(LIBEXECDIR)
 	install -m 0755 $(INST)/vouch-deliver $(DESTDIR)$(LIBEXECDIR)/
@@ -287,6 +308,7 @@ install: all
 uninstall:
 	rm -f $(MODULES:$(BUILD)/%=$(DESTDIR)$(PAMDIR)/%)
 	rm -f $(ADMIN_TOOLS:$(BUILD)/%=$(DESTDIR)$(SBINDIR)/%)
+	rm -f $(DESTDIR)$(SBINDIR)/vouchd
 	rm -f $(MEMBER_TOOLS:$(BUILD)/%=$(DESTDIR)$(BINDIR)/%)
 	rm -f $(HELPER_TOOLS:$(BUILD)/%=$(DESTDIR)$(LIBEXECDIR)/%)
 	rm -f $(DESTDIR)$(PRIVLIBDIR)/libvouch.so.0

@@ -45,6 +45,10 @@
 #define VOUCH_DATADIR "/usr/local/share/vouch"
 #endif
 
+#ifndef VOUCH_DAEMON_SOCKET
+#define VOUCH_DAEMON_SOCKET "/run/vouch/vouchd.sock"
+#endif
+
 #define CONF_MAX_FILE (1024 * 1024) /* bytes */
 #define CONF_MAX_LINE 4096          /* bytes, without the newline */
 #define CONF_MAX_PATH 4095
@@ -68,7 +72,10 @@ enum kind {
   K_SMS_FORMAT,  /* int, form | json */
   K_SMS_AUTH,    /* int, none | basic | bearer */
   K_USER,        /* char *, printable ASCII user name or empty (NULL) */
-  K_SMS_BODY     /* char *, request body template or empty (NULL) */
+  K_SMS_BODY,    /* char *, request body template or empty (NULL) */
+  K_SOCKET,      /* char *, absolute path of a Unix socket (108 bytes) */
+  K_TEXT,        /* char *, printable text without spaces or empty (NULL) */
+  K_BACKEND      /* int, sqlite | postgresql */
 };
 
 struct key {
@@ -127,13 +134,26 @@ static const struct key keys[] = {
     {"sms", "secret_file", K_OPT_PATH, F(sms_secret_file), 0, 0},
     {"export", "dir", K_PATH, F(export_dir), 0, 0},
     {"export", "confirm_ttl", K_DUR, F(export_confirm_ttl), 60, MAX_DURATION},
-    {"export", "keep", K_DUR, F(export_keep), 60, MAX_DURATION}};
+    {"export", "keep", K_DUR, F(export_keep), 60, MAX_DURATION},
+    {"store", "backend", K_BACKEND, F(store_backend), 0, 0},
+    {"store", "conninfo", K_TEXT, F(store_conninfo), 0, 0},
+    {"daemon", "socket", K_SOCKET, F(daemon_socket), 0, 0},
+    {"daemon", "timeout", K_DUR, F(daemon_timeout), 2, 300},
+    {"daemon", "answer_timeout", K_DUR, F(daemon_answer_timeout), 10, 3600},
+    {"daemon", "max_clients", K_NUM, F(daemon_max_clients), 8, 65536},
+    {"daemon", "max_per_user", K_NUM, F(daemon_max_per_user), 1, 4096},
+    {"daemon", "hash_workers", K_NUM, F(daemon_hash_workers), 1, 256},
+    {"daemon", "user", K_USER, F(daemon_user), 0, 0},
+    {"web", "listen", K_TEXT, F(web_listen), 0, 0},
+    {"web", "base_url", K_HTTP_URL, F(web_base_url), 0, 0},
+    {"web", "user", K_USER, F(web_user), 0, 0}};
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
 static const char *const sections[] = {
     "store",  "secret",   "password",  "otp",   "lockout", "reset",
-    "device", "delivery", "templates", "email", "sms",     "export"};
+    "device", "delivery", "templates", "email", "sms",     "export",
+    "daemon", "web"};
 
 #define NSECTIONS (sizeof(sections) / sizeof(sections[0]))
 
@@ -403,7 +423,16 @@ static const char *string_problem(const struct key *k, const char *s,
                  "a "
                  "host, without spaces";
   case K_USER:
+  case K_TEXT:
     return user_problem(s);
+  case K_SOCKET:
+    if(s[0] != '/')
+      return "is not an absolute path (it must start with /)";
+    if(has_control(s))
+      return "contains a control character";
+    if(strlen(s) > 107)
+      return "is longer than 107 bytes (the limit of a Unix socket's path)";
+    return NULL;
   case K_SMS_BODY:
     return body_problem(s);
   case K_LINK:
@@ -428,6 +457,7 @@ static const char *expected(enum kind kind)
 {
   switch(kind) {
   case K_PATH:
+  case K_SOCKET:
     return "an absolute path";
   case K_LINK:
     return "an https:// or http:// URL containing {token}";
@@ -447,8 +477,8 @@ static vouch_rc set_string(vouch_config *c, const struct key *k,
   bool nomem;
   char *copy = NULL;
 
-  if(!value[0] &&
-     (k->kind == K_PATH || k->kind == K_LINK || k->kind == K_FROM)) {
+  if(!value[0] && (k->kind == K_PATH || k->kind == K_LINK ||
+                    k->kind == K_FROM || k->kind == K_SOCKET)) {
     key_error(log, arg, where, k, "no value given (expected %s)",
               expected(k->kind));
     return VOUCH_ERR_CONFIG;
@@ -502,7 +532,10 @@ static vouch_rc set_choice(vouch_config *c, const struct key *k,
 {
   static const char *const formats[] = {"form", "json", NULL};
   static const char *const auths[] = {"none", "basic", "bearer", NULL};
-  const char *const *names = k->kind == K_SMS_FORMAT ? formats : auths;
+  static const char *const backends[] = {"sqlite", "postgresql", NULL};
+  const char *const *names = k->kind == K_SMS_FORMAT ? formats
+                             : k->kind == K_BACKEND  ? backends
+                                                     : auths;
   int *field = (int *)(void *)((char *)c + k->off);
   char v[80];
   int i;
@@ -514,7 +547,9 @@ static vouch_rc set_choice(vouch_config *c, const struct key *k,
     }
   shown(value, v, sizeof(v));
   key_error(log, arg, where, k, "\"%s\" is not allowed (allowed: %s)", v,
-            k->kind == K_SMS_FORMAT ? "form, json" : "none, basic, bearer");
+            k->kind == K_SMS_FORMAT  ? "form, json"
+            : k->kind == K_BACKEND ? "sqlite, postgresql"
+                                   : "none, basic, bearer");
   return VOUCH_ERR_CONFIG;
 }
 
@@ -578,9 +613,12 @@ vouch_rc vouch_config_set(vouch_config *c, const char *section,
   case K_FROM:
   case K_USER:
   case K_SMS_BODY:
+  case K_SOCKET:
+  case K_TEXT:
     return set_string(c, k, value, where, log, logarg);
   case K_SMS_FORMAT:
   case K_SMS_AUTH:
+  case K_BACKEND:
     return set_choice(c, k, value, where, log, logarg);
   default:
     return set_number(c, k, value, where, log, logarg);
@@ -589,27 +627,57 @@ vouch_rc vouch_config_set(vouch_config *c, const char *section,
 
 /* ------------------------------------------------------ defaults, free */
 
+/* Every string member, for free and dup. */
+static const size_t string_members[] = {
+    F(path),           F(store_path),       F(key_file),
+    F(reset_link_url), F(email_url),        F(email_from),
+    F(email_dir),      F(sms_url),          F(sms_dir),
+    F(delivery_helper), F(templates_dir),   F(pass_on),
+    F(email_username), F(email_password_file), F(sms_body),
+    F(sms_username),   F(sms_secret_file),  F(export_dir),
+    F(store_conninfo), F(daemon_socket),    F(daemon_user),
+    F(web_listen),     F(web_base_url),     F(web_user)};
+
+#define NSTRINGS (sizeof(string_members) / sizeof(string_members[0]))
+
+static char **string_at(vouch_config *c, size_t i)
+{
+  return (char **)(void *)((char *)c + string_members[i]);
+}
+
 static void free_members(vouch_config *c)
 {
-  free(c->path);
-  free(c->store_path);
-  free(c->key_file);
-  free(c->reset_link_url);
-  free(c->email_url);
-  free(c->email_from);
-  free(c->email_dir);
-  free(c->sms_url);
-  free(c->sms_dir);
-  free(c->delivery_helper);
-  free(c->templates_dir);
-  free(c->pass_on);
-  free(c->email_username);
-  free(c->email_password_file);
-  free(c->sms_body);
-  free(c->sms_username);
-  free(c->sms_secret_file);
-  free(c->export_dir);
+  size_t i;
+
+  for(i = 0; i < NSTRINGS; i++)
+    free(*string_at(c, i));
   memset(c, 0, sizeof(*c));
+}
+
+vouch_rc vouch_config_dup(const vouch_config *c, vouch_config **out)
+{
+  vouch_config *d;
+  size_t i;
+
+  *out = NULL;
+  d = malloc(sizeof(*d));
+  if(!d)
+    return VOUCH_ERR_NOMEM;
+  memcpy(d, c, sizeof(*d));
+  for(i = 0; i < NSTRINGS; i++)
+    *string_at(d, i) = NULL;
+  for(i = 0; i < NSTRINGS; i++) {
+    const char *v = *string_at((vouch_config *)(uintptr_t)c, i);
+    if(!v)
+      continue;
+    *string_at(d, i) = vouch_strdup(v);
+    if(!*string_at(d, i)) {
+      vouch_config_free(d);
+      return VOUCH_ERR_NOMEM;
+    }
+  }
+  *out = d;
+  return VOUCH_OK;
 }
 
 void vouch_config_free(vouch_config *c)
@@ -658,7 +726,17 @@ vouch_rc vouch_config_defaults(vouch_config *c)
   c->delivery_helper = vouch_strdup(VOUCH_LIBEXECDIR "/vouch-deliver");
   c->templates_dir = vouch_strdup(VOUCH_DATADIR "/templates");
   c->export_dir = vouch_strdup(VOUCH_STATEDIR "/exports");
-  if(!c->store_path || !c->key_file || !c->reset_link_url || !c->email_url ||
+  c->store_backend = VOUCH_BACKEND_SQLITE;
+  c->daemon_timeout = 10;
+  c->daemon_answer_timeout = 300;
+  c->daemon_max_clients = 512;
+  c->daemon_max_per_user = 16;
+  c->daemon_hash_workers = 2;
+  c->daemon_socket = vouch_strdup(VOUCH_DAEMON_SOCKET);
+  c->web_listen = vouch_strdup("127.0.0.1:8417");
+  c->web_base_url = vouch_strdup("https://example.org");
+  if(!c->daemon_socket || !c->web_listen || !c->web_base_url ||
+     !c->store_path || !c->key_file || !c->reset_link_url || !c->email_url ||
      !c->email_from || !c->delivery_helper || !c->templates_dir ||
      !c->export_dir) {
     free_members(c);
@@ -856,6 +934,13 @@ vouch_rc vouch_config_check(const vouch_config *c, vouch_log_fn log,
   }
   if(check_delivery(c, where, log, logarg))
     rc = VOUCH_ERR_CONFIG;
+  if(c->store_backend == VOUCH_BACKEND_POSTGRESQL) {
+    say(log, logarg,
+        "%s: [store] backend = postgresql is not in this release of vouch "
+        "yet; use sqlite",
+        where);
+    rc = VOUCH_ERR_CONFIG;
+  }
   return rc;
 }
 

@@ -63,6 +63,32 @@ out:
   return rc;
 }
 
+vouch_rc vouch_ctx_with(vouch_config *cfg, const char *service,
+                        unsigned char *key, vouch_log_fn log, void *logarg,
+                        vouch_ctx **out)
+{
+  vouch_ctx *ctx;
+
+  *out = NULL;
+  ctx = calloc(1, sizeof(*ctx));
+  if(!ctx) {
+    vouch_config_free(cfg);
+    return VOUCH_ERR_NOMEM;
+  }
+  ctx->cfg = cfg;
+  ctx->key = key;
+  ctx->key_borrowed = key != NULL;
+  ctx->log = log;
+  ctx->logarg = logarg;
+  ctx->service = vouch_strdup(service ? service : "");
+  if(!ctx->service) {
+    vouch_ctx_free(ctx);
+    return VOUCH_ERR_NOMEM;
+  }
+  *out = ctx;
+  return VOUCH_OK;
+}
+
 vouch_rc vouch_ctx_store(vouch_ctx *ctx, vouch_store **out)
 {
   vouch_rc rc;
@@ -106,7 +132,7 @@ void vouch_ctx_free(vouch_ctx *ctx)
     return;
   if(ctx->store)
     vouch_store_close(ctx->store);
-  if(ctx->key)
+  if(ctx->key && !ctx->key_borrowed)
     sodium_free(ctx->key); /* wipes */
   if(ctx->cfg)
     vouch_config_free(ctx->cfg);

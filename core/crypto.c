@@ -13,6 +13,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include <pthread.h>
+
 #include <sodium.h>
 
 #include "vouch.h"
@@ -78,10 +80,43 @@ static bool params_ok(unsigned long long ops, unsigned long long mem)
          mem <= (unsigned long long)SIZE_MAX;
 }
 
+/* The bound on argon2id runs at once (vouchd's [daemon] hash_workers):
+ * each takes hash_mem, so memory stays bounded however many members sign
+ * in together.  0: no bound (tools, tests). */
+static pthread_mutex_t gate_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gate_cond = PTHREAD_COND_INITIALIZER;
+static unsigned gate_limit, gate_busy;
+
+void vouch_hash_limit(unsigned n)
+{
+  pthread_mutex_lock(&gate_lock);
+  gate_limit = n;
+  pthread_cond_broadcast(&gate_cond);
+  pthread_mutex_unlock(&gate_lock);
+}
+
+static void gate_enter(void)
+{
+  pthread_mutex_lock(&gate_lock);
+  while(gate_limit && gate_busy >= gate_limit)
+    pthread_cond_wait(&gate_cond, &gate_lock);
+  gate_busy++;
+  pthread_mutex_unlock(&gate_lock);
+}
+
+static void gate_leave(void)
+{
+  pthread_mutex_lock(&gate_lock);
+  gate_busy--;
+  pthread_cond_signal(&gate_cond);
+  pthread_mutex_unlock(&gate_lock);
+}
+
 vouch_rc vouch_pw_hash(const char *pw, size_t len, unsigned long long ops,
                        unsigned long long mem, char out[VOUCH_HASH_MAX])
 {
   vouch_rc rc;
+  int r;
 
   if(!out)
     return VOUCH_ERR_INPUT;
@@ -92,8 +127,11 @@ vouch_rc vouch_pw_hash(const char *pw, size_t len, unsigned long long ops,
   if(rc)
     return rc;
   errno = 0;
-  if(crypto_pwhash_str_alg(out, pw, len, ops, (size_t)mem,
-                           crypto_pwhash_ALG_ARGON2ID13) != 0) {
+  gate_enter();
+  r = crypto_pwhash_str_alg(out, pw, len, ops, (size_t)mem,
+                            crypto_pwhash_ALG_ARGON2ID13);
+  gate_leave();
+  if(r != 0) {
     /* argon2 fails for want of its memory block; anything else is the
      * library's fault. */
     rc = errno == ENOMEM ? VOUCH_ERR_NOMEM : VOUCH_ERR_CRYPTO;
@@ -120,13 +158,16 @@ static bool hash_shape_ok(const char *hash)
 
 vouch_rc vouch_pw_verify(const char *hash, const char *pw, size_t len)
 {
+  int r;
+
   if(!hash_shape_ok(hash) || !pw || len > crypto_pwhash_PASSWD_MAX)
     return VOUCH_ERR_AUTH;
   if(vouch_crypto_init())
     return VOUCH_ERR_CRYPTO;
-  if(crypto_pwhash_str_verify(hash, pw, len) != 0)
-    return VOUCH_ERR_AUTH;
-  return VOUCH_OK;
+  gate_enter();
+  r = crypto_pwhash_str_verify(hash, pw, len);
+  gate_leave();
+  return r != 0 ? VOUCH_ERR_AUTH : VOUCH_OK;
 }
 
 bool vouch_pw_needs_rehash(const char *hash, unsigned long long ops,

@@ -321,7 +321,6 @@ static vouch_rc check_file(vouch_store *st, int flags)
 {
   struct stat sb;
   vouch_rc rc;
-  int fd = -1;
 
   if(lstat(st->path, &sb)) {
     if(errno != ENOENT) {
@@ -340,13 +339,12 @@ static vouch_rc check_file(vouch_store *st, int flags)
     st_slog(st, LOG_ERR, "%s: store is a symbolic link; refused", st->path);
     return VOUCH_ERR_INSECURE;
   }
-  /* Opened for reading only: a store that cannot be written is still
-   * checked here and then reported as read-only by name below. */
-  rc = vouch_open_secure(st->path, O_RDONLY, true, &fd, st->log, st->logarg);
-  if(rc)
-    return rc;
-  close(fd);
-  return VOUCH_OK;
+  /* Checked by path, never opened here: a descriptor of ours closed
+   * beside SQLite's would drop the POSIX locks of every other
+   * connection of this process (vouchd holds several).  SQLite then
+   * opens it with SQLITE_OPEN_NOFOLLOW; a store that cannot be written
+   * is reported as read-only by name below. */
+  return vouch_check_secure(st->path, true, st->log, st->logarg);
 }
 
 /* The file is an SQLite database we may use: readable, a vouch store or

@@ -520,6 +520,23 @@ out:
   return rc;
 }
 
+vouch_rc vouch_check_secure(const char *path, bool private_file,
+                            vouch_log_fn log, void *logarg)
+{
+  struct stat st;
+
+  if(!path || !path[0])
+    return VOUCH_ERR_USAGE;
+  if(lstat(path, &st))
+    return open_failed(path, errno, log, logarg);
+  if(S_ISLNK(st.st_mode))
+    return open_failed(path, ELOOP, log, logarg);
+  /* The effective ids decide, as for open (setuid tools). */
+  if(faccessat(AT_FDCWD, path, R_OK, AT_EACCESS))
+    return open_failed(path, errno, log, logarg);
+  return check_stat(path, &st, private_file, log, logarg);
+}
+
 /* Moves len bytes into a bigger buffer, wiping the old one: the file may
  * be a key. */
 static char *grow(char *buf, size_t len, size_t newcap)

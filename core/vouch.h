@@ -128,6 +128,13 @@ bool vouch_valid_plan(const char *s); /* printable ASCII, 1-64 bytes */
  * root or the effective user, a file writable by group or others, and
  * (when private is true) a file readable by group or others.  Returns the
  * open descriptor (O_CLOEXEC) in *fd.  Messages go to log. */
+/* The checks of vouch_open_secure without opening the file: for the
+ * store, whose file must never be opened and closed beside SQLite's own
+ * descriptors in a process that holds several connections (vouchd):
+ * closing any descriptor of a file drops every POSIX lock the process
+ * holds on it, and other connections' transactions with them. */
+vouch_rc vouch_check_secure(const char *path, bool private_file,
+                            vouch_log_fn log, void *logarg);
 vouch_rc vouch_open_secure(const char *path, int flags, bool private_file,
                            int *fd, vouch_log_fn log, void *logarg);
 /* Reads a whole file opened by vouch_open_secure into a NUL-terminated
@@ -211,7 +218,25 @@ typedef struct vouch_config {
   char *export_dir;            /* dir = STATEDIR/exports (0700) */
   unsigned export_confirm_ttl; /* confirm_ttl = 7d, seconds */
   unsigned export_keep;        /* keep = 30d: a ready archive's life */
+  /* [store] backend and conninfo (PostgreSQL, for fleets) */
+  int store_backend;    /* backend = sqlite (VOUCH_BACKEND_SQLITE) */
+  char *store_conninfo; /* conninfo = (libpq keywords) */
+  /* [daemon]: vouchd and how its clients reach it */
+  char *daemon_socket;            /* socket = /run/vouch/vouchd.sock */
+  unsigned daemon_timeout;        /* timeout = 10s: clients give up */
+  unsigned daemon_answer_timeout; /* answer_timeout = 5m: a person's turn */
+  unsigned daemon_max_clients;    /* max_clients = 512 connections */
+  unsigned daemon_max_per_user;   /* max_per_user = 16 (non-root uids) */
+  unsigned daemon_hash_workers;   /* hash_workers = 2 argon2id at once */
+  char *daemon_user;              /* user = (root): the user vouchd runs as */
+  /* [web]: vouch-web */
+  char *web_listen;   /* listen = 127.0.0.1:8417 */
+  char *web_base_url; /* base_url = https://example.org */
+  char *web_user;     /* user = (the uid vouch-web runs as) */
 } vouch_config;
+
+#define VOUCH_BACKEND_SQLITE 0
+#define VOUCH_BACKEND_POSTGRESQL 1
 
 /* --- added for core/transport.c (deliver): values of [sms] format and
  * [sms] auth. */
@@ -252,6 +277,8 @@ vouch_rc vouch_config_apply_passed(vouch_config *c, const char *lines,
 vouch_rc vouch_config_check(const vouch_config *c, vouch_log_fn log,
                             void *logarg);
 void vouch_config_free(vouch_config *c);
+/* A deep copy of c (vouchd: one a request, for a PAM line's settings). */
+vouch_rc vouch_config_dup(const vouch_config *c, vouch_config **out);
 
 /* ---------------------------------------------------------------- crypto */
 
@@ -266,6 +293,8 @@ vouch_rc vouch_crypto_init(void);
 vouch_rc vouch_pw_hash(const char *pw, size_t len, unsigned long long ops,
                        unsigned long long mem, char out[VOUCH_HASH_MAX]);
 /* VOUCH_OK when pw matches hash, VOUCH_ERR_AUTH otherwise. */
+/* At most n argon2id runs at once in this process (0: no bound). */
+void vouch_hash_limit(unsigned n);
 vouch_rc vouch_pw_verify(const char *hash, const char *pw, size_t len);
 /* True when hash was made with other parameters than ops/mem. */
 bool vouch_pw_needs_rehash(const char *hash, unsigned long long ops,
@@ -497,11 +526,17 @@ typedef struct vouch_ctx {
   vouch_log_fn log;
   void *logarg;
   bool debug;
+  bool key_borrowed; /* key belongs to the caller (vouchd): not freed */
 } vouch_ctx;
 
 /* Loads the configuration at conf_path (NULL: VOUCH_CONF_PATH). */
 vouch_rc vouch_ctx_new(const char *conf_path, const char *service,
                        vouch_log_fn log, void *logarg, vouch_ctx **out);
+/* A context over cfg (taken, freed with the context) and, when key is not
+ * NULL, a key the caller keeps (vouchd loads it once for every request). */
+vouch_rc vouch_ctx_with(vouch_config *cfg, const char *service,
+                        unsigned char *key, vouch_log_fn log, void *logarg,
+                        vouch_ctx **out);
 /* Opens the store on first use. */
 vouch_rc vouch_ctx_store(vouch_ctx *ctx, vouch_store **out);
 /* Loads the key on first use. */

@@ -1,106 +1,17 @@
 /*
  * pam_vouch_card.c - the security check by the full number of the card on
- * file (digits, spaces and dashes; no expiry date, CVC or postcode).  "a"
- * tries another way (PAM_AUTHINFO_UNAVAIL).  The check, its counting and
- * the lockout are in core/card.c and core/challenge.c.
+ * file (digits, spaces and dashes).  "a" tries another way.
+ * A client of vouchd: the decisions and texts are the daemon's
+ * (daemon/flow_card.c).
  */
-#include <string.h>
-
-#include "vouch_pam.h"
-
-/* Numbers one conversation may try; wrong ones end earlier by lockout. */
-#define MAX_ROUNDS 10
-
-static void say(pam_handle_t *pamh, int flags, const char *lang,
-                vouch_msg_id id)
-{
-  vouch_pam_say(pamh, flags, PAM_ERROR_MSG, vouch_msg(lang, id));
-}
-
-/* Judges one answer; PAM_IGNORE means: ask again. */
-static int judge(pam_handle_t *pamh, int flags, vouch_ctx *ctx,
-                 const char *user, const char *lang, const char *answer)
-{
-  vouch_rc rc;
-
-  if(!strcmp(answer, "a") || !strcmp(answer, "A")) {
-    vouch_audit(ctx, user, "check.another_way", "card");
-    return PAM_AUTHINFO_UNAVAIL;
-  }
-  rc = vouch_card_check(ctx, user, answer);
-  switch(rc) {
-  case VOUCH_OK:
-    return PAM_SUCCESS;
-  case VOUCH_ERR_INPUT:
-    say(pamh, flags, lang, vouch_card_problem(answer));
-    return PAM_IGNORE;
-  case VOUCH_ERR_AUTH:
-    say(pamh, flags, lang, VOUCH_MSG_CARD_WRONG);
-    return PAM_IGNORE;
-  case VOUCH_ERR_LOCKED:
-    say(pamh, flags, lang, VOUCH_MSG_LOCKED);
-    return PAM_MAXTRIES;
-  default:
-    return vouch_rc_to_pam(rc);
-  }
-}
-
-static int converse(pam_handle_t *pamh, int flags, vouch_ctx *ctx,
-                    const char *user, const vouch_methods *m)
-{
-  const char *lang = vouch_user_lang(ctx, user);
-  char prompt[512];
-  char *answer = NULL;
-  int ret, round;
-
-  if(m->locked) {
-    say(pamh, flags, lang, VOUCH_MSG_LOCKED);
-    return PAM_MAXTRIES;
-  }
-  if(m->known && !m->card) {
-    say(pamh, flags, lang, VOUCH_MSG_NO_METHOD);
-    return PAM_AUTHINFO_UNAVAIL;
-  }
-  /* For an unknown user, the decoy ending of vouch_methods_get. */
-  vouch_msgf(prompt, sizeof(prompt), lang, VOUCH_MSG_CARD_PROMPT,
-             m->card_last4);
-  for(round = 0; round < MAX_ROUNDS; round++) {
-    ret = vouch_pam_ask(pamh, PAM_PROMPT_ECHO_OFF, prompt, &answer);
-    if(ret != PAM_SUCCESS)
-      return ret;
-    if(!m->known) /* the same prompt, then the same refusal */
-      ret = strcmp(answer, "a") ? PAM_USER_UNKNOWN : PAM_AUTHINFO_UNAVAIL;
-    else
-      ret = judge(pamh, flags, ctx, user, lang, vouch_trim(answer));
-    vouch_free_secret(answer);
-    answer = NULL;
-    if(ret != PAM_IGNORE)
-      return ret;
-  }
-  return PAM_AUTH_ERR;
-}
+#include "vouch_pam_client.h"
 
 VOUCH_PAM_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags,
                                          int argc, const char **argv)
 {
-  vouch_pam_opt opts[] = {{NULL, false, NULL}};
-  vouch_methods m;
-  vouch_ctx *ctx = NULL;
-  const char *user;
-  int ret;
+  struct vouch_pam_req req = {"card", "auth", true, PAM_AUTHINFO_UNAVAIL};
 
-  ret = vouch_pam_open(pamh, argc, argv, opts, &ctx);
-  if(ret != PAM_SUCCESS)
-    return ret;
-  user = vouch_pam_user(pamh, &ret);
-  if(!user)
-    goto out;
-  ret = vouch_rc_to_pam(vouch_methods_get(ctx, user, &m));
-  if(ret == PAM_SUCCESS)
-    ret = converse(pamh, flags, ctx, user, &m);
-out:
-  vouch_ctx_free(ctx);
-  return ret;
+  return vouch_client_pam(pamh, &req, flags, argc, argv);
 }
 
 VOUCH_PAM_EXPORT int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc,

@@ -1,176 +1,18 @@
 /*
  * pam_vouch_device.c - sign-in for a device without a keyboard: shows a
- * sign-in code and waits until a member signed in elsewhere approves it
- * with "vouch-account approve CODE" (then PAM_USER becomes that member)
- * or refuses it, or until [device] code_ttl passes.  Codes, approvals
- * and their limits are in core/device.c.
- *
- * Options: url=ADDRESS (also shown, "{code}" in it becomes the code),
- * lang=xx (the language of the texts; the member is not known yet).
+ * sign-in code and waits until a member approves it elsewhere (then
+ * PAM_USER becomes that member), or until [device] code_ttl passes.
+ * A client of vouchd: the decisions and texts are the daemon's
+ * (daemon/flow_device.c).
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <syslog.h>
-#include <time.h>
-
-#include <security/pam_ext.h>
-
-#include "vouch_pam.h"
-
-#define POLL_FIRST_MS 500
-#define POLL_MAX_MS 2000
-/* Real seconds the wait may outlast code_ttl, should the wall clock
- * stand still or go back. */
-#define SAFETY_SLACK 5
-
-struct device {
-  pam_handle_t *pamh;
-  vouch_ctx *ctx;
-  const char *lang;
-  const char *url;
-  char shown[VOUCH_DEVICE_SHOWN_MAX];
-  int64_t id;
-};
-
-static void say(const struct device *d, int style, vouch_msg_id id,
-                const char *arg)
-{
-  char msg[1024];
-
-  vouch_msgf(msg, sizeof(msg), d->lang, id, arg);
-  /* Shown even with PAM_SILENT: without it nobody can sign in. */
-  vouch_pam_say(d->pamh, 0, style, msg);
-}
-
-/* The url option with {code} replaced by the code. */
-static void say_url(const struct device *d)
-{
-  char url[512];
-  const char *p = strstr(d->url, "{code}");
-
-  if(p)
-    snprintf(url, sizeof(url), "%.*s%s%s", (int)(p - d->url), d->url, d->shown,
-             p + 6);
-  else
-    snprintf(url, sizeof(url), "%s", d->url);
-  say(d, PAM_TEXT_INFO, VOUCH_MSG_DEVICE_URL, url);
-}
-
-static double mono_now(void)
-{
-  struct timespec ts;
-
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void sleep_ms(long ms)
-{
-  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-  while(nanosleep(&ts, &ts) < 0 && ts.tv_nsec >= 0 && ts.tv_sec >= 0)
-    ;
-}
-
-/* The answer to one poll; PAM_IGNORE means: keep waiting. */
-static int judge(struct device *d, vouch_rc rc, vouch_device_status status,
-                 const char *user)
-{
-  if(rc == VOUCH_ERR_STALE) {
-    say(d, PAM_ERROR_MSG, VOUCH_MSG_DEVICE_EXPIRED, NULL);
-    return PAM_AUTH_ERR;
-  }
-  if(rc)
-    return vouch_rc_to_pam(rc);
-  if(status == VOUCH_DEVICE_DENIED) {
-    say(d, PAM_ERROR_MSG, VOUCH_MSG_DEVICE_DENIED, NULL);
-    return PAM_AUTH_ERR;
-  }
-  if(status != VOUCH_DEVICE_APPROVED)
-    return PAM_IGNORE;
-  if(pam_set_item(d->pamh, PAM_USER, user) != PAM_SUCCESS)
-    return PAM_SYSTEM_ERR;
-  return PAM_SUCCESS;
-}
-
-/* Polls with backoff until the code is decided or dies. */
-static int wait_decision(struct device *d)
-{
-  double limit =
-      mono_now() + (double)d->ctx->cfg->device_code_ttl + SAFETY_SLACK;
-  vouch_device_status status;
-  long interval = POLL_FIRST_MS;
-  char *user = NULL;
-  vouch_rc rc;
-  int ret;
-
-  for(;;) {
-    rc = vouch_device_poll(d->ctx, d->id, &status, &user);
-    ret = judge(d, rc, status, user);
-    free(user);
-    user = NULL;
-    if(ret != PAM_IGNORE)
-      return ret;
-    if(mono_now() >= limit) {
-      say(d, PAM_ERROR_MSG, VOUCH_MSG_DEVICE_EXPIRED, NULL);
-      return PAM_AUTH_ERR;
-    }
-    sleep_ms(interval);
-    interval = interval * 3 / 2;
-    if(interval > POLL_MAX_MS)
-      interval = POLL_MAX_MS;
-  }
-}
-
-static int show_and_wait(struct device *d)
-{
-  int ret;
-  vouch_rc rc;
-
-  rc = vouch_device_start(d->ctx, d->shown, sizeof(d->shown), &d->id, NULL);
-  if(rc)
-    return vouch_rc_to_pam(rc);
-  say(d, PAM_TEXT_INFO, VOUCH_MSG_DEVICE_CODE, d->shown);
-  say(d, PAM_TEXT_INFO, VOUCH_MSG_DEVICE_HOW, d->shown);
-  if(d->url)
-    say_url(d);
-  ret = wait_decision(d);
-  if(ret != PAM_SUCCESS)
-    (void)vouch_device_abandon(d->ctx, d->id);
-  return ret;
-}
+#include "vouch_pam_client.h"
 
 VOUCH_PAM_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags,
                                          int argc, const char **argv)
 {
-  vouch_pam_opt opts[] = {
-      {"url=", false, NULL}, {"lang=", false, NULL}, {NULL, false, NULL}};
-  struct device d;
-  int ret;
+  struct vouch_pam_req req = {"device", "auth", false, PAM_AUTHINFO_UNAVAIL};
 
-  (void)flags;
-  memset(&d, 0, sizeof(d));
-  d.pamh = pamh;
-  ret = vouch_pam_open(pamh, argc, argv, opts, &d.ctx);
-  if(ret != PAM_SUCCESS)
-    return ret;
-  d.lang = opts[1].set ? opts[1].value : "en";
-  if(!vouch_valid_lang(d.lang)) {
-    pam_syslog(pamh, LOG_ERR, "lang=%s: use en, da, nl, sv or ms", d.lang);
-    ret = PAM_SERVICE_ERR;
-    goto out;
-  }
-  if(opts[0].set && (!*opts[0].value || strlen(opts[0].value) > 256)) {
-    pam_syslog(pamh, LOG_ERR, "url=: empty or longer than 256 bytes");
-    ret = PAM_SERVICE_ERR;
-    goto out;
-  }
-  d.url = opts[0].set ? opts[0].value : NULL;
-  ret = show_and_wait(&d);
-out:
-  vouch_ctx_free(d.ctx);
-  return ret;
+  return vouch_client_pam(pamh, &req, flags, argc, argv);
 }
 
 VOUCH_PAM_EXPORT int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc,

@@ -37,7 +37,7 @@ conv_wait_for() {
   return 1
 }
 
-conv_answer() { printf '%s\n' "$1" >&7; }
+conv_answer() { [ -e "$T/conv.rc" ] && return 1; printf '%s\n' "$1" >&7; }
 
 conv_end() {
   exec 7>&-
@@ -106,6 +106,8 @@ FAKETIME_LIB=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n 1)
 BASE=$(date -u -d '2030-01-01 00:00:00' +%s)
 clock_set() {
   date -u -d "@$((BASE + $1))" '+%Y-%m-%d %H:%M:%S' >"$T/clock"
+  # vouchd decides expiry and windows: its clock moves too (lib.sh).
+  cp "$T/clock" "$T/faketime"
 }
 conv_start_clock() {
   [ -n "$FAKETIME_LIB" ] || fail "libfaketime not found"
@@ -116,6 +118,7 @@ conv_start_clock() {
   if [ "$VOUCH_SAN" = 1 ]; then
     pre="$(${CC:-cc} -print-file-name=libasan.so) $pre"
   fi
+  need_daemon
   ( timeout 120 env LD_PRELOAD="$pre" PAM_WRAPPER=1 \
     PAM_WRAPPER_SERVICE_DIR="$T/pam.d" FAKETIME_TIMESTAMP_FILE="$T/clock" \
     FAKETIME_NO_CACHE=1 FAKETIME_DONT_FAKE_MONOTONIC=1 TZ=UTC \

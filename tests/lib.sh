@@ -64,6 +64,8 @@ from = vouch@example.org
 [sms]
 transport = file
 dir = $T/sms
+[daemon]
+socket = $T/vouchd.sock
 ${1:-}
 CONF
   chmod 644 "$T/vouch.conf"
@@ -77,6 +79,7 @@ ctl() { "$VOUCHCTL" --config "$CONF" "$@"; }
 setup_store() {
   write_conf "${1:-}"
   ctl init >/dev/null || { fail "vouchctl init"; exit 1; }
+  start_daemon
 }
 
 # add_user NAME PASSWORD [vouchctl user add options...]
@@ -84,6 +87,87 @@ add_user() {
   u=$1; p=$2; shift 2
   ctl user add "$u" "$@" >/dev/null || { fail "user add $u"; return 1; }
   printf '%s\n' "$p" | ctl passwd "$u" >/dev/null || { fail "passwd $u"; return 1; }
+}
+
+# --- vouchd: the modules are its clients.  Every test that drives a
+# module gets a daemon of its own on $T/vouchd.sock (write_conf names it),
+# started on first use and started again whenever $CONF changed.  It runs
+# under libfaketime with a timestamp file, so that PAM_FAKETIME moves the
+# clock that decides (the daemon's), not only the client's.
+VOUCHD="$VOUCH_BUILD/vouchd"
+VOUCHD_PID=""
+VOUCHD_CONF_SUM=""
+FAKETIME_LIB=${FAKETIME_LIB:-$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n 1)}
+
+# alive PID: the process runs (a zombie that its reaper has not yet
+# collected does not count).
+alive() {
+  kill -0 "$1" 2>/dev/null || return 1
+  ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
+}
+
+# stop_daemon: SIGTERM, then SIGKILL after 5 s.
+stop_daemon() {
+  [ -n "$VOUCHD_PID" ] || return 0
+  kill "$VOUCHD_PID" 2>/dev/null
+  _vd_n=0
+  while alive "$VOUCHD_PID" && [ $_vd_n -lt 250 ]; do
+    sleep 0.02; _vd_n=$((_vd_n + 1))
+  done
+  kill -9 "$VOUCHD_PID" 2>/dev/null
+  VOUCHD_PID=""
+}
+
+# start_daemon [CONF]: (re)starts vouchd for CONF ($CONF) and waits (at
+# most 10 s) until it is ready; its log is $T/vouchd.log.
+start_daemon() {
+  _vd_c=${1:-$CONF}
+  stop_daemon
+  [ -f "$T/faketime" ] || echo "+0" >"$T/faketime"
+  _vd_pre="$FAKETIME_LIB"
+  if [ "$VOUCH_SAN" = 1 ]; then
+    _vd_pre="$(${CC:-cc} -print-file-name=libasan.so) $FAKETIME_LIB"
+  fi
+  : >"$T/vouchd.log"
+  # Started from a subshell, so that it is no job of the test's shell (a
+  # test's plain "wait" must not wait for the daemon).
+  (
+    LD_PRELOAD="$_vd_pre" FAKETIME_TIMESTAMP_FILE="$T/faketime" \
+      FAKETIME_NO_CACHE=1 FAKETIME_DONT_FAKE_MONOTONIC=1 TZ=UTC \
+      "$VOUCHD" --config "$_vd_c" >>"$T/vouchd.log" 2>&1 </dev/null &
+    echo $! >"$T/vouchd.pid"
+  )
+  VOUCHD_PID=$(cat "$T/vouchd.pid")
+  VOUCHD_CONF_SUM=$(cksum <"$_vd_c")
+  _vd_n=0
+  while ! grep -q 'vouchd: ready' "$T/vouchd.log" 2>/dev/null; do
+    if ! alive "$VOUCHD_PID" || [ $_vd_n -ge 500 ]; then
+      fail "vouchd did not start"; sed 's/^/  vouchd: /' "$T/vouchd.log" >&2
+      VOUCHD_PID=""
+      return 1
+    fi
+    sleep 0.02; _vd_n=$((_vd_n + 1))
+  done
+}
+
+# need_daemon: a daemon for $CONF as it is now (when the store exists).
+need_daemon() {
+  [ -n "${CONF:-}" ] && [ -f "$CONF" ] || return 0
+  if [ -n "$VOUCHD_PID" ] && alive "$VOUCHD_PID" &&
+     [ "$(cksum <"$CONF")" = "$VOUCHD_CONF_SUM" ]; then
+    return 0
+  fi
+  start_daemon
+}
+
+# daemon_clock [FAKETIME]: the daemon's clock: a libfaketime value
+# ("@2030-01-02 00:00:00" freezes it there), none: the real clock.
+daemon_clock() {
+  case "${1:-}" in
+    "") echo "+0" >"$T/faketime" ;;
+    @*) echo "${1#@}" >"$T/faketime" ;;
+    *) echo "$1" >"$T/faketime" ;;
+  esac
 }
 
 # pam_env: runs a command under pam_wrapper with service files in $T/pam.d
@@ -98,10 +182,15 @@ pam_env() {
   if [ -n "${PAM_FAKETIME:-}" ]; then
     ft=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n 1)
     [ -n "$ft" ] || { fail "libfaketime not found"; return 127; }
+    need_daemon
+    daemon_clock "$PAM_FAKETIME"
     LD_PRELOAD="$pre $ft" FAKETIME="$PAM_FAKETIME" FAKETIME_NO_CACHE=1 \
       TZ=UTC PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$T/pam.d" "$@"
-    return
+    _vd_rc=$?
+    daemon_clock
+    return $_vd_rc
   fi
+  need_daemon
   LD_PRELOAD="$pre" PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$T/pam.d" "$@"
 }
 
@@ -137,6 +226,10 @@ service() {
 finish() {
   if [ "$FAILS" -eq 0 ]; then exit 0; fi
   echo "$FAILS assertion(s) failed" >&2
+  if [ -s "$T/vouchd.log" ]; then
+    echo "the daemon's log (last 40 lines):" >&2
+    tail -n 40 "$T/vouchd.log" | sed 's/^/  vouchd.log | /' >&2
+  fi
   exit 1
 }
 
@@ -222,6 +315,9 @@ conf_set() {
     $0 == s { print k " = " v; done = 1 }
     END { if(!done) { print s; print k " = " v } }' "$CONF" >"$T/conf.new" &&
     cat "$T/conf.new" >"$CONF" && rm -f "$T/conf.new"
+  # A running daemon takes the change now (in this shell, not in the
+  # background jobs of a test).
+  [ -z "$VOUCHD_PID" ] || start_daemon
 }
 # PAM return codes (security/_pam_types.h), as pamdrive exits with them.
 PAM_SUCCESS=0 PAM_SERVICE_ERR=3 PAM_SYSTEM_ERR=4 PAM_AUTH_ERR=7
@@ -253,7 +349,7 @@ stop_servers() {
   for p in $SERVER_PIDS; do kill -9 "$p" 2>/dev/null; done
   SERVER_PIDS=""
 }
-cleanup() { stop_servers; rm -rf "$T"; }
+cleanup() { stop_daemon; stop_servers; rm -rf "$T"; }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 

@@ -58,6 +58,7 @@ for n in u1 u2 u3 u4 u5 u6 u7 u8; do
 done
 head -c 32 /dev/urandom >"$T/secret.key.new" &&
   cat "$T/secret.key.new" >"$T/secret.key"
+start_daemon # vouchd reads the key when it starts
 for n in u1 u2 u3 u4 u5 u6 u7 u8; do
   echo "$(prompt_of otp $n)$(prompt_of card $n)" >>"$T/after"
 done

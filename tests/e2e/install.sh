@@ -1,10 +1,16 @@
 #!/bin/sh
 # install.sh - the Debian packages on this machine: built with "make deb"
 # (or reused while the tree is unchanged), lintian --fail-on warning,
-# dpkg -i, vouchctl from PATH, the installed modules in a service under
-# /etc/pam.d (pamtester), the private core /usr/lib/<triplet>/vouch found
-# through the RUNPATH, the compiled-in paths of the delivery helper and
-# the templates, pam-auth-update --enable/--disable of the two profiles,
+# dpkg -i, vouchctl from PATH, /usr/sbin/vouchd and its systemd units
+# (this machine runs no systemd: the test starts the installed vouchd
+# itself, with /etc/vouch/vouch.conf on /run/vouch/vouchd.sock, and stops
+# it), the installed modules in a service under /etc/pam.d (pamtester)
+# asking that vouchd, and refusing while it is stopped; the modules load
+# libpam and libc alone (no core, no SQLite, libsodium or libcurl); the
+# private core /usr/lib/<triplet>/vouch found by the delivery helper
+# through its RUNPATH, the compiled-in paths of the delivery helper and
+# the templates (with a vouchd of its own for a conf= file),
+# pam-auth-update --enable/--disable of the two profiles,
 # then remove and purge: no vouch line left in /etc/pam.d/common-*, the
 # state gone after purge.  /etc/pam.d and /var/lib/pam are restored and
 # the packages purged at the end, always (e2e.inc), so the machine is
@@ -39,6 +45,14 @@ done
 for d in /etc/vouch /var/lib/vouch /etc/pam.d/vouch-account; do
   [ -e "$d" ] && not_run "$d exists; purging the packages would remove it"
 done
+# The vouchd of the packages listens on /run/vouch/vouchd.sock: no other
+# may answer there (a stale socket is fine: vouchd replaces it).
+SOCK=/run/vouch/vouchd.sock
+if [ -S "$SOCK" ] && /usr/bin/python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])' "$SOCK" \
+  2>/dev/null; then
+  not_run "a vouchd answers on $SOCK already"
+fi
 
 # locked CMD...: runs CMD; while dpkg or debconf is busy with another
 # program (another apt run on this machine), waits and tries again, for
@@ -128,8 +142,50 @@ for f in $COMMON; do
   expect_nogrep vouch "$f" "installed, profiles off: no vouch in $f"
 done
 
-# The core: private to libpam-vouch, found by the modules and the helper
-# through their DT_RUNPATH, not in the linker's cache.
+# ------------------------------------------------------------ vouchd
+# The service is libpam-vouch's, with its man page and systemd units: the
+# socket unit listens on the default [daemon] socket for everyone (vouchd
+# decides by the peer's credentials), the service runs the packaged
+# configuration with a sandbox.
+eq "$(stat -c '%a %U' /usr/sbin/vouchd 2>&1)" "755 root" "/usr/sbin/vouchd"
+dpkg -S /usr/sbin/vouchd /usr/share/man/man8/vouchd.8.gz \
+  /lib/systemd/system/vouchd.socket /lib/systemd/system/vouchd.service \
+  >"$T/owner" 2>&1
+eq "$(grep -c '^libpam-vouch: ' "$T/owner")" 4 \
+  "vouchd, its man page and its units belong to libpam-vouch"
+U_SOCK=/lib/systemd/system/vouchd.socket
+U_SVC=/lib/systemd/system/vouchd.service
+expect_grep "^ListenStream=$SOCK\$" "$U_SOCK" "vouchd.socket: $SOCK"
+expect_grep '^SocketMode=0666$' "$U_SOCK" "vouchd.socket: mode 0666"
+expect_grep '^WantedBy=sockets.target$' "$U_SOCK" "vouchd.socket: enabled"
+expect_grep '^ExecStart=/usr/sbin/vouchd --config /etc/vouch/vouch.conf$' \
+  "$U_SVC" "vouchd.service: the packaged configuration"
+expect_grep '^Type=simple$' "$U_SVC" "vouchd.service: Type=simple"
+for h in NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes \
+         PrivateTmp=yes PrivateDevices=yes ReadWritePaths=/var/lib/vouch \
+         CapabilityBoundingSet=CAP_KILL LockPersonality=yes \
+         'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6'; do
+  expect_grep "^$h\$" "$U_SVC" "vouchd.service: $h"
+done
+if command -v systemd-analyze >/dev/null 2>&1; then
+  expect_rc 0 "systemd-analyze verify of the installed units" -- \
+    systemd-analyze verify "$U_SOCK" "$U_SVC"
+fi
+expect_rc 0 "vouchd --version" -- /usr/sbin/vouchd --version
+expect_grep '^vouchd [0-9]' "$T/out" "vouchd --version prints it"
+# No systemd here: the test runs the installed vouchd itself, in the
+# background, with the packaged configuration (stopped at the end).
+e2e_dir /run/vouch 0755
+e2e_vouchd /usr/sbin/vouchd /etc/vouch/vouch.conf ||
+  not_run "the installed vouchd did not start"
+e2e_daemon_up "$SOCK"
+expect_grep "vouchd: ready on $SOCK" "$T/vouchd.log" "vouchd: ready"
+eq "$(stat -c '%a' "$SOCK" 2>&1)" 666 "the socket: mode 0666"
+
+# The core: private to libpam-vouch, found by the delivery helper through
+# its DT_RUNPATH, not in the linker's cache.  The modules load libpam and
+# libc alone: no core, no RUNPATH, none of SQLite, libsodium or libcurl
+# (vouchd has them, linking the core statically like the tools).
 ML=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch)
 PRIV=/usr/lib/$ML/vouch
 eq "$(stat -c '%a %U' "$PRIV/libvouch.so.0" 2>&1)" "644 root" \
@@ -137,15 +193,26 @@ eq "$(stat -c '%a %U' "$PRIV/libvouch.so.0" 2>&1)" "644 root" \
 dpkg -S "$PRIV/libvouch.so.0" >"$T/owner" 2>&1
 expect_grep '^libpam-vouch: ' "$T/owner" "the core belongs to libpam-vouch"
 ldconfig -p | grep -q libvouch && fail "libvouch is in the linker's cache"
-for f in /lib/$ML/security/pam_vouch_otp.so /usr/libexec/vouch/vouch-deliver
-do
-  readelf -d "$f" | grep -q "(RUNPATH).*\[$PRIV\]" ||
-    fail "$f: no RUNPATH $PRIV"
-  eq "$(ldd "$f" | awk '$1 == "libvouch.so.0" { print $3 }')" \
-    "$PRIV/libvouch.so.0" "$(basename "$f") loads the packaged core"
+f=/usr/libexec/vouch/vouch-deliver
+readelf -d "$f" | grep -q "(RUNPATH).*\[$PRIV\]" || fail "$f: no RUNPATH $PRIV"
+eq "$(ldd "$f" | awk '$1 == "libvouch.so.0" { print $3 }')" \
+  "$PRIV/libvouch.so.0" "vouch-deliver loads the packaged core"
+for m in password otp card session device; do
+  f=/lib/$ML/security/pam_vouch_$m.so
+  [ -f "$f" ] || { fail "no $f"; continue; }
+  readelf -d "$f" | grep -q '(RUNPATH)' && fail "$f has a RUNPATH"
+  if ldd "$f" >"$T/ldd" 2>&1; then
+    expect_grep 'libpam\.so\.0' "$T/ldd" "pam_vouch_$m.so loads libpam"
+    expect_nogrep 'libsodium|libsqlite3|libcurl|libpq|libvouch' "$T/ldd" \
+      "pam_vouch_$m.so loads no SQLite, libsodium, libcurl or core"
+  else
+    fail "ldd $f"; cat "$T/ldd" >&2
+  fi
 done
-ldd /usr/sbin/vouchctl | grep -q libvouch &&
-  fail "vouchctl loads libvouch.so.0 (the tools link the core statically)"
+for t in /usr/sbin/vouchctl /usr/sbin/vouchd; do
+  ldd "$t" | grep -q libvouch &&
+    fail "$t loads libvouch.so.0 (it links the core statically)"
+done
 
 # ------------------------------------- the installed modules, by name
 vouchctl user add e2e-inst --email e2e-inst@example.org >/dev/null ||
@@ -190,10 +257,17 @@ expect_grep "$U password\.fail vouch-account" "$T/audit" \
 # delivery helper in /usr/libexec/vouch and the templates in
 # /usr/share/vouch.  A configuration of its own sets only the email
 # transport; store and key are the packaged defaults.
+# vouchd serves a conf= line only when it runs with that very file: the
+# packaged vouchd (for /etc/vouch/vouch.conf) refuses it, so a vouchd of
+# its own runs with it, on a socket in $T (the packaged one is stopped
+# meanwhile: one daemon on the packaged store at a time).
 mkdir -p "$T/mail"
-printf '[email]\ntransport = file\ndir = %s\nfrom = vouch@example.org\n' \
-  "$T/mail" >"$T/inst.conf"
+printf '[email]\ntransport = file\ndir = %s\nfrom = vouch@example.org\n[daemon]\nsocket = %s\n' \
+  "$T/mail" "$T/check.sock" >"$T/inst.conf"
 chmod 644 "$T/inst.conf"
+e2e_vouchd /usr/sbin/vouchd "$T/inst.conf" ||
+  not_run "the installed vouchd did not start with $T/inst.conf"
+e2e_daemon_up "$T/check.sock"
 pam_service vouch-e2e-check "# vouch end-to-end test (tests/e2e/install.sh)
 auth required pam_vouch_otp.so conf=$T/inst.conf channel=email"
 rm -f "$T/code.fifo"
@@ -213,6 +287,20 @@ wait "$checker"
 rc=$?
 eq "$rc" 0 "pamtester: the emailed code accepted"
 [ "$rc" -eq 0 ] || sed 's/^/  pamtester | /' "$T/check.out" >&2
+
+# Without vouchd the modules cannot judge: the right password is refused
+# (PAM_AUTHINFO_UNAVAIL), and nothing reached the store.
+stop_daemon
+vouchctl audit e2e-inst >"$T/audit.before" 2>&1
+printf 'Inst-Pass-e2e\n' >"$T/in"
+expect_rc 1 "pamtester without vouchd: refused" -- \
+  timeout 60 pamtester vouch-e2e e2e-inst authenticate <"$T/in"
+expect_grep 'cannot retrieve authentication info' "$T/err" \
+  "without vouchd: PAM_AUTHINFO_UNAVAIL"
+vouchctl audit e2e-inst >"$T/audit.after" 2>&1
+cmp -s "$T/audit.before" "$T/audit.after" &&
+  pass "without vouchd: nothing audited" ||
+  fail "without vouchd: the store changed"
 
 # ------------------------------------------------------ pam-auth-update
 locked pam-auth-update --enable vouch-check vouch-session ||

@@ -1,7 +1,9 @@
 #!/bin/sh
 # saslauthd.sh - Cyrus saslauthd (-a pam), as an IMAP or SMTP server uses
 # it, against a password-only vouch stack; testsaslauthd asks it over its
-# own socket: the right password, a wrong one, an unknown user.
+# own socket: the right password, a wrong one, an unknown user.  The
+# module asks the test's own vouchd (on $T/vouchd.sock, for $CONF): with
+# vouchd stopped saslauthd refuses, with it started again it accepts.
 . "$VOUCH_SRC/tests/lib.sh"
 . "$VOUCH_SRC/tests/converse.sh"
 . "$VOUCH_SRC/tests/e2e/e2e.inc"
@@ -50,5 +52,19 @@ ctl audit e2e-mail >"$T/audit"
 expect_grep 'password\.ok' "$T/audit" "success audited"
 expect_grep 'password\.fail' "$T/audit" "failure audited"
 eq "$(failures e2e-mail)" 1 "one consecutive failure counted"
+
+# vouchd stopped: the module cannot ask it (PAM_AUTHINFO_UNAVAIL), so
+# saslauthd refuses even the right password; started again, it accepts.
+stop_daemon
+sasl e2e-mail 'Mail-Pass-e2e'
+[ "$SASL_RC" -ne 0 ] || fail "vouchd stopped: right password accepted"
+line '0: NO "authentication failed"' "vouchd stopped: NO"
+start_daemon || not_run "vouchd did not start again"
+sasl e2e-mail 'Mail-Pass-e2e'
+eq "$SASL_RC" 0 "vouchd started again: right password, exit 0"
+line '0: OK "Success."' "vouchd started again: OK"
+ctl audit e2e-mail >"$T/audit"
+eq "$(grep -c 'password\.ok' "$T/audit")" 2 \
+  "the refused attempt never reached the store (2 successes audited)"
 
 finish

@@ -9,6 +9,9 @@
 #   "a" (try another way) -> the card number -> logged in
 #   the session is listed by "vouchctl sessions" and vouch-logout-all
 #   ends it.
+# The modules ask the test's own vouchd (for $CONF, on $T/vouchd.sock);
+# the sshd process of an open session has the modules mapped but no
+# SQLite, libsodium, libcurl or core.
 . "$VOUCH_SRC/tests/lib.sh"
 . "$VOUCH_SRC/tests/converse.sh"
 . "$VOUCH_SRC/tests/e2e/e2e.inc"
@@ -68,7 +71,7 @@ for try in 1 2 3; do
   timeout 300 "$T/$SVC" -D -e -f "$T/sshd_config" >>"$T/sshd.log" 2>&1 &
   pid=$!
   SERVER_PIDS="$SERVER_PIDS $pid"
-  if wait_port "$PORT" "$pid"; then started=1; break; fi
+  if wait_port "$PORT" "$pid"; then started=1; sshd_pid=$pid; break; fi
 done
 if [ -z "$started" ]; then
   sed 's/^/  sshd: /' "$T/sshd.log" >&2
@@ -172,6 +175,17 @@ else
 fi
 ctl sessions "$U" --json >"$T/sessions"
 expect_grep '"rhost":"127\.0\.0\.1"' "$T/sessions" "session: remote host"
+# The privileged sshd of this connection (under the listener, itself
+# under timeout) holds the PAM handle of the open session: the modules
+# are mapped in it, and none of SQLite, libsodium, libcurl or the core
+# (vouchd has them).
+kids() { for k in $(ps -o pid= --ppid "$1"); do echo "$k"; kids "$k"; done; }
+priv=""
+for k in $(kids "$sshd_pid"); do
+  grep -q pam_vouch_ "/proc/$k/maps" 2>/dev/null && { priv=$k; break; }
+done
+if [ -n "$priv" ]; then no_core_in "$priv" "sshd [priv] of the session"
+else fail "no sshd process of the session has the modules mapped"; fi
 expect_rc 0 "vouch-logout-all" -- \
   "$VOUCH_BUILD/vouch-logout-all" --config "$CONF" "$U"
 if wait_until 15 sh -c "! kill -0 $live"; then

@@ -8,7 +8,12 @@
 #   - pam_vouch_otp (email, file transport) answered with a wrong code,
 #   - pam_vouch_card with a wrong card number,
 #   - vouchctl user show, user set, passwd, card set, unlock, audit,
-# and asserts: no signal, no sanitizer report (the san build: ASan goes
+# The modules are clients: for the PAM runs the faults go into vouchd,
+# which holds the store (started for each run with the faults in its
+# environment; a daemon that cannot start leaves the module failing
+# closed), and the daemon's log is searched for crashes and sanitizer
+# reports.
+# It asserts: no signal, no sanitizer report (the san build: ASan goes
 # after this object in LD_PRELOAD), never PAM_SUCCESS or exit 0 for a
 # wrong answer, tool exit codes within 0-4 and never a failure without a
 # "vouchctl: ..." line on stderr, and a store that passes
@@ -41,6 +46,7 @@ if [ "$VOUCH_SAN" = 1 ]; then
   asan=$(${CC:-cc} -print-file-name=libasan.so)
   PRE_PAM="$FAULT_SO $asan libpam_wrapper.so"
   PRE_TOOL="$FAULT_SO $asan"
+  PRE_CLIENT="$asan libpam_wrapper.so"
   export ASAN_OPTIONS="$ASAN_OPTIONS:verify_asan_link_order=0"
   # The loader's own allocations (dlopen, dlerror) now pass through this
   # object, where LeakSanitizer no longer recognises them as the
@@ -53,17 +59,46 @@ if [ "$VOUCH_SAN" = 1 ]; then
 else
   PRE_PAM="$FAULT_SO libpam_wrapper.so"
   PRE_TOOL="$FAULT_SO"
+  PRE_CLIENT="libpam_wrapper.so"
 fi
 
+# The preload of the daemon: this object, then ASan under the san build.
+PRE_DAEMON="$PRE_TOOL"
+stop_daemon
+# daemon_faulty ENV...: vouchd with ENV (the fault settings), waited for
+# at most 5 s; a daemon that dies at start is fine (faults at startup).
+daemon_faulty() {
+  : >"$T/vouchd.log"
+  ( env "$@" LD_PRELOAD="$PRE_DAEMON" "$VOUCHD" --config "$CONF" \
+      >>"$T/vouchd.log" 2>&1 </dev/null &
+    echo $! >"$T/vouchd.pid" )
+  VOUCHD_PID=$(cat "$T/vouchd.pid")
+  k=0
+  while [ $k -lt 250 ] && alive "$VOUCHD_PID" &&
+        ! grep -q 'vouchd: ready' "$T/vouchd.log"; do
+    sleep 0.02; k=$((k + 1))
+  done
+}
+# daemon_crashed: the daemon's log shows a crash or a sanitizer report.
+daemon_crashed() {
+  grep -qE 'AddressSanitizer|LeakSanitizer|runtime error|Segmentation' \
+    "$T/vouchd.log"
+}
 # faulty SEED N AFTER CMD...: CMD with faults, stdin from $T/in, output
 # in $T/fo and $T/fe; sets RC.
 faulty_pam() {
   s=$1 n=$2 a=$3; shift 3
-  timeout 60 env FAULT_SEED=$s FAULT_N=$n FAULT_AFTER=$a \
-    FAULT_LOG="$T/fault.log" FAULT_WHAT=$WHAT LD_PRELOAD="$PRE_PAM" \
+  daemon_faulty FAULT_SEED=$s FAULT_N=$n FAULT_AFTER=$a \
+    FAULT_LOG="$T/fault.log" FAULT_WHAT=$WHAT
+  timeout 60 env LD_PRELOAD="$PRE_CLIENT" \
     PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$T/pam.d" \
     "$PAMDRIVE" "$@" <"$T/in" >"$T/fo" 2>"$T/fe"
   RC=$?
+  stop_daemon
+  if daemon_crashed; then
+    sed 's/^/  vouchd | /' "$T/vouchd.log" | tail -n 30 >>"$T/fe"
+    RC=99
+  fi
 }
 faulty_tool() {
   s=$1 n=$2 a=$3; shift 3
@@ -75,9 +110,12 @@ faulty_tool() {
 WHAT=alloc,file,sqlite
 # calls CMD...: how many interposed calls a run without faults makes.
 calls_pam() {
-  timeout 60 env FAULT_COUNT="$T/count" LD_PRELOAD="$PRE_PAM" \
+  rm -f "$T/count"
+  daemon_faulty FAULT_COUNT="$T/count"
+  timeout 60 env LD_PRELOAD="$PRE_CLIENT" \
     PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$T/pam.d" "$PAMDRIVE" "$@" \
     <"$T/in" >/dev/null 2>&1
+  stop_daemon
   cat "$T/count" 2>/dev/null || echo 1000
 }
 calls_tool() {

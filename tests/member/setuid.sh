@@ -46,6 +46,8 @@ add_user alice 'alice pw 123' --email alice@example.org
 cp "$CONF" "$D/vouch.conf" && chmod 644 "$D/vouch.conf"
 sed -e '/^#/d' -e "s#\(pam_vouch_[a-z]*\.so\)#$VOUCH_BUILD/\1 conf=$D/vouch.conf#" \
   "$VOUCH_SRC/conf/pam.d/vouch-account" >"$D/pam.d/vouch-account"
+# The modules of the service name $D/vouch.conf: vouchd runs with it.
+start_daemon "$D/vouch.conf"
 cp "$VOUCH_BUILD/tests/vouch-account-test" "$D/vouch-account"
 chmod 4755 "$D/vouch-account"
 TOOL="$D/vouch-account"

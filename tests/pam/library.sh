@@ -1,10 +1,11 @@
 #!/bin/sh
 # library.sh - the shared core libvouch.so.0: its SONAME, its exports
 # (vouch_* alone, every one at version VOUCH_0), no libcurl in it; the
-# modules and the delivery helper load it through an absolute DT_RUNPATH
-# (the build's lib/ for the tree the tests run, PRIVLIBDIR for the
-# variants "make install" installs); the core binds its own calls
-# (-Bsymbolic); the tools link the core statically.
+# delivery helper loads it through an absolute DT_RUNPATH (the build's
+# lib/ for the tree the tests run, PRIVLIBDIR for the variant "make
+# install" installs); the core binds its own calls (-Bsymbolic); the
+# tools link the core statically.  The modules are vouchd's clients:
+# libpam and libc alone.
 . "$VOUCH_SRC/tests/lib.sh"
 
 LIB="$VOUCH_BUILD/lib/libvouch.so.0"
@@ -36,7 +37,7 @@ else pass "libvouch.so.0 exports vouch_* functions at VOUCH_0 only"; fi
 n=$(grep -c ' T vouch_' "$T/nm")
 [ "$n" -ge 100 ] && pass "libvouch.so.0 exports its interface ($n functions)" ||
   fail "libvouch.so.0 exports $n vouch_* functions, wanted the interface"
-for s in vouch_ctx_new vouch_pam_open vouch_password_check; do
+for s in vouch_ctx_new vouch_password_check; do
   grep -q " T $s@@VOUCH_0\$" "$T/nm" || fail "libvouch.so.0 lacks $s"
 done
 nm "$LIB" | grep -q ' t st_atomic_enter$' ||
@@ -48,49 +49,52 @@ dyn "$LIB" NEEDED >"$T/needed"
 expect_nogrep 'libcurl' "$T/needed" "libvouch.so.0 does not need libcurl"
 nm -D --undefined-only "$LIB" | grep -q ' curl_' &&
   fail "libvouch.so.0 refers to curl_* functions"
-for l in libsodium libsqlite3 libpam; do
+for l in libsodium libsqlite3; do
   expect_grep "^$l\\.so" "$T/needed" "libvouch.so.0 needs $l"
 done
 
-# The modules and the helper of the tested tree: libvouch.so.0 through a
+# The delivery helper of the tested tree: libvouch.so.0 through a
 # DT_RUNPATH (not DT_RPATH) to the build's lib/, resolved there.
-for f in "$VOUCH_BUILD"/pam_vouch_*.so "$VOUCH_BUILD/vouch-deliver"; do
-  b=$(basename "$f")
-  dyn "$f" NEEDED | grep -qx 'libvouch.so.0' || fail "$b: no libvouch.so.0"
-  nm -D --undefined-only "$f" | awk '$NF ~ /^vouch_/ && $NF !~ /@VOUCH_0$/' \
-    >"$T/unver"
-  [ -s "$T/unver" ] && fail "$b: core functions not bound to VOUCH_0"
-  eq "$(dyn "$f" RUNPATH)" "$VOUCH_BUILD/lib" "$b: RUNPATH the build's lib/"
-  eq "$(dyn "$f" RPATH)" "" "$b: no DT_RPATH"
-  got=$(ldd "$f" | awk '$1 == "libvouch.so.0" { print $3 }')
-  eq "$got" "$LIB" "$b: ldd resolves libvouch.so.0 in the build"
-done
-dyn "$VOUCH_BUILD/vouch-deliver" NEEDED | grep -q '^libcurl' ||
-  fail "vouch-deliver: no libcurl"
+f="$VOUCH_BUILD/vouch-deliver"
+dyn "$f" NEEDED | grep -qx 'libvouch.so.0' || fail "vouch-deliver: no libvouch.so.0"
+nm -D --undefined-only "$f" | awk '$NF ~ /^vouch_/ && $NF !~ /@VOUCH_0$/' \
+  >"$T/unver"
+[ -s "$T/unver" ] && fail "vouch-deliver: core functions not bound to VOUCH_0"
+eq "$(dyn "$f" RUNPATH)" "$VOUCH_BUILD/lib" "vouch-deliver: RUNPATH the build's lib/"
+eq "$(dyn "$f" RPATH)" "" "vouch-deliver: no DT_RPATH"
+got=$(ldd "$f" | awk '$1 == "libvouch.so.0" { print $3 }')
+eq "$got" "$LIB" "vouch-deliver: ldd resolves libvouch.so.0 in the build"
+dyn "$f" NEEDED | grep -q '^libcurl' || fail "vouch-deliver: no libcurl"
 
-# The installed variants: the same modules and helper, DT_RUNPATH the
-# private directory compiled in (PRIVLIBDIR= in $VOUCH_BUILD/paths).
+# The installed variant: DT_RUNPATH the private directory compiled in
+# (PRIVLIBDIR= in $VOUCH_BUILD/paths).
 privlib=$(sed -n 's/^PRIVLIBDIR=//p' "$VOUCH_BUILD/paths")
 case "$privlib" in
   /*) pass "PRIVLIBDIR $privlib" ;;
   *) fail "no absolute PRIVLIBDIR in $VOUCH_BUILD/paths: '$privlib'" ;;
 esac
-for f in "$VOUCH_BUILD"/pam_vouch_*.so "$VOUCH_BUILD/vouch-deliver"; do
-  b=$(basename "$f"); i="$VOUCH_BUILD/inst/$b"
-  [ -f "$i" ] || { fail "no installed variant of $b"; continue; }
-  eq "$(dyn "$i" RUNPATH)" "$privlib" "inst/$b: RUNPATH $privlib"
-  eq "$(dyn "$i" NEEDED | tr '\n' ' ')" "$(dyn "$f" NEEDED | tr '\n' ' ')" \
-    "inst/$b: the same libraries"
-  nm -D "$i" >"$T/a"; nm -D "$f" >"$T/b"
-  cmp -s "$T/a" "$T/b" && pass "inst/$b: the same symbols" ||
-    fail "inst/$b: other symbols than $b"
+i="$VOUCH_BUILD/inst/vouch-deliver"
+eq "$(dyn "$i" RUNPATH)" "$privlib" "inst/vouch-deliver: RUNPATH $privlib"
+
+# The modules are clients of vouchd (SPEC 1, 6): they need libpam and
+# libc alone, no private core, no run path, and never load SQLite,
+# libsodium, libcurl or libpq.
+for f in "$VOUCH_BUILD"/pam_vouch_*.so; do
+  b=$(basename "$f")
+  eq "$(dyn "$f" NEEDED | sort | tr '\n' ' ')" "libc.so.6 libpam.so.0 " \
+    "$b needs libpam and libc alone"
+  eq "$(dyn "$f" RUNPATH)$(dyn "$f" RPATH)" "" "$b: no run path"
+  ldd "$f" >"$T/ldd" 2>&1
+  expect_nogrep 'libsqlite3|libsodium|libcurl|libpq|libvouch' "$T/ldd" \
+    "$b loads no store, crypto or network library"
+  nm -D --defined-only "$f" | grep -q ' T vouch_' &&
+    fail "$b exports vouch_* functions"
 done
-# A module loads its core through the absolute RUNPATH alone: from a copy
-# in another directory, with no library path set.
-cp "$VOUCH_BUILD/pam_vouch_password.so" "$T/copy.so"
-got=$(env -u LD_LIBRARY_PATH ldd "$T/copy.so" |
-  awk '$1 == "libvouch.so.0" { print $3 }')
-eq "$got" "$LIB" "a copied module still finds the build's core"
+# The daemon holds the store and the key: it links them.
+dyn "$VOUCH_BUILD/vouchd" NEEDED >"$T/dneeded"
+expect_grep '^libsodium' "$T/dneeded" "vouchd links libsodium"
+expect_grep '^libsqlite3' "$T/dneeded" "vouchd links libsqlite3"
+expect_nogrep '^libcurl' "$T/dneeded" "vouchd does not link libcurl"
 
 # The tools carry the core statically: vouch-account is setuid.
 for t in vouchctl vouch-account vouch-reset vouch-logout-all vouch-cancel \

@@ -299,7 +299,7 @@ static void test_structure_errors(void **state)
   expect_errors("[passwd]\nmin_length = 3\n[otp]\nlength = 7\n",
                 "%s:1: unknown section [passwd] (allowed: store, secret, "
                 "password, otp, lockout, reset, device, delivery, templates, email, "
-                "sms, export)\n",
+                "sms, export, daemon, web)\n",
                 1);
   expect_errors("[otp]\nlenght = 6\n",
                 "%s:2: [otp] unknown key \"lenght\" (allowed: length, "
@@ -566,7 +566,7 @@ static void test_all_errors_in_one_run(void **state)
       "an optional suffix s, m, h or d; allowed: 1s to 365d)\n"
       "%s:7: unknown section [bogus] (allowed: store, secret, password, "
       "otp, lockout, reset, device, delivery, templates, email, sms, "
-      "export)\n"
+      "export, daemon, web)\n"
       "%s:10: expected \"key = value\", \"[section]\" or a # comment\n"
       "%s:12: [password] history: 99 is out of range (0 to 24)\n"
       "%s: [email] transport = file needs dir (the directory each message "
@@ -650,7 +650,7 @@ static void test_pam_argument(void **state)
       "PAM argument: [otp] length: 99 is out of range (6 to 10)\n"
       "PAM argument: unknown section [otpx] (allowed: store, secret, "
       "password, otp, lockout, reset, device, delivery, templates, email, "
-      "sms, export)\n"
+      "sms, export, daemon, web)\n"
       "PAM argument: [otp] unknown key \"size\" (allowed: length, email_ttl, "
       "sms_ttl, max_attempts, resend_interval, resend_max)\n");
   /* strings are replaced without a leak; empty clears optional ones */

@@ -1,0 +1,214 @@
+/*
+ * proto.c - frames of vouchd's protocol: building, parsing and whole-frame
+ * I/O with a time limit.  Shared by the clients and the daemon, so that
+ * both ends apply the same bounds.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vouch_client.h"
+
+void vouch_frame_init(vouch_frame *f, char type)
+{
+  f->type = type;
+  f->nfields = 0;
+  f->data[0] = type;
+  f->len = 1;
+}
+
+int vouch_frame_add(vouch_frame *f, const char *s)
+{
+  size_t n = strlen(s) + 1;
+
+  if(f->nfields >= VOUCH_FIELDS_MAX || n > sizeof(f->data) - f->len)
+    return VF_BAD;
+  memcpy(f->data + f->len, s, n);
+  f->field[f->nfields++] = f->data + f->len;
+  f->len += n;
+  return VF_OK;
+}
+
+int vouch_frame_add_num(vouch_frame *f, long long n)
+{
+  char buf[32];
+
+  snprintf(buf, sizeof(buf), "%lld", n);
+  return vouch_frame_add(f, buf);
+}
+
+int vouch_frame_parse(vouch_frame *f)
+{
+  size_t i, start;
+
+  f->nfields = 0;
+  if(f->len < 1 || f->len > sizeof(f->data))
+    return VF_BAD;
+  f->type = f->data[0];
+  if(f->type < 'A' || f->type > 'Z')
+    return VF_BAD;
+  if(f->len > 1 && f->data[f->len - 1] != '\0')
+    return VF_BAD;
+  start = 1;
+  for(i = 1; i < f->len; i++) {
+    if(f->data[i] != '\0')
+      continue;
+    if(f->nfields >= VOUCH_FIELDS_MAX)
+      return VF_BAD;
+    f->field[f->nfields++] = f->data + start;
+    start = i + 1;
+  }
+  return VF_OK;
+}
+
+bool vouch_frame_num(const char *s, long long min, long long max,
+                     long long *out)
+{
+  long long v = 0;
+  bool neg = false;
+  size_t i = 0;
+
+  if(s[0] == '-') {
+    neg = true;
+    i = 1;
+  }
+  if(!s[i] || strlen(s + i) > 18)
+    return false;
+  for(; s[i]; i++) {
+    if(s[i] < '0' || s[i] > '9')
+      return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  if(neg)
+    v = -v;
+  if(v < min || v > max)
+    return false;
+  *out = v;
+  return true;
+}
+
+static long long now_ms(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits until fd is ready for events, or the deadline (< 0: none). */
+static int wait_fd(int fd, short events, long long deadline)
+{
+  struct pollfd p = {fd, events, 0};
+  long long left;
+  int r;
+
+  for(;;) {
+    left = deadline < 0 ? -1 : deadline - now_ms();
+    if(deadline >= 0 && left <= 0)
+      return VF_TIMEOUT;
+    r = poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left);
+    if(r > 0)
+      return VF_OK;
+    if(r == 0)
+      continue;
+    if(errno != EINTR)
+      return VF_IO;
+  }
+}
+
+static int write_all(int fd, const char *buf, size_t len, long long deadline)
+{
+  ssize_t n;
+  int r;
+
+  while(len) {
+    r = wait_fd(fd, POLLOUT, deadline);
+    if(r)
+      return r;
+    n = send(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if(n < 0) {
+      if(errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
+        continue;
+      return errno == EPIPE || errno == ECONNRESET ? VF_EOF : VF_IO;
+    }
+    buf += n;
+    len -= (size_t)n;
+  }
+  return VF_OK;
+}
+
+static int read_all(int fd, char *buf, size_t len, long long deadline,
+                    bool first)
+{
+  ssize_t n;
+  int r;
+
+  while(len) {
+    r = wait_fd(fd, POLLIN, deadline);
+    if(r)
+      return r;
+    n = recv(fd, buf, len, MSG_DONTWAIT);
+    if(n < 0) {
+      if(errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
+        continue;
+      return errno == ECONNRESET ? VF_EOF : VF_IO;
+    }
+    if(n == 0)
+      return first ? VF_EOF : VF_BAD; /* cut inside a frame */
+    first = false;
+    buf += n;
+    len -= (size_t)n;
+  }
+  return VF_OK;
+}
+
+int vouch_frame_send(int fd, const vouch_frame *f, int timeout_ms)
+{
+  long long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+  unsigned char head[4];
+  uint32_t n = (uint32_t)f->len;
+  int r;
+
+  head[0] = (unsigned char)(n >> 24);
+  head[1] = (unsigned char)(n >> 16);
+  head[2] = (unsigned char)(n >> 8);
+  head[3] = (unsigned char)n;
+  r = write_all(fd, (const char *)head, 4, deadline);
+  if(!r)
+    r = write_all(fd, f->data, f->len, deadline);
+  return r;
+}
+
+int vouch_frame_recv(int fd, vouch_frame *f, int timeout_ms)
+{
+  long long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+  unsigned char head[4];
+  uint32_t n;
+  int r;
+
+  f->len = 0;
+  f->nfields = 0;
+  r = read_all(fd, (char *)head, 4, deadline, true);
+  if(r)
+    return r;
+  n = (uint32_t)head[0] << 24 | (uint32_t)head[1] << 16 |
+      (uint32_t)head[2] << 8 | head[3];
+  if(n < 1 || n > sizeof(f->data))
+    return VF_BAD;
+  r = read_all(fd, f->data, n, deadline, false);
+  if(r)
+    return r == VF_EOF ? VF_BAD : r;
+  f->len = n;
+  return vouch_frame_parse(f);
+}
+
+void vouch_frame_wipe(vouch_frame *f)
+{
+  explicit_bzero(f, sizeof(*f));
+}

@@ -1,0 +1,98 @@
+/*
+ * flow_card.c - pam_vouch_card's request: the security check by the full number of the card on
+ * file (digits, spaces and dashes; no expiry date, CVC or postcode).  "a"
+ * tries another way (PAM_AUTHINFO_UNAVAIL).  The check, its counting and
+ * the lockout are in core/card.c and core/challenge.c.
+ */
+#include <string.h>
+
+#include "vouchd.h"
+
+/* Numbers one conversation may try; wrong ones end earlier by lockout. */
+#define MAX_ROUNDS 10
+
+static void say(vd_req *r, const char *lang, vouch_msg_id id)
+{
+  vd_say(r, PAM_ERROR_MSG, vouch_msg(lang, id));
+}
+
+/* Judges one answer; PAM_IGNORE means: ask again. */
+static int judge(vd_req *r, vouch_ctx *ctx,
+                 const char *user, const char *lang, const char *answer)
+{
+  vouch_rc rc;
+
+  if(!strcmp(answer, "a") || !strcmp(answer, "A")) {
+    vouch_audit(ctx, user, "check.another_way", "card");
+    return PAM_AUTHINFO_UNAVAIL;
+  }
+  rc = vouch_card_check(ctx, user, answer);
+  switch(rc) {
+  case VOUCH_OK:
+    return PAM_SUCCESS;
+  case VOUCH_ERR_INPUT:
+    say(r, lang, vouch_card_problem(answer));
+    return PAM_IGNORE;
+  case VOUCH_ERR_AUTH:
+    say(r, lang, VOUCH_MSG_CARD_WRONG);
+    return PAM_IGNORE;
+  case VOUCH_ERR_LOCKED:
+    say(r, lang, VOUCH_MSG_LOCKED);
+    return PAM_MAXTRIES;
+  default:
+    return vouch_rc_to_pam(rc);
+  }
+}
+
+static int converse(vd_req *r, vouch_ctx *ctx,
+                    const char *user, const vouch_methods *m)
+{
+  const char *lang = vouch_user_lang(ctx, user);
+  char prompt[512];
+  char *answer = NULL;
+  int ret, round;
+
+  if(m->locked) {
+    say(r, lang, VOUCH_MSG_LOCKED);
+    return PAM_MAXTRIES;
+  }
+  if(m->known && !m->card) {
+    say(r, lang, VOUCH_MSG_NO_METHOD);
+    return PAM_AUTHINFO_UNAVAIL;
+  }
+  /* For an unknown user, the decoy ending of vouch_methods_get. */
+  vouch_msgf(prompt, sizeof(prompt), lang, VOUCH_MSG_CARD_PROMPT,
+             m->card_last4);
+  for(round = 0; round < MAX_ROUNDS; round++) {
+    ret = vd_ask(r, PAM_PROMPT_ECHO_OFF, prompt, &answer);
+    if(ret != PAM_SUCCESS)
+      return ret;
+    if(!m->known) /* the same prompt, then the same refusal */
+      ret = strcmp(answer, "a") ? PAM_USER_UNKNOWN : PAM_AUTHINFO_UNAVAIL;
+    else
+      ret = judge(r, ctx, user, lang, vouch_trim(answer));
+    vouch_free_secret(answer);
+    answer = NULL;
+    if(ret != PAM_IGNORE)
+      return ret;
+  }
+  return PAM_AUTH_ERR;
+}
+
+int vd_card_auth(vd_req *r)
+{
+  vouch_methods m;
+  const char *user;
+  int ret;
+
+  ret = vd_open(r, NULL);
+  if(ret != PAM_SUCCESS)
+    return ret;
+  user = vd_user(r, &ret);
+  if(!user)
+    return ret;
+  ret = vouch_rc_to_pam(vouch_methods_get(r->ctx, user, &m));
+  if(ret == PAM_SUCCESS)
+    ret = converse(r, r->ctx, user, &m);
+  return ret;
+}

@@ -1,0 +1,88 @@
+/*
+ * vouchd.h - what the parts of vouchd share: one request of a PAM module
+ * (its peer, its items and arguments, the connection it converses over)
+ * and the flows that answer it, one file a module (flow_*.c).
+ *
+ * A flow holds no store transaction while it waits on its client: every
+ * core call it makes opens and ends its own, and the conversation happens
+ * between them.
+ */
+#ifndef VOUCHD_H
+#define VOUCHD_H
+
+#include <stdbool.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <security/pam_modules.h>
+
+#include "vouch.h"
+#include "vouch_client.h"
+
+/* A module option: "name" is a flag, "name=" takes a value. */
+typedef struct vd_opt {
+  const char *name;
+  bool set;
+  const char *value;
+} vd_opt;
+
+typedef struct vd_req {
+  int fd;
+  struct ucred peer;
+  bool root;         /* the peer runs as root */
+  const char *module; /* the hello's fields, kept in hello */
+  const char *phase;
+  int flags;
+  const char *user; /* "" when the module sent none */
+  const char *service, *tty, *rhost, *ruser;
+  uid_t ruid; /* the caller's real uid (as root peers say; else the peer's) */
+  int argc;
+  const char **argv;
+  vouch_ctx *ctx;
+  int timeout_ms; /* the client's wait for a frame */
+  int answer_ms;  /* the daemon's wait for a person's answer */
+  bool gone;      /* the client went away or broke the protocol */
+  vouch_frame hello;
+  vouch_frame io;
+} vd_req;
+
+/* --- vouchd.c: the daemon's shared state */
+/* A copy of the current configuration (reloaded on SIGHUP). */
+vouch_rc vd_config(vouch_config **out);
+unsigned char *vd_key(void);
+/* Is path the configuration file vouchd runs with (the same file)? */
+bool vd_same_config(const char *path);
+void vd_log(void *arg, int priority, const char *msg);
+
+/* --- conv.c: the conversation with the module, and its options */
+/* Asks the person (PAM_PROMPT_ECHO_OFF or _ON); *answer is freed with
+ * vouch_free_secret.  Returns a PAM code. */
+int vd_ask(vd_req *r, int style, const char *prompt, char **answer);
+/* Shows text (PAM_ERROR_MSG or PAM_TEXT_INFO), not with PAM_SILENT. */
+void vd_say(vd_req *r, int style, const char *text);
+/* Shows text whatever the flags. */
+void vd_say_always(vd_req *r, int style, const char *text);
+/* The module's item ("authtok", "oldauthtok", "session"); *out NULL when
+ * unset.  Returns a PAM code. */
+int vd_get_item(vd_req *r, const char *which, char **out);
+int vd_set_item(vd_req *r, const char *which, const char *value);
+/* Tells the client that a long wait goes on. */
+void vd_alive(vd_req *r);
+/* The options of the PAM line: debug, opts (NULL-name ended) and
+ * SECTION.KEY=VALUE settings (root peers only); opens r->ctx.  Returns a
+ * PAM code. */
+int vd_open(vd_req *r, vd_opt *opts);
+/* The user name, NULL (with *pam_rc set) when the module sent none. */
+const char *vd_user(vd_req *r, int *pam_rc);
+
+/* --- flow_*.c: one a module and phase; each returns a PAM code */
+int vd_password_auth(vd_req *r);
+int vd_password_account(vd_req *r);
+int vd_password_change(vd_req *r);
+int vd_otp_auth(vd_req *r);
+int vd_card_auth(vd_req *r);
+int vd_session_open(vd_req *r);
+int vd_session_close(vd_req *r);
+int vd_device_auth(vd_req *r);
+
+#endif /* VOUCHD_H */
