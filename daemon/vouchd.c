@@ -438,7 +438,11 @@ static int own_socket(const char *path)
   slash = strrchr(dir, '/');
   if(slash && slash != dir) {
     *slash = '\0';
-    if(mkdir(dir, 0755) && errno != EEXIST) {
+    /* chmod: umask(077) of main would leave it 0700, closed to the
+     * members' own clients. */
+    if(!mkdir(dir, 0755))
+      (void)chmod(dir, 0755);
+    else if(errno != EEXIST) {
       say(LOG_ERR, "%s: %s", dir, strerror(errno));
       return -1;
     }

@@ -101,12 +101,15 @@ if [ -e "$stamp" ]; then
     head -n 1)
 fi
 if [ ! -e "$stamp" ] || [ -n "$newer" ]; then
+  # The stamp carries the time the build copied the tree (taken before
+  # it): a file changed while it ran makes the next run build again.
+  touch "$T/deb.start"
   if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
        make -C "$VOUCH_SRC" deb DEBDIR="$DEBDIR" >"$T/deb.log" 2>&1; then
     tail -n 40 "$T/deb.log" | sed 's/^/  make deb: /' >&2
     not_run "make deb failed"
   fi
-  touch "$stamp"
+  touch -r "$T/deb.start" "$stamp"
 fi
 D=$VOUCH_SRC/$DEBDIR
 changes=$(ls "$D"/vouch_*.changes 2>/dev/null | head -n 1)

@@ -110,6 +110,7 @@ chmod 644 "$E/vouch/vouch.conf"
 expect_rc 0 "installed vouchctl init (default configuration)" -- \
   "$P/sbin/vouchctl" init
 eq "$(mode "$E/vouch/secret.key")" 600 "the key under SYSCONFDIR"
+# shellcheck disable=SC2034 # read by start_daemon (tests/lib.sh)
 VOUCHD=$P/sbin/vouchd
 start_daemon "$E/vouch/vouch.conf" || finish
 [ -S "$T/vouchd.sock" ] && pass "installed vouchd listens on T/vouchd.sock" ||

@@ -16,6 +16,7 @@ MNT="$T/mnt"
 mkdir -p "$MNT"
 HOLDER=""
 cleanup_mount() {
+  stop_daemon
   [ -n "$HOLDER" ] && { : >"$T/release"; kill "$HOLDER" 2>/dev/null; }
   [ -n "${CONV_PID:-}" ] && kill "$CONV_PID" 2>/dev/null
   umount "$MNT" 2>/dev/null || umount -l "$MNT" 2>/dev/null

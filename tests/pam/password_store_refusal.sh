@@ -15,7 +15,7 @@ ctl init >/dev/null || { fail "vouchctl init"; exit 1; }
 add_user alice 'correct horse'
 M="pam_vouch_password.so conf=$CONF"
 service pw "auth required $M"
-trap 'umount "$T/db" 2>/dev/null; rm -rf "$T"' EXIT
+trap 'stop_daemon; umount "$T/db" 2>/dev/null; rm -rf "$T"' EXIT
 trap 'exit 1' INT TERM
 
 answers 'correct horse'
