@@ -181,6 +181,11 @@ $(BUILD)/tests/test_delivery: tests/unit/test_delivery.c $(LIBVOUCH) \
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBVOUCH) $(LIBS) \
 	  $(CURL_LIBS) -lcmocka
 
+$(BUILD)/tests/test_proto: tests/unit/test_proto.c $(LIBCLIENT) \
+  | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -Iclient $(ALL_LDFLAGS) -o $@ $< $(LIBCLIENT) \
+	  -lcmocka
+
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIBVOUCH) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBVOUCH) $(LIBS) \
 	  -lcmocka
