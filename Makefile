@@ -271,6 +271,13 @@ $(FUZZ_BUILD)/libvouch.a: $(FUZZ_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
+# The daemon's request parser: the frame code and daemon/request.c.
+$(FUZZ_BUILD)/fuzz_request: fuzz/fuzz_request.c fuzz/fuzz.h \
+  client/proto.c daemon/request.c client/*.h daemon/*.h core/*.h \
+  | $(FUZZ_BUILD)/core
+	$(FUZZ_CC) $(VCPPFLAGS) -Iclient -Idaemon $(FUZZ_CFLAGS) \
+	  -fsanitize=fuzzer -o $@ $< client/proto.c daemon/request.c
+
 $(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(FUZZ_BUILD)/libvouch.a
 	$(FUZZ_CC) $(VCPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
 	  $(FUZZ_BUILD)/libvouch.a $(LIBS) $(CURL_LIBS)

@@ -50,7 +50,7 @@ static bool valid_dest(vouch_channel ch, const char *dest)
 }
 
 /* Exactly len ASCII digits. */
-static bool valid_answer(const char *a, unsigned len)
+bool vouch_valid_code(const char *a, unsigned len)
 {
   unsigned i;
 
@@ -639,7 +639,7 @@ vouch_rc vouch_code_redeem_to(vouch_ctx *ctx, const char *user,
   if(!vouch_valid_username(user))
     return VOUCH_ERR_NO_USER;
   if(!valid_purpose(purpose) || !valid_channel(ch) ||
-     !valid_answer(answer, ctx->cfg->otp_length) || !valid_dest(ch, dest))
+     !vouch_valid_code(answer, ctx->cfg->otp_length) || !valid_dest(ch, dest))
     return VOUCH_ERR_INPUT;
   rc = vouch_ctx_store(ctx, &st);
   if(!rc)

@@ -251,6 +251,23 @@ static const char *const texts[VOUCH_MSG_COUNT][L_COUNT] = {
          "en enhet d\u00e4r du \u00e4r inloggad.",
          "Untuk log masuk, jalankan \"vouch-account approve %s\" pada "
          "peranti yang anda telah log masuk."},
+    [VOUCH_MSG_WAYS_PROMPT] =
+        {"Security check. Choose another way: %s: ",
+         "Sikkerhedskontrol. V\u00e6lg en anden m\u00e5de: %s: ",
+         "Beveiligingscontrole. Kies een andere manier: %s: ",
+         "S\u00e4kerhetskontroll. V\u00e4lj ett annat s\u00e4tt: %s: ",
+         "Semakan keselamatan. Pilih cara lain: %s: "},
+    [VOUCH_MSG_WAY_CARD] = {"card number ending in %s",
+                            "kortnummer, der slutter p\u00e5 %s",
+                            "kaartnummer eindigend op %s",
+                            "kortnummer som slutar p\u00e5 %s",
+                            "nombor kad berakhir dengan %s"},
+    [VOUCH_MSG_CHOICE_INVALID] =
+        {"Please answer with one of the numbers shown, or a.",
+         "Svar med et af de viste tal eller a.",
+         "Antwoord met een van de getoonde nummers, of a.",
+         "Svara med en av siffrorna som visas, eller a.",
+         "Sila jawab dengan salah satu nombor yang ditunjukkan, atau a."},
     [VOUCH_MSG_DEVICE_URL] =
         {"Or open %s on your phone or computer.",
          "Eller \u00e5bn %s p\u00e5 din telefon eller computer.",

@@ -693,6 +693,9 @@ vouch_rc vouch_code_send(vouch_ctx *ctx, const char *user, const char *purpose,
  * vouch_check_failed): VOUCH_ERR_AUTH, or VOUCH_ERR_LOCKED when this
  * failure locked the account; no live code: VOUCH_ERR_STALE; an answer
  * that is not length digits: VOUCH_ERR_INPUT (not counted). */
+/* A well-formed code: exactly len digits.  The one check of a code's
+ * shape, for members' answers and for the decoy of unknown names. */
+bool vouch_valid_code(const char *a, unsigned len);
 vouch_rc vouch_code_redeem(vouch_ctx *ctx, const char *user,
                            const char *purpose, vouch_channel ch,
                            const char *answer);
@@ -1294,6 +1297,10 @@ typedef enum {
   VOUCH_MSG_SIGNOUT_ASK,    /* "Sign out of all devices? [y/N] " */
   VOUCH_MSG_CANCEL_ASK,     /* "Finish cancellation? [y/N] " */
   VOUCH_MSG_CONFIRM_PROMPT, /* %u digits, %s the new address or number */
+  /* "Try another way" within pam_vouch_otp channel=any (issue 11). */
+  VOUCH_MSG_WAYS_PROMPT,    /* %s: the numbered other ways */
+  VOUCH_MSG_WAY_CARD,       /* %s: last 4 digits, "card number ending in" */
+  VOUCH_MSG_CHOICE_INVALID, /* not one of the choices shown */
   VOUCH_MSG_COUNT
 } vouch_msg_id;
 

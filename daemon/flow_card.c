@@ -1,7 +1,8 @@
 /*
- * flow_card.c - pam_vouch_card's request: the security check by the full number of the card on
- * file (digits, spaces and dashes; no expiry date, CVC or postcode).  "a"
- * tries another way (PAM_AUTHINFO_UNAVAIL).  The check, its counting and
+ * flow_card.c - pam_vouch_card's request: the security check by the full
+ * number of the card on file (digits, spaces and dashes; no expiry date,
+ * CVC or postcode).  "a" tries another way (PAM_AUTHINFO_UNAVAIL).  A
+ * name vouch does not know meets the same conversation (decoy.c).  The check, its counting and
  * the lockout are in core/card.c and core/challenge.c.
  */
 #include <string.h>
@@ -17,16 +18,20 @@ static void say(vd_req *r, const char *lang, vouch_msg_id id)
 }
 
 /* Judges one answer; PAM_IGNORE means: ask again. */
-static int judge(vd_req *r, vouch_ctx *ctx,
-                 const char *user, const char *lang, const char *answer)
+static int judge(vd_req *r, const char *user, const char *lang,
+                 const vouch_methods *m, vd_decoy *decoy, const char *answer)
 {
   vouch_rc rc;
 
   if(!strcmp(answer, "a") || !strcmp(answer, "A")) {
-    vouch_audit(ctx, user, "check.another_way", "card");
+    if(m->known)
+      vouch_audit(r->ctx, user, "check.another_way", "card");
     return PAM_AUTHINFO_UNAVAIL;
   }
-  rc = vouch_card_check(ctx, user, answer);
+  if(m->known)
+    rc = vouch_card_check(r->ctx, user, answer);
+  else
+    rc = vd_decoy_card(decoy, r->ctx, answer);
   switch(rc) {
   case VOUCH_OK:
     return PAM_SUCCESS;
@@ -44,10 +49,10 @@ static int judge(vd_req *r, vouch_ctx *ctx,
   }
 }
 
-static int converse(vd_req *r, vouch_ctx *ctx,
-                    const char *user, const vouch_methods *m)
+int vd_card_converse(vd_req *r, const char *user, const vouch_methods *m,
+                     vd_decoy *decoy)
 {
-  const char *lang = vouch_user_lang(ctx, user);
+  const char *lang = vouch_user_lang(r->ctx, user);
   char prompt[512];
   char *answer = NULL;
   int ret, round;
@@ -67,10 +72,7 @@ static int converse(vd_req *r, vouch_ctx *ctx,
     ret = vd_ask(r, PAM_PROMPT_ECHO_OFF, prompt, &answer);
     if(ret != PAM_SUCCESS)
       return ret;
-    if(!m->known) /* the same prompt, then the same refusal */
-      ret = strcmp(answer, "a") ? PAM_USER_UNKNOWN : PAM_AUTHINFO_UNAVAIL;
-    else
-      ret = judge(r, ctx, user, lang, vouch_trim(answer));
+    ret = judge(r, user, lang, m, decoy, vouch_trim(answer));
     vouch_free_secret(answer);
     answer = NULL;
     if(ret != PAM_IGNORE)
@@ -81,6 +83,7 @@ static int converse(vd_req *r, vouch_ctx *ctx,
 
 int vd_card_auth(vd_req *r)
 {
+  vd_decoy decoy = {0};
   vouch_methods m;
   const char *user;
   int ret;
@@ -93,6 +96,6 @@ int vd_card_auth(vd_req *r)
     return ret;
   ret = vouch_rc_to_pam(vouch_methods_get(r->ctx, user, &m));
   if(ret == PAM_SUCCESS)
-    ret = converse(r, r->ctx, user, &m);
+    ret = vd_card_converse(r, user, &m, &decoy);
   return ret;
 }

@@ -160,43 +160,14 @@ static bool allowed(vd_req *r, const char *web_user)
   return !r->user[0] || !strcmp(r->user, res->pw_name);
 }
 
-/* The hello: VOUCH_PROTO module phase flags user service tty rhost ruser
- * ruid argv...; returns the route or NULL. */
-static const struct route *read_hello(vd_req *r, const char **why)
+static const struct route *find_route(const vd_req *r)
 {
-  const vouch_frame *h = &r->hello;
-  long long v;
   size_t i;
 
-  *why = "malformed request";
-  if(h->type != VF_HELLO || h->nfields < 10)
-    return NULL;
-  if(strcmp(h->field[0], VOUCH_PROTO)) {
-    *why = "unknown protocol version";
-    return NULL;
-  }
-  r->module = h->field[1];
-  r->phase = h->field[2];
-  if(!vouch_frame_num(h->field[3], INT_MIN, INT_MAX, &v))
-    return NULL;
-  r->flags = (int)v;
-  r->user = h->field[4];
-  r->service = h->field[5];
-  r->tty = h->field[6];
-  r->rhost = h->field[7];
-  r->ruser = h->field[8];
-  if(!vouch_frame_num(h->field[9], 0, UINT32_MAX, &v))
-    return NULL;
-  /* Only root's claim of a real uid counts (passwd run by a member is
-   * setuid root and says whose it is); others are who they are. */
-  r->ruid = r->root ? (uid_t)v : r->peer.uid;
-  r->argc = (int)h->nfields - 10;
-  r->argv = (const char **)&h->field[10];
   for(i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
     if(!strcmp(routes[i].module, r->module) &&
        !strcmp(routes[i].phase, r->phase))
       return &routes[i];
-  *why = "unknown module or phase";
   return NULL;
 }
 
@@ -224,10 +195,14 @@ static void serve(vd_req *r)
   rc = vouch_frame_recv(r->fd, &r->hello, r->timeout_ms);
   if(rc == VF_EOF || rc == VF_TIMEOUT || rc == VF_IO)
     goto out; /* gone or idle: nothing was asked */
-  route = rc ? NULL : read_hello(r, &why);
+  route = NULL;
+  if(rc)
+    why = "malformed or oversized frame";
+  else if(!vd_parse_hello(r, &why)) {
+    route = find_route(r);
+    why = "unknown module or phase";
+  }
   if(!route) {
-    if(rc)
-      why = "malformed or oversized frame";
     refused(r, "daemon.bad_request", why);
     answer(r, PAM_SYSTEM_ERR);
     goto out;

@@ -54,6 +54,9 @@ unsigned char *vd_key(void);
 bool vd_same_config(const char *path);
 void vd_log(void *arg, int priority, const char *msg);
 
+/* --- request.c: the hello frame into r; -1 with *why when malformed */
+int vd_parse_hello(vd_req *r, const char **why);
+
 /* --- conv.c: the conversation with the module, and its options */
 /* Asks the person (PAM_PROMPT_ECHO_OFF or _ON); *answer is freed with
  * vouch_free_secret.  Returns a PAM code. */
@@ -74,6 +77,24 @@ void vd_alive(vd_req *r);
 int vd_open(vd_req *r, vd_opt *opts);
 /* The user name, NULL (with *pam_rc set) when the module sent none. */
 const char *vd_user(vd_req *r, int *pam_rc);
+
+/* --- decoy.c: an unknown name's security check, answered as a member's
+ * (vouch_rc as the core would return it) */
+typedef struct vd_decoy {
+  unsigned failures; /* wrong answers in this conversation */
+  unsigned attempts; /* wrong answers to the current code */
+  long long sent_ms; /* when the last code was "sent" (monotonic) */
+} vd_decoy;
+
+vouch_rc vd_decoy_send(vd_decoy *d, vouch_ctx *ctx, bool again);
+vouch_rc vd_decoy_code(vd_decoy *d, vouch_ctx *ctx, const char *answer);
+vouch_rc vd_decoy_card(vd_decoy *d, vouch_ctx *ctx, const char *answer);
+
+/* --- flow_card.c: the card number, asked until right, "a" or locked;
+ * also a way of pam_vouch_otp channel=any.  decoy: the unknown name's
+ * count, shared with the other ways of the same conversation. */
+int vd_card_converse(vd_req *r, const char *user, const vouch_methods *m,
+                     vd_decoy *decoy);
 
 /* --- flow_*.c: one a module and phase; each returns a PAM code */
 int vd_password_auth(vd_req *r);

@@ -42,7 +42,34 @@ expect_conv $PAM_SUCCESS "any: chose SMS"
 conv_start any alice auth
 conv_wait_for 'How should we send your code'
 conv_answer a
-expect_conv $PAM_AUTHINFO_UNAVAIL "any: a at the choice"
+conv_wait_for 'PROMPT_ECHO_ON: Security check\. Choose another way: 1 = card number ending in 1111, a = Try another way: '
+conv_answer a
+expect_conv $PAM_AUTHINFO_UNAVAIL "any: a at the choice, then a at the card"
+
+# Try another way within one channel=any check: email, then SMS, then
+# the card number; a wrong choice is answered, not silently repeated.
+conv_start any alice auth
+conv_wait_for 'How should we send your code'
+conv_answer 1
+wait_file "$T/mail" 1
+conv_wait_for 'Enter the 6-digit code we sent to a•••@example\.org'
+conv_answer a
+conv_wait_for 'PROMPT_ECHO_ON: Security check\. Choose another way: 1 = SMS to \+45 •••• ••12, 2 = card number ending in 1111, a = Try another way: '
+conv_answer 9
+conv_wait_for 'ERROR_MSG: Please answer with one of the numbers shown, or a\.'
+conv_answer 1
+conv_wait_for 'Enter the 6-digit code we sent to \+45 •••• ••12'
+conv_answer a
+conv_wait_for 'PROMPT_ECHO_ON: Security check\. Choose another way: 1 = card number ending in 1111, a = Try another way: '
+conv_answer 1
+conv_wait_for 'Enter the full number of your card ending in 1111'
+conv_answer '4111 1111 1111 1111'
+expect_conv $PAM_SUCCESS "any: email, then SMS, then the card"
+ctl audit alice >"$T/audit"
+expect_grep 'check\.another_way .*email' "$T/audit" "another way from email audited"
+expect_grep 'check\.another_way .*sms' "$T/audit" "another way from SMS audited"
+expect_grep 'card\.ok' "$T/audit" "the card decided"
+rm -f "$T"/mail/* "$T"/sms/*
 
 # "a" at the code prompt: the next line (the card) runs.
 conv_start stack alice auth
