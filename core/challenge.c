@@ -63,8 +63,7 @@ bool vouch_valid_code(const char *a, unsigned len)
   return a[len] == '\0';
 }
 
-/* Exactly VOUCH_TOKEN_CHARS of the URL-safe base64 alphabet. */
-static bool valid_token(const char *t)
+bool vouch_valid_token(const char *t)
 {
   size_t i;
 
@@ -197,7 +196,7 @@ vouch_rc vouch_token_redeem(vouch_ctx *ctx, const char *user,
 
   if(!vouch_valid_username(user))
     return VOUCH_ERR_NO_USER;
-  if(!valid_purpose(purpose) || !valid_token(token))
+  if(!valid_purpose(purpose) || !vouch_valid_token(token))
     return VOUCH_ERR_INPUT;
   rc = vouch_ctx_store(ctx, &st);
   if(!rc)
@@ -220,8 +219,7 @@ out:
 
 /* ----------------------------------------------------------------- lockout */
 
-/* link_url with {token} replaced by token; wiped by the caller. */
-static char *reset_link(const char *url, const char *token)
+char *vouch_reset_link(const char *url, const char *token)
 {
   const char *at = strstr(url, "{token}");
 
@@ -272,7 +270,7 @@ static void lockout_notify(vouch_ctx *ctx, vouch_store *st,
     rc = token_make(ctx, st, key, user, "reset", ctx->cfg->reset_link_ttl,
                     token);
   if(!rc) {
-    link = reset_link(ctx->cfg->reset_link_url, token);
+    link = vouch_reset_link(ctx->cfg->reset_link_url, token);
     rc = link ? send_reset_email(ctx, &u, link) : VOUCH_ERR_NOMEM;
   }
   if(rc)

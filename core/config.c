@@ -1154,6 +1154,29 @@ static vouch_rc read_file(const char *path, char **buf, size_t *len,
   return rc;
 }
 
+/* [export] dir left out follows the store: "exports" beside the file
+ * of [store] path, so that a store moved elsewhere takes its archives
+ * along instead of writing them where the default store would be. */
+static vouch_rc export_dir_default(vouch_config *c, const struct parser *p)
+{
+  int k = find_key("export", "dir");
+  const char *slash;
+  char *dir;
+
+  if(k < 0 || p->seen[k])
+    return VOUCH_OK;
+  slash = strrchr(c->store_path, '/');
+  if(!slash)
+    return VOUCH_OK;
+  dir = vouch_asprintf("%.*s/exports", (int)(slash - c->store_path),
+                       c->store_path);
+  if(!dir)
+    return VOUCH_ERR_NOMEM;
+  free(c->export_dir);
+  c->export_dir = dir;
+  return VOUCH_OK;
+}
+
 vouch_rc vouch_config_load(const char *path, vouch_config **out,
                            vouch_log_fn log, void *logarg)
 {
@@ -1191,7 +1214,9 @@ vouch_rc vouch_config_load(const char *path, vouch_config **out,
   rc = parse_text(p, buf, len);
   if(rc)
     goto out;
-  rc = vouch_config_check(c, log, logarg);
+  rc = export_dir_default(c, p);
+  if(!rc)
+    rc = vouch_config_check(c, log, logarg);
   if(p->errors)
     rc = VOUCH_ERR_CONFIG;
   if(rc)

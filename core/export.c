@@ -52,22 +52,6 @@ static unsigned days_of(unsigned seconds)
   return (seconds + DAY - 1) / DAY;
 }
 
-/* Exactly VOUCH_TOKEN_CHARS of the URL-safe base64 alphabet. */
-static bool token_wellformed(const char *t)
-{
-  size_t i;
-
-  if(!t)
-    return false;
-  for(i = 0; i < VOUCH_TOKEN_CHARS; i++) {
-    char c = t[i];
-    if(!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-         (c >= '0' && c <= '9') || c == '-' || c == '_'))
-      return false;
-  }
-  return t[VOUCH_TOKEN_CHARS] == '\0';
-}
-
 /* ------------------------------------------------------- copies of rows */
 
 /* Requests copied out of the store, so that the store is free while they
@@ -236,7 +220,7 @@ vouch_rc vouch_export_pending(vouch_ctx *ctx, const char *user,
 
   if(id)
     *id = 0;
-  if(!token_wellformed(token))
+  if(!vouch_valid_token(token))
     return VOUCH_ERR_INPUT;
   rc = vouch_account_exists(ctx, user);
   if(!rc)

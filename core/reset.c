@@ -30,50 +30,15 @@
 
 /* ---------------------------------------------------------------- helpers */
 
-static bool token_chars_ok(const char *t)
-{
-  size_t i;
-
-  for(i = 0; i < VOUCH_TOKEN_CHARS; i++) {
-    char c = t[i];
-    if(!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-         (c >= '0' && c <= '9') || c == '-' || c == '_'))
-      return false;
-  }
-  return t[VOUCH_TOKEN_CHARS] == '\0';
-}
-
-static bool code_chars_ok(const char *c, unsigned len)
-{
-  unsigned i;
-
-  for(i = 0; i < len; i++) {
-    if(c[i] < '0' || c[i] > '9')
-      return false;
-  }
-  return c[len] == '\0';
-}
-
 vouch_rc vouch_reset_proof_check(const vouch_ctx *ctx, const char *token,
                                  const char *code)
 {
   if(!token == !code)
     return VOUCH_ERR_USAGE;
   if(token)
-    return token_chars_ok(token) ? VOUCH_OK : VOUCH_ERR_INPUT;
-  return code_chars_ok(code, ctx->cfg->otp_length) ? VOUCH_OK
-                                                   : VOUCH_ERR_INPUT;
-}
-
-/* link_url with {token} replaced by token; wiped by the caller. */
-static char *make_link(const char *url, const char *token)
-{
-  const char *at = strstr(url, "{token}");
-
-  if(!at)
-    return vouch_asprintf("%s", url);
-  return vouch_asprintf("%.*s%s%s", (int)(at - url), url, token,
-                        at + strlen("{token}"));
+    return vouch_valid_token(token) ? VOUCH_OK : VOUCH_ERR_INPUT;
+  return vouch_valid_code(code, ctx->cfg->otp_length) ? VOUCH_OK
+                                                      : VOUCH_ERR_INPUT;
 }
 
 /* A reset token for user and the "Reset your password" email with its
@@ -88,7 +53,7 @@ static vouch_rc send_link(vouch_ctx *ctx, const char *user)
   rc = vouch_token_issue(ctx, user, "reset", ctx->cfg->reset_link_ttl, token);
   if(rc)
     goto out;
-  link = make_link(ctx->cfg->reset_link_url, token);
+  link = vouch_reset_link(ctx->cfg->reset_link_url, token);
   if(!link) {
     rc = VOUCH_ERR_NOMEM;
     goto out;

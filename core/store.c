@@ -398,6 +398,7 @@ static vouch_rc set_pragmas(vouch_store *st)
   if(!rc)
     rc = st_exec_script(st,
                         "PRAGMA synchronous=FULL;"
+                        "PRAGMA temp_store=MEMORY;"
                         "PRAGMA foreign_keys=ON;"
                         "PRAGMA secure_delete=ON;"
                         "PRAGMA trusted_schema=OFF;",

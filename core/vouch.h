@@ -696,6 +696,13 @@ vouch_rc vouch_code_send(vouch_ctx *ctx, const char *user, const char *purpose,
 /* A well-formed code: exactly len digits.  The one check of a code's
  * shape, for members' answers and for the decoy of unknown names. */
 bool vouch_valid_code(const char *a, unsigned len);
+/* A well-formed token: VOUCH_TOKEN_CHARS of the URL-safe base64 alphabet;
+ * the one check of a token's shape (reset, export). */
+bool vouch_valid_token(const char *t);
+/* A reset link: url ([reset] link_url) with {token} replaced by token;
+ * malloc'ed, wiped by the caller (vouch_free_secret); NULL when out of
+ * memory.  The one maker of reset links. */
+char *vouch_reset_link(const char *url, const char *token);
 vouch_rc vouch_code_redeem(vouch_ctx *ctx, const char *user,
                            const char *purpose, vouch_channel ch,
                            const char *answer);

@@ -75,7 +75,10 @@ int vd_password_auth(vd_req *r)
   ret = vouch_rc_to_pam(rc);
   if(ret == PAM_SUCCESS)
     ret = vd_set_item(r, "authtok", pw);
-  vouch_log(r->ctx, LOG_DEBUG, "auth %s: %s", user, vouch_strerror(rc));
+  /* A name with no account is often a mistyped password: never logged. */
+  vouch_log(r->ctx, LOG_DEBUG, "auth %s: %s",
+            rc == VOUCH_ERR_NO_USER ? "(a name with no account)" : user,
+            vouch_strerror(rc));
 out:
   vouch_free_secret(pw);
   return ret;
@@ -225,6 +228,13 @@ static int change(vd_req *r, const char *user, const vd_opt *opts)
     rc = ask_new(r, user, lang, opts[OPT_USE_AUTHTOK].set, &pw);
   if(!rc)
     rc = vouch_password_set(r->ctx, user, pw, false);
+  /* The member hears of every change, as after the tools' and a reset:
+   * "Your password was changed". */
+  if(!rc && vouch_notify(r->ctx, user, "password-changed-email", NULL))
+    vouch_log(r->ctx, LOG_ERR,
+              "password of %s changed, but the \"password changed\" "
+              "email could not be sent",
+              user);
   if(!rc && opts[OPT_LOGOUT_ALL].set)
     rc = logout_others(r, user);
   say_refusal(r, lang, rc);

@@ -35,10 +35,14 @@ int vd_session_open(vd_req *r)
   rc = vouch_session_open(r->ctx, user, r->tty[0] ? r->tty : NULL,
                           r->rhost[0] ? r->rhost : NULL, (long)r->peer.pid,
                           &id);
+  if(rc == VOUCH_ERR_NO_USER) {
+    /* Not vouch's business, and the name is not logged. */
+    vouch_log(r->ctx, LOG_DEBUG, "session of a name with no account: "
+                                 "not recorded");
+    return PAM_IGNORE;
+  }
   vouch_log(r->ctx, LOG_DEBUG, "open session of %s: %s", user,
             vouch_strerror(rc));
-  if(rc == VOUCH_ERR_NO_USER)
-    return PAM_IGNORE;
   if(rc)
     return PAM_SESSION_ERR;
   snprintf(idbuf, sizeof(idbuf), "%" PRId64, id);

@@ -705,6 +705,50 @@ static void test_long_value_shown_short(void **state)
   expect_errors(text, want, 1);
 }
 
+/* [export] dir left out follows [store] path; set, it stays; the new
+ * [daemon] keys take their values; a copy is deep. */
+static void test_export_dir_and_daemon(void **state)
+{
+  vouch_config *c = NULL, *d = NULL;
+
+  (void)state;
+  assert_int_equal(load_text("[store]\npath = /srv/vouch/v.db\n", &c),
+                   VOUCH_OK);
+  assert_string_equal(c->export_dir, "/srv/vouch/exports");
+  vouch_config_free(c);
+  assert_int_equal(load_text("[store]\npath = /srv/vouch/v.db\n"
+                             "[export]\ndir = /var/x\n",
+                             &c),
+                   VOUCH_OK);
+  assert_string_equal(c->export_dir, "/var/x");
+  vouch_config_free(c);
+  assert_int_equal(load_text("[daemon]\nsocket = /run/v/s\ntimeout = 3s\n"
+                             "answer_timeout = 1m\nmax_clients = 64\n"
+                             "max_per_user = 4\nhash_workers = 1\n"
+                             "[web]\nlisten = 127.0.0.1:9000\n",
+                             &c),
+                   VOUCH_OK);
+  assert_string_equal(c->daemon_socket, "/run/v/s");
+  assert_int_equal(c->daemon_timeout, 3);
+  assert_int_equal(c->daemon_answer_timeout, 60);
+  assert_int_equal(c->daemon_max_clients, 64);
+  assert_int_equal(c->daemon_max_per_user, 4);
+  assert_int_equal(c->daemon_hash_workers, 1);
+  assert_string_equal(c->web_listen, "127.0.0.1:9000");
+  assert_int_equal(vouch_config_dup(c, &d), VOUCH_OK);
+  assert_ptr_not_equal(d->daemon_socket, c->daemon_socket);
+  assert_string_equal(d->daemon_socket, "/run/v/s");
+  assert_string_equal(d->store_path, c->store_path);
+  vouch_config_free(c);
+  vouch_config_free(d);
+  expect_errors("[daemon]\ntimeout = 1s\n",
+                "%s:2: [daemon] timeout: 1s is out of range (2s to 5m)\n", 1);
+  expect_errors("[store]\nbackend = postgresql\n",
+                "%s: [store] backend = postgresql is not in this release of "
+                "vouch yet; use sqlite\n",
+                1);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -722,6 +766,7 @@ int main(void)
       cmocka_unit_test(test_file_refused),
       cmocka_unit_test(test_pam_argument),
       cmocka_unit_test(test_long_value_shown_short),
+      cmocka_unit_test(test_export_dir_and_daemon),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
