@@ -67,7 +67,7 @@ LIBSO       := $(BUILD)/lib/libvouch.so.0
 # The client side (client/): the protocol to vouchd and the relay of its
 # conversation, linked statically into every module (and the daemon, for
 # the same frames).  It needs no SQLite, libsodium, libcurl or libpq.
-CLIENT_SRC  := $(sort $(wildcard client/*.c))
+CLIENT_SRC  := $(filter-out client/tool_main.c,$(sort $(wildcard client/*.c)))
 CLIENT_OBJ  := $(CLIENT_SRC:%.c=$(BUILD)/%.o)
 LIBCLIENT   := $(BUILD)/libvouch-client.a
 MODULE_SRC  := $(sort $(wildcard modules/pam_vouch_*.c))
@@ -85,8 +85,17 @@ INST        := $(BUILD)/inst
 BUILD_RUNPATH := $(abspath $(BUILD))/lib
 TOOL_SRC    := $(sort $(wildcard tools/*.c))
 TOOLS       := $(TOOL_SRC:tools/%.c=$(BUILD)/%)
+# The tools are vouchd's clients: these are nothing else (client/
+# tool_main.c built once a tool), vouchctl runs "init" itself and hands
+# every other command over.  The commands themselves run in vouchd's
+# worker, which links each tool's source with its main renamed.
+THIN_TOOLS  := $(addprefix $(BUILD)/,vouch-reset vouch-logout-all \
+                 vouch-cancel vouch-export vouch-account)
+WORKER_SRC  := $(filter-out tools/vouch-deliver.c,$(TOOL_SRC))
+WORKER_OBJ  := $(WORKER_SRC:tools/%.c=$(BUILD)/worker/%.o)
 # Where each tool goes: the delivery helper into LIBEXECDIR, the member's
-# own tool into BINDIR (setuid root, like passwd), the rest into SBINDIR.
+# own tool into BINDIR (not setuid: vouchd knows its caller), the rest
+# into SBINDIR.
 MEMBER_TOOLS := $(filter $(BUILD)/vouch-account,$(TOOLS))
 HELPER_TOOLS := $(filter $(BUILD)/vouch-deliver,$(TOOLS))
 ADMIN_TOOLS  := $(filter-out $(MEMBER_TOOLS) $(HELPER_TOOLS),$(TOOLS))
@@ -113,7 +122,7 @@ $(BUILD)/paths: FORCE | $(BUILD)/core
 	  printf '%s\n' $(VOUCH_PATHS) >$@
 FORCE:
 
-tests: all $(UNITS) $(TESTBINS) $(BUILD)/tests/vouch-account-test
+tests: all $(UNITS) $(TESTBINS)
 
 $(BUILD)/core/%.o: core/%.c core/*.h $(BUILD)/paths | $(BUILD)/core
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -133,12 +142,31 @@ $(LIBCLIENT): $(CLIENT_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(VOUCHD): $(DAEMON_OBJ) $(LIBVOUCH) $(LIBCLIENT)
-	$(CC) -pie $(ALL_LDFLAGS) -o $@ $(DAEMON_OBJ) $(LIBVOUCH) $(LIBCLIENT) \
-	  -lsodium -lsqlite3 -lpthread
+# A tool's source in the worker: main renamed after the tool
+# (vouch-logout-all: vouch_tool_logout_all_main), VOUCH_WORKER set.
+$(BUILD)/worker/%.o: tools/%.c core/*.h client/*.h daemon/*.h \
+  tools/usage/*.h $(BUILD)/paths | $(BUILD)/worker
+	$(CC) $(ALL_CFLAGS) -Iclient -Idaemon -fPIE -DVOUCH_WORKER \
+	  -include daemon/worker.h \
+	  -Dmain=vouch_tool_$(subst -,_,$(patsubst vouch-%,%,$*))_main \
+	  -c -o $@ $<
 
-$(BUILD)/tools/%.o: tools/%.c core/*.h $(BUILD)/paths | $(BUILD)/tools
-	$(CC) $(ALL_CFLAGS) -fPIE -c -o $@ $<
+$(VOUCHD): $(DAEMON_OBJ) $(WORKER_OBJ) $(LIBVOUCH) $(LIBCLIENT)
+	$(CC) -pie $(ALL_LDFLAGS) -o $@ $(DAEMON_OBJ) $(WORKER_OBJ) \
+	  $(LIBVOUCH) $(LIBCLIENT) -lsodium -lsqlite3 -lpthread
+
+$(THIN_TOOLS): $(BUILD)/%: client/tool_main.c $(LIBCLIENT) client/*.h \
+  tools/usage/*.h $(BUILD)/paths
+	$(CC) $(ALL_CFLAGS) -Iclient -Itools/usage -fPIE -pie \
+	  -DVOUCH_TOOL_NAME='"$*"' -DVOUCH_TOOL_USAGE='"$*.h"' \
+	  $(ALL_LDFLAGS) -o $@ $< $(LIBCLIENT)
+
+$(BUILD)/vouchctl: $(BUILD)/tools/vouchctl.o $(LIBVOUCH) $(LIBCLIENT)
+	$(CC) -pie $(ALL_LDFLAGS) -o $@ $< $(LIBVOUCH) $(LIBCLIENT) $(LIBS)
+
+$(BUILD)/tools/%.o: tools/%.c core/*.h client/*.h tools/usage/*.h \
+  $(BUILD)/paths | $(BUILD)/tools
+	$(CC) $(ALL_CFLAGS) -Iclient -fPIE -c -o $@ $<
 
 $(LIBVOUCH): $(CORE_OBJ)
 	rm -f $@
@@ -193,19 +221,8 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIBVOUCH) | $(BUILD)/tests
 $(BUILD)/tests/%: tests/bin/%.c $(LIBVOUCH) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBVOUCH) $(LIBS) -ldl
 
-# A test copy of vouch-account: its configuration and PAM service
-# directory at fixed test paths (a setuid program takes neither from its
-# caller), made setuid by tests/member/setuid.sh alone.
-ACCOUNT_TEST_DIR = /tmp/vouch-account-test
-$(BUILD)/tests/vouch-account-test: tools/vouch-account.c $(LIBVOUCH) \
-  core/*.h | $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) -fPIE -pie \
-	  -UVOUCH_CONF_PATH -DVOUCH_CONF_PATH='"$(ACCOUNT_TEST_DIR)/vouch.conf"' \
-	  -DVOUCH_PAM_CONFDIR='"$(ACCOUNT_TEST_DIR)/pam.d"' $(ALL_LDFLAGS) \
-	  -o $@ $< $(LIBVOUCH) $(LIBS)
-
 $(BUILD)/core $(BUILD)/modules $(BUILD)/tools $(BUILD)/tests $(BUILD)/lib \
-$(INST) $(BUILD)/client $(BUILD)/daemon:
+$(INST) $(BUILD)/client $(BUILD)/daemon $(BUILD)/worker:
 	mkdir -p $@
 
 # Module and tool objects are kept: the installed variants link them again
@@ -298,7 +315,7 @@ install: all
 	install -m 0644 $(LIBSO) $(DESTDIR)$(PRIVLIBDIR)/
 	install -m 0644 $(MODULES) $(DESTDIR)$(PAMDIR)/
 	install -m 0755 $(ADMIN_TOOLS) $(VOUCHD) $(DESTDIR)$(SBINDIR)/
-	$(if $(MEMBER_TOOLS),install -m 4755 $(MEMBER_TOOLS) $(DESTDIR)$(BINDIR)/)
+	$(if $(MEMBER_TOOLS),install -m 0755 $(MEMBER_TOOLS) $(DESTDIR)$(BINDIR)/)
 	install -d $(DESTDIR)$(LIBEXECDIR)
 	install -m 0755 $(INST)/vouch-deliver $(DESTDIR)$(LIBEXECDIR)/
 	sed -e 's#/usr/local/libexec/vouch#$(LIBEXECDIR)#' \

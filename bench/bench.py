@@ -1,45 +1,63 @@
 #!/usr/bin/python3
-"""bench.py BUILD SRC - the figures of `make bench` (issue 7 item 3).
+"""bench.py BUILD SRC - the figures of `make bench` (issue 7 item 3,
+issue 11).
+
+The PAM modules are clients of vouchd: every configuration made here
+names a socket of its own ([daemon] socket = DIR/vouchd.sock) and gets a
+vouchd started for it (natively, or under callgrind to count the
+daemon's instructions), stopped again at the end, whatever happens.
 
 Runs the built modules through real PAM stacks (pamdrive under
-pam_wrapper, as the tests do) and prints one table a measurement, then
-all figures as JSON (also written to BUILD/bench.json).  It never fails
-on a figure: a goal that is missed is reported, not asserted.  Setup
-shortcuts (bulk SQL inserts of users into a copy of the store) are for
-the benchmark only.
+pam_wrapper, as the tests do) and drives vouchd directly with
+BUILD/vouch-load (bench/vouch-load.c, a client speaking the protocol of
+client/vouch_client.h, one connection a request as a module does).
+Prints one table a measurement, then all figures as JSON (also written
+to BUILD/bench.json).  It never fails on a figure: a goal that is missed
+is reported, not asserted; the exit status says only whether the
+benchmark could run.  Setup shortcuts (bulk SQL inserts of users, a
+password hash copied to many users) are for the benchmark only.
 
-  (a) one wrong-code authentication (pam_vouch_otp, file transport):
-      instructions of the PAM process (callgrind), the delivery helper
-      on its own line, wall time; pam_oath refusing a wrong HOTP code in
-      the same run; at 10, 10 000 and 100 000 users
-  (b) wrong-code verifications per second with 1, 2, 8, 32 processes,
-      errors and exact counters
-  (c) a password login: share inside argon2id (callgrind inclusive cost
-      of libsodium's pwhash calls), unknown user against known user
-  (d) memory added to the host process (max RSS of pamdrive with and
-      without the module)
+  (a) one wrong-code check (pam_vouch_otp, file transport): the PAM
+      process's instructions over pam_permit's (callgrind of pamdrive),
+      beside pam_oath's; vouchd's instructions per check (callgrind,
+      callgrind_control -z / -d around N checks); the delivery helper per
+      message; wall time against pam_oath; at 10, 10 000, 100 000 users
+  (b) wrong-code checks per second with 1, 2, 8, 32, 256 concurrent
+      clients, errors, and the store's failure counter against the wrong
+      codes sent
+  (c) password sign-ins per second, vouchd's peak RSS (VmHWM) under 32
+      concurrent sign-ins; vouchd's instructions of a login and the share
+      inside argon2id; unknown user against known user
+  (d) memory added to the host process (max RSS of pamdrive)
   (e) time from pam_authenticate to the code prompt, SMTP on loopback
 """
+import glob
 import json
 import os
 import re
 import shutil
+import signal
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
-PAM_AUTHINFO_UNAVAIL = 9
+PAM_SUCCESS = 0
 PAM_AUTH_ERR = 7
+PAM_AUTHINFO_UNAVAIL = 9
+PAM_USER_UNKNOWN = 10
 SIZES = [int(x) for x in os.environ.get("BENCH_USERS",
                                          "10,10000,100000").split(",")]
 LEVELS = [int(x) for x in
-          os.environ.get("BENCH_LEVELS", "1,2,8,32").split(",")]
+          os.environ.get("BENCH_LEVELS", "1,2,8,32,256").split(",")]
 SECONDS = float(os.environ.get("BENCH_SECONDS", "4"))
+# Checks counted in vouchd under callgrind, and wall-time rounds, a size.
+CG_CHECKS = int(os.environ.get("BENCH_CG_CHECKS", "9"))
 SYS_PY = "/usr/bin/python3"
+WRONG = "000000"
 
 
 def sh(cmd, **kw):
@@ -55,6 +73,87 @@ def pam_sysdir():
     raise SystemExit("bench: no PAM module directory")
 
 
+def proc_status(pid, key):
+    """A /proc/PID/status figure in KiB (VmHWM, VmRSS), or 0."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class Daemon:
+    """A vouchd for the configuration in directory D, natively or under
+    callgrind (then counted with callgrind_control)."""
+
+    def __init__(self, b, d, callgrind=False):
+        self.b, self.d = b, d
+        self.log = os.path.join(d, "vouchd.log")
+        self.cg = os.path.join(d, "cg.vouchd") if callgrind else None
+        cmd = [b.build + "/vouchd", "--config", d + "/vouch.conf"]
+        if self.cg:
+            for f in glob.glob(self.cg + "*"):
+                os.unlink(f)
+            cmd = ["valgrind", "--tool=callgrind", "--dump-instr=no",
+                   "--callgrind-out-file=" + self.cg, *cmd]
+        with open(self.log, "w") as log:
+            self.p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                      stdout=log, stderr=log,
+                                      start_new_session=True)
+        b.daemons.append(self)
+        end = time.monotonic() + (60 if self.cg else 15)
+        while time.monotonic() < end:
+            with open(self.log) as f:
+                if "vouchd: ready on" in f.read():
+                    return
+            if self.p.poll() is not None:
+                break
+            time.sleep(0.05)
+        self.stop()
+        with open(self.log) as f:
+            tail = f.read()[-2000:]
+        raise RuntimeError("vouchd did not start for %s:\n%s" % (d, tail))
+
+    @property
+    def pid(self):
+        return self.p.pid
+
+    def stop(self):
+        if self.p.poll() is None:
+            self.p.send_signal(signal.SIGTERM)
+            try:
+                self.p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.p.kill()
+                self.p.wait()
+        if self in self.b.daemons:
+            self.b.daemons.remove(self)
+
+    def errors_logged(self):
+        with open(self.log) as f:
+            return [l.rstrip() for l in f if l.startswith("vouchd:") and
+                    "ready on" not in l and "stopped" not in l]
+
+    # callgrind_control: zero the counters, then dump them.
+    def zero(self):
+        sh(["callgrind_control", "-z", str(self.pid)])
+
+    def dump(self):
+        """Dumps the counters since the last zero; the new file."""
+        before = set(glob.glob(self.cg + ".*"))
+        sh(["callgrind_control", "-d", str(self.pid)])
+        end = time.monotonic() + 30
+        while time.monotonic() < end:
+            new = sorted(set(glob.glob(self.cg + ".*")) - before)
+            if new and cg_total(new[-1]):
+                return new[-1]
+            time.sleep(0.1)
+        raise RuntimeError("callgrind_control -d wrote no dump")
+
+
 class Bench:
     def __init__(self, build, src):
         self.build = os.path.abspath(build)
@@ -63,12 +162,15 @@ class Bench:
         os.chmod(self.dir, 0o700)
         self.sysdir = pam_sysdir()
         self.results = {}
+        self.daemons = []
         self.pamdrive = os.path.join(self.build, "tests", "pamdrive")
         self.ctl = os.path.join(self.build, "vouchctl")
+        self.load = os.path.join(self.build, "vouch-load")
 
     # ------------------------------------------------------------ setup
     def conf(self, name, extra=""):
-        """A store directory NAME with its configuration; returns it."""
+        """A store directory NAME with its configuration (and socket);
+        returns it."""
         d = os.path.join(self.dir, name)
         os.makedirs(os.path.join(d, "mail"), exist_ok=True)
         os.makedirs(os.path.join(d, "sms"), exist_ok=True)
@@ -99,6 +201,8 @@ from = vouch@example.org
 [sms]
 transport = file
 dir = {d}/sms
+[daemon]
+socket = {d}/vouchd.sock
 {extra}
 """
         path = os.path.join(d, "vouch.conf")
@@ -112,15 +216,24 @@ dir = {d}/sms
                                *args], input=stdin, capture_output=True,
                               text=True, check=True).stdout
 
-    def bulk_users(self, d, n, prefix="u"):
-        """n users PREFIX1..PREFIXn with an email (SQL, setup only)."""
+    def sql(self, d, query, args=()):
+        """One statement on the store (setup and counting only)."""
+        db = sqlite3.connect(d + "/vouch.db", timeout=60)
+        try:
+            rows = db.execute(query, args).fetchall()
+            db.commit()
+            return rows
+        finally:
+            db.close()
+
+    def bulk_users(self, d, n, prefix="u", first=1):
+        """Users PREFIXfirst..PREFIX(first+n-1) with an email (SQL)."""
         if n <= 0:
             return
-        sql = ("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
-               f"FROM c WHERE x < {n}) INSERT INTO users (name, email, "
-               f"created) SELECT '{prefix}' || x, '{prefix}' || x || "
-               "'@example.org', strftime('%s') FROM c;")
-        sh(["sqlite3", d + "/vouch.db", sql])
+        self.sql(d, "WITH RECURSIVE c(x) AS (SELECT ?1 UNION ALL SELECT "
+                 "x + 1 FROM c WHERE x < ?2) INSERT INTO users (name, email,"
+                 " created) SELECT ?3 || x, ?3 || x || '@example.org', "
+                 "strftime('%s') FROM c", (first, first + n - 1, prefix))
 
     def service(self, name, lines):
         pd = os.path.join(self.dir, "pam.d")
@@ -149,45 +262,42 @@ dir = {d}/sms
         return p.returncode, time.monotonic() - t0, p
 
     def callgrind(self, service, user, answers, tag):
+        """Instructions of the pamdrive process only (the daemon and the
+        helper are other processes)."""
         out = os.path.join(self.dir, f"cg.{tag}")
         rc, _, p = self.drive(service, user, answers, prefix=(
             "valgrind", "--tool=callgrind", "--callgrind-out-file=" + out))
         return rc, cg_total(out), out
 
-    def wall(self, service, users, answers, n=5):
-        times, rcs = [], []
-        for i in range(n):
-            rc, t, _ = self.drive(service, users[i % len(users)], answers)
-            times.append(t)
-            rcs.append(rc)
-        return statistics.median(times), rcs
+    def run_load(self, d, module, expect, prefix, first, count, wrap,
+                 clients, seconds, answers, *args):
+        """BUILD/vouch-load: returns its figures and error samples."""
+        p = subprocess.run([self.load, d + "/vouch.conf", module,
+                            str(expect), prefix, str(first), str(count),
+                            str(wrap), str(clients), str(seconds), answers,
+                            *args], capture_output=True, text=True,
+                           timeout=600)
+        m = re.search(r"requests (\d+) ok (\d+) errors (\d+) sent (\d+) "
+                      r"seconds ([\d.]+) issued (\d+)", p.stdout)
+        if p.returncode or not m:
+            raise RuntimeError("vouch-load failed: %s%s" % (p.stdout,
+                                                            p.stderr))
+        keys = ("requests", "ok", "errors", "sent", "seconds", "issued")
+        res = {k: (float(v) if k == "seconds" else int(v))
+               for k, v in zip(keys, m.groups())}
+        res["samples"] = [l for l in p.stderr.splitlines()][:3]
+        return res
 
 
 def cg_total(path):
-    with open(path) as f:
-        for line in f:
-            if line.startswith("summary:") or line.startswith("totals:"):
-                return int(line.split()[1])
+    try:
+        with open(path) as f:
+            for line in f:
+                if line.startswith("summary:") or line.startswith("totals:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
     return 0
-
-
-def cg_inclusive(path, names):
-    """Sum of the inclusive costs of the functions named (callgrind)."""
-    out = subprocess.run(["callgrind_annotate", "--inclusive=yes",
-                          "--threshold=100", path], capture_output=True,
-                         text=True).stdout
-    total = 0
-    seen = set()
-    for line in out.splitlines():
-        m = re.match(r"\s*([\d,]+)\s+\(.*?\)\s+\S*:(\S+)", line) or \
-            re.match(r"\s*([\d,]+)\s+\S*:(\S+)", line)
-        if not m:
-            continue
-        fn = m.group(2).split("'")[0]
-        if fn in names and fn not in seen:
-            seen.add(fn)
-            total += int(m.group(1).replace(",", ""))
-    return total
 
 
 def machine():
@@ -203,7 +313,8 @@ def machine():
             if line.startswith("MemTotal"):
                 mem = "%.1f GiB" % (int(line.split()[1]) / 1048576)
     return {"nproc": os.cpu_count(), "model": model, "memory": mem,
-            "kernel": os.uname().release}
+            "kernel": os.uname().release,
+            "load_at_start": [round(x, 2) for x in os.getloadavg()]}
 
 
 def table(title, head, rows):
@@ -215,20 +326,31 @@ def table(title, head, rows):
     print("  " + "  ".join("-" * w for w in widths))
     for r in rows:
         print("  " + fmt % tuple(r))
+    sys.stdout.flush()
 
 
 def fmt_int(n):
     return "{:,}".format(n).replace(",", " ")
 
 
+def met(ok):
+    return "met" if ok else "MISSED"
+
+
 # ------------------------------------------------------------------ (a)
 def bench_a(b):
     oath_secret = "00" * 20
+    b.service("permit", f"auth required {b.sysdir}/pam_permit.so")
+    prc, permit, _ = b.callgrind("permit", "alice", "", "permit")
     rows, res = [], []
+    nwall = CG_CHECKS
     for n in SIZES:
         d = b.conf(f"a{n}")
         b.vouchctl(d, "init")
         b.vouchctl(d, "user", "add", "alice", "--email", "alice@example.org")
+        # alice and u1..u(n-1): n users.  The checks counted in vouchd and
+        # the wall-time runs go to u1..u9 (each its first code of the
+        # run), the PAM-process count to alice.
         b.bulk_users(d, n - 1)
         b.service(f"otp{n}", f"auth required {b.build}/pam_vouch_otp.so "
                   f"conf={d}/vouch.conf channel=email")
@@ -241,14 +363,45 @@ def bench_a(b):
         os.chmod(uf, 0o600)
         b.service(f"oath{n}", f"auth required {b.sysdir}/pam_oath.so "
                   f"usersfile={uf} window=20 digits=6")
-        # One wrong code, then "a" (try another way): the module refuses.
-        rc, ins, cg = b.callgrind(f"otp{n}", "alice", "000000\na\n",
-                                  f"otp{n}")
-        wall, rcs = b.wall(f"otp{n}", ["alice"], "000000\na\n")
-        orc, oins, _ = b.callgrind(f"oath{n}", "alice", "000000\n",
-                                   f"oath{n}")
-        owall, orcs = b.wall(f"oath{n}", ["alice"], "000000\n")
-        # The delivery helper alone, on the message the module sent.
+        checks = min(CG_CHECKS, n - 1)
+
+        # vouchd under callgrind: a first check (warm-up), then the
+        # counters zeroed, `checks` checks, dumped.
+        dm = Daemon(b, d, callgrind=True)
+        try:
+            wrc, _, _ = b.drive(f"otp{n}", "alice", WRONG + "\na\n")
+            dm.zero()
+            ld = b.run_load(d, "otp", PAM_AUTHINFO_UNAVAIL, "u", 1, checks,
+                            0, 1, 600, WRONG + "|a", "channel=email")
+            dfile = dm.dump()
+            dins = cg_total(dfile)
+        finally:
+            dm.stop()
+        per_check = dins // max(ld["ok"], 1)
+        time.sleep(1.1)  # [otp] resend_interval (1 s at least) has passed
+
+        dm = Daemon(b, d)
+        try:
+            # One wrong code, then "a" (try another way): the module
+            # refuses.  Instructions of the PAM process only.
+            rc, ins, _ = b.callgrind(f"otp{n}", "alice", WRONG + "\na\n",
+                                     f"otp{n}")
+            orc, oins, _ = b.callgrind(f"oath{n}", "alice", WRONG + "\n",
+                                       f"oath{n}")
+            # Wall time: vouch and pam_oath in turn (the machine's load
+            # weighs on both alike).
+            walls, owalls, rcs, orcs = [], [], [], []
+            for i in range(1, min(nwall, n - 1) + 1):
+                r, t, _ = b.drive(f"otp{n}", f"u{i}", WRONG + "\na\n")
+                walls.append(t)
+                rcs.append(r)
+                r, t, _ = b.drive(f"oath{n}", "alice", WRONG + "\n")
+                owalls.append(t)
+                orcs.append(r)
+            daemon_errors = dm.errors_logged()
+        finally:
+            dm.stop()
+        # The delivery helper alone, on the message the daemon hands it.
         msg = "channel: email\nto: alice@example.org\nsubject: " \
               "Confirm account change with this code\n\nYour code is " \
               "123456.\n"
@@ -258,112 +411,130 @@ def bench_a(b):
                         b.build + "/vouch-deliver", d + "/vouch.conf"],
                        input=msg, capture_output=True, text=True)
         hins = cg_total(hout)
+        wall = statistics.median(walls)
+        owall = statistics.median(owalls)
+        extra, oextra = ins - permit, oins - permit
         ok = rc == PAM_AUTHINFO_UNAVAIL and orc == PAM_AUTH_ERR and \
+            wrc == PAM_AUTHINFO_UNAVAIL and ld["errors"] == 0 and \
             all(r == PAM_AUTHINFO_UNAVAIL for r in rcs) and \
             all(r == PAM_AUTH_ERR for r in orcs)
-        res.append({"users": n, "vouch_instructions": ins,
-                    "deliver_helper_instructions": hins,
-                    "vouch_wall_ms": round(wall * 1000, 2),
+        res.append({"users": n, "pam_permit_instructions": permit,
+                    "vouch_instructions": ins,
+                    "vouch_extra_instructions": extra,
                     "pam_oath_instructions": oins,
-                    "pam_oath_wall_ms": round(owall * 1000, 2),
-                    "ratio_vouch_to_oath": round(ins / oins, 3) if oins
-                    else None,
-                    "results_as_expected": ok})
-        rows.append([fmt_int(n), fmt_int(ins), fmt_int(hins),
-                     "%.1f" % (wall * 1000), fmt_int(oins),
-                     "%.1f" % (owall * 1000),
-                     "%.2f" % (ins / oins) if oins else "-",
-                     "yes" if ok else "NO"])
-    base = res[0]["vouch_instructions"]
-    for r in res:
-        r["growth_from_smallest"] = round(r["vouch_instructions"] / base, 3)
-    table("(a) one wrong-code authentication (instructions of the PAM "
-          "process; helper on its own)",
-          ["users", "vouch instr", "helper instr", "vouch ms",
-           "pam_oath instr", "pam_oath ms", "vouch/oath", "refused"], rows)
-    b.results["a_wrong_code"] = res
+                    "pam_oath_extra_instructions": oextra,
+                    "ratio_vouch_to_oath_extra":
+                    round(extra / oextra, 3) if oextra > 0 else None,
+                    "vouchd_instructions_per_check": per_check,
+                    "vouchd_checks_counted": ld["ok"],
+                    "deliver_helper_instructions": hins,
+                    "vouch_wall_ms_median": round(wall * 1000, 2),
+                    "pam_oath_wall_ms_median": round(owall * 1000, 2),
+                    "wall_runs": len(walls),
+                    "ratio_wall": round(wall / owall, 3),
+                    "results_as_expected": ok,
+                    "daemon_log_errors": daemon_errors[:3]})
+        rows.append([fmt_int(n), fmt_int(extra), fmt_int(oextra),
+                     "%.2f" % (extra / oextra) if oextra > 0 else "-",
+                     fmt_int(per_check), fmt_int(hins),
+                     "%.1f" % (wall * 1000), "%.1f" % (owall * 1000),
+                     "%.2f" % (wall / owall), "yes" if ok else "NO"])
+    table("(a) one wrong-code check: instructions over pam_permit of the "
+          "PAM process (pamdrive), vouchd's per check, the helper's per "
+          "message; wall time (median) against pam_oath",
+          ["users", "vouch PAM", "pam_oath", "vouch/oath", "vouchd/check",
+           "helper/msg", "vouch ms", "oath ms", "ms ratio", "refused"], rows)
+    print("  pam_permit alone: %s instructions (pamdrive, pam_wrapper, "
+          "libpam), subtracted above" % fmt_int(permit))
+    first, last = res[0], res[-1]
+    goals = {}
+    if first["pam_oath_extra_instructions"] > 0:
+        r = first["vouch_extra_instructions"] / \
+            first["pam_oath_extra_instructions"]
+        goals["pam_process_le_pam_oath_at_%d" % first["users"]] = \
+            {"ratio": round(r, 3), "met": r <= 1.0}
+        print("  goal: PAM process <= pam_oath at %d users: %s (%.2fx)" %
+              (first["users"], met(r <= 1.0), r))
+    if len(res) > 1:
+        g = last["vouch_extra_instructions"] / \
+            first["vouch_extra_instructions"]
+        gd = last["vouchd_instructions_per_check"] / \
+            first["vouchd_instructions_per_check"]
+        goals["pam_process_flat_%d_to_%d" % (first["users"],
+                                             last["users"])] = \
+            {"growth": round(g, 3), "met": g <= 1.2,
+             "vouchd_growth": round(gd, 3)}
+        print("  goal: PAM process flat (<= 1.2x) from %d to %d users: %s "
+              "(%.3fx; vouchd per check %.3fx)" %
+              (first["users"], last["users"], met(g <= 1.2), g, gd))
+    rw = first["ratio_wall"]
+    goals["wall_le_1_5x_pam_oath_at_%d" % first["users"]] = \
+        {"ratio": rw, "met": rw <= 1.5}
+    print("  goal: wall time <= 1.5x pam_oath's at %d users: %s (%.2fx, "
+          "medians of %d runs)" % (first["users"], met(rw <= 1.5), rw,
+                                   first["wall_runs"]))
+    b.results["a_wrong_code"] = {"sizes": res, "goals": goals}
 
 
 # ------------------------------------------------------------------ (b)
 def bench_b(b):
     per_level = 3000
-    n = per_level * len(LEVELS)
     d = b.conf("b")
     b.vouchctl(d, "init")
-    b.bulk_users(d, n)
-    b.service("otpb", f"auth required {b.build}/pam_vouch_otp.so "
-              f"conf={d}/vouch.conf channel=email")
-    db = d + "/vouch.db"
+    b.bulk_users(d, per_level * len(LEVELS))
     rows, res = [], []
-    for li, procs in enumerate(LEVELS):
-        first = li * per_level + 1
-        nxt = [first]
-        lock = threading.Lock()
-        done, errors, used, why, harness = [0], [0], [], [], [0]
-        end = time.monotonic() + SECONDS
-
-        def worker():
-            while time.monotonic() < end:
-                with lock:
-                    if nxt[0] >= first + per_level:
-                        return
-                    u = "u%d" % nxt[0]
-                    nxt[0] += 1
-                # pam_wrapper's per-process directory names are short
-                # and random: two processes may collide at start-up
-                # (before any module runs).  Such a run is repeated and
-                # counted apart, not as an error of the module.
-                for _ in range(5):
-                    rc, _, p = b.drive("otpb", u, "000000\na\n")
-                    if rc == PAM_AUTHINFO_UNAVAIL or \
-                       "pwrap_init: Failed" not in p.stderr:
-                        break
-                    with lock:
-                        harness[0] += 1
-                with lock:
-                    if rc == PAM_AUTHINFO_UNAVAIL:
-                        used.append(u)
-                        done[0] += 1
-                    else:
-                        errors[0] += 1
-                        why.append("%s: exit %d: %s" % (
-                            u, rc, " | ".join(
-                                (p.stdout + p.stderr).splitlines()[-8:])))
-
-        t0 = time.monotonic()
-        ts = [threading.Thread(target=worker) for _ in range(procs)]
-        for t in ts:
-            t.start()
-        for t in ts:
-            t.join()
-        el = time.monotonic() - t0
-        # Exact counters: one failed check and one attempt a run.
-        names = ",".join("'%s'" % u for u in used)
-        fails = int(sh(["sqlite3", db, "SELECT count(*) FROM check_failures "
-                        "WHERE user_id IN (SELECT id FROM users WHERE name "
-                        f"IN ({names}));"]).strip() or 0)
-        attempts = int(sh(["sqlite3", db, "SELECT coalesce(sum(attempts),0)"
-                           " FROM codes WHERE user_id IN (SELECT id FROM "
-                           f"users WHERE name IN ({names}));"]).strip() or 0)
-        # (Runs that failed before judging the answer count nothing;
-        # their users are left out.)
-        exact = fails == len(used) and attempts == len(used)
-        for w in why[:3]:
-            print("  (b) error: " + w)
-        rate = done[0] / el
-        res.append({"processes": procs, "verifications": done[0],
-                    "errors": errors[0], "seconds": round(el, 2),
-                    "per_second": round(rate, 1),
-                    "failures_counted": fails, "attempts_counted": attempts,
-                    "counters_exact": exact, "error_samples": why[:3],
-                    "pam_wrapper_start_collisions_retried": harness[0]})
-        rows.append([procs, done[0], errors[0], "%.2f" % el, "%.1f" % rate,
-                     f"{fails}/{len(used)}", "yes" if exact else "NO"])
-    table("(b) wrong-code verifications per second (whole PAM runs, "
-          "one process each)",
-          ["procs", "runs", "errors", "seconds", "per second",
-           "failures counted", "exact"], rows)
-    b.results["b_throughput"] = res
+    dm = Daemon(b, d)
+    try:
+        for li, clients in enumerate(LEVELS):
+            first = li * per_level + 1
+            ld = b.run_load(d, "otp", PAM_AUTHINFO_UNAVAIL, "u", first,
+                            per_level, 0, clients, SECONDS, WRONG + "|a",
+                            "channel=email")
+            # Exact counting: the store's failed checks and attempts of
+            # the users this level asked about, against the wrong codes
+            # the clients sent.
+            users = "(SELECT id FROM users WHERE name IN (SELECT 'u' || x " \
+                    "FROM (WITH RECURSIVE c(x) AS (SELECT ?1 UNION ALL " \
+                    "SELECT x + 1 FROM c WHERE x < ?2) SELECT x FROM c)))"
+            rng = (first, first + ld["issued"] - 1)
+            fails = b.sql(d, "SELECT count(*) FROM check_failures WHERE "
+                          "user_id IN " + users, rng)[0][0]
+            attempts = b.sql(d, "SELECT coalesce(sum(attempts), 0) FROM "
+                             "codes WHERE user_id IN " + users, rng)[0][0]
+            exact = fails == ld["sent"] and attempts == ld["sent"]
+            rate = ld["ok"] / ld["seconds"]
+            for s in ld["samples"]:
+                print("  (b) error: " + s)
+            res.append({"clients": clients, "checks": ld["requests"],
+                        "refused_as_expected": ld["ok"],
+                        "errors": ld["errors"], "seconds": ld["seconds"],
+                        "per_second": round(rate, 1),
+                        "wrong_codes_sent": ld["sent"],
+                        "failures_counted": fails,
+                        "attempts_counted": attempts,
+                        "counters_exact": exact,
+                        "error_samples": ld["samples"]})
+            rows.append([clients, ld["requests"], ld["errors"],
+                         "%.2f" % ld["seconds"], "%.1f" % rate,
+                         ld["sent"], fails, "yes" if exact else "NO"])
+        logged = dm.errors_logged()
+    finally:
+        dm.stop()
+    table("(b) wrong-code checks per second (vouch-load: C clients of "
+          "vouchd, one connection a check, each on its own user)",
+          ["clients", "checks", "errors", "seconds", "per second",
+           "wrong codes sent", "failures counted", "exact"], rows)
+    nerr = sum(r["errors"] for r in res)
+    print("  errors in all: %d (goal 0: %s); counting exact at every "
+          "level: %s" % (nerr, met(nerr == 0),
+                         "yes" if all(r["counters_exact"] for r in res)
+                         else "NO"))
+    if logged:
+        print("  vouchd logged %d error lines, e.g.: %s" %
+              (len(logged), logged[0]))
+    b.results["b_throughput"] = {"levels": res,
+                                 "daemon_log_errors": len(logged),
+                                 "daemon_log_sample": logged[:3]}
 
 
 # ------------------------------------------------------------------ (c)
@@ -388,15 +559,22 @@ def argon_cost(path):
     return best
 
 
+SIGNIN_USERS = 32
+
+
 def store_c(b):
     """The store of (c) and (d): the shipped argon2id parameters
-    (hash_ops 2, hash_mem 64M)."""
+    (hash_ops 2, hash_mem 64M); alice and p1..p32 with one password."""
     d = os.path.join(b.dir, "c")
     if not os.path.exists(d + "/vouch.db"):
         d = b.conf("c")
         b.vouchctl(d, "init")
         b.vouchctl(d, "user", "add", "alice", "--email", "alice@example.org")
         b.vouchctl(d, "passwd", "alice", stdin="correct horse\n")
+        b.bulk_users(d, SIGNIN_USERS, prefix="p")
+        b.sql(d, "UPDATE users SET pw_hash = (SELECT pw_hash FROM users "
+              "WHERE name = 'alice'), pw_changed = (SELECT pw_changed FROM "
+              "users WHERE name = 'alice') WHERE name LIKE 'p%'")
     return d
 
 
@@ -404,38 +582,88 @@ def bench_c(b):
     d = store_c(b)
     b.service("pwc", f"auth required {b.build}/pam_vouch_password.so "
               f"conf={d}/vouch.conf")
-    rows, res = [], []
-    cases = (("known user, right password", "alice", "correct horse\n"),
-             ("known user, wrong password", "alice", "wrong\n"),
-             ("unknown user", "nobody", "wrong\n"))
-    # Wall times interleaved (one run of each case in turn), so that the
-    # load of the machine weighs on all cases alike.
-    walls = [[] for _ in cases]
-    for _ in range(21):
-        for i, (_, user, pw) in enumerate(cases):
-            walls[i].append(b.drive("pwc", user, pw)[1])
-    for i, (tag, user, pw) in enumerate(cases):
-        rc, total, out = b.callgrind("pwc", user, pw, "pw" + str(len(res)))
-        argon = argon_cost(out)
-        wall = statistics.median(walls[i])
-        share = argon / total if total else 0
-        res.append({"case": tag, "pam_rc": rc, "instructions": total,
-                    "argon2id_instructions": argon,
-                    "argon2id_share": round(share, 4),
-                    "wall_ms": round(wall * 1000, 1)})
-        rows.append([tag, rc, fmt_int(total), fmt_int(argon),
-                     "%.1f %%" % (share * 100), "%.1f" % (wall * 1000)])
-    known = res[0]
-    unk = res[2]
-    diff_i = unk["instructions"] / known["instructions"] - 1
-    diff_t = unk["wall_ms"] / known["wall_ms"] - 1
-    table("(c) password login (argon2id at the shipped hash_ops 2, "
-          "hash_mem 64M)",
-          ["case", "PAM rc", "instructions", "in argon2id", "share",
-           "wall ms"], rows)
-    print("  unknown user against known user: instructions %+.1f %%, "
+    cases = (("known user, right password", "alice", "correct horse\n",
+              PAM_SUCCESS),
+             ("known user, wrong password", "alice", "wrong\n",
+              PAM_AUTH_ERR),
+             ("unknown user", "nobody", "wrong\n", PAM_USER_UNKNOWN))
+    # Native: sign-ins per second, vouchd's memory, wall times.
+    dm = Daemon(b, d)
+    try:
+        rss0 = proc_status(dm.pid, "VmHWM")
+        rates = []
+        for clients in (1, SIGNIN_USERS):
+            ld = b.run_load(d, "password", PAM_SUCCESS, "p", 1,
+                            SIGNIN_USERS, 1, clients, SECONDS + 2,
+                            "correct horse")
+            rates.append({"clients": clients, "sign_ins": ld["ok"],
+                          "errors": ld["errors"], "seconds": ld["seconds"],
+                          "per_second": round(ld["ok"] / ld["seconds"], 2),
+                          "vmhwm_kib_after": proc_status(dm.pid, "VmHWM"),
+                          "error_samples": ld["samples"]})
+        # Wall time, interleaved (one run of each case in turn).
+        walls = [[] for _ in cases]
+        wrcs = [[] for _ in cases]
+        for _ in range(7):
+            for i, (_, user, pw, _) in enumerate(cases):
+                r, t, _ = b.drive("pwc", user, pw)
+                walls[i].append(t)
+                wrcs[i].append(r)
+    finally:
+        dm.stop()
+    table("(c) password sign-ins per second (vouch-load, shipped argon2id "
+          "hash_ops 2, hash_mem 64M, [daemon] hash_workers 2)",
+          ["clients", "sign-ins", "errors", "seconds", "per second",
+           "vouchd VmHWM KiB"],
+          [[r["clients"], r["sign_ins"], r["errors"], "%.2f" % r["seconds"],
+            "%.1f" % r["per_second"], fmt_int(r["vmhwm_kib_after"])]
+           for r in rates])
+    print("  vouchd peak RSS (VmHWM): %s KiB when ready, %s KiB after %d "
+          "concurrent sign-ins" % (fmt_int(rss0),
+                                   fmt_int(rates[-1]["vmhwm_kib_after"]),
+                                   SIGNIN_USERS))
+    # Under callgrind: vouchd's instructions of one login, and how many
+    # of them inside argon2id.
+    res = []
+    dm = Daemon(b, d, callgrind=True)
+    try:
+        b.drive("pwc", "alice", "correct horse\n")  # warm-up
+        for i, (tag, user, pw, want) in enumerate(cases):
+            dm.zero()
+            rc, _, _ = b.drive("pwc", user, pw)
+            out = dm.dump()
+            total = cg_total(out)
+            argon = argon_cost(out)
+            share = argon / total if total else 0
+            wall = statistics.median(walls[i])
+            res.append({"case": tag, "pam_rc": rc, "expected_rc": want,
+                        "vouchd_instructions": total,
+                        "argon2id_instructions": argon,
+                        "argon2id_share": round(share, 4),
+                        "wall_ms_median": round(wall * 1000, 1),
+                        "wall_rcs_as_expected":
+                        all(r == want for r in wrcs[i])})
+    finally:
+        dm.stop()
+    table("(c) one login: vouchd's instructions (callgrind) and the share "
+          "in argon2id; wall time of the PAM run (median of 7)",
+          ["case", "PAM rc", "vouchd instr", "in argon2id", "share",
+           "wall ms"],
+          [[r["case"], r["pam_rc"], fmt_int(r["vouchd_instructions"]),
+            fmt_int(r["argon2id_instructions"]),
+            "%.1f %%" % (r["argon2id_share"] * 100),
+            "%.1f" % r["wall_ms_median"]] for r in res])
+    known, unk = res[0], res[2]
+    diff_i = unk["vouchd_instructions"] / known["vouchd_instructions"] - 1 \
+        if known["vouchd_instructions"] else 0
+    diff_t = unk["wall_ms_median"] / known["wall_ms_median"] - 1
+    print("  unknown user against known user: instructions %+.2f %%, "
           "wall time %+.1f %%" % (diff_i * 100, diff_t * 100))
-    b.results["c_password"] = {"cases": res,
+    b.results["c_password"] = {"sign_ins": rates,
+                               "vouchd_vmhwm_kib_ready": rss0,
+                               "vouchd_vmhwm_kib_32_concurrent":
+                               rates[-1]["vmhwm_kib_after"],
+                               "cases": res,
                                "unknown_vs_known_instructions":
                                round(diff_i, 4),
                                "unknown_vs_known_wall": round(diff_t, 4)}
@@ -455,34 +683,36 @@ def maxrss(b, service, user, answers):
 
 def bench_d(b):
     d = store_c(b)
-    d8 = b.conf("d8", "[password]\nhash_ops = 1\nhash_mem = 8M")
-    b.vouchctl(d8, "init")
-    b.vouchctl(d8, "user", "add", "alice", "--email", "alice@example.org")
-    b.vouchctl(d8, "passwd", "alice", stdin="correct horse\n")
     b.service("permit", f"auth required {b.sysdir}/pam_permit.so")
     b.service("pwd64", f"auth required {b.build}/pam_vouch_password.so "
               f"conf={d}/vouch.conf")
-    b.service("pwd8", f"auth required {b.build}/pam_vouch_password.so "
-              f"conf={d8}/vouch.conf")
     b.service("otpd", f"auth required {b.build}/pam_vouch_otp.so "
-              f"conf={d8}/vouch.conf channel=email")
-    cases = [("pam_permit only (baseline)", "permit", "alice", ""),
-             ("pam_vouch_password, hash_mem 64M", "pwd64", "alice",
-              "correct horse\n"),
-             ("pam_vouch_password, hash_mem 8M", "pwd8", "alice",
-              "correct horse\n"),
-             ("pam_vouch_otp, wrong code", "otpd", "alice", "000000\na\n")]
+              f"conf={d}/vouch.conf channel=email")
+    cases = [("pam_permit only (baseline)", "permit", "alice", "", 0),
+             ("pam_vouch_password, right password", "pwd64", "alice",
+              "correct horse\n", PAM_SUCCESS),
+             ("pam_vouch_otp, wrong code", "otpd", "p%d", WRONG + "\na\n",
+              PAM_AUTHINFO_UNAVAIL)]
     rows, res = [], []
     base = None
-    for tag, svc, user, ans in cases:
-        rss = sorted(maxrss(b, svc, user, ans)[0] for _ in range(3))[1]
-        if base is None:
-            base = rss
-        res.append({"case": tag, "max_rss_kib": rss,
-                    "added_kib": rss - base})
-        rows.append([tag, fmt_int(rss), fmt_int(rss - base)])
-    table("(d) memory of the host process (pamdrive max RSS, KiB)",
-          ["stack", "max RSS", "added"], rows)
+    dm = Daemon(b, d)
+    try:
+        for tag, svc, user, ans, want in cases:
+            runs = [maxrss(b, svc, user % (i + 1) if "%" in user else user,
+                           ans) for i in range(3)]
+            rss = sorted(r[0] for r in runs)[1]
+            if base is None:
+                base = rss
+            res.append({"case": tag, "max_rss_kib": rss,
+                        "added_kib": rss - base,
+                        "rc_as_expected": all(r[1] == want for r in runs)})
+            rows.append([tag, fmt_int(rss), fmt_int(rss - base),
+                         "yes" if res[-1]["rc_as_expected"] else "NO"])
+    finally:
+        dm.stop()
+    table("(d) memory of the host process (pamdrive max RSS, KiB; the "
+          "hashing is vouchd's)",
+          ["stack", "max RSS", "added", "rc ok"], rows)
     b.results["d_memory"] = res
 
 
@@ -522,6 +752,7 @@ def bench_e(b):
                              "aiosmtpd.handlers.Sink"],
                             stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
+    dm = None
     try:
         end = time.monotonic() + 10
         while time.monotonic() < end:
@@ -544,14 +775,22 @@ def bench_e(b):
                   f"conf={d}/vouch.conf channel=email")
         b.service("pwe", f"auth required {b.build}/pam_vouch_password.so "
                   f"conf={d}/vouch.conf")
-        smtp = [to_prompt(b, "otpe", "e%d" % i, "000000\na\n")
+        dm = Daemon(b, d)
+        smtp = [to_prompt(b, "otpe", "e%d" % i, WRONG + "\na\n")
                 for i in range(1, 11)]
         base = [to_prompt(b, "pwe", "e%d" % i, "x\n") for i in range(1, 11)]
     finally:
+        if dm:
+            dm.stop()
         sink.terminate()
         sink.wait(timeout=10)
     smtp = [t for t in smtp if t is not None]
     base = [t for t in base if t is not None]
+    if not smtp or not base:
+        print("\n(e) no prompt seen (code prompts %d, password prompts %d)"
+              % (len(smtp), len(base)))
+        b.results["e_code_prompt"] = {"runs": len(smtp)}
+        return
     res = {"runs": len(smtp),
            "code_prompt_ms_median": round(statistics.median(smtp) * 1000, 1),
            "code_prompt_ms_min": round(min(smtp) * 1000, 1),
@@ -580,9 +819,15 @@ def main():
     b = Bench(sys.argv[1], sys.argv[2])
     b.results["machine"] = machine()
     m = b.results["machine"]
-    print("machine: %s, %d CPUs, %s memory, Linux %s" %
-          (m["model"], m["nproc"], m["memory"], m["kernel"]))
+    print("machine: %s, %d CPUs, %s memory, Linux %s, load %s" %
+          (m["model"], m["nproc"], m["memory"], m["kernel"],
+           " ".join("%.2f" % x for x in m["load_at_start"])))
     only = os.environ.get("BENCH_ONLY", "abcde")
+    # SIGTERM (or SIGHUP) to the benchmark: stop the daemons on the way
+    # out, as ^C does.
+    for s in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(s, lambda *_: sys.exit(1))
+    t00 = time.monotonic()
     try:
         for part, fn in (("a", bench_a), ("b", bench_b), ("c", bench_c),
                          ("d", bench_d), ("e", bench_e)):
@@ -591,7 +836,16 @@ def main():
                 fn(b)
                 print("  (%s took %.0f s)" % (part, time.monotonic() - t0))
     finally:
+        for dm in list(b.daemons):
+            dm.stop()
         shutil.rmtree(b.dir, ignore_errors=True)
+    b.results["machine"]["load_at_end"] = [round(x, 2)
+                                           for x in os.getloadavg()]
+    b.results["seconds"] = round(time.monotonic() - t00)
+    print()
+    print("load at the end: %s; %d s in all" % (
+        " ".join("%.2f" % x for x in b.results["machine"]["load_at_end"]),
+        b.results["seconds"]))
     print()
     print("JSON:")
     text = json.dumps(b.results, indent=2)

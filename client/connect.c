@@ -67,8 +67,9 @@ static int set_key(vouch_client_conf *c, const char *k, const char *v,
 
   if(!strcmp(k, "socket")) {
     if(v[0] != '/' || strlen(v) >= sizeof(c->socket)) {
-      snprintf(err, errlen, "[daemon] socket: not an absolute path of at "
-                            "most 107 bytes");
+      snprintf(err, errlen,
+               "[daemon] socket: not an absolute path of at "
+               "most 107 bytes");
       return -1;
     }
     snprintf(c->socket, sizeof(c->socket), "%s", v);
@@ -159,17 +160,34 @@ int vouch_client_conf_read(const char *path, vouch_client_conf *c, char *err,
   if(!path)
     path = VOUCH_CONF_PATH;
   c->path = path;
-  fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+  fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if(fd < 0) {
-    snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    if(errno == ELOOP)
+      snprintf(err, errlen, "%s: refused: it is a symbolic link", path);
+    else
+      snprintf(err, errlen, "%s: %s", path, strerror(errno));
     return -1;
   }
-  if(fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > CONF_MAX ||
-     (st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & 022)) {
+  /* The refusals of the daemon's own reader, in its words. */
+  if(fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+    snprintf(err, errlen, "%s: refused: not a regular file%s", path,
+             S_ISDIR(st.st_mode) ? " (it is a directory)" : "");
+    goto out;
+  }
+  if(st.st_uid != 0 && st.st_uid != geteuid()) {
+    snprintf(err, errlen, "%s: refused: owned by uid %lu, not by root", path,
+             (unsigned long)st.st_uid);
+    goto out;
+  }
+  if(st.st_mode & 022) {
     snprintf(err, errlen,
-             "%s: not a regular file of root's (or too big, or writable "
-             "by others)",
-             path);
+             "%s: refused: writable by group or others (mode %04o); run "
+             "chmod go-w on it",
+             path, (unsigned)st.st_mode & 07777);
+    goto out;
+  }
+  if(st.st_size > CONF_MAX) {
+    snprintf(err, errlen, "%s: refused: larger than %d bytes", path, CONF_MAX);
     goto out;
   }
   text = malloc((size_t)st.st_size + 1);
@@ -250,8 +268,7 @@ int vouch_client_connect(const vouch_client_conf *c, char *err, size_t errlen)
                c->socket, c->timeout_ms);
       goto fail;
     }
-    r = (r < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) ||
-         soerr)
+    r = (r < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) || soerr)
             ? -1
             : 0;
     if(soerr)

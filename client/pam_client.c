@@ -204,7 +204,9 @@ static int converse(pam_handle_t *pamh, int fd, int timeout_ms, int down_rc)
     free(out);
     return PAM_BUF_ERR;
   }
-  for(n = 0; n < CONV_MAX * 4; n++) {
+  /* Frames that ask for something are bounded; "still working" ones are
+   * not counted (pam_vouch_device waits code_ttl, bounded by vouchd). */
+  for(n = 0; n < CONV_MAX * 4;) {
     r = vouch_frame_recv(fd, in, timeout_ms);
     if(r) {
       pam_syslog(pamh, LOG_ERR, "vouchd %s; failing closed",
@@ -212,10 +214,13 @@ static int converse(pam_handle_t *pamh, int fd, int timeout_ms, int down_rc)
                                  : "ended the conversation");
       break;
     }
+    if(in->type != VF_ALIVE)
+      n++;
     r = step(pamh, fd, timeout_ms, in, out, &ret);
     if(r < 0) {
-      pam_syslog(pamh, LOG_ERR, "vouchd sent a malformed frame; failing "
-                                "closed");
+      pam_syslog(pamh, LOG_ERR,
+                 "vouchd sent a malformed frame; failing "
+                 "closed");
       ret = down_rc;
     }
     if(r <= 0)
@@ -269,8 +274,9 @@ int vouch_client_pam(pam_handle_t *pamh, const struct vouch_pam_req *req,
     ret = PAM_SERVICE_ERR;
   }
   else if(vouch_frame_send(fd, f, conf.timeout_ms)) {
-    pam_syslog(pamh, LOG_ERR, "vouchd at %s did not take the request; "
-                              "failing closed",
+    pam_syslog(pamh, LOG_ERR,
+               "vouchd at %s did not take the request; "
+               "failing closed",
                conf.socket);
     ret = req->down_rc;
   }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -183,6 +184,143 @@ int vouch_frame_send(int fd, const vouch_frame *f, int timeout_ms)
   if(!r)
     r = write_all(fd, f->data, f->len, deadline);
   return r;
+}
+
+/* The 4-byte head through sendmsg with fds attached (SCM_RIGHTS). */
+static int send_head_fds(int fd, const unsigned char *head, const int *fds,
+                         int nfds, long long deadline)
+{
+  union {
+    struct cmsghdr h;
+    char buf[CMSG_SPACE(sizeof(int) * 3)];
+  } u;
+  struct iovec iov = {(void *)(uintptr_t)head, 4};
+  struct msghdr m;
+  struct cmsghdr *c;
+  ssize_t n;
+  int r;
+
+  memset(&m, 0, sizeof(m));
+  memset(&u, 0, sizeof(u));
+  m.msg_iov = &iov;
+  m.msg_iovlen = 1;
+  m.msg_control = u.buf;
+  m.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
+  c = CMSG_FIRSTHDR(&m);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
+  memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)nfds);
+  for(;;) {
+    r = wait_fd(fd, POLLOUT, deadline);
+    if(r)
+      return r;
+    n = sendmsg(fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if(n == 4)
+      return VF_OK;
+    if(n >= 0)
+      return VF_IO; /* a Unix socket takes 4 bytes whole */
+    if(errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)
+      return errno == EPIPE || errno == ECONNRESET ? VF_EOF : VF_IO;
+  }
+}
+
+int vouch_frame_send_fds(int fd, const vouch_frame *f, const int *fds,
+                         int nfds, int timeout_ms)
+{
+  long long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+  unsigned char head[4];
+  uint32_t n = (uint32_t)f->len;
+  int r;
+
+  if(nfds < 1 || nfds > 3)
+    return VF_BAD;
+  head[0] = (unsigned char)(n >> 24);
+  head[1] = (unsigned char)(n >> 16);
+  head[2] = (unsigned char)(n >> 8);
+  head[3] = (unsigned char)n;
+  r = send_head_fds(fd, head, fds, nfds, deadline);
+  if(!r)
+    r = write_all(fd, f->data, f->len, deadline);
+  return r;
+}
+
+/* The 4-byte head through recvmsg, keeping up to 3 fds that come with
+ * it (close-on-exec); any others are closed. */
+static int recv_head_fds(int fd, unsigned char *head, int *fds, int *nfds,
+                         long long deadline)
+{
+  union {
+    struct cmsghdr h;
+    char buf[CMSG_SPACE(sizeof(int) * 8)];
+  } u;
+  struct iovec iov = {head, 4};
+  struct msghdr m;
+  struct cmsghdr *c;
+  size_t got = 0, i, k;
+  ssize_t n;
+  int r;
+
+  *nfds = 0;
+  while(got < 4) {
+    r = wait_fd(fd, POLLIN, deadline);
+    if(r)
+      return r;
+    memset(&m, 0, sizeof(m));
+    iov.iov_base = head + got;
+    iov.iov_len = 4 - got;
+    m.msg_iov = &iov;
+    m.msg_iovlen = 1;
+    m.msg_control = u.buf;
+    m.msg_controllen = sizeof(u.buf);
+    n = recvmsg(fd, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+    if(n < 0) {
+      if(errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
+        continue;
+      return errno == ECONNRESET ? VF_EOF : VF_IO;
+    }
+    for(c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+      if(c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+        continue;
+      k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+      for(i = 0; i < k; i++) {
+        int one;
+        memcpy(&one, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+        if(*nfds < 3)
+          fds[(*nfds)++] = one;
+        else
+          close(one);
+      }
+    }
+    if(n == 0)
+      return got ? VF_BAD : VF_EOF;
+    got += (size_t)n;
+  }
+  return VF_OK;
+}
+
+int vouch_frame_recv_fds(int fd, vouch_frame *f, int *fds, int *nfds,
+                         int timeout_ms)
+{
+  long long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+  unsigned char head[4];
+  uint32_t n;
+  int r;
+
+  f->len = 0;
+  f->nfields = 0;
+  r = recv_head_fds(fd, head, fds, nfds, deadline);
+  if(r)
+    return r;
+  n = (uint32_t)head[0] << 24 | (uint32_t)head[1] << 16 |
+      (uint32_t)head[2] << 8 | head[3];
+  if(n < 1 || n > sizeof(f->data))
+    return VF_BAD;
+  r = read_all(fd, f->data, n, deadline, false);
+  if(r)
+    return r == VF_EOF ? VF_BAD : r;
+  f->len = n;
+  return vouch_frame_parse(f);
 }
 
 int vouch_frame_recv(int fd, vouch_frame *f, int timeout_ms)

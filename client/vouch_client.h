@@ -21,11 +21,16 @@
 #define VOUCH_FIELDS_MAX 64
 
 /* Frame types.  Client to daemon: */
-#define VF_HELLO 'H'  /* PAM request: proto module phase flags user service
-                         tty rhost ruser ruid argv... */
-#define VF_ANSWER 'A' /* the person's answer to the last prompt: text */
+#define VF_HELLO                                                              \
+  'H'                   /* PAM request: proto module phase flags user service \
+                           tty rhost ruser ruid argv... */
+#define VF_ANSWER 'A'   /* the person's answer to the last prompt: text */
 #define VF_CONV_ERR 'E' /* the conversation failed (no answer) */
 #define VF_ITEM 'I'     /* answer to VF_GET: "1" value, or "0" (unset) */
+#define VF_TOOL                                                               \
+  'T'                 /* a tool's request: proto tool argv[1..]; stdin,       \
+                         stdout and stderr passed along (SCM_RIGHTS) */
+#define VF_SIGNAL 'C' /* the tool's user interrupted: signal number */
 /* Daemon to client: */
 #define VF_PROMPT 'P'  /* ask: style (1 echo off, 2 echo on) text */
 #define VF_MESSAGE 'M' /* show: style (3 error, 4 info) text */
@@ -33,13 +38,14 @@
 #define VF_SET 'S'     /* which value: authtok user session */
 #define VF_ALIVE 'K'   /* still working (a long wait), no answer */
 #define VF_RESULT 'R'  /* the end: a PAM code */
+#define VF_EXIT 'X'    /* the end of a tool's request: its exit code */
 
 typedef struct vouch_frame {
   char type;
   unsigned nfields;
   const char *field[VOUCH_FIELDS_MAX];
-  size_t len;                         /* payload bytes used in data */
-  char data[VOUCH_FRAME_MAX];         /* type letter, then the fields */
+  size_t len;                 /* payload bytes used in data */
+  char data[VOUCH_FRAME_MAX]; /* type letter, then the fields */
 } vouch_frame;
 
 /* Result of frame I/O. */
@@ -58,6 +64,13 @@ int vouch_frame_parse(vouch_frame *f);
 /* Whole-frame I/O within timeout_ms (< 0: no limit). */
 int vouch_frame_send(int fd, const vouch_frame *f, int timeout_ms);
 int vouch_frame_recv(int fd, vouch_frame *f, int timeout_ms);
+/* The same, with file descriptors passed along (SCM_RIGHTS): a tool
+ * hands vouchd its standard input, output and error.  recv keeps at
+ * most 3 (*nfds of them, close-on-exec); the caller closes them. */
+int vouch_frame_send_fds(int fd, const vouch_frame *f, const int *fds,
+                         int nfds, int timeout_ms);
+int vouch_frame_recv_fds(int fd, vouch_frame *f, int *fds, int *nfds,
+                         int timeout_ms);
 /* Wipes the frame (it may have carried a password). */
 void vouch_frame_wipe(vouch_frame *f);
 /* A decimal field in [min, max]; false otherwise. */
@@ -83,5 +96,9 @@ int vouch_client_conf_read(const char *path, vouch_client_conf *conf,
  * descriptor, or -1 with a message in err. */
 int vouch_client_connect(const vouch_client_conf *conf, char *err,
                          size_t errlen);
+
+/* A tool as vouchd's client: argv and the standard descriptors handed to
+ * vouchd, which runs the command; returns the exit code to exit with. */
+int vouch_client_tool(const char *tool, int argc, char **argv);
 
 #endif /* VOUCH_CLIENT_H */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "vouch.h"
 
@@ -17,6 +18,22 @@
 static const char *prog = "vouch";
 /* Whether the tool has told the person anything on stderr yet. */
 static bool said;
+
+/* Whom a tool acts for: set by vouchd's worker from the peer's
+ * credentials, else the process's real uid. */
+static bool caller_set;
+static uid_t caller;
+
+void vouch_cli_set_caller(uid_t uid)
+{
+  caller = uid;
+  caller_set = true;
+}
+
+uid_t vouch_cli_caller(void)
+{
+  return caller_set ? caller : getuid();
+}
 
 void vouch_cli_name(const char *name)
 {

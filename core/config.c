@@ -151,9 +151,8 @@ static const struct key keys[] = {
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
 static const char *const sections[] = {
-    "store",  "secret",   "password",  "otp",   "lockout", "reset",
-    "device", "delivery", "templates", "email", "sms",     "export",
-    "daemon", "web"};
+    "store",    "secret",    "password", "otp", "lockout", "reset",  "device",
+    "delivery", "templates", "email",    "sms", "export",  "daemon", "web"};
 
 #define NSECTIONS (sizeof(sections) / sizeof(sections[0]))
 
@@ -478,7 +477,7 @@ static vouch_rc set_string(vouch_config *c, const struct key *k,
   char *copy = NULL;
 
   if(!value[0] && (k->kind == K_PATH || k->kind == K_LINK ||
-                    k->kind == K_FROM || k->kind == K_SOCKET)) {
+                   k->kind == K_FROM || k->kind == K_SOCKET)) {
     key_error(log, arg, where, k, "no value given (expected %s)",
               expected(k->kind));
     return VOUCH_ERR_CONFIG;
@@ -547,9 +546,9 @@ static vouch_rc set_choice(vouch_config *c, const struct key *k,
     }
   shown(value, v, sizeof(v));
   key_error(log, arg, where, k, "\"%s\" is not allowed (allowed: %s)", v,
-            k->kind == K_SMS_FORMAT  ? "form, json"
-            : k->kind == K_BACKEND ? "sqlite, postgresql"
-                                   : "none, basic, bearer");
+            k->kind == K_SMS_FORMAT ? "form, json"
+            : k->kind == K_BACKEND  ? "sqlite, postgresql"
+                                    : "none, basic, bearer");
   return VOUCH_ERR_CONFIG;
 }
 
@@ -628,15 +627,30 @@ vouch_rc vouch_config_set(vouch_config *c, const char *section,
 /* ------------------------------------------------------ defaults, free */
 
 /* Every string member, for free and dup. */
-static const size_t string_members[] = {
-    F(path),           F(store_path),       F(key_file),
-    F(reset_link_url), F(email_url),        F(email_from),
-    F(email_dir),      F(sms_url),          F(sms_dir),
-    F(delivery_helper), F(templates_dir),   F(pass_on),
-    F(email_username), F(email_password_file), F(sms_body),
-    F(sms_username),   F(sms_secret_file),  F(export_dir),
-    F(store_conninfo), F(daemon_socket),    F(daemon_user),
-    F(web_listen),     F(web_base_url),     F(web_user)};
+static const size_t string_members[] = {F(path),
+                                        F(store_path),
+                                        F(key_file),
+                                        F(reset_link_url),
+                                        F(email_url),
+                                        F(email_from),
+                                        F(email_dir),
+                                        F(sms_url),
+                                        F(sms_dir),
+                                        F(delivery_helper),
+                                        F(templates_dir),
+                                        F(pass_on),
+                                        F(email_username),
+                                        F(email_password_file),
+                                        F(sms_body),
+                                        F(sms_username),
+                                        F(sms_secret_file),
+                                        F(export_dir),
+                                        F(store_conninfo),
+                                        F(daemon_socket),
+                                        F(daemon_user),
+                                        F(web_listen),
+                                        F(web_base_url),
+                                        F(web_user)};
 
 #define NSTRINGS (sizeof(string_members) / sizeof(string_members[0]))
 

@@ -241,16 +241,16 @@ static const char *const texts[VOUCH_MSG_COUNT][L_COUNT] = {
                                "Je inlogcode: %s", "Din inloggningskod: %s",
                                "Kod log masuk anda: %s"},
     [VOUCH_MSG_DEVICE_HOW] =
-        {"To sign in, run \"vouch-account approve %s\" on a device where "
-         "you are signed in.",
-         "Log ind ved at k\u00f8re \"vouch-account approve %s\" p\u00e5 en "
-         "enhed, hvor du er logget ind.",
-         "Log in door \"vouch-account approve %s\" uit te voeren op een "
-         "apparaat waarop je bent ingelogd.",
-         "Logga in genom att k\u00f6ra \"vouch-account approve %s\" p\u00e5 "
-         "en enhet d\u00e4r du \u00e4r inloggad.",
-         "Untuk log masuk, jalankan \"vouch-account approve %s\" pada "
-         "peranti yang anda telah log masuk."},
+        {"To sign in, run \"vouch-account approve\" on a device where you "
+         "are signed in and enter %s.",
+         "Log ind ved at k\u00f8re \"vouch-account approve\" p\u00e5 en "
+         "enhed, hvor du er logget ind, og indtaste %s.",
+         "Log in door \"vouch-account approve\" uit te voeren op een "
+         "apparaat waarop je bent ingelogd en %s in te voeren.",
+         "Logga in genom att k\u00f6ra \"vouch-account approve\" p\u00e5 "
+         "en enhet d\u00e4r du \u00e4r inloggad och ange %s.",
+         "Untuk log masuk, jalankan \"vouch-account approve\" pada peranti "
+         "yang anda telah log masuk dan masukkan %s."},
     [VOUCH_MSG_WAYS_PROMPT] =
         {"Security check. Choose another way: %s: ",
          "Sikkerhedskontrol. V\u00e6lg en anden m\u00e5de: %s: ",
@@ -262,6 +262,11 @@ static const char *const texts[VOUCH_MSG_COUNT][L_COUNT] = {
                             "kaartnummer eindigend op %s",
                             "kortnummer som slutar p\u00e5 %s",
                             "nombor kad berakhir dengan %s"},
+    [VOUCH_MSG_DEVICE_ASK] = {"Sign-in code shown on the device: ",
+                              "Loginkode, der vises p\u00e5 enheden: ",
+                              "Inlogcode op het apparaat: ",
+                              "Inloggningskod som visas p\u00e5 enheten: ",
+                              "Kod log masuk yang dipaparkan pada peranti: "},
     [VOUCH_MSG_CHOICE_INVALID] =
         {"Please answer with one of the numbers shown, or a.",
          "Svar med et af de viste tal eller a.",

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
+#include <sys/types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -1182,6 +1183,10 @@ vouch_rc vouch_store_device_failures(vouch_store *st, const char *user,
 /* --------------------------------------------- tools (core/cli.c) */
 
 /* The name the tool's messages start with ("vouchctl"). */
+/* The uid a tool acts for: vouchd's worker sets the peer's; otherwise
+ * the real uid. */
+void vouch_cli_set_caller(uid_t uid);
+uid_t vouch_cli_caller(void);
 void vouch_cli_name(const char *name);
 /* "NAME: message" on stderr. */
 void vouch_cli_say(const char *fmt, ...) VOUCH_PRINTF(1, 2);
@@ -1297,7 +1302,7 @@ typedef enum {
   VOUCH_MSG_CARD_LUHN,      /* not a valid card number */
   /* Device sign-in (pam_vouch_device) and vouch-account (issue 6). */
   VOUCH_MSG_DEVICE_CODE,    /* %s: the sign-in code, "ABCD-EFGH" */
-  VOUCH_MSG_DEVICE_HOW,     /* %s: the code, in "vouch-account approve" */
+  VOUCH_MSG_DEVICE_HOW,     /* %s: the code for "vouch-account approve" */
   VOUCH_MSG_DEVICE_URL,     /* %s: the web address to open instead */
   VOUCH_MSG_DEVICE_DENIED,  /* the sign-in was refused */
   VOUCH_MSG_DEVICE_EXPIRED, /* the code expired: start again */
@@ -1308,6 +1313,7 @@ typedef enum {
   VOUCH_MSG_WAYS_PROMPT,    /* %s: the numbered other ways */
   VOUCH_MSG_WAY_CARD,       /* %s: last 4 digits, "card number ending in" */
   VOUCH_MSG_CHOICE_INVALID, /* not one of the choices shown */
+  VOUCH_MSG_DEVICE_ASK,     /* "Sign-in code shown on the device: " */
   VOUCH_MSG_COUNT
 } vouch_msg_id;
 

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <errno.h>
+#include <unistd.h>
 
 #include "vouchd.h"
 
@@ -40,11 +42,61 @@ static int reply(vd_req *r, int timeout_ms)
   return 0;
 }
 
+/* One line from the worker's standard input (the tool's): echoed by the
+ * terminal; NULL at its end. */
+static char *read_line(void)
+{
+  char buf[1024];
+  size_t n = 0;
+  ssize_t got;
+  char c;
+
+  for(;;) {
+    got = read(0, &c, 1);
+    if(got < 0 && errno == EINTR)
+      continue;
+    if(got <= 0 || c == '\n')
+      break;
+    if(c == '\0' || n >= sizeof(buf) - 1)
+      return NULL;
+    buf[n++] = c;
+  }
+  if(got <= 0 && !n)
+    return NULL;
+  if(n && buf[n - 1] == '\r')
+    n--;
+  buf[n] = '\0';
+  return vouch_strdup(buf);
+}
+
+/* local: the prompt on the tool's terminal (or, reading a pipe, as a line
+ * on stderr), the answer from its standard input, without echo for
+ * secrets. */
+static int ask_local(int style, const char *prompt, char **answer)
+{
+  char err[64];
+  bool tty = isatty(0) == 1;
+
+  if(!tty || style == PAM_PROMPT_ECHO_ON) {
+    fputs(prompt, stderr);
+    if(!tty)
+      fputc('\n', stderr);
+    fflush(stderr);
+  }
+  if(style == PAM_PROMPT_ECHO_ON || !tty)
+    *answer = read_line();
+  else if(vouch_read_secret_err(prompt, 1024, answer, err, sizeof(err)))
+    *answer = NULL;
+  return *answer ? PAM_SUCCESS : PAM_CONV_ERR;
+}
+
 int vd_ask(vd_req *r, int style, const char *prompt, char **answer)
 {
   int ret = PAM_CONV_ERR;
 
   *answer = NULL;
+  if(r->local)
+    return ask_local(style, prompt, answer);
   vouch_frame_init(&r->io, VF_PROMPT);
   if(vouch_frame_add_num(&r->io, style) || vouch_frame_add(&r->io, prompt))
     return PAM_BUF_ERR;
@@ -63,6 +115,10 @@ out:
 
 void vd_say_always(vd_req *r, int style, const char *text)
 {
+  if(r->local) {
+    fprintf(stderr, "%s\n", text);
+    return;
+  }
   vouch_frame_init(&r->io, VF_MESSAGE);
   if(vouch_frame_add_num(&r->io, style) || vouch_frame_add(&r->io, text))
     return;
@@ -77,6 +133,8 @@ void vd_say(vd_req *r, int style, const char *text)
 
 void vd_alive(vd_req *r)
 {
+  if(r->local)
+    return;
   vouch_frame_init(&r->io, VF_ALIVE);
   (void)send_frame(r);
 }
@@ -86,6 +144,13 @@ int vd_get_item(vd_req *r, const char *which, char **out)
   int ret = PAM_CONV_ERR;
 
   *out = NULL;
+  if(r->local) {
+    if(!strcmp(which, "authtok") && r->authtok) {
+      *out = vouch_strdup(r->authtok);
+      return *out ? PAM_SUCCESS : PAM_BUF_ERR;
+    }
+    return PAM_SUCCESS;
+  }
   vouch_frame_init(&r->io, VF_GET);
   if(vouch_frame_add(&r->io, which))
     return PAM_BUF_ERR;
@@ -110,6 +175,13 @@ int vd_set_item(vd_req *r, const char *which, const char *value)
 {
   int ret = PAM_SYSTEM_ERR;
 
+  if(r->local) {
+    if(!strcmp(which, "authtok")) {
+      vouch_free_secret(r->authtok);
+      r->authtok = vouch_strdup(value);
+    }
+    return PAM_SUCCESS;
+  }
   vouch_frame_init(&r->io, VF_SET);
   if(vouch_frame_add(&r->io, which) || vouch_frame_add(&r->io, value))
     ret = PAM_BUF_ERR;

@@ -28,7 +28,7 @@ static vouch_rc wrong(vd_decoy *d, vouch_ctx *ctx, const char *method)
   (void)vouch_audit(ctx, NULL, "check.unknown", method);
   d->failures++;
   return d->failures >= ctx->cfg->lock_max_failures ? VOUCH_ERR_LOCKED
-                                                     : VOUCH_ERR_AUTH;
+                                                    : VOUCH_ERR_AUTH;
 }
 
 vouch_rc vd_decoy_send(vd_decoy *d, vouch_ctx *ctx, bool again)

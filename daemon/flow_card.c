@@ -2,8 +2,9 @@
  * flow_card.c - pam_vouch_card's request: the security check by the full
  * number of the card on file (digits, spaces and dashes; no expiry date,
  * CVC or postcode).  "a" tries another way (PAM_AUTHINFO_UNAVAIL).  A
- * name vouch does not know meets the same conversation (decoy.c).  The check, its counting and
- * the lockout are in core/card.c and core/challenge.c.
+ * name vouch does not know meets the same conversation (decoy.c).  The
+ * check, its counting and the lockout are in core/card.c and
+ * core/challenge.c.
  */
 #include <string.h>
 

@@ -1,9 +1,10 @@
 /*
  * flow_device.c - pam_vouch_device's request: sign-in for a device
- * without a keyboard: shows a sign-in code and waits until a member signed in elsewhere approves it
- * with "vouch-account approve CODE" (then PAM_USER becomes that member)
- * or refuses it, or until [device] code_ttl passes.  Codes, approvals
- * and their limits are in core/device.c.
+ * without a keyboard.  Shows a sign-in code and waits until a member
+ * signed in elsewhere approves it with "vouch-account approve" (then
+ * PAM_USER becomes that member) or refuses it, or until [device]
+ * code_ttl passes.  Codes, approvals and their limits are in
+ * core/device.c.
  *
  * Options: url=ADDRESS (also shown, "{code}" in it becomes the code),
  * lang=xx (the language of the texts; the member is not known yet).
@@ -159,8 +160,7 @@ int vd_device_auth(vd_req *r)
   d.ctx = r->ctx;
   d.lang = opts[1].set ? opts[1].value : "en";
   if(!vouch_valid_lang(d.lang)) {
-    vouch_log(r->ctx, LOG_ERR, "lang=%.20s: use en, da, nl, sv or ms",
-              d.lang);
+    vouch_log(r->ctx, LOG_ERR, "lang=%.20s: use en, da, nl, sv or ms", d.lang);
     return PAM_SERVICE_ERR;
   }
   if(opts[0].set && (!*opts[0].value || strlen(opts[0].value) > 256)) {

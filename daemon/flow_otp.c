@@ -85,8 +85,8 @@ static int choose(struct otp *o, vouch_msg_id prompt_id, unsigned ways,
       vouch_msgf(item, sizeof(item), o->lang, VOUCH_MSG_WAY_CARD,
                  o->m.card_last4);
     shown[n++] = order[i];
-    len += (size_t)snprintf(list + len, sizeof(list) - len, "%u = %s, ", n,
-                            item);
+    len +=
+        (size_t)snprintf(list + len, sizeof(list) - len, "%u = %s, ", n, item);
     if(len >= sizeof(list))
       return PAM_BUF_ERR;
   }

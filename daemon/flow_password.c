@@ -202,8 +202,7 @@ static vouch_rc logout_others(vd_req *r, const char *user)
               "other sessions failed: %s",
               user, vouch_strerror(rc));
   else
-    vouch_log(r->ctx, LOG_DEBUG, "%u other sessions of %s ended", count,
-              user);
+    vouch_log(r->ctx, LOG_DEBUG, "%u other sessions of %s ended", count, user);
   return rc;
 }
 

@@ -37,8 +37,9 @@ int vd_session_open(vd_req *r)
                           &id);
   if(rc == VOUCH_ERR_NO_USER) {
     /* Not vouch's business, and the name is not logged. */
-    vouch_log(r->ctx, LOG_DEBUG, "session of a name with no account: "
-                                 "not recorded");
+    vouch_log(r->ctx, LOG_DEBUG,
+              "session of a name with no account: "
+              "not recorded");
     return PAM_IGNORE;
   }
   vouch_log(r->ctx, LOG_DEBUG, "open session of %s: %s", user,

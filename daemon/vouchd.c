@@ -36,10 +36,10 @@
 #define UID_SLOTS 256   /* distinct non-root uids counted at once */
 
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
-static vouch_config *g_cfg;    /* the current configuration */
+static vouch_config *g_cfg; /* the current configuration */
 static const char *g_conf_path;
-static unsigned char *g_key;   /* sodium_malloc'ed, read-only */
-static unsigned g_clients;     /* connections being served */
+static unsigned char *g_key; /* sodium_malloc'ed, read-only */
+static unsigned g_clients;   /* connections being served */
 static struct {
   uid_t uid;
   unsigned n;
@@ -127,15 +127,19 @@ static const struct route routes[] = {
     {"device", "auth", vd_device_auth},
 };
 
-/* Records a refused request (store and syslog). */
-static void refused(vd_req *r, const char *event, const char *why)
+const char *vd_config_path(void)
+{
+  return g_conf_path;
+}
+
+void vd_refused(vd_req *r, const char *event, const char *why)
 {
   vouch_config *cfg = NULL;
   vouch_ctx *ctx = NULL;
   char detail[200];
 
-  snprintf(detail, sizeof(detail), "uid %u pid %ld: %s",
-           (unsigned)r->peer.uid, (long)r->peer.pid, why);
+  snprintf(detail, sizeof(detail), "uid %u pid %ld: %s", (unsigned)r->peer.uid,
+           (long)r->peer.pid, why);
   if(vd_config(&cfg) == VOUCH_OK &&
      vouch_ctx_with(cfg, "vouchd", g_key, vd_log, NULL, &ctx) == VOUCH_OK)
     (void)vouch_audit(ctx, NULL, event, detail);
@@ -184,7 +188,7 @@ static void serve(vd_req *r)
   const char *why;
   char *web_user = NULL;
   vouch_config *cfg = NULL;
-  int rc;
+  int rc, fds[3], nfds = 0, i;
 
   if(vd_config(&cfg))
     return;
@@ -192,9 +196,13 @@ static void serve(vd_req *r)
   r->answer_ms = (int)cfg->daemon_answer_timeout * 1000;
   web_user = cfg->web_user ? strdup(cfg->web_user) : NULL;
   vouch_config_free(cfg);
-  rc = vouch_frame_recv(r->fd, &r->hello, r->timeout_ms);
+  rc = vouch_frame_recv_fds(r->fd, &r->hello, fds, &nfds, r->timeout_ms);
   if(rc == VF_EOF || rc == VF_TIMEOUT || rc == VF_IO)
     goto out; /* gone or idle: nothing was asked */
+  if(!rc && r->hello.type == VF_TOOL) {
+    vd_tool(r, fds, nfds);
+    goto out;
+  }
   route = NULL;
   if(rc)
     why = "malformed or oversized frame";
@@ -203,12 +211,12 @@ static void serve(vd_req *r)
     why = "unknown module or phase";
   }
   if(!route) {
-    refused(r, "daemon.bad_request", why);
+    vd_refused(r, "daemon.bad_request", why);
     answer(r, PAM_SYSTEM_ERR);
     goto out;
   }
   if(!allowed(r, web_user)) {
-    refused(r, "daemon.refused", "a PAM request for another account");
+    vd_refused(r, "daemon.refused", "a PAM request for another account");
     answer(r, PAM_PERM_DENIED);
     goto out;
   }
@@ -216,6 +224,8 @@ static void serve(vd_req *r)
   if(!r->gone)
     answer(r, rc);
 out:
+  for(i = 0; i < nfds; i++)
+    close(fds[i]);
   free(web_user);
 }
 
@@ -367,6 +377,16 @@ static vouch_rc open_state(void)
   else
     vouch_store_close(st);
   return VOUCH_OK;
+}
+
+int vd_worker_state(const char *conf)
+{
+  g_conf_path = conf ? conf : VOUCH_CONF_PATH;
+  if(vouch_crypto_init() || load_config(&g_cfg) || open_state()) {
+    fprintf(stderr, "vouch-account: the security check cannot start\n");
+    return -1;
+  }
+  return 0;
 }
 
 /* A socket from systemd (LISTEN_FDS), or -1. */
@@ -543,6 +563,8 @@ int main(int argc, char **argv)
   int lfd = -1, sfd = -1, rc;
   bool owned = false;
 
+  if(argc > 1 && !strcmp(argv[1], "--worker"))
+    return vd_worker_main(argc, argv);
   rc = args(argc, argv);
   if(rc)
     return rc;
@@ -571,8 +593,8 @@ int main(int argc, char **argv)
   }
   if(lfd < 0)
     return 4;
-  say(LOG_NOTICE, "ready on %s", owned ? g_cfg->daemon_socket
-                                        : "the socket systemd handed over");
+  say(LOG_NOTICE, "ready on %s",
+      owned ? g_cfg->daemon_socket : "the socket systemd handed over");
   run(lfd, sfd);
   close(lfd);
   if(owned)

@@ -29,7 +29,7 @@ typedef struct vd_opt {
 typedef struct vd_req {
   int fd;
   struct ucred peer;
-  bool root;         /* the peer runs as root */
+  bool root;          /* the peer runs as root */
   const char *module; /* the hello's fields, kept in hello */
   const char *phase;
   int flags;
@@ -42,6 +42,8 @@ typedef struct vd_req {
   int timeout_ms; /* the client's wait for a frame */
   int answer_ms;  /* the daemon's wait for a person's answer */
   bool gone;      /* the client went away or broke the protocol */
+  bool local;     /* vouch-account's check: the worker's own terminal */
+  char *authtok;  /* local: the item the password flow set */
   vouch_frame hello;
   vouch_frame io;
 } vd_req;
@@ -52,6 +54,24 @@ vouch_rc vd_config(vouch_config **out);
 unsigned char *vd_key(void);
 /* Is path the configuration file vouchd runs with (the same file)? */
 bool vd_same_config(const char *path);
+/* The path of that file. */
+const char *vd_config_path(void);
+/* Records a refused request (store and syslog). */
+void vd_refused(vd_req *r, const char *event, const char *why);
+
+/* --- tool.c: a tool's request (the hello is VF_TOOL), run in a worker
+ * with the tool's standard descriptors fds[0..2]; answers VF_EXIT. */
+int vd_tool(vd_req *r, const int *fds, int nfds);
+
+/* --- worker.c: vouchd --worker TOOL UID ARGS...: the command itself */
+int vd_worker_main(int argc, char **argv);
+/* The configuration and key of a worker that runs flows (vouchd.c). */
+int vd_worker_state(const char *conf);
+/* --- local.c: vouch-account's security check, run by the worker on the
+ * tool's terminal: password, then a code (channel=any, with the other
+ * ways), then the account phase; a PAM code.  reset_ok: a required new
+ * password does not refuse (the command sets one). */
+int vd_local_check(const char *user, bool reset_ok);
 void vd_log(void *arg, int priority, const char *msg);
 
 /* --- request.c: the hello frame into r; -1 with *why when malformed */

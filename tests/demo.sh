@@ -29,6 +29,8 @@ dir = $env/sms
 helper = $build/vouch-deliver
 [templates]
 dir = $env/templates
+[daemon]
+socket = $env/vouchd.sock
 CONF
 # The shipped templates, with the modes vouch asks of them.
 cp -R "$src/conf/templates" "$env/templates"
@@ -73,6 +75,16 @@ pam() {
 
 step "vouchctl init: key file and store"
 ctl init || exit 1
+step "vouchd: the service that holds them; the modules and tools ask it"
+"$build/vouchd" --config "$env/vouch.conf" 2>"$env/vouchd.log" </dev/null &
+vpid=$!
+trap 'kill $vpid 2>/dev/null' EXIT
+k=0
+while ! grep -q 'vouchd: ready' "$env/vouchd.log" && [ $k -lt 100 ]; do
+  kill -0 $vpid 2>/dev/null || break
+  sleep 0.1; k=$((k + 1))
+done
+grep 'vouchd: ready' "$env/vouchd.log" || { cat "$env/vouchd.log"; exit 1; }
 step "vouchctl user add alice, then her password"
 ctl user add alice --email alice@example.org --name "Alice Example" || exit 1
 printf 'correct horse battery\n' | ctl passwd alice || exit 1

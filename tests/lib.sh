@@ -72,8 +72,16 @@ CONF
   CONF="$T/vouch.conf"
 }
 
-# ctl ARGS...: vouchctl with the test configuration.
-ctl() { "$VOUCHCTL" --config "$CONF" "$@"; }
+# ctl ARGS...: vouchctl with the test configuration; every command but
+# init runs in vouchd, started for $CONF when the key is there.
+ctl() {
+  case " $* " in
+    *" init "*) ;;
+    *) [ -f "$(sed -n 's/^key_file *= *//p' "$CONF" | tail -n 1)" ] &&
+         need_daemon ;;
+  esac
+  "$VOUCHCTL" --config "$CONF" "$@"
+}
 
 # setup_store: configuration, key and store, ready for users.
 setup_store() {
@@ -150,11 +158,28 @@ start_daemon() {
   done
 }
 
-# need_daemon: a daemon for $CONF as it is now (when the store exists).
+# reload_daemon: SIGHUP, and a wait (at most 5 s) for the daemon to say
+# that it took the file or kept the configuration in use (a file with
+# errors: the tools then report them, as they would to an administrator).
+reload_daemon() {
+  _vd_before=$(grep -c 'configuration reloaded\|the configuration in use stays' \
+    "$T/vouchd.log" 2>/dev/null)
+  kill -HUP "$VOUCHD_PID" 2>/dev/null || return 1
+  _vd_n=0
+  while [ $_vd_n -lt 250 ]; do
+    [ "$(grep -c 'configuration reloaded\|the configuration in use stays' \
+      "$T/vouchd.log" 2>/dev/null)" -gt "$_vd_before" ] && break
+    sleep 0.02; _vd_n=$((_vd_n + 1))
+  done
+  VOUCHD_CONF_SUM=$(cksum <"$CONF")
+}
+
+# need_daemon: a daemon for $CONF as it is now: started when none runs,
+# told to reload when the file changed.
 need_daemon() {
   [ -n "${CONF:-}" ] && [ -f "$CONF" ] || return 0
-  if [ -n "$VOUCHD_PID" ] && alive "$VOUCHD_PID" &&
-     [ "$(cksum <"$CONF")" = "$VOUCHD_CONF_SUM" ]; then
+  if [ -n "$VOUCHD_PID" ] && alive "$VOUCHD_PID"; then
+    [ "$(cksum <"$CONF")" = "$VOUCHD_CONF_SUM" ] || reload_daemon
     return 0
   fi
   start_daemon
@@ -317,7 +342,7 @@ conf_set() {
     cat "$T/conf.new" >"$CONF" && rm -f "$T/conf.new"
   # A running daemon takes the change now (in this shell, not in the
   # background jobs of a test).
-  [ -z "$VOUCHD_PID" ] || start_daemon
+  [ -z "$VOUCHD_PID" ] || reload_daemon
 }
 # PAM return codes (security/_pam_types.h), as pamdrive exits with them.
 PAM_SUCCESS=0 PAM_SERVICE_ERR=3 PAM_SYSTEM_ERR=4 PAM_AUTH_ERR=7

@@ -4,7 +4,8 @@
 set -u
 cd "$(dirname "$0")/.." || exit 2
 bad=0
-files=$(ls core/*.c core/*.h modules/*.c tools/*.c 2>/dev/null)
+files=$(ls core/*.c core/*.h modules/*.c tools/*.c tools/usage/*.h client/*.c \
+  client/*.h daemon/*.c daemon/*.h 2>/dev/null)
 if grep -nE '\b(sprintf|strcpy|strcat|strncpy|strtok|atoi|sscanf|gets)\(' \
    $files; then
   echo "lint: banned functions above (STYLE.md)"; bad=1

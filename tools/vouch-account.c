@@ -23,9 +23,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <security/pam_appl.h>
+#include <security/_pam_types.h>
 
 #include "vouch.h"
+#include "usage/vouch-account.h"
 
 #ifndef VOUCH_CONF_PATH
 #define VOUCH_CONF_PATH "/etc/vouch/vouch.conf"
@@ -62,70 +63,6 @@ static void put_text(const char *s)
 }
 
 /* -------------------------------------------------------------- usage */
-
-static const char usage_main[] =
-    "Usage: vouch-account [--user NAME] [--config PATH] COMMAND [ARGS]\n"
-    "\n"
-    "Your own account, without an administrator.  Commands that change\n"
-    "something first ask for your password and a security check.\n"
-    "\n"
-    "Commands:\n"
-    "  email NEW             change your email address (a code goes to NEW)\n"
-    "  phone NEW             change your phone number (a code goes to NEW)\n"
-    "  password              change your password\n"
-    "  logout-all            sign out of all devices\n"
-    "  devices [--json]      list your sessions\n"
-    "  cancel [--yes] [--delete-profile] | cancel --undo\n"
-    "                        cancel your membership, or take it back\n"
-    "  export                ask for your personal information\n"
-    "  export confirm TOKEN  confirm the request (current password)\n"
-    "  export list [--json]  your requests\n"
-    "  approve CODE [--deny] sign a device in with its sign-in code\n"
-    "\n"
-    "Options (root only):\n"
-    "  --user NAME     act for NAME\n"
-    "  --config PATH   configuration file (default " VOUCH_CONF_PATH ")\n"
-    "  -h, --help      show this help ('COMMAND --help' for a command)\n"
-    "  --version       show the version\n"
-    "\n"
-    "Exit status: 0 done, 1 check failed or refused, 2 usage or bad input,\n"
-    "3 unknown user, 4 system error.\n";
-
-static const char usage_email[] =
-    "Usage: vouch-account email NEW\n"
-    "After the security check a code goes to NEW; NEW replaces the address\n"
-    "on file once the code comes back, and the old address is told.\n";
-static const char usage_phone[] =
-    "Usage: vouch-account phone NEW\n"
-    "NEW in E.164 form (+4512345678).  After the security check a code\n"
-    "goes to NEW by SMS; NEW replaces the number on file (verified) once\n"
-    "the code comes back, and your email address is told.\n";
-static const char usage_password[] =
-    "Usage: vouch-account password\n"
-    "After the security check: the new password twice, then whether to\n"
-    "sign out of all devices.\n";
-static const char usage_logout[] =
-    "Usage: vouch-account logout-all\n"
-    "Signs you out of every session, this one too.\n";
-static const char usage_devices[] = "Usage: vouch-account devices [--json]\n"
-                                    "Lists your sessions, newest first.\n";
-static const char usage_cancel[] =
-    "Usage: vouch-account cancel [--yes] [--delete-profile]\n"
-    "       vouch-account cancel --undo\n"
-    "Access stays until the end of the billing period.  --yes does not ask\n"
-    "to finish; --delete-profile removes your personal information at the\n"
-    "period end; --undo takes a cancellation back before then.\n";
-static const char usage_export[] =
-    "Usage: vouch-account export\n"
-    "       vouch-account export confirm TOKEN\n"
-    "       vouch-account export list [--json]\n"
-    "Asks for your personal information: an email brings a token to\n"
-    "confirm with (and your current password); another tells when it is\n"
-    "ready.\n";
-static const char usage_approve[] =
-    "Usage: vouch-account approve CODE [--deny]\n"
-    "Signs in the device showing the sign-in code CODE as you (--deny\n"
-    "refuses it).\n";
 
 static vouch_rc usage_error(const char *usage, const char *msg,
                             const char *arg)
@@ -261,40 +198,7 @@ static vouch_rc ask_yes(const struct app *a, vouch_msg_id id, bool *yes)
   return rc;
 }
 
-/* ---------------------------------------------------------------- PAM */
-
-static int conv(int num, const struct pam_message **msg,
-                struct pam_response **resp, void *arg)
-{
-  struct pam_response *r;
-  int i, style;
-
-  (void)arg;
-  *resp = NULL;
-  if(num <= 0 || num > PAM_MAX_NUM_MSG)
-    return PAM_CONV_ERR;
-  r = calloc((size_t)num, sizeof(*r));
-  if(!r)
-    return PAM_BUF_ERR;
-  for(i = 0; i < num; i++) {
-    style = msg[i]->msg_style;
-    if(style == PAM_ERROR_MSG || style == PAM_TEXT_INFO) {
-      fprintf(stderr, "%s\n", msg[i]->msg ? msg[i]->msg : "");
-      continue;
-    }
-    if((style != PAM_PROMPT_ECHO_OFF && style != PAM_PROMPT_ECHO_ON) ||
-       ask(msg[i]->msg ? msg[i]->msg : "", style == PAM_PROMPT_ECHO_ON,
-           &r[i].resp))
-      goto fail;
-  }
-  *resp = r;
-  return PAM_SUCCESS;
-fail:
-  for(i = 0; i < num; i++)
-    vouch_free_secret(r[i].resp);
-  free(r);
-  return PAM_CONV_ERR;
-}
+/* ------------------------------------------------------ the check */
 
 static vouch_rc pam_result(int ret)
 {
@@ -324,49 +228,14 @@ static vouch_rc pam_result(int ret)
   }
 }
 
-static int pam_begin(const struct app *a, pam_handle_t **pamh)
-{
-  struct pam_conv pc = {conv, NULL};
-  const char *tty = ttyname(0);
-  int ret;
-
-#ifdef VOUCH_PAM_CONFDIR
-  /* A test build: its own service directory, never /etc/pam.d. */
-  ret = pam_start_confdir(SERVICE, a->user, &pc, VOUCH_PAM_CONFDIR, pamh);
-#else
-  ret = pam_start(SERVICE, a->user, &pc, pamh);
-#endif
-  if(ret == PAM_SUCCESS)
-    ret = pam_set_item(*pamh, PAM_RUSER, a->user);
-  if(ret == PAM_SUCCESS && tty)
-    ret = pam_set_item(*pamh, PAM_TTY, tty);
-  return ret;
-}
-
-/* The security check: authentication and the account phase of the PAM
- * service, for a->user and nobody else. */
+/* The security check, for a->user and nobody else: vouchd's own flows
+ * (password, then a code or the card number, then the account phase) on
+ * the tool's terminal; no PAM service is involved. */
 static vouch_rc check(const struct app *a, bool reset_ok)
 {
-  pam_handle_t *pamh = NULL;
-  const void *item = NULL;
-  int ret;
   vouch_rc rc;
 
-  ret = pam_begin(a, &pamh);
-  if(ret == PAM_SUCCESS)
-    ret = pam_authenticate(pamh, PAM_DISALLOW_NULL_AUTHTOK);
-  if(ret == PAM_SUCCESS)
-    ret = pam_acct_mgmt(pamh, PAM_DISALLOW_NULL_AUTHTOK);
-  if(ret == PAM_NEW_AUTHTOK_REQD && reset_ok)
-    ret = PAM_SUCCESS;
-  /* A module must not have turned us into someone else. */
-  if(ret == PAM_SUCCESS &&
-     (pam_get_item(pamh, PAM_USER, &item) != PAM_SUCCESS || !item ||
-      strcmp((const char *)item, a->user)))
-    ret = PAM_PERM_DENIED;
-  rc = pam_result(ret);
-  if(pamh)
-    pam_end(pamh, ret);
+  rc = pam_result(vd_local_check(a->user, reset_ok));
   if(rc == VOUCH_ERR_ABORT)
     vouch_cli_say("interrupted: nothing was changed");
   else if(rc == VOUCH_ERR_RESET_REQUIRED)
@@ -768,12 +637,15 @@ static vouch_rc cmd_export(struct app *a, int argc, char **argv)
 static vouch_rc cmd_approve(struct app *a, int argc, char **argv)
 {
   char norm[VOUCH_DEVICE_CODE_CHARS + 1], buf[4 * SHOW_MAX + 8];
-  const char *code = NULL;
+  const char *unused = NULL;
+  char *code = NULL;
   bool deny = false;
-  vouch_rc rc = args(usage_approve, argc, argv, &code, 1, "--deny", &deny,
+  vouch_rc rc = args(usage_approve, argc, argv, &unused, 0, "--deny", &deny,
                      (const char *)NULL);
 
-  if(!rc && vouch_device_code_parse(code, norm, sizeof(norm))) {
+  if(!rc)
+    rc = ask(vouch_msg(a->lang, VOUCH_MSG_DEVICE_ASK), true, &code);
+  if(!rc && vouch_device_code_parse(vouch_trim(code), norm, sizeof(norm))) {
     vouch_cli_say(
         "invalid sign-in code '%s': 8 characters of %s, e.g. ABCD-EFGH",
         vouch_cli_shown(code, buf, sizeof(buf)), VOUCH_DEVICE_ALPHABET);
@@ -793,6 +665,7 @@ static vouch_rc cmd_approve(struct app *a, int argc, char **argv)
   else if(rc == VOUCH_ERR_RATE)
     vouch_cli_say("too many wrong sign-in codes: try again in %d minutes",
                   VOUCH_DEVICE_WRONG_WINDOW / 60);
+  vouch_free_secret(code);
   return rc;
 }
 
@@ -847,7 +720,9 @@ static vouch_rc global_options(struct app *a, int argc, char **argv,
        i + 1 >= argc)
       return usage_error(usage_main, "unknown option or missing value",
                          argv[i]);
-    if(!a->root) {
+    /* --config from anyone: vouchd runs with its own and refused any
+     * other before this ran. */
+    if(!a->root && !strcmp(argv[i], "--user")) {
       vouch_cli_say("only root may use %s", argv[i]);
       return VOUCH_ERR_DENIED;
     }
@@ -871,9 +746,10 @@ static vouch_rc who(struct app *a)
 
   if(!name) {
     errno = 0;
-    pw = getpwuid(getuid());
+    pw = getpwuid(vouch_cli_caller());
     if(!pw) {
-      vouch_cli_say("your user id %lu has no name", (unsigned long)getuid());
+      vouch_cli_say("your user id %lu has no name",
+                    (unsigned long)vouch_cli_caller());
       return VOUCH_ERR_NO_USER;
     }
     name = pw->pw_name;
@@ -941,11 +817,7 @@ int main(int argc, char **argv)
   memset(&a, 0, sizeof(a));
   a.conf = VOUCH_CONF_PATH;
   a.lang = "en";
-  a.root = getuid() == 0;
-  /* Binds libpam while the environment is still there: an interposed
-   * libpam (pam_wrapper in the test suite) reads it once, to decide how
-   * to load the real one.  Harmless otherwise. */
-  (void)pam_strerror(NULL, PAM_SUCCESS);
+  a.root = vouch_cli_caller() == 0;
   if(sanitize()) {
     vouch_cli_say("cannot set up a clean environment");
     return VOUCH_EXIT_SYSTEM;

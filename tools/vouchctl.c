@@ -15,6 +15,9 @@
 #include <unistd.h>
 
 #include "vouch.h"
+#ifndef VOUCH_WORKER
+#include "vouch_client.h"
+#endif
 
 #ifndef VOUCH_CONF_PATH
 #define VOUCH_CONF_PATH "/etc/vouch/vouch.conf"
@@ -1441,12 +1444,38 @@ static vouch_rc run(struct cli *c, int argc, char **argv)
                   argc - i, argv + i);
 }
 
+#ifndef VOUCH_WORKER
+/* Runs here (no vouchd needed): init, which makes the key and the store
+ * vouchd needs, and every --help. */
+static bool runs_here(int argc, char **argv)
+{
+  const char *cmd = NULL;
+  int i;
+
+  for(i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+    if(!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+      return true;
+    if(!cmd && !strcmp(argv[i], "--config"))
+      i++;
+    else if(!cmd && argv[i][0] != '-')
+      cmd = argv[i];
+  }
+  return !cmd || !strcmp(cmd, "init");
+}
+#endif
+
 int main(int argc, char **argv)
 {
   struct cli c = {VOUCH_CONF_PATH, NULL};
   vouch_rc rc;
 
   vouch_cli_name("vouchctl");
+#ifndef VOUCH_WORKER
+  /* Every command but init runs in vouchd (which it makes the key and
+   * store for); --help and a missing command need no daemon either. */
+  if(!runs_here(argc, argv))
+    return vouch_client_tool("vouchctl", argc, argv);
+#endif
 
   rc = run(&c, argc, argv);
   vouch_ctx_free(c.ctx);

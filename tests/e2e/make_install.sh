@@ -68,7 +68,7 @@ eq "$(runpath "$P/libexec/vouch/vouch-deliver")" "$P/lib/vouch" \
 for t in vouchctl vouch-reset vouch-logout-all vouch-cancel vouch-export; do
   eq "$(mode "$P/sbin/$t")" 755 "$t in P/sbin"
 done
-eq "$(mode "$P/bin/vouch-account")" 4755 "vouch-account in P/bin, setuid"
+eq "$(mode "$P/bin/vouch-account")" 755 "vouch-account in P/bin, not setuid"
 for f in share/vouch/vouch.conf share/vouch/templates/en/code-email.txt \
          share/vouch/templates/da/code-email.txt share/man/man8/vouchctl.8 \
          share/man/man8/pam_vouch_otp.8 share/man/man5/vouch.conf.5 \

@@ -68,6 +68,7 @@ stop_daemon
 # daemon_faulty ENV...: vouchd with ENV (the fault settings), waited for
 # at most 5 s; a daemon that dies at start is fine (faults at startup).
 daemon_faulty() {
+  stop_daemon
   : >"$T/vouchd.log"
   ( env "$@" LD_PRELOAD="$PRE_DAEMON" "$VOUCHD" --config "$CONF" \
       >>"$T/vouchd.log" 2>&1 </dev/null &
@@ -100,12 +101,19 @@ faulty_pam() {
     RC=99
   fi
 }
+# A tool's command runs in vouchd's worker, which inherits the daemon's
+# environment: the faults go there, the tool itself is clean.
 faulty_tool() {
   s=$1 n=$2 a=$3; shift 3
-  timeout 60 env FAULT_SEED=$s FAULT_N=$n FAULT_AFTER=$a \
-    FAULT_LOG="$T/fault.log" FAULT_WHAT=$WHAT LD_PRELOAD="$PRE_TOOL" \
-    "$VOUCHCTL" --config "$CONF" "$@" <"$T/in" >"$T/fo" 2>"$T/fe"
+  daemon_faulty FAULT_SEED=$s FAULT_N=$n FAULT_AFTER=$a \
+    FAULT_LOG="$T/fault.log" FAULT_WHAT=$WHAT
+  timeout 60 "$VOUCHCTL" --config "$CONF" "$@" <"$T/in" >"$T/fo" 2>"$T/fe"
   RC=$?
+  stop_daemon
+  if daemon_crashed; then
+    sed 's/^/  vouchd | /' "$T/vouchd.log" | tail -n 30 >>"$T/fe"
+    RC=99
+  fi
 }
 WHAT=alloc,file,sqlite
 # calls CMD...: how many interposed calls a run without faults makes.
@@ -119,8 +127,10 @@ calls_pam() {
   cat "$T/count" 2>/dev/null || echo 1000
 }
 calls_tool() {
-  timeout 60 env FAULT_COUNT="$T/count" LD_PRELOAD="$PRE_TOOL" \
-    "$VOUCHCTL" --config "$CONF" "$@" <"$T/in" >/dev/null 2>&1
+  rm -f "$T/count"
+  daemon_faulty FAULT_COUNT="$T/count"
+  timeout 60 "$VOUCHCTL" --config "$CONF" "$@" <"$T/in" >/dev/null 2>&1
+  stop_daemon
   cat "$T/count" 2>/dev/null || echo 1000
 }
 

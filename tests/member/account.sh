@@ -246,6 +246,6 @@ expect_rc 2 "unknown command" -- "$ACCOUNT" --config "$CONF" frobnicate
 expect_rc 3 "unknown user" -- pam_env "$ACCOUNT" --config "$CONF" \
   --user nobody-here devices
 expect_rc 0 "--help" -- "$ACCOUNT" --help
-expect_grep 'approve CODE \[--deny\]' "$T/out" "help lists approve"
+expect_grep 'approve \[--deny\]' "$T/out" "help lists approve"
 
 finish

@@ -1,8 +1,9 @@
 #!/bin/sh
 # device.sh - pam_vouch_device.so: a TV shows a sign-in code and waits (in
 # pamdrive under pam_wrapper) while a member approves it from a second
-# process with "vouch-account approve CODE" (run as root with --user under
-# pam_wrapper, through a PAM service with the password): PAM_USER becomes
+# process with "vouch-account approve" (run as root with --user; the code
+# on stdin, never an argument; vouchd's security check: the password,
+# then "try another way" to the card number): PAM_USER becomes
 # the member; single use; --deny; expiry by moving the TV's clock with
 # libfaketime; a malformed code; brute force rate-limited; the store
 # holds no code in clear.
@@ -13,16 +14,23 @@ ACCOUNT="$VOUCH_BUILD/vouch-account"
 setup_check
 add_user alice 'correct horse' --email alice@example.org
 add_user bo 'Kodeord-123' --email bo@example.dk --lang da
+for u in alice bo; do
+  printf '4111 1111 1111 1111\n' | ctl card set "$u" >/dev/null ||
+    fail "card set $u"
+done
 service tv "auth required pam_vouch_device.so conf=$CONF url=https://example.org/tv?code={code}"
 service tv_da "auth required pam_vouch_device.so conf=$CONF lang=da"
 service vouch-account "auth required pam_vouch_password.so conf=$CONF
 account required pam_vouch_password.so conf=$CONF"
 
-# approve USER PASSWORD ARGS...: vouch-account approve as USER.
+# approve USER PASSWORD CODE [--deny]: vouch-account approve as USER: the
+# sign-in code, the password, then at the emailed code "a" (try another
+# way), the card, its number.
 approve() {
-  u=$1; p=$2; shift 2
-  printf '%s\n' "$p" >"$T/in"
-  pam_env "$ACCOUNT" --config "$CONF" --user "$u" approve "$@" \
+  u=$1; p=$2; c=$3; shift 3
+  printf '%s\n' "$c" "$p" a 1 '4111 1111 1111 1111' >"$T/in"
+  need_daemon
+  "$ACCOUNT" --config "$CONF" --user "$u" approve "$@" \
     <"$T/in" >"$T/out" 2>"$T/err"
 }
 # cline TEXT DESC: TEXT is a whole line of the TV's output.
@@ -43,7 +51,7 @@ code=$(shown_code)
 echo "$code" | grep -qE '^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$' ||
   fail "code '$code' is not two groups of 4 of the alphabet"
 echo "$code" | grep -q '[01OIL]' && fail "look-alike characters in $code"
-cline "TEXT_INFO: To sign in, run \"vouch-account approve $code\" on a device where you are signed in." "instruction"
+cline "TEXT_INFO: To sign in, run \"vouch-account approve\" on a device where you are signed in and enter $code." "instruction"
 conv_wait_for "^TEXT_INFO: Or open https://example.org/tv\?code=$code on your phone"
 sqlite3 "$T/vouch.db" .dump >"$T/dump"
 plain=$(echo "$code" | tr -d -)

@@ -33,7 +33,9 @@ usage2 "no command" R
 expect_grep 'missing command' "$T/err" "no command: message"
 usage2 "unknown command" R frobnicate
 expect_grep "unknown command 'frobnicate'" "$T/err" "unknown command: message"
-usage2 "unknown global option" "$RESET" --frob request alice --via email
+# (with the configuration named: the command runs in vouchd)
+usage2 "unknown global option" "$RESET" --frob --config "$CONF" request \
+  alice --via email
 usage2 "--config without a value" "$RESET" --config
 usage2 "request without --via" R request alice
 expect_grep 'missing --via email\|sms' "$T/err" "no --via: message"

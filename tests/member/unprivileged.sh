@@ -1,38 +1,35 @@
 #!/bin/sh
-# setuid.sh - vouch-account as the installed program really runs: setuid
-# root, started by an unprivileged user (a test system user made with
-# useradd, removed on exit) through setpriv, with the real libpam.
+# unprivileged.sh - vouch-account as members really run it: not setuid,
+# started by an unprivileged user (a test system user made with useradd,
+# removed on exit) through setpriv, a client of vouchd, which knows the
+# member by the socket's peer credentials and runs the command and the
+# security check (password, then the code by email over a real SMTP sink)
+# itself, with the member's standard input, output and error.
 #
-# Design.  A setuid program takes neither its configuration nor its PAM
-# service from its caller, and the kernel drops LD_PRELOAD (so no
-# pam_wrapper here).  The test build $BUILD/tests/vouch-account-test is
-# tools/vouch-account.c compiled with VOUCH_CONF_PATH and VOUCH_PAM_CONFDIR
-# fixed to /tmp/vouch-account-test (pam_start_confdir: nothing is
-# installed under /etc).  This test makes that directory root-owned 0755,
-# puts the configuration and a vouch-account service file (the shipped
-# stack: password, then the code by email, over a real SMTP sink) in it,
-# and a setuid-root copy of the binary; a lock serialises concurrent runs.
-# The subcommands themselves are covered under pam_wrapper in account.sh.
+# The socket and the configuration are in a root-owned 0755 directory
+# the member can reach.  The subcommands themselves are covered in
+# account.sh.
 #
-# Asserted: only root may use --user or --config; the tool acts for the
-# real uid's name only; caller environment (proxies, SQLite and temp
-# dirs, locale paths and language, curl variables, LD_PRELOAD) does not
-# steer it; end of input at a prompt changes nothing.
+# Asserted: only root may use --user; --config is accepted from anyone
+# when it names vouchd's own file, refused otherwise; the tool acts for
+# the caller's account only; the admin tools refuse members; nothing of
+# the caller's environment (proxies, SQLite and temp dirs, locale paths
+# and language, curl variables, LD_PRELOAD) reaches the command; end of
+# input at a prompt changes nothing; a sign-in code is never taken from
+# the arguments.
 . "$VOUCH_SRC/tests/lib.sh"
 . "$VOUCH_SRC/tests/converse.sh"
 
-D=/tmp/vouch-account-test
+D=$(mktemp -d /tmp/vouch-member.XXXXXX) && chmod 755 "$D" ||
+  { fail "mkdir"; finish; }
 U="vm$$"
-exec 9>/tmp/vouch-account-test.lock
-flock -w 300 9 || { fail "lock"; finish; }
-cleanup_setuid() {
+cleanup_member() {
+  stop_daemon
   rm -rf "$D"
   userdel "$U" >/dev/null 2>&1
   cleanup
 }
-trap cleanup_setuid EXIT
-rm -rf "$D"
-mkdir -m 755 "$D" "$D/pam.d" || { fail "mkdir $D"; finish; }
+trap cleanup_member EXIT
 useradd -M -N -d /nonexistent -s /usr/sbin/nologin "$U" ||
   { fail "useradd"; finish; }
 G=$(id -g "$U")
@@ -43,48 +40,66 @@ conf_set email transport smtp
 conf_set email url "smtp://127.0.0.1:$SMTP_PORT"
 add_user "$U" 'correct horse' --email "$U@example.org"
 add_user alice 'alice pw 123' --email alice@example.org
+conf_set daemon socket "$D/vouchd.sock"
 cp "$CONF" "$D/vouch.conf" && chmod 644 "$D/vouch.conf"
-sed -e '/^#/d' -e "s#\(pam_vouch_[a-z]*\.so\)#$VOUCH_BUILD/\1 conf=$D/vouch.conf#" \
-  "$VOUCH_SRC/conf/pam.d/vouch-account" >"$D/pam.d/vouch-account"
-# The modules of the service name $D/vouch.conf: vouchd runs with it.
-start_daemon "$D/vouch.conf"
-cp "$VOUCH_BUILD/tests/vouch-account-test" "$D/vouch-account"
-chmod 4755 "$D/vouch-account"
-TOOL="$D/vouch-account"
+CONF="$D/vouch.conf"
+start_daemon
+TOOL="$VOUCH_BUILD/vouch-account"
 
-# as_user ARGS...: the setuid tool started by the test user.
+# as_user ARGS...: the tool started by the test user.
 as_user() { setpriv --reuid="$U" --regid="$G" --clear-groups -- "$TOOL" "$@"; }
 
-# Only root may name a user or a configuration.
+[ "$(stat -c %a "$TOOL")" = 755 ] || fail "vouch-account is not 0755"
+# Only root may name a user; --config only vouchd's own file.
 store_dump "$T/before"
-expect_rc 1 "--user refused" -- as_user --user alice devices
+expect_rc 1 "--user refused" -- as_user --config "$CONF" --user alice devices
 expect_grep "only root may use --user" "$T/err" "--user: why"
-expect_rc 1 "--config refused" -- as_user --config "$CONF" devices
-expect_grep "only root may use --config" "$T/err" "--config: why"
+cp "$CONF" "$D/other.conf" && chmod 644 "$D/other.conf"
+expect_rc 2 "another --config refused" -- \
+  as_user --config "$D/other.conf" devices
+expect_grep "must name the configuration vouchd runs with" "$T/err" \
+  "another --config: why"
 expect_rc 2 "--user after the command is no way round" -- \
-  as_user devices --user alice
-# The real uid's own account, from the compiled-in configuration.
-expect_rc 0 "devices as the user" -- as_user devices
+  as_user --config "$CONF" devices --user alice
+# The caller's own account.
+expect_rc 0 "devices as the user" -- as_user --config "$CONF" devices
 expect_grep '^No sessions recorded\.' "$T/out" "own devices"
 # A user without a vouch account.
 expect_rc 3 "nobody has no account" -- setpriv --reuid=nobody \
-  --regid=nogroup --clear-groups -- "$TOOL" devices
+  --regid=nogroup --clear-groups -- "$TOOL" --config "$CONF" devices
 expect_grep "nobody has no vouch account" "$T/err" "nobody: why"
+# The administrators' tools refuse members.
+expect_rc 1 "vouchctl refuses a member" -- setpriv --reuid="$U" \
+  --regid="$G" --clear-groups -- "$VOUCHCTL" --config "$CONF" user show alice
+expect_grep "only root may run vouchctl" "$T/err" "vouchctl: why"
+expect_rc 1 "vouch-reset refuses a member" -- setpriv --reuid="$U" \
+  --regid="$G" --clear-groups -- "$VOUCH_BUILD/vouch-reset" \
+  --config "$CONF" request alice --via email
+# A sign-in code is never an argument (other users could read it).
+expect_rc 2 "approve CODE refused" -- as_user --config "$CONF" approve \
+  ABCD-EFGH
+expect_grep "unexpected argument" "$T/err" "approve CODE: why"
 store_dump "$T/after"
-expect_same "$T/before" "$T/after" "refusals changed nothing"
+# (but for the audit trail, where each refusal is recorded)
+grep -v "INSERT INTO audit\|INSERT INTO sqlite_sequence" "$T/before" >"$T/b"
+grep -v "INSERT INTO audit\|INSERT INTO sqlite_sequence" "$T/after" >"$T/a"
+expect_same "$T/b" "$T/a" "refusals changed nothing"
+ctl audit >"$T/audit"
+expect_grep 'daemon\.refused .*vouchctl run by uid' "$T/audit" \
+  "the refused vouchctl audited"
 
 # A hostile environment: a preload that would leave a mark (only a root
-# process can write to $D: the unprivileged env(1) before the tool cannot),
-# proxies
+# process can write to $D: the member's own tool cannot), proxies
 # that lead nowhere, missing temp dirs, locale paths and a language.
 cat >"$T/evil.c" <<'EOF'
 #include <fcntl.h>
 __attribute__((constructor)) static void mark(void)
 {
-  open("/tmp/vouch-account-test/MARK", O_CREAT | O_WRONLY, 0644);
+  open(MARK, O_CREAT | O_WRONLY, 0644);
 }
 EOF
-cc -shared -fPIC -o "$D/evil.so" "$T/evil.c" || fail "build evil.so"
+cc -shared -fPIC -DMARK="\"$D/MARK\"" -o "$D/evil.so" "$T/evil.c" ||
+  fail "build evil.so"
 chmod 755 "$D/evil.so"
 rm -f "$D/MARK"
 suid_start() {
@@ -97,7 +112,8 @@ suid_start() {
     LC_ALL=da_DK.UTF-8 LOCPATH=/nonexistent NLSPATH=/nonexistent/%N \
     CURL_CA_BUNDLE=/nonexistent CURL_HOME=/nonexistent \
     setpriv --reuid="$U" --regid="$G" --clear-groups -- \
-    env LD_PRELOAD="$D/evil.so" LD_LIBRARY_PATH="$D" "$TOOL" "$@" \
+    env LD_PRELOAD="$D/evil.so" LD_LIBRARY_PATH="$D" "$TOOL" \
+    --config "$CONF" "$@" \
     <"$T/acc.fifo" >"$T/acc.out" 2>"$T/acc.err" &
   ACC_PID=$!
   exec 8>"$T/acc.fifo"
@@ -143,7 +159,7 @@ acc_end 0 "email changed under a hostile environment"
 expect_grep 'Your email address is now new@example\.net' "$T/acc.out" "English, as stored"
 mail_wait 3
 eq "$(mail_header "$(mail_last)" To)" "$U@example.org" "old address told"
-[ -e "$D/MARK" ] && fail "LD_PRELOAD ran inside the setuid tool"
+[ -e "$D/MARK" ] && fail "LD_PRELOAD ran with privilege"
 ctl user show "$U" --json | grep -q '"email": *"new@example\.net"' ||
   fail "the user's email"
 ctl user show alice --json | grep -q '"email": *"alice@example\.org"' ||
