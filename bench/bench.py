@@ -212,9 +212,29 @@ socket = {d}/vouchd.sock
         return d
 
     def vouchctl(self, d, *args, stdin=None):
-        return subprocess.run([self.ctl, "--config", d + "/vouch.conf",
-                               *args], input=stdin, capture_output=True,
-                              text=True, check=True).stdout
+        """vouchctl; its commands (but init) run in vouchd: one is started
+        for the call when none answers for D."""
+        tmp = None
+        if args[0] != "init" and not self.answers(d):
+            tmp = Daemon(self, d)
+        try:
+            return subprocess.run([self.ctl, "--config", d + "/vouch.conf",
+                                   *args], input=stdin, capture_output=True,
+                                  text=True, check=True).stdout
+        finally:
+            if tmp:
+                tmp.stop()
+
+    @staticmethod
+    def answers(d):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            s.connect(d + "/vouchd.sock")
+            return True
+        except OSError:
+            return False
+        finally:
+            s.close()
 
     def sql(self, d, query, args=()):
         """One statement on the store (setup and counting only)."""

@@ -649,7 +649,7 @@ static vouch_rc cmd_approve(struct app *a, int argc, char **argv)
     vouch_cli_say(
         "invalid sign-in code '%s': 8 characters of %s, e.g. ABCD-EFGH",
         vouch_cli_shown(code, buf, sizeof(buf)), VOUCH_DEVICE_ALPHABET);
-    return VOUCH_ERR_INPUT;
+    rc = VOUCH_ERR_INPUT;
   }
   vouch_wipe(norm, sizeof(norm));
   if(!rc)

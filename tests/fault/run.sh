@@ -81,9 +81,14 @@ daemon_faulty() {
   done
 }
 # daemon_crashed: the daemon's log shows a crash or a sanitizer report.
+# Not counted: ASan's own CHECK when an injected failure (of malloc or
+# open) reaches pthread_getattr_np, which the ASan runtime alone calls
+# as each thread starts (it reads /proc/self/maps): the runtime then
+# stops itself; a build without it never makes that call.
 daemon_crashed() {
-  grep -qE 'AddressSanitizer|LeakSanitizer|runtime error|Segmentation' \
-    "$T/vouchd.log"
+  grep -v 'CHECK failed: sanitizer_linux_libcdep.cpp:[0-9]* "((pthread_getattr_np' \
+    "$T/vouchd.log" | grep -qE \
+    'AddressSanitizer|LeakSanitizer|runtime error|Segmentation'
 }
 # faulty SEED N AFTER CMD...: CMD with faults, stdin from $T/in, output
 # in $T/fo and $T/fe; sets RC.
@@ -178,7 +183,10 @@ printf '4000 0000 0000 0002\n' >"$T/in"; C_CARD=$(calls_pam card alice auth)
 : >"$T/in"; C_TOOL=$(calls_tool user show alice)
 [ "$C_PW" -gt 100 ] || fail "the fault object saw only $C_PW calls"
 
+# (each run starts a daemon: under the sanitizers that takes longer, and
+# every kind of fault needs its seeds)
 budget=${FAULT_SECONDS:-12}
+[ "$VOUCH_SAN" = 1 ] && budget=${FAULT_SECONDS:-36}
 end=$(( $(date +%s) + budget ))
 SEED=0
 while [ "$(date +%s)" -lt "$end" ] && [ "$SEED" -lt 2000 ]; do

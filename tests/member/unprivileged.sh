@@ -112,7 +112,8 @@ suid_start() {
     LC_ALL=da_DK.UTF-8 LOCPATH=/nonexistent NLSPATH=/nonexistent/%N \
     CURL_CA_BUNDLE=/nonexistent CURL_HOME=/nonexistent \
     setpriv --reuid="$U" --regid="$G" --clear-groups -- \
-    env LD_PRELOAD="$D/evil.so" LD_LIBRARY_PATH="$D" "$TOOL" \
+    env LD_PRELOAD="$D/evil.so" LD_LIBRARY_PATH="$D" \
+    ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" "$TOOL" \
     --config "$CONF" "$@" \
     <"$T/acc.fifo" >"$T/acc.out" 2>"$T/acc.err" &
   ACC_PID=$!
