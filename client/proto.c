@@ -144,8 +144,8 @@ static int write_all(int fd, const char *buf, size_t len, long long deadline)
   return VF_OK;
 }
 
-static int read_all(int fd, char *buf, size_t len, long long deadline,
-                    bool first)
+/* The payload after its head: an end before it is whole is a cut frame. */
+static int read_all(int fd, char *buf, size_t len, long long deadline)
 {
   ssize_t n;
   int r;
@@ -161,25 +161,31 @@ static int read_all(int fd, char *buf, size_t len, long long deadline,
       return errno == ECONNRESET ? VF_EOF : VF_IO;
     }
     if(n == 0)
-      return first ? VF_EOF : VF_BAD; /* cut inside a frame */
-    first = false;
+      return VF_BAD;
     buf += n;
     len -= (size_t)n;
   }
   return VF_OK;
 }
 
-int vouch_frame_send(int fd, const vouch_frame *f, int timeout_ms)
+/* The 4-byte big-endian length before a frame's payload. */
+static void put_head(unsigned char *head, size_t len)
 {
-  long long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
-  unsigned char head[4];
-  uint32_t n = (uint32_t)f->len;
-  int r;
+  uint32_t n = (uint32_t)len;
 
   head[0] = (unsigned char)(n >> 24);
   head[1] = (unsigned char)(n >> 16);
   head[2] = (unsigned char)(n >> 8);
   head[3] = (unsigned char)n;
+}
+
+int vouch_frame_send(int fd, const vouch_frame *f, int timeout_ms)
+{
+  long long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+  unsigned char head[4];
+  int r;
+
+  put_head(head, f->len);
   r = write_all(fd, (const char *)head, 4, deadline);
   if(!r)
     r = write_all(fd, f->data, f->len, deadline);
@@ -230,15 +236,11 @@ int vouch_frame_send_fds(int fd, const vouch_frame *f, const int *fds,
 {
   long long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
   unsigned char head[4];
-  uint32_t n = (uint32_t)f->len;
   int r;
 
   if(nfds < 1 || nfds > 3)
     return VF_BAD;
-  head[0] = (unsigned char)(n >> 24);
-  head[1] = (unsigned char)(n >> 16);
-  head[2] = (unsigned char)(n >> 8);
-  head[3] = (unsigned char)n;
+  put_head(head, f->len);
   r = send_head_fds(fd, head, fds, nfds, deadline);
   if(!r)
     r = write_all(fd, f->data, f->len, deadline);
@@ -316,7 +318,7 @@ int vouch_frame_recv_fds(int fd, vouch_frame *f, int *fds, int *nfds,
       (uint32_t)head[2] << 8 | head[3];
   if(n < 1 || n > sizeof(f->data))
     return VF_BAD;
-  r = read_all(fd, f->data, n, deadline, false);
+  r = read_all(fd, f->data, n, deadline);
   if(r)
     return r == VF_EOF ? VF_BAD : r;
   f->len = n;
@@ -325,25 +327,13 @@ int vouch_frame_recv_fds(int fd, vouch_frame *f, int *fds, int *nfds,
 
 int vouch_frame_recv(int fd, vouch_frame *f, int timeout_ms)
 {
-  long long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
-  unsigned char head[4];
-  uint32_t n;
-  int r;
+  int fds[3], nfds = 0, r, i;
 
-  f->len = 0;
-  f->nfields = 0;
-  r = read_all(fd, (char *)head, 4, deadline, true);
-  if(r)
-    return r;
-  n = (uint32_t)head[0] << 24 | (uint32_t)head[1] << 16 |
-      (uint32_t)head[2] << 8 | head[3];
-  if(n < 1 || n > sizeof(f->data))
-    return VF_BAD;
-  r = read_all(fd, f->data, n, deadline, false);
-  if(r)
-    return r == VF_EOF ? VF_BAD : r;
-  f->len = n;
-  return vouch_frame_parse(f);
+  /* Descriptors nobody asked for are closed, never kept. */
+  r = vouch_frame_recv_fds(fd, f, fds, &nfds, timeout_ms);
+  for(i = 0; i < nfds; i++)
+    close(fds[i]);
+  return r;
 }
 
 void vouch_frame_wipe(vouch_frame *f)
