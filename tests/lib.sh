@@ -237,7 +237,7 @@ service() {
   mkdir -p "$T/pam.d"
   sysdir=$(pam_sysdir)
   printf '%s\n' "$2" | sed \
-    -e "s#\([[:space:]]\)\(pam_vouch_[a-z]*\.so\)#\1$VOUCH_BUILD/\2#g" \
+    -e "s#\([[:space:]]\)\(pam_vouch_[a-z]*\.so\)#\1${VOUCH_MODDIR:-$VOUCH_BUILD}/\2#g" \
     -e "s#\([[:space:]]\)\(pam_[a-z_]*\.so\)#\1$sysdir/\2#g" \
     >"$T/pam.d/$1"
   [ -f "$T/pam.d/other" ] || printf '%s\n' \
@@ -245,6 +245,28 @@ service() {
     "account required $sysdir/pam_deny.so" \
     "password required $sysdir/pam_deny.so" \
     "session required $sysdir/pam_deny.so" >"$T/pam.d/other"
+}
+
+# public_build: copies of what unprivileged users run (pamdrive, the
+# modules, vouch-account, vouchctl, vouch-reset) in a directory anyone may
+# enter, $PUB: the build may lie under a private one (a clone in /root).
+# PAMDRIVE and the service files written so far (and later) point there.
+public_build() {
+  [ -n "${PUB:-}" ] && return 0
+  PUB=$(mktemp -d /tmp/vouch-pub.XXXXXX) && chmod 755 "$PUB" ||
+    { fail "mktemp for the public build"; return 1; }
+  for f in "$VOUCH_BUILD"/tests/pamdrive "$VOUCH_BUILD"/pam_vouch_*.so \
+           "$VOUCH_BUILD"/vouch-account "$VOUCH_BUILD"/vouchctl \
+           "$VOUCH_BUILD"/vouch-reset; do
+    cp "$f" "$PUB/" && chmod 755 "$PUB/$(basename "$f")" ||
+      fail "copy $f"
+  done
+  PAMDRIVE="$PUB/pamdrive"
+  VOUCH_MODDIR="$PUB"
+  for f in "$T"/pam.d/*; do
+    [ -f "$f" ] && sed -i "s#$VOUCH_BUILD/pam_vouch_#$PUB/pam_vouch_#g" "$f"
+  done
+  return 0
 }
 
 # finish: the last line of every test script.
@@ -374,7 +396,10 @@ stop_servers() {
   for p in $SERVER_PIDS; do kill -9 "$p" 2>/dev/null; done
   SERVER_PIDS=""
 }
-cleanup() { stop_daemon; stop_servers; rm -rf "$T"; }
+cleanup() {
+  stop_daemon; stop_servers; rm -rf "$T"
+  [ -z "${PUB:-}" ] || rm -rf "$PUB"
+}
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 

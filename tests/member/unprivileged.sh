@@ -44,7 +44,8 @@ conf_set daemon socket "$D/vouchd.sock"
 cp "$CONF" "$D/vouch.conf" && chmod 644 "$D/vouch.conf"
 CONF="$D/vouch.conf"
 start_daemon
-TOOL="$VOUCH_BUILD/vouch-account"
+public_build
+TOOL="$PUB/vouch-account"
 
 # as_user ARGS...: the tool started by the test user.
 as_user() { setpriv --reuid="$U" --regid="$G" --clear-groups -- "$TOOL" "$@"; }
@@ -70,10 +71,10 @@ expect_rc 3 "nobody has no account" -- setpriv --reuid=nobody \
 expect_grep "nobody has no vouch account" "$T/err" "nobody: why"
 # The administrators' tools refuse members.
 expect_rc 1 "vouchctl refuses a member" -- setpriv --reuid="$U" \
-  --regid="$G" --clear-groups -- "$VOUCHCTL" --config "$CONF" user show alice
+  --regid="$G" --clear-groups -- "$PUB/vouchctl" --config "$CONF" user show alice
 expect_grep "only root may run vouchctl" "$T/err" "vouchctl: why"
 expect_rc 1 "vouch-reset refuses a member" -- setpriv --reuid="$U" \
-  --regid="$G" --clear-groups -- "$VOUCH_BUILD/vouch-reset" \
+  --regid="$G" --clear-groups -- "$PUB/vouch-reset" \
   --config "$CONF" request alice --via email
 # A sign-in code is never an argument (other users could read it).
 expect_rc 2 "approve CODE refused" -- as_user --config "$CONF" approve \
