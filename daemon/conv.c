@@ -275,6 +275,12 @@ int vd_open(vd_req *r, vd_opt *opts)
   return bad ? PAM_SERVICE_ERR : PAM_SUCCESS;
 }
 
+const char *vd_open_user(vd_req *r, vd_opt *opts, int *pam_rc)
+{
+  *pam_rc = vd_open(r, opts);
+  return *pam_rc == PAM_SUCCESS ? vd_user(r, pam_rc) : NULL;
+}
+
 const char *vd_user(vd_req *r, int *pam_rc)
 {
   if(!r->user[0]) {

@@ -89,10 +89,7 @@ int vd_card_auth(vd_req *r)
   const char *user;
   int ret;
 
-  ret = vd_open(r, NULL);
-  if(ret != PAM_SUCCESS)
-    return ret;
-  user = vd_user(r, &ret);
+  user = vd_open_user(r, NULL, &ret);
   if(!user)
     return ret;
   ret = vouch_rc_to_pam(vouch_methods_get(r->ctx, user, &m));

@@ -48,10 +48,7 @@ int vd_password_auth(vd_req *r)
   vouch_rc rc;
   int ret;
 
-  ret = vd_open(r, opts);
-  if(ret != PAM_SUCCESS)
-    return ret;
-  user = vd_user(r, &ret);
+  user = vd_open_user(r, opts, &ret);
   if(!user)
     goto out;
   lang = vouch_user_lang(r->ctx, user);
@@ -93,10 +90,7 @@ int vd_password_account(vd_req *r)
   vouch_rc rc;
   int ret;
 
-  ret = vd_open(r, opts);
-  if(ret != PAM_SUCCESS)
-    return ret;
-  user = vd_user(r, &ret);
+  user = vd_open_user(r, opts, &ret);
   if(!user)
     return ret;
   rc = vouch_account_check(r->ctx, user, &end);
@@ -253,10 +247,7 @@ int vd_password_change(vd_req *r)
   const char *user;
   int ret;
 
-  ret = vd_open(r, opts);
-  if(ret != PAM_SUCCESS)
-    return ret;
-  user = vd_user(r, &ret);
+  user = vd_open_user(r, opts, &ret);
   if(!user)
     return ret;
   if(r->flags & PAM_PRELIM_CHECK)

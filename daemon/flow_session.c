@@ -26,10 +26,7 @@ int vd_session_open(vd_req *r)
   vouch_rc rc;
   int ret;
 
-  ret = vd_open(r, NULL);
-  if(ret != PAM_SUCCESS)
-    return ret;
-  user = vd_user(r, &ret);
+  user = vd_open_user(r, NULL, &ret);
   if(!user)
     return ret;
   rc = vouch_session_open(r->ctx, user, r->tty[0] ? r->tty : NULL,

@@ -97,6 +97,8 @@ void vd_alive(vd_req *r);
 int vd_open(vd_req *r, vd_opt *opts);
 /* The user name, NULL (with *pam_rc set) when the module sent none. */
 const char *vd_user(vd_req *r, int *pam_rc);
+/* vd_open, then vd_user: the user, or NULL with the PAM code in *pam_rc. */
+const char *vd_open_user(vd_req *r, vd_opt *opts, int *pam_rc);
 
 /* --- decoy.c: an unknown name's security check, answered as a member's
  * (vouch_rc as the core would return it) */
