@@ -287,3 +287,48 @@ int vouch_client_pam(pam_handle_t *pamh, const struct vouch_pam_req *req,
   close(fd);
   return ret;
 }
+
+/* Is opt one of the module's arguments? */
+static bool has_arg(int argc, const char **argv, const char *opt)
+{
+  int i;
+
+  for(i = 0; i < argc; i++)
+    if(!strcmp(argv[i], opt))
+      return true;
+  return false;
+}
+
+int vouch_client_session(pam_handle_t *pamh, bool open, int flags, int argc,
+                         const char **argv)
+{
+  struct vouch_pam_req req = {"session", open ? "open" : "close", true,
+                              PAM_SESSION_ERR};
+  const void *id = NULL;
+  int ret;
+
+  /* One record a session: a second line of the stack (a profile and a
+   * service's own line) finds the first one's id and steps aside; a
+   * close without an id has nothing to end (and needs no vouchd). */
+  if(pam_get_data(pamh, SESSION_DATA, &id) != PAM_SUCCESS)
+    id = NULL;
+  if(open && id)
+    return PAM_IGNORE;
+  if(!open && !id)
+    return PAM_SUCCESS;
+  ret = vouch_client_pam(pamh, &req, flags, argc, argv);
+  if(!open && ret == PAM_SUCCESS)
+    (void)pam_set_data(pamh, SESSION_DATA, NULL, NULL);
+  if(ret == PAM_SUCCESS || ret == PAM_IGNORE)
+    return ret;
+  /* Recording is bookkeeping, not a verdict: without "strict" a failure
+   * never ends the login (a typo in vouch.conf must not lock out root). */
+  if(has_arg(argc, argv, "strict"))
+    return PAM_SESSION_ERR;
+  pam_syslog(pamh, LOG_ERR,
+             "session %s not recorded (%s): sign-out of all devices will "
+             "not reach it; the login goes on (add \"strict\" to refuse "
+             "it instead)",
+             open ? "open" : "close", pam_strerror(pamh, ret));
+  return PAM_IGNORE;
+}

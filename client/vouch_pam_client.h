@@ -26,4 +26,10 @@ struct vouch_pam_req {
 int vouch_client_pam(pam_handle_t *pamh, const struct vouch_pam_req *req,
                      int flags, int argc, const char **argv);
 
+/* pam_vouch_session's open (true) or close: one record even when the
+ * module is stacked twice; without the "strict" option every failure is
+ * logged and PAM_IGNORE, never the end of a login. */
+int vouch_client_session(pam_handle_t *pamh, bool open, int flags, int argc,
+                         const char **argv);
+
 #endif /* VOUCH_PAM_CLIENT_H */

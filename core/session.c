@@ -135,6 +135,56 @@ static void clean_field(const char *s, char *out)
   out[n] = '\0';
 }
 
+/* True when the recorded leader is no longer that process: it ended (or
+ * its pid now names another process).  Its session ended without a
+ * close (a crash, a vouchd that was down at logout). */
+static bool leader_gone(const vouch_session_pid *p)
+{
+  unsigned long long now = 0;
+  vouch_rc rc;
+
+  rc = vouch_proc_start(p->pid, &now);
+  if(rc == VOUCH_ERR_NOT_FOUND)
+    return true;
+  return !rc && now != p->pid_start;
+}
+
+/* In st's transaction: ends the open sessions of user whose leader is
+ * gone, and finds the open one of leader pid/start (*same, 0: none),
+ * so that a session stacked twice is recorded once.  The records are
+ * this host's (pids mean nothing elsewhere). */
+static vouch_rc reap(vouch_ctx *ctx, vouch_store *st, const char *user,
+                     long pid, unsigned long long start, int64_t *same)
+{
+  vouch_session_pid *list = NULL;
+  char detail[64], *owner = NULL;
+  bool was_open;
+  size_t i, n = 0;
+  vouch_rc rc;
+
+  if(same)
+    *same = 0;
+  rc = vouch_store_sessions_open(st, user, &list, &n);
+  for(i = 0; !rc && i < n; i++) {
+    if(same && list[i].pid == pid && list[i].pid_start == start) {
+      *same = list[i].id;
+      continue;
+    }
+    if(!leader_gone(&list[i]))
+      continue;
+    rc =
+        vouch_store_session_end(st, list[i].id, time(NULL), &owner, &was_open);
+    free(owner);
+    owner = NULL;
+    snprintf(detail, sizeof(detail), "id=%lld leader gone",
+             (long long)list[i].id);
+    if(!rc && was_open)
+      rc = vouch_audit(ctx, user, "session.close", detail);
+  }
+  free(list);
+  return rc;
+}
+
 vouch_rc vouch_session_open(vouch_ctx *ctx, const char *user, const char *tty,
                             const char *rhost, long pid, int64_t *id)
 {
@@ -166,11 +216,15 @@ vouch_rc vouch_session_open(vouch_ctx *ctx, const char *user, const char *tty,
   rc = vouch_store_begin(st);
   if(rc)
     return rc;
-  rc = vouch_store_session_add(st, user, &r, id);
-  snprintf(detail, sizeof(detail), "id=%lld tty=%s rhost=%s pid=%ld",
-           (long long)*id, ctty[0] ? ctty : "-", chost[0] ? chost : "-", pid);
-  if(!rc)
-    rc = vouch_audit(ctx, user, "session.open", detail);
+  rc = reap(ctx, st, user, pid, r.pid_start, id);
+  if(!rc && !*id) {
+    rc = vouch_store_session_add(st, user, &r, id);
+    snprintf(detail, sizeof(detail), "id=%lld tty=%s rhost=%s pid=%ld",
+             (long long)*id, ctty[0] ? ctty : "-", chost[0] ? chost : "-",
+             pid);
+    if(!rc)
+      rc = vouch_audit(ctx, user, "session.open", detail);
+  }
   if(!rc)
     rc = vouch_store_commit(st);
   if(rc) {
@@ -291,7 +345,9 @@ vouch_rc vouch_sessions_revoke(vouch_ctx *ctx, const char *user,
     rc = vouch_store_begin(st);
   if(rc)
     return rc;
-  rc = vouch_store_sessions_revoke(st, user, keep_id, time(NULL), &list, &n);
+  rc = reap(ctx, st, user, 0, 0, NULL);
+  if(!rc)
+    rc = vouch_store_sessions_revoke(st, user, keep_id, time(NULL), &list, &n);
   snprintf(detail, sizeof(detail), "count=%zu", n);
   if(!rc)
     rc = vouch_audit(ctx, user, "sessions.revoked", detail);

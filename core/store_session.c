@@ -181,6 +181,46 @@ static vouch_rc pid_push(sqlite3_stmt *s, vouch_session_pid **list, size_t *n,
   return VOUCH_OK;
 }
 
+vouch_rc vouch_store_sessions_open(vouch_store *st, const char *user,
+                                   vouch_session_pid **list, size_t *n)
+{
+  sqlite3_stmt *s = NULL;
+  size_t cap = 0;
+  int64_t uid = 0;
+  vouch_rc rc;
+  int src;
+
+  if(!list || !n || st_bad_name(st, user))
+    return VOUCH_ERR_INPUT;
+  *list = NULL;
+  *n = 0;
+  rc = st_user_id(st, user, &uid);
+  if(!rc)
+    rc = st_prepare(st,
+                    "SELECT id, pid, pid_start FROM sessions"
+                    " WHERE user_id = ?1 AND ended = 0 ORDER BY id",
+                    &s);
+  if(rc)
+    return rc;
+  src = sqlite3_bind_int64(s, 1, uid);
+  while(!rc && src == SQLITE_OK) {
+    src = sqlite3_step(s);
+    if(src != SQLITE_ROW)
+      break;
+    src = SQLITE_OK;
+    rc = pid_push(s, list, n, &cap);
+  }
+  if(!rc && src != SQLITE_DONE)
+    rc = st_sql_fail(st, "list open sessions", src);
+  sqlite3_finalize(s);
+  if(rc) {
+    free(*list);
+    *list = NULL;
+    *n = 0;
+  }
+  return rc;
+}
+
 vouch_rc vouch_store_sessions_revoke(vouch_store *st, const char *user,
                                      int64_t keep_id, time_t now,
                                      vouch_session_pid **list, size_t *n)

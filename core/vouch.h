@@ -798,7 +798,9 @@ typedef struct vouch_session_row {
 } vouch_session_row;
 
 /* Records a session of user opened now by process pid (its start time is
- * read from /proc); *id names it for vouch_session_close. */
+ * read from /proc); *id names it for vouch_session_close.  A session of
+ * the same leader still open is that id (stacked twice: one record), and
+ * open sessions of user whose leader is gone are ended first. */
 vouch_rc vouch_session_open(vouch_ctx *ctx, const char *user, const char *tty,
                             const char *rhost, long pid, int64_t *id);
 /* Marks the session ended (a session already ended or revoked is fine). */
@@ -809,7 +811,8 @@ vouch_rc vouch_sessions_each(vouch_ctx *ctx, const char *user,
                                             const vouch_session_row *r),
                              void *arg);
 /* Signs user out everywhere: every open session but keep_id (0: none) is
- * revoked and ended; its leader gets SIGHUP, then SIGTERM after a short
+ * revoked and ended (those whose leader is gone just ended, uncounted);
+ * its leader gets SIGHUP, then SIGTERM after a short
  * grace, and only while its start time still matches the record (a
  * reused pid is never signalled).  *count (may be NULL) gets the number
  * of sessions ended.  Audited. */
@@ -860,6 +863,9 @@ vouch_rc vouch_store_sessions_each(vouch_store *st, const char *user,
 vouch_rc vouch_store_sessions_revoke(vouch_store *st, const char *user,
                                      int64_t keep_id, time_t now,
                                      vouch_session_pid **list, size_t *n);
+/* The open sessions of user (*list, *n entries; free it), oldest first. */
+vouch_rc vouch_store_sessions_open(vouch_store *st, const char *user,
+                                   vouch_session_pid **list, size_t *n);
 
 /* ---------------------- membership and export (core/membership.c,
  * core/export.c; their store part is core/store_account.c) */

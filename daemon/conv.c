@@ -236,6 +236,41 @@ static bool setting(vd_req *r, const char *arg)
   return vouch_config_pass_on(r->ctx->cfg, arg) == VOUCH_OK;
 }
 
+/* nonmember=ignore|deny, for the modules of the security check: deny
+ * (the default) gives a name without an account the same conversation
+ * as a member's, and a failure (SPEC section 4); ignore steps aside so
+ * that the next module of the stack (pam_unix) decides.  False when the
+ * value or the module does not take it (then reported as unknown). */
+static bool nonmember_opt(vd_req *r, const char *v)
+{
+  if(strcmp(r->module, "password") && strcmp(r->module, "otp") &&
+     strcmp(r->module, "card"))
+    return false;
+  if(!strcmp(v, "ignore"))
+    r->nonmember_ignore = true;
+  else if(!strcmp(v, "deny"))
+    r->nonmember_ignore = false;
+  else
+    return false;
+  return true;
+}
+
+bool vd_nonmember(vd_req *r, const char *user)
+{
+  vouch_rc rc;
+
+  if(!r->nonmember_ignore)
+    return false;
+  rc = vouch_account_exists(r->ctx, user);
+  if(rc != VOUCH_ERR_NO_USER && rc != VOUCH_ERR_INPUT)
+    return false;
+  vouch_log(r->ctx, LOG_NOTICE,
+            "%s: a name without a vouch account; the next module "
+            "decides (nonmember=ignore)",
+            r->module);
+  return true;
+}
+
 int vd_open(vd_req *r, vd_opt *opts)
 {
   vouch_config *cfg = NULL;
@@ -259,6 +294,8 @@ int vd_open(vd_req *r, vd_opt *opts)
     }
     if(!strcmp(a, "debug"))
       r->ctx->debug = true;
+    else if(!strncmp(a, "nonmember=", 10) && nonmember_opt(r, a + 10))
+      continue;
     else if(module_opt(opts, a))
       continue;
     else if(strchr(a, '.') && strchr(a, '=')) {

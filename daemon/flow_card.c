@@ -92,6 +92,8 @@ int vd_card_auth(vd_req *r)
   user = vd_open_user(r, NULL, &ret);
   if(!user)
     return ret;
+  if(vd_nonmember(r, user))
+    return PAM_IGNORE;
   ret = vouch_rc_to_pam(vouch_methods_get(r->ctx, user, &m));
   if(ret == PAM_SUCCESS)
     ret = vd_card_converse(r, user, &m, &decoy);

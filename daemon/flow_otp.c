@@ -302,6 +302,8 @@ int vd_otp_auth(vd_req *r)
   o.user = vd_user(r, &ret);
   if(!o.user)
     return ret;
+  if(vd_nonmember(r, o.user))
+    return PAM_IGNORE;
   o.lang = vouch_user_lang(o.ctx, o.user);
   ret = vouch_rc_to_pam(vouch_methods_get(o.ctx, o.user, &o.m));
   if(ret != PAM_SUCCESS)

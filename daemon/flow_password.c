@@ -57,6 +57,13 @@ int vd_password_auth(vd_req *r)
                    vouch_msg(lang, VOUCH_MSG_PASSWORD_PROMPT), &pw);
   if(ret != PAM_SUCCESS)
     goto out;
+  if(vd_nonmember(r, user)) {
+    /* The password goes on to the next module (try_first_pass). */
+    ret = vd_set_item(r, "authtok", pw);
+    if(ret == PAM_SUCCESS)
+      ret = PAM_IGNORE;
+    goto out;
+  }
   rc = vouch_password_check(r->ctx, user, pw);
   if(rc == VOUCH_ERR_AUTH && opts[OPT_TRY_FIRST].set) {
     /* try_first_pass: the earlier module's password was not ours; ask. */
@@ -93,6 +100,8 @@ int vd_password_account(vd_req *r)
   user = vd_open_user(r, opts, &ret);
   if(!user)
     return ret;
+  if(vd_nonmember(r, user))
+    return PAM_IGNORE;
   rc = vouch_account_check(r->ctx, user, &end);
   lang = vouch_user_lang(r->ctx, user);
   if(rc == VOUCH_ERR_LOCKED) {
@@ -250,6 +259,8 @@ int vd_password_change(vd_req *r)
   user = vd_open_user(r, opts, &ret);
   if(!user)
     return ret;
+  if(vd_nonmember(r, user))
+    return PAM_IGNORE;
   if(r->flags & PAM_PRELIM_CHECK)
     return vouch_rc_to_pam(vouch_account_exists(r->ctx, user));
   return change(r, user, opts);

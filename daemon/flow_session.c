@@ -7,9 +7,10 @@
  * The leader is the process that asked: the PAM host (the peer of the
  * socket), never a pid a client names.  A session of a user vouch does
  * not know is none of its business: not recorded, PAM_IGNORE.  A store
- * that cannot record a session of a known user fails closed:
- * PAM_SESSION_ERR.  The id goes back to the module's handle, where close
- * and the password change (logout_all) find it.
+ * that cannot record a session of a known user answers PAM_SESSION_ERR;
+ * the module turns that into PAM_IGNORE unless its line says "strict".
+ * The id goes back to the module's handle, where close and the password
+ * change (logout_all) find it.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -18,15 +19,25 @@
 
 #include "vouchd.h"
 
+/* "strict" is the module's own (a failure refuses the session). */
+#define OPTIONS                                                               \
+  {                                                                           \
+    {"strict", false, NULL},                                                  \
+    {                                                                         \
+      NULL, false, NULL                                                       \
+    }                                                                         \
+  }
+
 int vd_session_open(vd_req *r)
 {
+  vd_opt opts[] = OPTIONS;
   char idbuf[32];
   int64_t id = 0;
   const char *user;
   vouch_rc rc;
   int ret;
 
-  user = vd_open_user(r, NULL, &ret);
+  user = vd_open_user(r, opts, &ret);
   if(!user)
     return ret;
   rc = vouch_session_open(r->ctx, user, r->tty[0] ? r->tty : NULL,
@@ -49,12 +60,13 @@ int vd_session_open(vd_req *r)
 
 int vd_session_close(vd_req *r)
 {
+  vd_opt opts[] = OPTIONS;
   char *data = NULL;
   long long id;
   vouch_rc rc;
   int ret;
 
-  ret = vd_open(r, NULL);
+  ret = vd_open(r, opts);
   if(ret != PAM_SUCCESS)
     return ret;
   ret = vd_get_item(r, "session", &data);

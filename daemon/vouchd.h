@@ -39,11 +39,12 @@ typedef struct vd_req {
   int argc;
   const char **argv;
   vouch_ctx *ctx;
-  int timeout_ms; /* the client's wait for a frame */
-  int answer_ms;  /* the daemon's wait for a person's answer */
-  bool gone;      /* the client went away or broke the protocol */
-  bool local;     /* vouch-account's check: the worker's own terminal */
-  char *authtok;  /* local: the item the password flow set */
+  int timeout_ms;        /* the client's wait for a frame */
+  int answer_ms;         /* the daemon's wait for a person's answer */
+  bool gone;             /* the client went away or broke the protocol */
+  bool local;            /* vouch-account's check: the worker's own terminal */
+  bool nonmember_ignore; /* nonmember=ignore: PAM_IGNORE for no account */
+  char *authtok;         /* local: the item the password flow set */
   vouch_frame hello;
   vouch_frame io;
 } vd_req;
@@ -99,6 +100,10 @@ int vd_open(vd_req *r, vd_opt *opts);
 const char *vd_user(vd_req *r, int *pam_rc);
 /* vd_open, then vd_user: the user, or NULL with the PAM code in *pam_rc. */
 const char *vd_open_user(vd_req *r, vd_opt *opts, int *pam_rc);
+/* nonmember=ignore and user has no account (or a name no account can
+ * have): the module steps aside with PAM_IGNORE.  Logged without the
+ * name (often a password typed at the name prompt). */
+bool vd_nonmember(vd_req *r, const char *user);
 
 /* --- decoy.c: an unknown name's security check, answered as a member's
  * (vouch_rc as the core would return it) */

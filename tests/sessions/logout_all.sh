@@ -62,14 +62,19 @@ start=$(now_ms)
 expect_rc 0 "logout-all with a reused pid" -- \
   "$LOGOUT_ALL" --config "$CONF" alice
 took=$(( $(now_ms) - start ))
-line 'signed alice out of 2 sessions' "reused pid: both sessions counted"
+# Both leaders are gone (a pid reused counts as gone): their records
+# just end, and nobody was signed out.
+line 'signed alice out of 0 sessions' "gone leaders: not counted"
 [ "$took" -lt 1500 ] || fail "nothing to wait for ($took ms)"
 sleep 0.3
 alive "$h4" || fail "the process with another start time is alive"
 [ -s "$T/h4.res" ] && fail "the process with another start time got no signal"
 sessions_json alice
-expect_grep "^\\{\"id\":$id4,.*\"revoked\":true\\}\$" "$T/sess.json" \
-  "reused pid: the record is revoked all the same"
+expect_grep "^\\{\"id\":$id4,\"started\":\"[0-9T:Z-]+\",\"ended\":\"[0-9T:Z-]+\",.*\"revoked\":false\\}\$" \
+  "$T/sess.json" "reused pid: the record ended, not revoked"
+ctl audit alice >"$T/audit"
+expect_grep "session\\.close [a-z-]* id=$id4 leader gone" \
+  "$T/audit" "reused pid: audited as a leader gone"
 kill -TERM "$h4"
 eq "$(hold_result h4)" SIGTERM "h4 ended by the test"
 

@@ -3,7 +3,8 @@
 # remote host, leader pid, start) and marks them ended; `vouchctl
 # sessions` lists them newest first as text and JSON; hostile tty and
 # remote host are cleaned; unknown users are not recorded (PAM_IGNORE);
-# a store it must not trust fails closed (PAM_SESSION_ERR); bad input.
+# a store it must not trust or a bad line records nothing and lets the
+# session go on (PAM_IGNORE), or with "strict" refuses it; bad input.
 . "$VOUCH_SRC/tests/lib.sh"
 . "$VOUCH_SRC/tests/sessions/common.inc"
 
@@ -84,11 +85,19 @@ drive $PAM_SUCCESS "known user through the mixed stack" mixed bob open close
 sessions_json bob
 eq "$(wc -l <"$T/sess.json" | tr -d ' ')" 1 "bob: one session"
 
-# Bad module lines.
-service bad "session required pam_vouch_session.so conf=$CONF bogus"
-drive $PAM_SERVICE_ERR "unknown option" bad alice open
-service bad2 "session required pam_vouch_session.so conf=vouch.conf"
-drive $PAM_SERVICE_ERR "relative conf" bad2 alice open
+# Bad module lines: logged, PAM_IGNORE (recording is bookkeeping, the
+# session goes on); with "strict" they refuse it.
+service bad "session required pam_vouch_session.so conf=$CONF bogus
+session required pam_permit.so"
+drive $PAM_SUCCESS "unknown option: ignored, the session goes on" \
+  bad alice open
+service bad2 "session required pam_vouch_session.so conf=vouch.conf
+session required pam_permit.so"
+drive $PAM_SUCCESS "relative conf: ignored, the session goes on" \
+  bad2 alice open
+service bad3 "session required pam_vouch_session.so conf=vouch.conf strict
+session required pam_permit.so"
+drive $PAM_SESSION_ERR "relative conf, strict: refused" bad3 alice open
 service dbg "session required pam_vouch_session.so conf=$CONF debug"
 drive $PAM_SUCCESS "debug is accepted" dbg alice open close
 
@@ -105,9 +114,12 @@ expect_rc 2 "unknown option" -- ctl sessions alice --bogus
 expect_rc 0 "help" -- ctl sessions --help
 expect_grep '^Usage: vouchctl sessions NAME \[--json\]' "$T/out" "help text"
 
-# A store vouch must not trust: fail closed, nothing recorded.
+# A store vouch must not trust: nothing recorded; the session goes on
+# (PAM_IGNORE), or with "strict" is refused.
 chmod 644 "$T/vouch.db"
-drive $PAM_SESSION_ERR "insecure store: open fails" sess alice open
+drive $PAM_SUCCESS "insecure store: the session goes on" mixed alice open
+service strict "session required pam_vouch_session.so conf=$CONF strict"
+drive $PAM_SESSION_ERR "insecure store, strict: open fails" strict alice open
 expect_rc 4 "insecure store: vouchctl sessions" -- ctl sessions alice
 chmod 600 "$T/vouch.db"
 sessions_json alice

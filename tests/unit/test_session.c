@@ -167,8 +167,8 @@ static void test_open_close_list(void **state)
 {
   struct rows o = {0};
   char longhost[201];
-  int64_t a = 0, b = 0, x = 7;
-  long me = (long)getpid();
+  int64_t a = 0, b = 0, x = 7, again = 0;
+  long me = (long)getpid(), other = (long)child(NULL, false);
 
   (void)state;
   memset(longhost, 'h', 200);
@@ -177,9 +177,14 @@ static void test_open_close_list(void **state)
       vouch_session_open(sc_ctx, "alice", "pts/1", "host.one", me, &a),
       VOUCH_OK);
   assert_int_equal(vouch_session_open(sc_ctx, "alice", "\x01tty\x7f\xc3\xa9",
-                                      longhost, me, &b),
+                                      longhost, other, &b),
                    VOUCH_OK);
   assert_true(b > a && a > 0);
+  /* the same leader again (a module stacked twice): the same record */
+  assert_int_equal(
+      vouch_session_open(sc_ctx, "alice", "pts/1", "host.one", me, &again),
+      VOUCH_OK);
+  assert_int_equal(again, a);
   assert_int_equal(vouch_session_open(sc_ctx, "nosuch", NULL, NULL, me, &x),
                    VOUCH_ERR_NO_USER);
   assert_int_equal(x, 0);
@@ -196,6 +201,7 @@ static void test_open_close_list(void **state)
   assert_string_equal(o.tty[1], "pts/1");
   assert_string_equal(o.rhost[1], "host.one");
   assert_int_equal(o.r[1].pid, me);
+  assert_int_equal(o.r[0].pid, other);
   assert_int_equal(o.r[1].ended, 0);
   assert_false(o.r[1].revoked);
   assert_int_equal(vouch_session_close(sc_ctx, a), VOUCH_OK);
@@ -208,6 +214,23 @@ static void test_open_close_list(void **state)
   assert_int_equal(o.r[0].ended, 0);
   assert_int_equal(sc_audits("alice", "session.open"), 2);
   assert_int_equal(sc_audits("alice", "session.close"), 2);
+  /* the leader of b ends without a close: the next open ends b */
+  kill((pid_t)other, SIGKILL);
+  assert_int_equal(ended_by((pid_t)other, 2000), SIGKILL);
+  assert_int_equal(vouch_session_open(sc_ctx, "alice", "pts/2", NULL, me, &x),
+                   VOUCH_OK);
+  assert_true(x > b);
+  memset(&o, 0, sizeof(o));
+  assert_int_equal(vouch_sessions_each(sc_ctx, "alice", keep_row, &o),
+                   VOUCH_OK);
+  assert_int_equal(o.n, 3);
+  assert_int_equal(o.r[0].id, x);
+  assert_int_equal(o.r[0].ended, 0);
+  assert_int_equal(o.r[1].id, b);
+  assert_true(o.r[1].ended > 0);
+  assert_false(o.r[1].revoked);
+  assert_int_equal(sc_audits("alice", "session.close"), 3);
+  assert_int_equal(vouch_session_close(sc_ctx, x), VOUCH_OK);
   o.n = 0;
   assert_int_equal(vouch_sessions_each(sc_ctx, "bob", keep_row, &o), VOUCH_OK);
   assert_int_equal(o.n, 0);
@@ -237,7 +260,7 @@ static void test_revoke(void **state)
   pid_t hup = child(NULL, false), term = child(NULL, true);
   pid_t reused = child(NULL, false), bobs = child(NULL, false);
   struct rows o = {0};
-  int64_t keep;
+  int64_t keep, rid;
   unsigned count = 99;
   time_t t0;
   int i;
@@ -245,14 +268,14 @@ static void test_revoke(void **state)
   (void)state;
   record("alice", hup, 0);
   record("alice", term, 0);
-  record("alice", reused, 1);     /* another process's start time */
-  record("alice", getpid(), 0);   /* never ourselves */
-  keep = record("alice", hup, 0); /* the caller's own: kept */
-  record("bob", bobs, 0);         /* another member */
+  rid = record("alice", reused, 1); /* another process's start time */
+  record("alice", getpid(), 0);     /* never ourselves */
+  keep = record("alice", hup, 0);   /* the caller's own: kept */
+  record("bob", bobs, 0);           /* another member */
   t0 = time(NULL);
   assert_int_equal(vouch_sessions_revoke(sc_ctx, "alice", keep, &count),
                    VOUCH_OK);
-  assert_int_equal(count, 4);
+  assert_int_equal(count, 3);        /* the reused pid's: just ended */
   assert_true(time(NULL) - t0 >= 1); /* waited the grace for term */
   assert_true(time(NULL) - t0 <= 4);
   assert_int_equal(ended_by(hup, 1000), SIGHUP);
@@ -263,7 +286,7 @@ static void test_revoke(void **state)
                    VOUCH_OK);
   assert_int_equal(o.n, 5);
   for(i = 0; i < 5; i++) {
-    assert_int_equal(o.r[i].revoked, o.r[i].id != keep);
+    assert_int_equal(o.r[i].revoked, o.r[i].id != keep && o.r[i].id != rid);
     assert_int_equal(o.r[i].ended == 0, o.r[i].id == keep);
   }
   assert_int_equal(sc_audits("alice", "sessions.revoked"), 1);
