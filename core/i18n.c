@@ -94,6 +94,18 @@ static const char *const texts[VOUCH_MSG_COUNT][L_COUNT] = {
          "Je moet nu een nieuw wachtwoord kiezen.",
          "Du m\u00e5ste v\u00e4lja ett nytt l\u00f6senord nu.",
          "Anda mesti memilih kata laluan baharu sekarang."},
+    [VOUCH_MSG_RESET_ELSEWHERE] =
+        {"You must choose a new password before you can sign in. Reset your "
+         "password, then sign in again.",
+         "Du skal v\u00e6lge en ny adgangskode, f\u00f8r du kan logge ind. "
+         "Nulstil din adgangskode, og log derefter ind igen.",
+         "Je moet een nieuw wachtwoord kiezen voordat je kunt inloggen. "
+         "Stel je wachtwoord opnieuw in en log daarna opnieuw in.",
+         "Du m\u00e5ste v\u00e4lja ett nytt l\u00f6senord innan du kan "
+         "logga in. \u00c5terst\u00e4ll ditt l\u00f6senord och logga "
+         "sedan in igen.",
+         "Anda mesti memilih kata laluan baharu sebelum boleh log masuk. "
+         "Tetapkan semula kata laluan anda, kemudian log masuk semula."},
     [VOUCH_MSG_EXPIRED] =
         {"Your membership ended on %s. Restart your membership to sign in "
          "again.",

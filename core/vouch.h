@@ -1287,6 +1287,7 @@ typedef enum {
   VOUCH_MSG_PW_CHANGED,       /* "Your password was changed." */
   VOUCH_MSG_LOCKED,           /* password reset required */
   VOUCH_MSG_RESET_REQUIRED,   /* choose a new password now */
+  VOUCH_MSG_RESET_ELSEWHERE,  /* reset the password, then sign in again */
   VOUCH_MSG_EXPIRED,          /* %s: membership ended on date */
   /* Security check (pam_vouch_otp, pam_vouch_card).  Prompts carry all
    * a person needs: info messages get lost over SSH. */

@@ -13,11 +13,13 @@
 #define OPT_TRY_FIRST 1
 #define OPT_USE_AUTHTOK 2
 #define OPT_LOGOUT_ALL 3
+#define OPT_RESET 4
 
 #define OPTIONS                                                               \
   {                                                                           \
     {"use_first_pass", false, NULL}, {"try_first_pass", false, NULL},         \
         {"use_authtok", false, NULL}, {"logout_all", false, NULL},            \
+        {"reset=", false, NULL},                                              \
     {                                                                         \
       NULL, false, NULL                                                       \
     }                                                                         \
@@ -93,6 +95,7 @@ int vd_password_account(vd_req *r)
   vd_opt opts[] = OPTIONS;
   const char *user, *lang;
   char msg[512], day[16];
+  bool reset_deny = false;
   time_t end = 0;
   vouch_rc rc;
   int ret;
@@ -100,6 +103,14 @@ int vd_password_account(vd_req *r)
   user = vd_open_user(r, opts, &ret);
   if(!user)
     return ret;
+  if(opts[OPT_RESET].set && strcmp(opts[OPT_RESET].value, "change")) {
+    if(strcmp(opts[OPT_RESET].value, "deny")) {
+      vouch_log(r->ctx, LOG_ERR, "reset=%.40s: use change or deny",
+                opts[OPT_RESET].value);
+      return PAM_SERVICE_ERR;
+    }
+    reset_deny = true;
+  }
   if(vd_nonmember(r, user))
     return PAM_IGNORE;
   rc = vouch_account_check(r->ctx, user, &end);
@@ -107,6 +118,12 @@ int vd_password_account(vd_req *r)
   if(rc == VOUCH_ERR_LOCKED) {
     vd_say(r, PAM_ERROR_MSG, vouch_msg(lang, VOUCH_MSG_LOCKED));
     rc = VOUCH_ERR_RESET_REQUIRED; /* the way out is a new password */
+  }
+  else if(rc == VOUCH_ERR_RESET_REQUIRED && reset_deny) {
+    /* The stack's password phase is not vouch's (a pam-auth-update
+     * profile): PAM_NEW_AUTHTOK_REQD would change another password. */
+    vd_say(r, PAM_ERROR_MSG, vouch_msg(lang, VOUCH_MSG_RESET_ELSEWHERE));
+    return PAM_PERM_DENIED;
   }
   else if(rc == VOUCH_ERR_RESET_REQUIRED)
     vd_say(r, PAM_ERROR_MSG, vouch_msg(lang, VOUCH_MSG_RESET_REQUIRED));
