@@ -364,6 +364,12 @@ vouch_rc vouch_store_open(const char *path, unsigned busy_timeout_ms,
                           void *logarg);
 void vouch_store_close(vouch_store *st);
 
+/* Moves the store at path (and SQLite's files beside it) aside to
+ * path.old-YYYYMMDD-HHMMSS (local time of now), never over an existing
+ * file and never deleting one; aside (len bytes) gets the new name. */
+vouch_rc vouch_store_move_aside(const char *path, time_t now, char *aside,
+                                size_t len, vouch_log_fn log, void *logarg);
+
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK.  Every read-modify-write runs
  * between begin and commit; rollback is safe when nothing is open. */
 vouch_rc vouch_store_begin(vouch_store *st);
