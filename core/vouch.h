@@ -1250,6 +1250,21 @@ vouch_rc vouch_cli_parse(const vouch_cli_spec *s, int argc, char **argv);
 
 #include <stdio.h>
 
+/* A table for a terminal (vouchctl sessions, vouch-account devices):
+ * rows are kept until print, which pads every column but the last to
+ * its widest cell.  Widths count UTF-8 characters; control bytes and
+ * bytes that are not UTF-8 show as '?', and a cell (but in the last
+ * column) longer than VOUCH_TABLE_CELL_MAX characters is cut with
+ * "...". */
+#define VOUCH_TABLE_CELL_MAX 40
+typedef struct vouch_table vouch_table;
+/* head: ncols column titles (copied).  NULL when memory ran out. */
+vouch_table *vouch_table_new(size_t ncols, const char *const *head);
+/* cells: ncols texts ("" shows as "-"). */
+vouch_rc vouch_table_add(vouch_table *t, const char *const *cells);
+void vouch_table_print(const vouch_table *t, FILE *f);
+void vouch_table_free(vouch_table *t);
+
 /* Writes s as a quoted, escaped JSON string to f; NULL writes null. */
 void vouch_json_string(FILE *f, const char *s);
 /* Parses one flat JSON object whose values are strings or null; calls fn

@@ -1401,6 +1401,7 @@ static const char usage_sessions[] =
 struct sessions_out {
   bool json;
   unsigned long rows;
+  vouch_table *t;
 };
 
 static void session_json(const vouch_session_row *r)
@@ -1422,53 +1423,56 @@ static void session_json(const vouch_session_row *r)
          r->revoked ? "true" : "false");
 }
 
-/* Stored text in a column of width (at least one space after it). */
-static void put_cell(const char *s, size_t width)
-{
-  size_t n = s[0] ? strlen(s) : 1;
-
-  put_text(s[0] ? s : "-");
-  printf("%*s", (int)(n < width ? width - n + 1 : 1), "");
-}
-
 static vouch_rc session_row(void *arg, const vouch_session_row *r)
 {
   struct sessions_out *o = arg;
-  char started[32], ended[32];
+  char id[24], started[32], ended[32], pid[40];
+  const char *cells[7];
 
   if(o->json) {
     session_json(r);
     return VOUCH_OK;
   }
-  if(!o->rows++)
-    printf("%-6s %-20s %-20s %-12s %-10s %-16s %s\n", "ID", "STARTED", "ENDED",
-           "SERVICE", "TTY", "FROM", "PID");
   vouch_format_time(r->started, started, sizeof(started));
   vouch_format_time(r->ended, ended, sizeof(ended));
-  printf("%-6lld %-20s %-20s ", (long long)r->id, started,
-         r->ended ? ended : "open");
-  put_cell(r->service, 12);
-  put_cell(r->tty, 10);
-  put_cell(r->rhost, 16);
-  printf("%ld%s\n", r->pid, r->revoked ? " revoked" : "");
-  return VOUCH_OK;
+  snprintf(id, sizeof(id), "%lld", (long long)r->id);
+  snprintf(pid, sizeof(pid), "%ld%s", r->pid, r->revoked ? " revoked" : "");
+  cells[0] = id;
+  cells[1] = started;
+  cells[2] = r->ended ? ended : "open";
+  cells[3] = r->service;
+  cells[4] = r->tty;
+  cells[5] = r->rhost;
+  cells[6] = pid;
+  o->rows++;
+  return vouch_table_add(o->t, cells);
 }
 
 static vouch_rc cmd_sessions(struct cli *c, int argc, char **argv)
 {
-  struct sessions_out o = {false, 0};
+  static const char *const head[] = {"ID",  "STARTED", "ENDED", "SERVICE",
+                                     "TTY", "FROM",    "PID"};
+  struct sessions_out o = {false, 0, NULL};
   char *name = NULL;
   vouch_rc rc;
 
   rc = parse_name("sessions", usage_sessions, &name, &o.json, argc, argv);
   if(!rc)
     rc = open_ctx(c);
+  if(!rc && !o.json) {
+    o.t = vouch_table_new(7, head);
+    if(!o.t)
+      rc = VOUCH_ERR_NOMEM;
+  }
   if(!rc)
     rc = vouch_sessions_each(c->ctx, name, session_row, &o);
   if(rc == VOUCH_ERR_NO_USER)
     unknown_user(name);
+  if(!rc && !o.json && o.rows)
+    vouch_table_print(o.t, stdout);
   if(!rc && !o.json && !o.rows)
     printf("no sessions recorded for %s\n", name);
+  vouch_table_free(o.t);
   return rc;
 }
 
