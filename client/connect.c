@@ -274,6 +274,11 @@ int vouch_client_connect(const vouch_client_conf *c, char *err, size_t errlen)
     if(soerr)
       errno = soerr;
   }
+  if(r && (errno == EACCES || errno == EPERM)) {
+    snprintf(err, errlen, "cannot reach vouchd at %s: %s", c->socket,
+             strerror(errno));
+    goto fail;
+  }
   if(r) {
     snprintf(err, errlen, "vouchd is not running at %s: %s", c->socket,
              strerror(errno));
@@ -283,6 +288,9 @@ int vouch_client_connect(const vouch_client_conf *c, char *err, size_t errlen)
     goto fail;
   return fd;
 fail:
+  /* errno tells the caller why (EACCES: a hint of its own). */
+  soerr = errno;
   close(fd);
+  errno = soerr;
   return -1;
 }

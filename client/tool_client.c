@@ -25,6 +25,8 @@
 #endif
 
 #define EXIT_SYSTEM 4
+/* The one tool any user may run (for their own account). */
+#define MEMBER_TOOL "vouch-account"
 
 static volatile sig_atomic_t got_signal;
 /* config_of's answer for "--config" as the last argument. */
@@ -142,7 +144,11 @@ static int read_conf(const char *tool, const char *path,
     return EXIT_SYSTEM;
   }
   if(vouch_client_conf_read(path, conf, err, sizeof(err))) {
-    fprintf(stderr, "%s: %s\n", tool, err);
+    fprintf(stderr, "%s: %s%s\n", tool, err,
+            errno != EACCES             ? ""
+            : strcmp(tool, MEMBER_TOOL) ? " (run it as root)"
+                                        : " (it must be readable by every "
+                                          "user: chmod 644)");
     return EXIT_SYSTEM;
   }
   return 0;
@@ -172,6 +178,17 @@ int vouch_client_tool(const char *tool, int argc, char **argv)
     return 2;
   }
   fd = vouch_client_connect(&conf, err, sizeof(err));
+  if(fd < 0 && (errno == EACCES || errno == EPERM)) {
+    if(strcmp(tool, MEMBER_TOOL))
+      fprintf(stderr, "%s: %s\n%s: only root may run %s\n", tool, err, tool,
+              tool);
+    else
+      fprintf(stderr,
+              "%s: %s\n%s: vouchd's socket must be open to every user "
+              "(vouchd makes it 0666 in a 0755 directory)\n",
+              tool, err, tool);
+    return EXIT_SYSTEM;
+  }
   if(fd < 0) {
     fprintf(stderr,
             "%s: %s\n%s: start vouchd first (systemctl start "

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -204,4 +205,160 @@ int vouch_cli_exit(vouch_rc rc)
   if(code != VOUCH_EXIT_OK && !said)
     vouch_cli_say("%s", vouch_strerror(rc));
   return code;
+}
+
+/* ------------------------------------------------------------- tables */
+
+struct vouch_table {
+  size_t ncols, nrows, cap; /* rows, the title row included */
+  char **cell;              /* nrows * ncols shown texts */
+  size_t *width;            /* their widths in characters */
+};
+
+/* Length of the UTF-8 character at s (1-4), 0 when it is not one. */
+static size_t utf8_len(const unsigned char *s)
+{
+  size_t n, i;
+
+  if(s[0] < 0x80)
+    return 1;
+  if(s[0] >= 0xc2 && s[0] <= 0xdf)
+    n = 2;
+  else if(s[0] >= 0xe0 && s[0] <= 0xef)
+    n = 3;
+  else if(s[0] >= 0xf0 && s[0] <= 0xf4)
+    n = 4;
+  else
+    return 0;
+  for(i = 1; i < n; i++)
+    if((s[i] & 0xc0) != 0x80)
+      return 0;
+  return n;
+}
+
+/* Copies at most limit characters of s into out (when not NULL, which
+ * then ends with a NUL), shown safely: control characters (C0 and C1)
+ * and bytes that are not UTF-8 become '?'.  Returns the characters. */
+static size_t copy_chars(const unsigned char *s, size_t limit, char *out)
+{
+  size_t o = 0, w = 0, n;
+
+  for(; *s && w < limit; w++) {
+    n = utf8_len(s);
+    if(!n || *s < 0x20 || *s == 0x7f ||
+       (n == 2 && s[0] == 0xc2 && s[1] < 0xa0)) {
+      if(out)
+        out[o] = '?';
+      o++;
+      s += n ? n : 1;
+      continue;
+    }
+    if(out)
+      memcpy(out + o, s, n);
+    o += n;
+    s += n;
+  }
+  if(out)
+    out[o] = '\0';
+  return w;
+}
+
+/* The text as a terminal should get it, and its width; cut unless it
+ * is in the last column (which pads nothing). */
+static char *shown_cell(const char *text, bool cut, size_t *width)
+{
+  const unsigned char *s = (const unsigned char *)(*text ? text : "-");
+  size_t w = copy_chars(s, (size_t)-1, NULL);
+  char *out = malloc(strlen((const char *)s) + 4);
+
+  if(!out)
+    return NULL;
+  if(w <= VOUCH_TABLE_CELL_MAX || !cut)
+    copy_chars(s, w, out);
+  else {
+    copy_chars(s, VOUCH_TABLE_CELL_MAX - 3, out);
+    memcpy(out + strlen(out), "...", 4);
+    w = VOUCH_TABLE_CELL_MAX;
+  }
+  *width = w;
+  return out;
+}
+
+vouch_table *vouch_table_new(size_t ncols, const char *const *head)
+{
+  vouch_table *t = calloc(1, sizeof(*t));
+
+  if(!t || !ncols)
+    goto fail;
+  t->ncols = ncols;
+  if(vouch_table_add(t, head))
+    goto fail;
+  return t;
+fail:
+  vouch_table_free(t);
+  return NULL;
+}
+
+vouch_rc vouch_table_add(vouch_table *t, const char *const *cells)
+{
+  size_t i, base;
+
+  if(t->nrows == t->cap) {
+    size_t cap = t->cap ? 2 * t->cap : 16;
+    char **c = realloc(t->cell, cap * t->ncols * sizeof(*c));
+    size_t *w;
+
+    if(!c)
+      return VOUCH_ERR_NOMEM;
+    t->cell = c;
+    w = realloc(t->width, cap * t->ncols * sizeof(*w));
+    if(!w)
+      return VOUCH_ERR_NOMEM;
+    t->width = w;
+    t->cap = cap;
+  }
+  base = t->nrows * t->ncols;
+  for(i = 0; i < t->ncols; i++) {
+    t->cell[base + i] =
+        shown_cell(cells[i], i + 1 < t->ncols, &t->width[base + i]);
+    if(!t->cell[base + i]) {
+      while(i--)
+        free(t->cell[base + i]);
+      return VOUCH_ERR_NOMEM;
+    }
+  }
+  t->nrows++;
+  return VOUCH_OK;
+}
+
+void vouch_table_print(const vouch_table *t, FILE *f)
+{
+  size_t r, c, col[16] = {0}; /* tables here have a handful of columns */
+  size_t nc = t->ncols < 16 ? t->ncols : 16;
+
+  for(r = 0; r < t->nrows; r++)
+    for(c = 0; c < nc; c++)
+      if(t->width[r * t->ncols + c] > col[c])
+        col[c] = t->width[r * t->ncols + c];
+  for(r = 0; r < t->nrows; r++) {
+    for(c = 0; c < nc; c++) {
+      fputs(t->cell[r * t->ncols + c], f);
+      if(c + 1 < nc)
+        fprintf(f, "%*s", (int)(col[c] - t->width[r * t->ncols + c] + 2), "");
+    }
+    fputc('\n', f);
+  }
+}
+
+void vouch_table_free(vouch_table *t)
+{
+  size_t i;
+
+  if(!t)
+    return;
+  for(i = 0; i < t->nrows * t->ncols; i++)
+    free(t->cell[i]);
+  free(t->cell);
+  free(t->width);
+  free(t);
 }

@@ -278,8 +278,13 @@ vouch_rc vouch_key_load(const char *path, unsigned char key[VOUCH_KEY_BYTES],
     return VOUCH_ERR_INPUT;
   if(lstat(path, &sb)) {
     rc = errno == ENOENT ? VOUCH_ERR_KEY : VOUCH_ERR_SYSTEM;
-    key_log(log, logarg, LOG_ERR, "%s: cannot read key file: %s", path,
-            strerror(errno));
+    if(errno == ENOENT)
+      key_log(log, logarg, LOG_ERR,
+              "%s: key file does not exist; run 'vouchctl init' as root",
+              path);
+    else
+      key_log(log, logarg, LOG_ERR, "%s: cannot read key file: %s%s", path,
+              strerror(errno), errno == EACCES ? " (run as root)" : "");
     return rc;
   }
   if(S_ISLNK(sb.st_mode)) {

@@ -9,13 +9,15 @@
  * reported with SQLite's own message but never with a bound value.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -324,11 +326,14 @@ static vouch_rc check_file(vouch_store *st, int flags)
 
   if(lstat(st->path, &sb)) {
     if(errno != ENOENT) {
-      st_slog(st, LOG_ERR, "%s: %s", st->path, strerror(errno));
+      st_slog(st, LOG_ERR, "%s: %s%s", st->path, strerror(errno),
+              errno == EACCES ? " (run as root)" : "");
       return VOUCH_ERR_SYSTEM;
     }
     if(!(flags & VOUCH_STORE_CREATE)) {
-      st_slog(st, LOG_ERR, "%s: store does not exist", st->path);
+      st_slog(st, LOG_ERR,
+              "%s: store does not exist; run 'vouchctl init' as root",
+              st->path);
       return VOUCH_ERR_STORE;
     }
     rc = create_file(st);
@@ -532,6 +537,102 @@ void vouch_store_close(vouch_store *st)
   }
   free(st->path);
   free(st);
+}
+
+/* ------------------------------------------------------------ move aside */
+
+static void aside_log(vouch_log_fn log, void *logarg, const char *fmt, ...)
+    VOUCH_PRINTF(3, 4);
+
+static void aside_log(vouch_log_fn log, void *logarg, const char *fmt, ...)
+{
+  char buf[1024];
+  va_list ap;
+
+  if(!log)
+    return;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof(buf), fmt, ap);
+  va_end(ap);
+  log(logarg, LOG_ERR, buf);
+}
+
+/* The files SQLite keeps beside a store: the write-ahead log holds
+ * committed changes not yet in the main file, so it goes along, and a
+ * stale one must never meet the new store. */
+static const char *const companions[] = {"-wal", "-shm", "-journal"};
+#define NCOMPANIONS (sizeof(companions) / sizeof(companions[0]))
+
+/* Renames from+suffix to to+suffix, never over an existing file; a
+ * missing source is fine (returns 1). */
+static int move_one(const char *from, const char *to, const char *suffix,
+                    vouch_log_fn log, void *logarg)
+{
+  char a[PATH_MAX], b[PATH_MAX];
+  int n1 = snprintf(a, sizeof(a), "%s%s", from, suffix);
+  int n2 = snprintf(b, sizeof(b), "%s%s", to, suffix);
+
+  if(n1 < 0 || n2 < 0 || (size_t)n1 >= sizeof(a) || (size_t)n2 >= sizeof(b))
+    return -1;
+  if(!renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_NOREPLACE))
+    return 0;
+  if(errno == ENOENT && *suffix)
+    return 1;
+  aside_log(log, logarg, "cannot move %s to %s: %s", a, b, strerror(errno));
+  return -1;
+}
+
+/* The companions first: a store must never be left without its log. */
+static vouch_rc move_set(const char *path, const char *aside, vouch_log_fn log,
+                         void *logarg)
+{
+  bool moved[NCOMPANIONS] = {false};
+  size_t i;
+  int r = 0;
+
+  for(i = 0; i < NCOMPANIONS && r >= 0; i++) {
+    r = move_one(path, aside, companions[i], log, logarg);
+    moved[i] = r == 0;
+  }
+  if(r >= 0)
+    r = move_one(path, aside, "", log, logarg);
+  if(r >= 0)
+    return VOUCH_OK;
+  for(i = 0; i < NCOMPANIONS; i++)
+    if(moved[i])
+      (void)move_one(aside, path, companions[i], log, logarg);
+  return VOUCH_ERR_SYSTEM;
+}
+
+vouch_rc vouch_store_move_aside(const char *path, time_t now, char *aside,
+                                size_t len, vouch_log_fn log, void *logarg)
+{
+  char stamp[32], probe[PATH_MAX];
+  struct tm tm;
+  unsigned i;
+  int n;
+
+  if(!path || !*path || !aside || !len)
+    return VOUCH_ERR_USAGE;
+  if(!localtime_r(&now, &tm) ||
+     !strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm))
+    return VOUCH_ERR_SYSTEM;
+  /* Never over an earlier copy: a second move within the same second
+   * gets a number. */
+  for(i = 0; i < 10; i++) {
+    n = i ? snprintf(aside, len, "%s.old-%s.%u", path, stamp, i)
+          : snprintf(aside, len, "%s.old-%s", path, stamp);
+    if(n < 0 || (size_t)n >= len || (size_t)n + 16 >= sizeof(probe)) {
+      aside_log(log, logarg, "%s: path too long to move aside", path);
+      return VOUCH_ERR_INPUT;
+    }
+    snprintf(probe, sizeof(probe), "%s-wal", aside);
+    if(access(aside, F_OK) && errno == ENOENT && access(probe, F_OK) &&
+       errno == ENOENT)
+      return move_set(path, aside, log, logarg);
+  }
+  aside_log(log, logarg, "%s: ten copies were moved aside this second", path);
+  return VOUCH_ERR_EXISTS;
 }
 
 /* ----------------------------------------------------------------- users */

@@ -480,7 +480,10 @@ static vouch_rc open_failed(const char *path, int err, vouch_log_fn log,
   }
   if(err == ENOMEM)
     return VOUCH_ERR_NOMEM;
-  say(log, arg, "%s: %s", path, strerror_r(err, ebuf, sizeof(ebuf)));
+  /* Who meets EACCES here runs vouchd or vouchctl init as another user
+   * than the one the files belong to. */
+  say(log, arg, "%s: %s%s", path, strerror_r(err, ebuf, sizeof(ebuf)),
+      err == EACCES || err == EPERM ? " (run as root)" : "");
   return VOUCH_ERR_SYSTEM;
 }
 

@@ -364,6 +364,12 @@ vouch_rc vouch_store_open(const char *path, unsigned busy_timeout_ms,
                           void *logarg);
 void vouch_store_close(vouch_store *st);
 
+/* Moves the store at path (and SQLite's files beside it) aside to
+ * path.old-YYYYMMDD-HHMMSS (local time of now), never over an existing
+ * file and never deleting one; aside (len bytes) gets the new name. */
+vouch_rc vouch_store_move_aside(const char *path, time_t now, char *aside,
+                                size_t len, vouch_log_fn log, void *logarg);
+
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK.  Every read-modify-write runs
  * between begin and commit; rollback is safe when nothing is open. */
 vouch_rc vouch_store_begin(vouch_store *st);
@@ -1249,6 +1255,21 @@ vouch_rc vouch_cli_parse(const vouch_cli_spec *s, int argc, char **argv);
 /* ------------------------------------------------------- JSON and input */
 
 #include <stdio.h>
+
+/* A table for a terminal (vouchctl sessions, vouch-account devices):
+ * rows are kept until print, which pads every column but the last to
+ * its widest cell.  Widths count UTF-8 characters; control bytes and
+ * bytes that are not UTF-8 show as '?', and a cell (but in the last
+ * column) longer than VOUCH_TABLE_CELL_MAX characters is cut with
+ * "...". */
+#define VOUCH_TABLE_CELL_MAX 40
+typedef struct vouch_table vouch_table;
+/* head: ncols column titles (copied).  NULL when memory ran out. */
+vouch_table *vouch_table_new(size_t ncols, const char *const *head);
+/* cells: ncols texts ("" shows as "-"). */
+vouch_rc vouch_table_add(vouch_table *t, const char *const *cells);
+void vouch_table_print(const vouch_table *t, FILE *f);
+void vouch_table_free(vouch_table *t);
 
 /* Writes s as a quoted, escaped JSON string to f; NULL writes null. */
 void vouch_json_string(FILE *f, const char *s);

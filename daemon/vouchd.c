@@ -373,7 +373,7 @@ static vouch_rc open_state(void)
   if(vouch_store_open(g_cfg->store_path, g_cfg->busy_timeout_ms, 0, &st,
                       log_stderr, NULL))
     say(LOG_ERR, "the store is not usable now: every request fails until "
-                 "it is (vouchctl init makes one)");
+                 "it is");
   else
     vouch_store_close(st);
   return VOUCH_OK;
@@ -438,7 +438,8 @@ static int own_socket(const char *path)
     if(!mkdir(dir, 0755))
       (void)chmod(dir, 0755);
     else if(errno != EEXIST) {
-      say(LOG_ERR, "%s: %s", dir, strerror(errno));
+      say(LOG_ERR, "%s: %s%s", dir, strerror(errno),
+          errno == EACCES ? " (run vouchd as root)" : "");
       return -1;
     }
   }
@@ -456,7 +457,8 @@ static int own_socket(const char *path)
   fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if(fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
      chmod(path, 0666) || listen(fd, SOMAXCONN)) {
-    say(LOG_ERR, "%s: %s", path, strerror(errno));
+    say(LOG_ERR, "%s: %s%s", path, strerror(errno),
+        errno == EACCES ? " (run vouchd as root)" : "");
     if(fd >= 0)
       close(fd);
     return -1;
@@ -582,7 +584,7 @@ int main(int argc, char **argv)
     return 4;
   }
   if(open_state()) {
-    say(LOG_ERR, "cannot start: no usable key (run vouchctl init)");
+    say(LOG_ERR, "cannot start: no usable key file %s", g_cfg->key_file);
     return 4;
   }
   vouch_hash_limit(g_cfg->daemon_hash_workers);

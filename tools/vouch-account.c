@@ -55,13 +55,6 @@ static void tell(const struct app *a, vouch_msg_id id)
   fprintf(stderr, "%s\n", vouch_msg(a->lang, id));
 }
 
-/* Prints stored text for a terminal: control bytes become '?'. */
-static void put_text(const char *s)
-{
-  for(; *s; s++)
-    putchar(((unsigned char)*s < 0x20 || *s == 0x7f) ? '?' : *s);
-}
-
 /* -------------------------------------------------------------- usage */
 
 static vouch_rc usage_error(const char *usage, const char *msg,
@@ -430,12 +423,14 @@ static vouch_rc cmd_logout(struct app *a, int argc, char **argv)
 struct rows {
   bool json;
   unsigned long n;
+  vouch_table *t;
 };
 
 static vouch_rc device_row(void *arg, const vouch_session_row *r)
 {
   struct rows *o = arg;
-  char started[32], ended[32];
+  char started[32], ended[32], from[VOUCH_TABLE_CELL_MAX * 4 + 16];
+  const char *cells[5];
 
   vouch_format_time(r->started, started, sizeof(started));
   vouch_format_time(r->ended, ended, sizeof(ended));
@@ -452,29 +447,37 @@ static vouch_rc device_row(void *arg, const vouch_session_row *r)
     printf(",\"revoked\":%s}\n", r->revoked ? "true" : "false");
     return VOUCH_OK;
   }
-  if(!o->n++)
-    printf("%-20s %-20s %-12s %-10s %s\n", "STARTED", "ENDED", "SERVICE",
-           "TTY", "FROM");
-  printf("%-20s %-20s ", started, r->ended ? ended : "open");
-  put_text(r->service[0] ? r->service : "-");
-  printf(" ");
-  put_text(r->tty[0] ? r->tty : "-");
-  printf(" ");
-  put_text(r->rhost[0] ? r->rhost : "-");
-  printf("%s\n", r->revoked ? " (signed out)" : "");
-  return VOUCH_OK;
+  snprintf(from, sizeof(from), "%s%s", r->rhost[0] ? r->rhost : "-",
+           r->revoked ? " (signed out)" : "");
+  cells[0] = started;
+  cells[1] = r->ended ? ended : "open";
+  cells[2] = r->service;
+  cells[3] = r->tty;
+  cells[4] = from;
+  o->n++;
+  return vouch_table_add(o->t, cells);
 }
 
 static vouch_rc cmd_devices(struct app *a, int argc, char **argv)
 {
-  struct rows o = {false, 0};
+  static const char *const head[] = {"STARTED", "ENDED", "SERVICE", "TTY",
+                                     "FROM"};
+  struct rows o = {false, 0, NULL};
   vouch_rc rc = args(usage_devices, argc, argv, NULL, 0, "--json", &o.json,
                      (const char *)NULL);
 
+  if(!rc && !o.json) {
+    o.t = vouch_table_new(5, head);
+    if(!o.t)
+      rc = VOUCH_ERR_NOMEM;
+  }
   if(!rc)
     rc = vouch_sessions_each(a->ctx, a->user, device_row, &o);
+  if(!rc && !o.json && o.n)
+    vouch_table_print(o.t, stdout);
   if(!rc && !o.json && !o.n)
     printf("No sessions recorded.\n");
+  vouch_table_free(o.t);
   return rc;
 }
 
@@ -599,7 +602,7 @@ static vouch_rc export_confirm(struct app *a, const char *token)
 static vouch_rc cmd_export(struct app *a, int argc, char **argv)
 {
   const char *pos[2] = {NULL, NULL};
-  struct rows o = {false, 0};
+  struct rows o = {false, 0, NULL};
   int64_t id = 0;
   vouch_rc rc;
 

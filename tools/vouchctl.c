@@ -49,7 +49,7 @@ static const char usage_main[] =
     "       vouchctl --help | --version\n"
     "\n"
     "Commands:\n"
-    "  init                       create the key file and the store\n"
+    "  init [--new-store]         create the key file and the store\n"
     "  user add NAME [OPTIONS]    add a user\n"
     "  user show NAME [--json]    show a user\n"
     "  user set NAME OPTIONS      change a user's details\n"
@@ -72,11 +72,6 @@ static const char usage_main[] =
     "'vouchctl COMMAND --help' shows the usage of a command.\n"
     "Exit status: 0 done, 1 denied, 2 usage or bad input, 3 unknown user,\n"
     "4 system error.\n";
-
-static const char usage_init[] =
-    "Usage: vouchctl init\n"
-    "Creates the key file and the store named in the configuration, with\n"
-    "missing parent directories; keeps (and checks) what exists.\n";
 
 static const char usage_user[] =
     "Usage: vouchctl user add NAME [--email E] [--phone P] [--name N]"
@@ -277,17 +272,35 @@ out:
   return rc;
 }
 
+/* lstat: 1 when path exists, 0 when it does not, -1 on another error
+ * (said). */
+static int exists(const char *path)
+{
+  struct stat sb;
+
+  if(!lstat(path, &sb))
+    return 1;
+  if(errno == ENOENT)
+    return 0;
+  vouch_cli_say("%s: %s%s", path, strerror(errno),
+                errno == EACCES ? " (run vouchctl init as root)" : "");
+  return -1;
+}
+
 static vouch_rc init_key(vouch_ctx *ctx)
 {
   const char *path = ctx->cfg->key_file;
   const unsigned char *key;
-  struct stat sb;
   vouch_rc rc;
+  int e;
 
   rc = make_parents(path, 0755);
   if(rc)
     return rc;
-  if(lstat(path, &sb) == 0) {
+  e = exists(path);
+  if(e < 0)
+    return VOUCH_ERR_SYSTEM;
+  if(e) {
     rc = vouch_ctx_key(ctx, &key); /* checks owner, mode and size */
     if(!rc)
       printf("kept key file %s\n", path);
@@ -299,40 +312,144 @@ static vouch_rc init_key(vouch_ctx *ctx)
   return rc;
 }
 
-static vouch_rc init_store(vouch_ctx *ctx)
+static vouch_rc init_store(vouch_ctx *ctx, bool *created)
 {
   const char *path = ctx->cfg->store_path;
   vouch_store *st = NULL;
-  struct stat sb;
-  bool existed;
   vouch_rc rc;
+  int e;
 
   rc = make_parents(path, 0700);
   if(rc)
     return rc;
-  existed = lstat(path, &sb) == 0;
+  e = exists(path);
+  if(e < 0)
+    return VOUCH_ERR_SYSTEM;
   rc = vouch_store_open(path, ctx->cfg->busy_timeout_ms, VOUCH_STORE_CREATE,
                         &st, ctx->log, ctx->logarg);
   if(rc)
     return rc;
   vouch_store_close(st);
-  printf("%s store %s\n", existed ? "kept" : "created", path);
+  *created = !e;
+  printf("%s store %s\n", e ? "kept" : "created", path);
   return VOUCH_OK;
 }
 
+/* A new key would silently kill every card hash, code and token of the
+ * store (they are keyed with the lost key): the administrator chooses
+ * between the backup and a deliberate new start. */
+static vouch_rc refuse_new_key(struct cli *c)
+{
+  const char *key = c->ctx->cfg->key_file;
+  const char *store = c->ctx->cfg->store_path;
+  bool dflt = !strcmp(c->conf, VOUCH_CONF_PATH);
+
+  vouch_cli_say("the key file %s is missing, but the store %s exists", key,
+                store);
+  vouch_cli_say("refusing to make a new key: the store's card numbers, "
+                "codes and tokens work only with the key they were made "
+                "with");
+  fprintf(stderr,
+          "To keep the store, restore the key from your backup of it:\n"
+          "  install -m 0600 -o root -g root BACKUP %s\n"
+          "then run vouchctl init again to check it.\n"
+          "To start again with a new, empty store instead (members, "
+          "passwords and\ncards are not carried over), run\n"
+          "  vouchctl%s%s init --new-store\n"
+          "which moves the store aside to %s.old-DATE-TIME (it is\n"
+          "kept) and makes a new key and store.\n",
+          key, dflt ? "" : " --config ", dflt ? "" : c->conf, store);
+  return VOUCH_ERR_KEY;
+}
+
+#ifndef VOUCH_WORKER
+/* A running vouchd (or its systemd socket) would go on with the old
+ * store's key in memory against a new store. */
+static vouch_rc daemon_stopped(struct cli *c)
+{
+  vouch_client_conf cc;
+  char err[320];
+  int fd;
+
+  if(vouch_client_conf_read(c->conf, &cc, err, sizeof(err)))
+    return VOUCH_OK; /* vouchd could not run with it either */
+  fd = vouch_client_connect(&cc, err, sizeof(err));
+  if(fd < 0)
+    return VOUCH_OK;
+  close(fd);
+  vouch_cli_say("vouchd answers at %s: stop it first (systemctl stop "
+                "vouchd.socket vouchd.service), then run init --new-store "
+                "again",
+                cc.socket);
+  return VOUCH_ERR_DENIED;
+}
+#endif
+
+static vouch_rc new_store(struct cli *c)
+{
+  const char *store = c->ctx->cfg->store_path;
+  char aside[PATH_MAX];
+  vouch_rc rc = VOUCH_OK;
+  int e = exists(store);
+
+  if(e < 0)
+    return VOUCH_ERR_SYSTEM;
+#ifndef VOUCH_WORKER
+  rc = daemon_stopped(c);
+#endif
+  if(!rc && e)
+    rc = vouch_store_move_aside(store, time(NULL), aside, sizeof(aside),
+                                c->ctx->log, c->ctx->logarg);
+  if(!rc && e)
+    printf("moved the old store %s aside to %s (kept, not deleted)\n", store,
+           aside);
+  return rc;
+}
+
+static const char usage_init[] =
+    "Usage: vouchctl init [--new-store]\n"
+    "Creates the key file and the store named in the configuration, with\n"
+    "missing parent directories; keeps (and checks) what exists.  Refuses\n"
+    "to make a new key for an existing store (restore the key file from\n"
+    "its backup instead).\n"
+    "  --new-store  start again: move the store aside to\n"
+    "               PATH.old-YYYYMMDD-HHMMSS (kept, never deleted), then\n"
+    "               make a new store (and a key file when it is missing)\n";
+
 static vouch_rc cmd_init(struct cli *c, int argc, char **argv)
 {
-  const vouch_cli_spec s = {"init", usage_init, NULL, 0, NULL, NULL, false};
+  bool fresh = false, created = false;
+  const vouch_cli_opt opts[] = {{"--new-store", NULL, &fresh}};
+  const vouch_cli_spec s = {"init", usage_init, opts, 1, NULL, NULL, false};
+  bool had_key;
   vouch_rc rc;
+  int e;
 
   rc = vouch_cli_parse(&s, argc, argv);
   if(rc)
     return rc;
   rc = open_ctx(c);
+  if(rc)
+    return rc;
+  e = exists(c->ctx->cfg->key_file);
+  if(e < 0)
+    return VOUCH_ERR_SYSTEM;
+  had_key = e;
+  if(fresh)
+    rc = new_store(c);
+  else if(!had_key) {
+    e = exists(c->ctx->cfg->store_path);
+    if(e < 0)
+      return VOUCH_ERR_SYSTEM;
+    if(e)
+      return refuse_new_key(c);
+  }
   if(!rc)
     rc = init_key(c->ctx);
   if(!rc)
-    rc = init_store(c->ctx);
+    rc = init_store(c->ctx, &created);
+  if(!rc && had_key && !created)
+    printf("nothing to do: the key file and the store are in place\n");
   return rc;
 }
 
@@ -1284,6 +1401,7 @@ static const char usage_sessions[] =
 struct sessions_out {
   bool json;
   unsigned long rows;
+  vouch_table *t;
 };
 
 static void session_json(const vouch_session_row *r)
@@ -1305,53 +1423,56 @@ static void session_json(const vouch_session_row *r)
          r->revoked ? "true" : "false");
 }
 
-/* Stored text in a column of width (at least one space after it). */
-static void put_cell(const char *s, size_t width)
-{
-  size_t n = s[0] ? strlen(s) : 1;
-
-  put_text(s[0] ? s : "-");
-  printf("%*s", (int)(n < width ? width - n + 1 : 1), "");
-}
-
 static vouch_rc session_row(void *arg, const vouch_session_row *r)
 {
   struct sessions_out *o = arg;
-  char started[32], ended[32];
+  char id[24], started[32], ended[32], pid[40];
+  const char *cells[7];
 
   if(o->json) {
     session_json(r);
     return VOUCH_OK;
   }
-  if(!o->rows++)
-    printf("%-6s %-20s %-20s %-12s %-10s %-16s %s\n", "ID", "STARTED", "ENDED",
-           "SERVICE", "TTY", "FROM", "PID");
   vouch_format_time(r->started, started, sizeof(started));
   vouch_format_time(r->ended, ended, sizeof(ended));
-  printf("%-6lld %-20s %-20s ", (long long)r->id, started,
-         r->ended ? ended : "open");
-  put_cell(r->service, 12);
-  put_cell(r->tty, 10);
-  put_cell(r->rhost, 16);
-  printf("%ld%s\n", r->pid, r->revoked ? " revoked" : "");
-  return VOUCH_OK;
+  snprintf(id, sizeof(id), "%lld", (long long)r->id);
+  snprintf(pid, sizeof(pid), "%ld%s", r->pid, r->revoked ? " revoked" : "");
+  cells[0] = id;
+  cells[1] = started;
+  cells[2] = r->ended ? ended : "open";
+  cells[3] = r->service;
+  cells[4] = r->tty;
+  cells[5] = r->rhost;
+  cells[6] = pid;
+  o->rows++;
+  return vouch_table_add(o->t, cells);
 }
 
 static vouch_rc cmd_sessions(struct cli *c, int argc, char **argv)
 {
-  struct sessions_out o = {false, 0};
+  static const char *const head[] = {"ID",  "STARTED", "ENDED", "SERVICE",
+                                     "TTY", "FROM",    "PID"};
+  struct sessions_out o = {false, 0, NULL};
   char *name = NULL;
   vouch_rc rc;
 
   rc = parse_name("sessions", usage_sessions, &name, &o.json, argc, argv);
   if(!rc)
     rc = open_ctx(c);
+  if(!rc && !o.json) {
+    o.t = vouch_table_new(7, head);
+    if(!o.t)
+      rc = VOUCH_ERR_NOMEM;
+  }
   if(!rc)
     rc = vouch_sessions_each(c->ctx, name, session_row, &o);
   if(rc == VOUCH_ERR_NO_USER)
     unknown_user(name);
+  if(!rc && !o.json && o.rows)
+    vouch_table_print(o.t, stdout);
   if(!rc && !o.json && !o.rows)
     printf("no sessions recorded for %s\n", name);
+  vouch_table_free(o.t);
   return rc;
 }
 
