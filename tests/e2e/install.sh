@@ -10,7 +10,9 @@
 # private core /usr/lib/<triplet>/vouch found by the delivery helper
 # through its RUNPATH, the compiled-in paths of the delivery helper and
 # the templates (with a vouchd of its own for a conf= file),
-# pam-auth-update --enable/--disable of the two profiles,
+# pam-auth-update --enable/--disable of the profiles, and each profile
+# with real su and sshd for a member, a non-member and root, also with a
+# typo in vouch.conf (tests/e2e/profiles.inc),
 # then remove and purge: no vouch line left in /etc/pam.d/common-*, the
 # state gone after purge.  /etc/pam.d and /var/lib/pam are restored and
 # the packages purged at the end, always (e2e.inc), so the machine is
@@ -322,6 +324,9 @@ locked pam-auth-update --disable vouch-check vouch-session ||
 for f in $COMMON; do
   expect_nogrep vouch "$f" "disable: no vouch in $f"
 done
+
+# ------------------------------- the profiles with real su and sshd
+. "$VOUCH_SRC/tests/e2e/profiles.inc"
 
 # ------------------------------------------------------ remove, purge
 locked pam-auth-update --enable vouch-check vouch-session ||
