@@ -93,6 +93,8 @@ static const char *code_template(const char *purpose, vouch_channel ch)
     return "reset-sms";
   if(ch == VOUCH_CHANNEL_EMAIL && !strcmp(purpose, "email-verify"))
     return "email-verify-email";
+  if(!strcmp(purpose, "signin"))
+    return ch == VOUCH_CHANNEL_SMS ? "signin-sms" : "signin-email";
   return ch == VOUCH_CHANNEL_SMS ? "code-sms" : "code-email";
 }
 
@@ -394,25 +396,43 @@ static vouch_rc pick_dest(const vouch_user *u, const char *purpose,
   return *to ? VOUCH_OK : VOUCH_ERR_UNAVAIL;
 }
 
-/* The resend interval and the hourly cap, for (user, purpose, ch). */
+/* The limits on a new code for (user, purpose, ch): a resend ("r") waits
+ * [otp] resend_interval after the last send and at most [otp] resend_max
+ * are made an hour; every code of the member counts towards [otp]
+ * max_per_hour.  An hourly cap sets *retry to when it frees a place. */
 static vouch_rc rate_check(vouch_ctx *ctx, vouch_store *st, const char *user,
                            const char *purpose, vouch_channel ch, bool resend,
-                           time_t now)
+                           time_t now, time_t *retry)
 {
   const vouch_config *cfg = ctx->cfg;
   unsigned count = 0;
-  time_t last = 0;
+  time_t last = 0, nth = 0;
   vouch_rc rc;
 
-  rc = vouch_store_sends_since(st, user, purpose, (int)ch, now - SEND_WINDOW,
-                               &count, &last);
-  if(rc)
-    return rc;
-  if(resend && last && now - last < (time_t)cfg->otp_resend_interval)
+  *retry = 0;
+  if(resend) {
+    rc = vouch_store_sends_since(st, user, purpose, (int)ch, now - SEND_WINDOW,
+                                 &count, &last);
+    if(rc)
+      return rc;
+    if(last && now - last < (time_t)cfg->otp_resend_interval)
+      return VOUCH_ERR_RATE;
+  }
+  rc = vouch_store_sends_window(st, user, NULL, 0, now - SEND_WINDOW,
+                                cfg->otp_max_per_hour, &count, &nth);
+  if(!rc && count >= cfg->otp_max_per_hour) {
+    *retry = nth + SEND_WINDOW;
     return VOUCH_ERR_RATE;
-  if(count >= cfg->otp_resend_max + 1)
+  }
+  if(!rc && resend)
+    rc =
+        vouch_store_sends_window(st, user, purpose, (int)ch, now - SEND_WINDOW,
+                                 cfg->otp_resend_max, &count, &nth);
+  if(!rc && resend && count >= cfg->otp_resend_max) {
+    *retry = nth + SEND_WINDOW;
     return VOUCH_ERR_RATE;
-  return VOUCH_OK;
+  }
+  return rc;
 }
 
 /* The keyed hash of a code.  A code sent to an explicit destination (a
@@ -429,42 +449,95 @@ static void code_mac(const unsigned char *key, unsigned char *mac,
     vouch_mac(key, mac, "code", user, purpose, chn, code, NULL);
 }
 
+/* One request for a code. */
+struct code_req {
+  const char *purpose;
+  vouch_channel ch;
+  const char *dest; /* NULL: the address on file */
+  unsigned ttl;
+  bool resend;  /* "r": a new code whatever is out */
+  bool reoffer; /* a live code already out is offered again */
+};
+
+/* A live code of the request already out: nothing is sent; it stays the
+ * one code, single use, with the attempts it has had. */
+static vouch_rc code_reoffer(vouch_ctx *ctx, vouch_store *st,
+                             const vouch_user *u, const struct code_req *q,
+                             const char *detail, vouch_code_info *info)
+{
+  vouch_code_row c;
+  vouch_rc rc;
+
+  rc = vouch_store_code_live(st, u->name, q->purpose, (int)q->ch, time(NULL),
+                             &c);
+  vouch_wipe(c.mac, sizeof(c.mac));
+  if(rc)
+    return rc;
+  info->reoffered = true;
+  info->sent = c.created;
+  rc = vouch_audit(ctx, u->name, "code.reoffered", detail);
+  if(!rc)
+    rc = vouch_store_commit(st);
+  return rc;
+}
+
+/* A refused request: is a code sent before still good? */
+static vouch_rc code_rate(vouch_ctx *ctx, vouch_store *st, const vouch_user *u,
+                          const struct code_req *q, const char *detail,
+                          vouch_code_info *info)
+{
+  vouch_code_row c;
+
+  if(!q->dest && !vouch_store_code_live(st, u->name, q->purpose, (int)q->ch,
+                                        time(NULL), &c))
+    info->sent = c.created;
+  vouch_wipe(c.mac, sizeof(c.mac));
+  return refuse(ctx, st, u->name, "code.rate", detail, VOUCH_ERR_RATE);
+}
+
 /* Everything about one code request that reads and writes the store, in
- * one transaction; on VOUCH_OK the code is stored and the send counted,
- * and *to points into u. */
+ * one transaction; on VOUCH_OK the code is stored and the send counted
+ * (or a live one re-offered, info->reoffered), and *to points into u. */
 static vouch_rc code_store(vouch_ctx *ctx, vouch_store *st,
                            const unsigned char *key, vouch_user *u,
-                           const char *purpose, vouch_channel ch,
-                           const char *dest, unsigned ttl, bool resend,
-                           const char *code, const char **to, int64_t *id)
+                           const struct code_req *q, const char *code,
+                           const char **to, int64_t *id, vouch_code_info *info)
 {
   unsigned char mac[VOUCH_MAC_BYTES];
-  const char *chn = vouch_channel_name(ch);
+  const char *chn = vouch_channel_name(q->ch);
   time_t now = time(NULL), keep;
   char detail[96];
   vouch_rc rc;
 
-  snprintf(detail, sizeof(detail), "channel=%s purpose=%s", chn, purpose);
-  if(u->state == VOUCH_STATE_LOCKED && refused_when_locked(purpose))
+  snprintf(detail, sizeof(detail), "channel=%s purpose=%s", chn, q->purpose);
+  if(u->state == VOUCH_STATE_LOCKED && refused_when_locked(q->purpose))
     return refuse(ctx, st, u->name, "code.refused", detail, VOUCH_ERR_LOCKED);
-  if(pick_dest(u, purpose, ch, dest, to))
+  if(pick_dest(u, q->purpose, q->ch, q->dest, to))
     return refuse(ctx, st, u->name, "code.unavailable", detail,
                   VOUCH_ERR_UNAVAIL);
-  rc = rate_check(ctx, st, u->name, purpose, ch, resend, now);
+  if(q->reoffer && !q->resend && !q->dest) {
+    rc = code_reoffer(ctx, st, u, q, detail, info);
+    if(rc != VOUCH_ERR_NOT_FOUND)
+      return rc;
+  }
+  rc = rate_check(ctx, st, u->name, q->purpose, q->ch, q->resend, now,
+                  &info->retry);
   if(rc == VOUCH_ERR_RATE)
-    return refuse(ctx, st, u->name, "code.rate", detail, rc);
+    return code_rate(ctx, st, u, q, detail, info);
   if(rc)
     return rc;
-  code_mac(key, mac, u->name, purpose, chn, dest, code);
-  rc = vouch_store_code_insert(st, u->name, purpose, (int)ch, mac, now,
-                               now + (time_t)ttl, id);
+  code_mac(key, mac, u->name, q->purpose, chn, q->dest, code);
+  rc = vouch_store_code_insert(st, u->name, q->purpose, (int)q->ch, mac, now,
+                               now + (time_t)q->ttl, id);
   vouch_wipe(mac, sizeof(mac));
   keep = (time_t)ctx->cfg->otp_resend_interval;
   keep = now - (keep > SEND_WINDOW ? keep : SEND_WINDOW);
   if(!rc)
-    rc = vouch_store_send_add(st, u->name, purpose, (int)ch, now, keep);
+    rc = vouch_store_send_add(st, u->name, q->purpose, (int)q->ch, now,
+                              q->resend, keep);
   if(!rc)
     rc = vouch_store_commit(st);
+  info->sent = now;
   return rc;
 }
 
@@ -506,9 +579,9 @@ static vouch_rc code_undeliverable(vouch_ctx *ctx, vouch_store *st,
              : VOUCH_ERR_DELIVERY;
 }
 
-vouch_rc vouch_code_send(vouch_ctx *ctx, const char *user, const char *purpose,
-                         vouch_channel ch, const char *dest, unsigned ttl,
-                         bool resend)
+/* vouch_code_send and vouch_code_request. */
+static vouch_rc code_request(vouch_ctx *ctx, const char *user,
+                             struct code_req *q, vouch_code_info *info)
 {
   char code[CODE_BUF] = "", detail[96];
   const unsigned char *key;
@@ -518,13 +591,15 @@ vouch_rc vouch_code_send(vouch_ctx *ctx, const char *user, const char *purpose,
   int64_t id = 0;
   vouch_rc rc;
 
+  memset(info, 0, sizeof(*info));
   if(!vouch_valid_username(user))
     return VOUCH_ERR_NO_USER;
-  if(!valid_purpose(purpose) || !valid_channel(ch) || !valid_dest(ch, dest))
+  if(!valid_purpose(q->purpose) || !valid_channel(q->ch) ||
+     !valid_dest(q->ch, q->dest))
     return VOUCH_ERR_INPUT;
-  if(!ttl)
-    ttl = ch == VOUCH_CHANNEL_SMS ? ctx->cfg->otp_sms_ttl
-                                  : ctx->cfg->otp_email_ttl;
+  if(!q->ttl)
+    q->ttl = q->ch == VOUCH_CHANNEL_SMS ? ctx->cfg->otp_sms_ttl
+                                        : ctx->cfg->otp_email_ttl;
   rc = vouch_ctx_store(ctx, &st);
   if(!rc)
     rc = vouch_ctx_key(ctx, &key);
@@ -536,14 +611,13 @@ vouch_rc vouch_code_send(vouch_ctx *ctx, const char *user, const char *purpose,
     goto out;
   rc = vouch_store_user_get(st, user, &u);
   if(!rc)
-    rc = code_store(ctx, st, key, &u, purpose, ch, dest, ttl, resend, code,
-                    &to, &id);
+    rc = code_store(ctx, st, key, &u, q, code, &to, &id, info);
   vouch_store_rollback(st);
-  if(rc)
+  if(rc || info->reoffered)
     goto out;
   snprintf(detail, sizeof(detail), "channel=%s purpose=%s",
-           vouch_channel_name(ch), purpose);
-  rc = code_deliver(ctx, &u, purpose, ch, to, code, ttl);
+           vouch_channel_name(q->ch), q->purpose);
+  rc = code_deliver(ctx, &u, q->purpose, q->ch, to, code, q->ttl);
   if(rc)
     rc = code_undeliverable(ctx, st, user, id, detail, rc);
   else
@@ -552,6 +626,26 @@ out:
   vouch_wipe(code, sizeof(code));
   vouch_user_clear(&u);
   return rc;
+}
+
+vouch_rc vouch_code_send(vouch_ctx *ctx, const char *user, const char *purpose,
+                         vouch_channel ch, const char *dest, unsigned ttl,
+                         bool resend)
+{
+  struct code_req q = {purpose, ch, dest, ttl, resend, false};
+  vouch_code_info info;
+
+  return code_request(ctx, user, &q, &info);
+}
+
+vouch_rc vouch_code_request(vouch_ctx *ctx, const char *user,
+                            const char *purpose, vouch_channel ch, bool resend,
+                            vouch_code_info *info)
+{
+  struct code_req q = {purpose, ch, NULL, 0, resend, true};
+  vouch_code_info none;
+
+  return code_request(ctx, user, &q, info ? info : &none);
 }
 
 /* A wrong answer: one attempt on the code (dead at [otp] max_attempts)

@@ -109,6 +109,7 @@ static const struct key keys[] = {
     {"otp", "max_attempts", K_NUM, F(otp_max_attempts), 1, 100},
     {"otp", "resend_interval", K_DUR, F(otp_resend_interval), 1, MAX_DURATION},
     {"otp", "resend_max", K_NUM, F(otp_resend_max), 1, 100},
+    {"otp", "max_per_hour", K_NUM, F(otp_max_per_hour), 1, 1000},
     {"lockout", "max_failures", K_NUM, F(lock_max_failures), 1, 1000},
     {"lockout", "window", K_DUR, F(lock_window), 1, MAX_DURATION},
     {"reset", "link_ttl", K_DUR, F(reset_link_ttl), 1, MAX_DURATION},
@@ -720,6 +721,7 @@ vouch_rc vouch_config_defaults(vouch_config *c)
   c->otp_max_attempts = 5;
   c->otp_resend_interval = 30;
   c->otp_resend_max = 5;
+  c->otp_max_per_hour = 20;
   c->lock_max_failures = 5;
   c->lock_window = 3600;
   c->reset_link_ttl = 86400;

@@ -280,11 +280,11 @@ static const char *const texts[VOUCH_MSG_COUNT][L_COUNT] = {
                               "Inloggningskod som visas p\u00e5 enheten: ",
                               "Kod log masuk yang dipaparkan pada peranti: "},
     [VOUCH_MSG_CHOICE_INVALID] =
-        {"Please answer with one of the numbers shown, or a.",
-         "Svar med et af de viste tal eller a.",
-         "Antwoord met een van de getoonde nummers, of a.",
-         "Svara med en av siffrorna som visas, eller a.",
-         "Sila jawab dengan salah satu nombor yang ditunjukkan, atau a."},
+        {"Please choose one of the listed ways.",
+         "V\u00e6lg en af de viste m\u00e5der.",
+         "Kies een van de genoemde manieren.",
+         "V\u00e4lj ett av s\u00e4tten i listan.",
+         "Sila pilih salah satu cara yang disenaraikan."},
     [VOUCH_MSG_DEVICE_URL] =
         {"Or open %s on your phone or computer.",
          "Eller \u00e5bn %s p\u00e5 din telefon eller computer.",
@@ -328,6 +328,61 @@ static const char *const texts[VOUCH_MSG_COUNT][L_COUNT] = {
          "koden igen): ",
          "Masukkan kod %u digit yang kami hantar ke %s (r: Hantar kod "
          "semula): "},
+    [VOUCH_MSG_CODE_PROMPT_ONLY] =
+        {"Security check. Enter the %u-digit code we sent to %s "
+         "(r: Send code again): ",
+         "Sikkerhedskontrol. Indtast den %u-cifrede kode, vi sendte til %s "
+         "(r: Send koden igen): ",
+         "Beveiligingscontrole. Voer de %u-cijferige code in die we naar %s "
+         "hebben gestuurd (r: Code opnieuw verzenden): ",
+         "S\u00e4kerhetskontroll. Ange den %u-siffriga kod som vi skickade "
+         "till %s (r: Skicka koden igen): ",
+         "Semakan keselamatan. Masukkan kod %u digit yang kami hantar ke %s "
+         "(r: Hantar kod semula): "},
+    [VOUCH_MSG_CODE_REOFFER] =
+        {"Security check. We already sent a code to %s at %s. Enter it, or "
+         "type r to send a new one (a: Try another way): ",
+         "Sikkerhedskontrol. Vi har allerede sendt en kode til %s kl. %s. "
+         "Indtast den, eller skriv r for at sende en ny (a: Pr\u00f8v "
+         "p\u00e5 en anden m\u00e5de): ",
+         "Beveiligingscontrole. We hebben al een code naar %s gestuurd om "
+         "%s. Voer die in, of typ r om een nieuwe te verzenden (a: Probeer "
+         "het op een andere manier): ",
+         "S\u00e4kerhetskontroll. Vi har redan skickat en kod till %s "
+         "kl. %s. Ange den, eller skriv r f\u00f6r att skicka en ny "
+         "(a: F\u00f6rs\u00f6k p\u00e5 ett annat s\u00e4tt): ",
+         "Semakan keselamatan. Kami telah menghantar kod ke %s pada pukul "
+         "%s. Masukkan kod itu, atau taip r untuk menghantar kod baharu "
+         "(a: Cuba cara lain): "},
+    [VOUCH_MSG_CODE_REOFFER_ONLY] =
+        {"Security check. We already sent a code to %s at %s. Enter it, or "
+         "type r to send a new one: ",
+         "Sikkerhedskontrol. Vi har allerede sendt en kode til %s kl. %s. "
+         "Indtast den, eller skriv r for at sende en ny: ",
+         "Beveiligingscontrole. We hebben al een code naar %s gestuurd om "
+         "%s. Voer die in, of typ r om een nieuwe te verzenden: ",
+         "S\u00e4kerhetskontroll. Vi har redan skickat en kod till %s "
+         "kl. %s. Ange den, eller skriv r f\u00f6r att skicka en ny: ",
+         "Semakan keselamatan. Kami telah menghantar kod ke %s pada pukul "
+         "%s. Masukkan kod itu, atau taip r untuk menghantar kod baharu: "},
+    [VOUCH_MSG_CODE_FORMAT_ONLY] =
+        {"Enter the %u digits of the code, or r to send it again.",
+         "Indtast kodens %u cifre, eller r for at sende den igen.",
+         "Voer de %u cijfers van de code in, of r om hem opnieuw te "
+         "verzenden.",
+         "Ange kodens %u siffror, eller r f\u00f6r att skicka den igen.",
+         "Masukkan %u digit kod, atau r untuk menghantarnya semula."},
+    [VOUCH_MSG_CODE_CAPPED] =
+        {"You have asked for many codes in the last hour. You can ask for a "
+         "new code at %s.",
+         "Du har bedt om mange koder den seneste time. Du kan bede om en ny "
+         "kode kl. %s.",
+         "Je hebt het afgelopen uur veel codes aangevraagd. Je kunt om %s "
+         "een nieuwe code aanvragen.",
+         "Du har bett om m\u00e5nga koder den senaste timmen. Du kan be om "
+         "en ny kod kl. %s.",
+         "Anda telah meminta banyak kod dalam sejam yang lalu. Anda boleh "
+         "meminta kod baharu pada pukul %s."},
 };
 
 static int lang_index(const char *lang)

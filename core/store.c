@@ -97,8 +97,10 @@ static const char *const migrations[] = {
     "CREATE INDEX sends_user ON sends(user_id, purpose, channel, ts);",
     vouch_schema_sessions, /* version 3 */
     vouch_schema_accounts, /* version 4 */
-    vouch_schema_devices   /* version 5 */
-};
+    vouch_schema_devices,  /* version 5 */
+    /* version 6: "r" counted apart from the first send of a check */
+    "ALTER TABLE sends ADD COLUMN resend INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX sends_user_ts ON sends(user_id, ts);"};
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])) - 1)
 
@@ -1758,7 +1760,7 @@ vouch_rc vouch_store_check_failure_clear(vouch_store *st, const char *user)
 
 vouch_rc vouch_store_send_add(vouch_store *st, const char *user,
                               const char *purpose, int channel, time_t ts,
-                              time_t prune_before)
+                              bool resend, time_t prune_before)
 {
   bool own = false;
   vouch_rc rc;
@@ -1773,9 +1775,11 @@ vouch_rc vouch_store_send_add(vouch_store *st, const char *user,
       user, (sqlite3_int64)prune_before, "drop old sends");
   if(!rc)
     rc = st_user_insert(st, "record send", NULL,
-                        "INSERT INTO sends (user_id, purpose, channel, ts)"
-                        " SELECT id, ?2, ?3, ?4 FROM users WHERE name = ?1",
-                        "ttiI", user, purpose, channel, (sqlite3_int64)ts);
+                        "INSERT INTO sends (user_id, purpose, channel, ts,"
+                        " resend) SELECT id, ?2, ?3, ?4, ?5 FROM users"
+                        " WHERE name = ?1",
+                        "ttiIi", user, purpose, channel, (sqlite3_int64)ts,
+                        (int)resend);
   return st_atomic_leave(st, own, rc);
 }
 
@@ -1798,6 +1802,73 @@ vouch_rc vouch_store_sends_since(vouch_store *st, const char *user,
   if(!rc && *last == 0)
     rc = st_no_row(st, user, VOUCH_OK);
   return rc;
+}
+
+/* The n-th newest send matched by sql (?1 user, ?2 since, ?3 n - 1, and
+ * ?4 purpose, ?5 channel when it has them); 0 when there are fewer. */
+static vouch_rc sends_nth(vouch_store *st, const char *sql, const char *user,
+                          time_t since, unsigned n, const char *purpose,
+                          int channel, time_t *nth)
+{
+  sqlite3_stmt *s = NULL;
+  vouch_rc rc;
+  int src;
+
+  *nth = 0;
+  rc = st_prepare(st, sql, &s);
+  if(rc)
+    return rc;
+  src = st_bind_text(s, 1, user);
+  src = src ? src : sqlite3_bind_int64(s, 2, (sqlite3_int64)since);
+  src = src ? src : sqlite3_bind_int64(s, 3, n ? (sqlite3_int64)n - 1 : 0);
+  if(!src && purpose)
+    src = st_bind_text(s, 4, purpose);
+  if(!src && purpose)
+    src = sqlite3_bind_int(s, 5, channel);
+  src = src ? src : sqlite3_step(s);
+  if(src == SQLITE_ROW)
+    *nth = (time_t)sqlite3_column_int64(s, 0);
+  else if(src != SQLITE_DONE)
+    rc = st_sql_fail(st, "find a send", src);
+  sqlite3_finalize(s);
+  return rc;
+}
+
+vouch_rc vouch_store_sends_window(vouch_store *st, const char *user,
+                                  const char *purpose, int channel,
+                                  time_t since, unsigned n, unsigned *count,
+                                  time_t *nth)
+{
+  vouch_rc rc;
+
+  if(!count || !nth || st_bad_name(st, user) ||
+     (purpose && st_bad_purpose(st, purpose)))
+    return VOUCH_ERR_INPUT;
+  *count = 0;
+  *nth = 0;
+  if(purpose)
+    rc = st_count_rows(st,
+                       "SELECT count(*) FROM sends WHERE user_id = " USER_ID_OF
+                       " AND ts > ?2 AND purpose = ?3 AND channel = ?4"
+                       " AND resend = 1",
+                       user, since, purpose, channel, count, NULL);
+  else
+    rc = st_count_rows(st,
+                       "SELECT count(*) FROM sends WHERE user_id = " USER_ID_OF
+                       " AND ts > ?2",
+                       user, since, NULL, 0, count, NULL);
+  if(rc || *count < n || !n)
+    return rc;
+  if(purpose)
+    return sends_nth(st,
+                     "SELECT ts FROM sends WHERE user_id = " USER_ID_OF
+                     " AND ts > ?2 AND purpose = ?4 AND channel = ?5"
+                     " AND resend = 1 ORDER BY ts DESC LIMIT 1 OFFSET ?3",
+                     user, since, n, purpose, channel, nth);
+  return sends_nth(st,
+                   "SELECT ts FROM sends WHERE user_id = " USER_ID_OF
+                   " AND ts > ?2 ORDER BY ts DESC LIMIT 1 OFFSET ?3",
+                   user, since, n, NULL, 0, nth);
 }
 
 /* ------------------------------------------------------------------ card */

@@ -178,7 +178,8 @@ typedef struct vouch_config {
   unsigned otp_sms_ttl;         /* sms_ttl = 10m */
   unsigned otp_max_attempts;    /* max_attempts = 5 */
   unsigned otp_resend_interval; /* resend_interval = 30s */
-  unsigned otp_resend_max;      /* resend_max = 5 per hour */
+  unsigned otp_resend_max;      /* resend_max = 5 per hour ("r" only) */
+  unsigned otp_max_per_hour;    /* max_per_hour = 20 codes of a member */
   /* [lockout] */
   unsigned lock_max_failures; /* max_failures = 5 */
   unsigned lock_window;       /* window = 1h */
@@ -502,12 +503,21 @@ vouch_rc vouch_store_check_failure_count(vouch_store *st, const char *user,
                                          time_t since, unsigned *count);
 vouch_rc vouch_store_check_failure_clear(vouch_store *st, const char *user);
 
-/* Messages sent, for the resend limits.  add drops the user's rows at or
+/* Messages sent, for the resend limits.  add records one (resend: an
+ * "r", not the first code of a check) and drops the user's rows at or
  * before prune_before; since gives the number of sends of (user, purpose,
  * channel) with ts > since and the time of the last one (0: none). */
 vouch_rc vouch_store_send_add(vouch_store *st, const char *user,
                               const char *purpose, int channel, time_t ts,
-                              time_t prune_before);
+                              bool resend, time_t prune_before);
+/* For the hourly caps: *count of the user's sends with ts > since (with
+ * purpose: only the resends of (purpose, channel); NULL: every code of
+ * the user) and, when *count >= n > 0, *nth the time of the n-th newest
+ * (else 0): the cap of n frees one place an hour after it. */
+vouch_rc vouch_store_sends_window(vouch_store *st, const char *user,
+                                  const char *purpose, int channel,
+                                  time_t since, unsigned n, unsigned *count,
+                                  time_t *nth);
 vouch_rc vouch_store_sends_since(vouch_store *st, const char *user,
                                  const char *purpose, int channel,
                                  time_t since, unsigned *count, time_t *last);
@@ -687,13 +697,29 @@ void vouch_mask_phone(const char *phone, char *out, size_t len);
  * means the address on file (SMS only to a verified phone: else
  * VOUCH_ERR_UNAVAIL); a code sent to an explicit dest is bound to it as
  * well and redeemed with vouch_code_redeem_to and the same dest.  A
- * resend is refused (VOUCH_ERR_RATE) before [otp] resend_interval since
- * the last send; any send beyond [otp] resend_max in the last hour is
- * refused too.  Delivery failure:
+ * resend ("r") is refused (VOUCH_ERR_RATE) before [otp] resend_interval
+ * since the last send and beyond [otp] resend_max resends of (purpose,
+ * channel) in the last hour; any code beyond [otp] max_per_hour of the
+ * user in the last hour is refused too.  Delivery failure:
  * VOUCH_ERR_DELIVERY, the code is dropped.  Audited. */
 vouch_rc vouch_code_send(vouch_ctx *ctx, const char *user, const char *purpose,
                          vouch_channel ch, const char *dest, unsigned ttl,
                          bool resend);
+/* What became of a request for a code (vouch_code_request). */
+typedef struct vouch_code_info {
+  bool reoffered; /* a live code was already out: nothing was sent */
+  time_t sent;    /* when the code in force was sent; 0: none is live */
+  time_t retry;   /* VOUCH_ERR_RATE by an hourly cap: when it frees a
+                     place; 0: the resend interval (a moment) */
+} vouch_code_info;
+/* The code of a check to the address on file: vouch_code_send, except
+ * that without resend a live code of (user, purpose, channel), unused
+ * and unexpired, is offered again instead of a new one (nothing sent,
+ * info->reoffered; "code.reoffered" audited): it stays single use and
+ * keeps its attempts.  info may be NULL. */
+vouch_rc vouch_code_request(vouch_ctx *ctx, const char *user,
+                            const char *purpose, vouch_channel ch, bool resend,
+                            vouch_code_info *info);
 /* Checks answer against the live code in one BEGIN IMMEDIATE: VOUCH_OK
  * uses it up; a wrong answer counts one attempt on the code (it dies at
  * [otp] max_attempts) and one failed security check (see
@@ -1342,6 +1368,13 @@ typedef enum {
   VOUCH_MSG_WAY_CARD,       /* %s: last 4 digits, "card number ending in" */
   VOUCH_MSG_CHOICE_INVALID, /* not one of the choices shown */
   VOUCH_MSG_DEVICE_ASK,     /* "Sign-in code shown on the device: " */
+  /* Code limits that tell the truth (issue 14); _ONLY: no other way is
+   * left, so no "a". */
+  VOUCH_MSG_CODE_PROMPT_ONLY,  /* %u digits, %s masked destination */
+  VOUCH_MSG_CODE_REOFFER,      /* %s masked destination, %s time HH:MM */
+  VOUCH_MSG_CODE_REOFFER_ONLY, /* %s masked destination, %s time HH:MM */
+  VOUCH_MSG_CODE_FORMAT_ONLY,  /* %u: digits expected, or r */
+  VOUCH_MSG_CODE_CAPPED,       /* %s: time HH:MM a new code may be had */
   VOUCH_MSG_COUNT
 } vouch_msg_id;
 

@@ -13,10 +13,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 
 #include "vouchd.h"
 
-#define PURPOSE "check"
+/* A sign-in's code says so ("Your sign-in code"); vouch-account's check
+ * comes before an account change ("Confirm account change"). */
+#define PURPOSE_SIGNIN "signin"
+#define PURPOSE_CHANGE "check"
 /* Answers one conversation may give before it ends: wrong codes end
  * earlier through the code's attempt limit and the lockout. */
 #define MAX_ROUNDS 20
@@ -31,12 +35,14 @@ struct otp {
   vouch_ctx *ctx;
   const char *user;
   const char *lang;
+  const char *purpose;
   vouch_methods m;
   bool any;      /* channel=any: "a" offers the other ways */
   unsigned used; /* the ways tried in this conversation */
   vouch_channel ch;
   const char *mask;
   char format[256]; /* what a well-formed answer looks like */
+  char prompt[768]; /* the code prompt: what was sent, and when */
   vd_decoy decoy;   /* an unknown name's conversation */
 };
 
@@ -59,13 +65,31 @@ static unsigned open_ways(const struct otp *o)
          (o->m.card ? WAY_CARD : 0);
 }
 
+/* Whether "a" leads anywhere besides the ways in listed: a way of this
+ * module not yet tried (channel=any), or the next line of the stack
+ * (without channel=any the module cannot know it; the SPEC sends "a"
+ * there). */
+static bool another_left(const struct otp *o, unsigned listed)
+{
+  return !o->any || (open_ways(o) & ~(o->used | listed)) != 0;
+}
+
+/* A time of day as the member reads it, "14:02" (the host's zone). */
+static void hhmm(time_t t, char *buf, size_t len)
+{
+  struct tm tm;
+
+  if(!localtime_r(&t, &tm) || !strftime(buf, len, "%H:%M", &tm))
+    snprintf(buf, len, "--:--");
+}
+
 /* A numbered choice among ways (bits); *way is the one picked, 0 for
  * "a".  Anything else is answered and asked again, three times. */
 static int choose(struct otp *o, vouch_msg_id prompt_id, unsigned ways,
                   unsigned *way)
 {
   static const unsigned order[] = {WAY_EMAIL, WAY_SMS, WAY_CARD};
-  char list[640], item[192], prompt[1024];
+  char list[640], item[192], prompt[1024], again[1280];
   unsigned shown[3], n = 0, i;
   char *answer = NULL;
   size_t len = 0;
@@ -90,11 +114,14 @@ static int choose(struct otp *o, vouch_msg_id prompt_id, unsigned ways,
     if(len >= sizeof(list))
       return PAM_BUF_ERR;
   }
-  snprintf(list + len, sizeof(list) - len, "a = %s",
-           vouch_msg(o->lang, VOUCH_MSG_TRY_ANOTHER));
+  if(another_left(o, ways))
+    snprintf(list + len, sizeof(list) - len, "a = %s",
+             vouch_msg(o->lang, VOUCH_MSG_TRY_ANOTHER));
+  else
+    list[len - 2] = '\0'; /* no ", " after the last way */
   vouch_msgf(prompt, sizeof(prompt), o->lang, prompt_id, list);
   for(round = 0; round < 3; round++) {
-    ret = vd_ask(o->r, PAM_PROMPT_ECHO_ON, prompt, &answer);
+    ret = vd_ask(o->r, PAM_PROMPT_ECHO_ON, round ? again : prompt, &answer);
     if(ret != PAM_SUCCESS)
       return ret;
     vouch_trim(answer);
@@ -106,7 +133,9 @@ static int choose(struct otp *o, vouch_msg_id prompt_id, unsigned ways,
     vouch_free_secret(answer);
     if(ret)
       return PAM_SUCCESS;
-    say(o, PAM_ERROR_MSG, VOUCH_MSG_CHOICE_INVALID);
+    /* Said in the prompt itself: messages alone get lost over SSH. */
+    snprintf(again, sizeof(again), "%s %s",
+             vouch_msg(o->lang, VOUCH_MSG_CHOICE_INVALID), prompt);
   }
   return PAM_AUTH_ERR;
 }
@@ -126,24 +155,64 @@ static int another_way(struct otp *o, unsigned *way)
   return ret;
 }
 
-/* Sends (or sends again) a code; PAM_SUCCESS means: go on asking. */
+/* The code prompt: the code just sent, or the one re-offered. */
+static void set_prompt(struct otp *o, const vouch_code_info *info)
+{
+  bool a = another_left(o, 0);
+  char at[16];
+
+  if(info->reoffered) {
+    hhmm(info->sent, at, sizeof(at));
+    vouch_msgf(o->prompt, sizeof(o->prompt), o->lang,
+               a ? VOUCH_MSG_CODE_REOFFER : VOUCH_MSG_CODE_REOFFER_ONLY,
+               o->mask, at);
+  }
+  else
+    vouch_msgf(o->prompt, sizeof(o->prompt), o->lang,
+               a ? VOUCH_MSG_CODE_PROMPT : VOUCH_MSG_CODE_PROMPT_ONLY,
+               o->ctx->cfg->otp_length, o->mask);
+  vouch_msgf(o->format, sizeof(o->format), o->lang,
+             a ? VOUCH_MSG_CODE_FORMAT : VOUCH_MSG_CODE_FORMAT_ONLY,
+             o->ctx->cfg->otp_length);
+}
+
+/* No new code now.  An hourly cap says when; with no code left to enter
+ * the member goes on to the other ways (PAM_AUTHINFO_UNAVAIL). */
+static int refused(struct otp *o, bool again, const vouch_code_info *info)
+{
+  char at[16], msg[512];
+
+  if(!info->retry) {
+    /* The resend interval: a code sent a moment ago is still good. */
+    say(o, PAM_ERROR_MSG, VOUCH_MSG_CODE_RATE);
+    return again ? PAM_SUCCESS : PAM_AUTHINFO_UNAVAIL;
+  }
+  hhmm(info->retry, at, sizeof(at));
+  vouch_msgf(msg, sizeof(msg), o->lang, VOUCH_MSG_CODE_CAPPED, at);
+  vd_say(o->r, PAM_ERROR_MSG, msg);
+  return again && info->sent ? PAM_SUCCESS : PAM_AUTHINFO_UNAVAIL;
+}
+
+/* Sends (or sends again) a code, or offers again the one still out;
+ * PAM_SUCCESS means: go on asking. */
 static int send_code(struct otp *o, bool again)
 {
+  vouch_code_info info;
   vouch_rc rc;
 
+  memset(&info, 0, sizeof(info));
   if(!o->m.known)
     rc = vd_decoy_send(&o->decoy, o->ctx, again);
   else
-    rc = vouch_code_send(o->ctx, o->user, PURPOSE, o->ch, NULL, 0, again);
+    rc = vouch_code_request(o->ctx, o->user, o->purpose, o->ch, again, &info);
   switch(rc) {
   case VOUCH_OK:
     if(again)
       sayf(o, VOUCH_MSG_CODE_RESENT, o->mask);
+    set_prompt(o, &info);
     return PAM_SUCCESS;
   case VOUCH_ERR_RATE:
-    /* A code sent a moment ago is still good. */
-    say(o, PAM_ERROR_MSG, VOUCH_MSG_CODE_RATE);
-    return PAM_SUCCESS;
+    return refused(o, again, &info);
   case VOUCH_ERR_LOCKED:
     say(o, PAM_ERROR_MSG, VOUCH_MSG_LOCKED);
     return PAM_MAXTRIES;
@@ -175,7 +244,7 @@ static int judge(struct otp *o, const char *answer)
   if(!o->m.known)
     rc = vd_decoy_code(&o->decoy, o->ctx, answer);
   else
-    rc = vouch_code_redeem(o->ctx, o->user, PURPOSE, o->ch, answer);
+    rc = vouch_code_redeem(o->ctx, o->user, o->purpose, o->ch, answer);
   switch(rc) {
   case VOUCH_OK:
     return PAM_SUCCESS;
@@ -200,7 +269,6 @@ static int judge(struct otp *o, const char *answer)
  * or the rounds run out. */
 static int by_code(struct otp *o)
 {
-  char prompt[768];
   char *answer = NULL;
   int ret, round;
 
@@ -209,10 +277,8 @@ static int by_code(struct otp *o)
   ret = send_code(o, false);
   if(ret != PAM_SUCCESS)
     return ret;
-  vouch_msgf(prompt, sizeof(prompt), o->lang, VOUCH_MSG_CODE_PROMPT,
-             o->ctx->cfg->otp_length, o->mask);
   for(round = 0; round < MAX_ROUNDS; round++) {
-    ret = vd_ask(o->r, PAM_PROMPT_ECHO_OFF, prompt, &answer);
+    ret = vd_ask(o->r, PAM_PROMPT_ECHO_OFF, o->prompt, &answer);
     if(ret != PAM_SUCCESS)
       return ret;
     ret = judge(o, vouch_trim(answer));
@@ -308,7 +374,6 @@ int vd_otp_auth(vd_req *r)
   ret = vouch_rc_to_pam(vouch_methods_get(o.ctx, o.user, &o.m));
   if(ret != PAM_SUCCESS)
     return ret;
-  vouch_msgf(o.format, sizeof(o.format), o.lang, VOUCH_MSG_CODE_FORMAT,
-             o.ctx->cfg->otp_length);
+  o.purpose = r->local ? PURPOSE_CHANGE : PURPOSE_SIGNIN;
   return check(&o, want);
 }

@@ -16,7 +16,7 @@ conv_start otp alice auth
 conv_wait_for 'PROMPT_ECHO_OFF: Security check\. Enter the 6-digit code we sent to a•••@example\.org \(r: Send code again, a: Try another way\): '
 wait_file "$T/mail" 1
 m=$(newest "$T/mail")
-expect_grep '^Subject: Confirm account change with this code' "$m" "subject"
+expect_grep '^Subject: Your sign-in code' "$m" "subject"
 expect_grep '^To: alice@example\.org' "$m" "to"
 code=$(code_in "$m")
 [ -n "$code" ] || fail "no 6-digit code in the message"

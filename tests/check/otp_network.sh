@@ -24,7 +24,7 @@ conv_start email alice auth
 conv_wait_for 'Enter the 6-digit code we sent to a•••@example\.org'
 mail_wait 1
 f=$(mail_last)
-[ "$(mail_header "$f" Subject)" = "Confirm account change with this code" ] ||
+[ "$(mail_header "$f" Subject)" = "Your sign-in code" ] ||
   fail "SMTP: subject"
 conv_answer "$(mail_code 6)"
 expect_conv $PAM_SUCCESS "code by email over SMTP (proxies ignored)"

@@ -281,7 +281,7 @@ checker=$!
 exec 7>"$T/code.fifo"
 if wait_file "$T/mail" 1; then
   m=$(newest "$T/mail")
-  expect_grep '^Subject: Confirm account change with this code' "$m" \
+  expect_grep '^Subject: Your sign-in code' "$m" \
     "packaged helper and templates: the code email"
   printf '%s\n' "$(code_in "$m")" >&7
 fi

@@ -128,7 +128,7 @@ conv_answer 'correct horse'
 conv_wait_for 'Enter the 6-digit code we sent to a•••@example\.org'
 wait_file "$T/mail" 1
 m=$(newest "$T/mail")
-expect_grep '^Subject: Confirm account change with this code' "$m" \
+expect_grep '^Subject: Your sign-in code' "$m" \
   "the installed helper sent the email from P's templates"
 code=$(code_in "$m")
 [ -n "$code" ] || fail "no code in the email"

@@ -125,7 +125,7 @@ asked 1 'Password: ' "first prompt: the password"
 asked 2 'Enter the 6-digit code we sent to v•••@example\.org' \
   "second prompt: the code"
 eq "$(mail_header "$(mail_last)" Subject)" \
-  "Confirm account change with this code" "the code came by SMTP"
+  "Your sign-in code" "the code came by SMTP"
 
 # A wrong password: refused by the server before any code is sent.
 n=$(mail_count)

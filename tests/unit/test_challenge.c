@@ -286,15 +286,21 @@ static void test_rate_limits(void **state)
       vouch_code_send(sc_ctx, "alice", "check", CH_EMAIL, NULL, 0, true),
       VOUCH_ERR_RATE);
   assert_int_equal(sc_audits("alice", "code.rate"), 1);
-  /* The first send and resend_max more within the hour, no more. */
-  for(i = 0; i < 5; i++)
+  /* resend_max counts the resends alone: first sends go on... */
+  for(i = 0; i < 7; i++)
     send_ok("alice", "check", CH_EMAIL);
+  assert_int_equal(sc_count(sc_mail), 8);
+  /* ... up to [otp] max_per_hour codes of the member in the hour. */
+  for(i = 8; i < 20; i++)
+    send_ok("alice", "reset", CH_EMAIL);
   assert_int_equal(
       vouch_code_send(sc_ctx, "alice", "check", CH_EMAIL, NULL, 0, false),
       VOUCH_ERR_RATE);
-  assert_int_equal(sc_count(sc_mail), 6);
-  /* Counted per purpose and channel. */
-  send_ok("alice", "check", CH_SMS);
+  assert_int_equal(sc_count(sc_mail), 20);
+  /* Counted per member, whatever the purpose and channel. */
+  assert_int_equal(
+      vouch_code_send(sc_ctx, "alice", "check", CH_SMS, NULL, 0, false),
+      VOUCH_ERR_RATE);
   send_ok("bob", "check", CH_EMAIL);
 }
 
@@ -653,12 +659,12 @@ static void test_code_bound_to_dest(void **state)
                                        false, NULL, 0),
                    VOUCH_OK);
   assert_true(sc_take_code(sc_sms, sc_ctx->cfg->otp_length, code));
-  assert_int_equal(vouch_contact_finish(sc_ctx, "carol", CH_SMS,
-                                        "+4533334444", code, NULL),
-                   VOUCH_ERR_AUTH);
-  assert_int_equal(vouch_contact_finish(sc_ctx, "carol", CH_SMS,
-                                        "+4511112222", code, NULL),
-                   VOUCH_OK);
+  assert_int_equal(
+      vouch_contact_finish(sc_ctx, "carol", CH_SMS, "+4533334444", code, NULL),
+      VOUCH_ERR_AUTH);
+  assert_int_equal(
+      vouch_contact_finish(sc_ctx, "carol", CH_SMS, "+4511112222", code, NULL),
+      VOUCH_OK);
   assert_int_equal(vouch_store_user_get(st, "carol", &u), VOUCH_OK);
   assert_string_equal(u.phone, "+4511112222");
   assert_true(u.phone_verified);

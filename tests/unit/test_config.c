@@ -128,6 +128,7 @@ static void assert_defaults(const vouch_config *c)
   assert_int_equal(c->otp_max_attempts, 5);
   assert_int_equal(c->otp_resend_interval, 30);
   assert_int_equal(c->otp_resend_max, 5);
+  assert_int_equal(c->otp_max_per_hour, 20);
   assert_int_equal(c->lock_max_failures, 5);
   assert_int_equal(c->lock_window, 3600);
   assert_int_equal(c->reset_link_ttl, 86400);
@@ -229,6 +230,7 @@ static void test_every_key(void **state)
                 "max_attempts = 100\n"
                 "resend_interval = 2h\n"
                 "resend_max = 1\n"
+                "max_per_hour = 1000\n"
                 "[lockout]\n"
                 "max_failures = 1000\n"
                 "window = 1d\n"
@@ -269,6 +271,7 @@ static void test_every_key(void **state)
   assert_int_equal(c->otp_max_attempts, 100);
   assert_int_equal(c->otp_resend_interval, 7200);
   assert_int_equal(c->otp_resend_max, 1);
+  assert_int_equal(c->otp_max_per_hour, 1000);
   assert_int_equal(c->lock_max_failures, 1000);
   assert_int_equal(c->lock_window, 86400);
   assert_int_equal(c->reset_link_ttl, 172800);
@@ -296,15 +299,16 @@ static void test_structure_errors(void **state)
                 "%s:1: key \"min_length\" is outside "
                 "a section (put it under a [section] header)\n",
                 1);
-  expect_errors("[passwd]\nmin_length = 3\n[otp]\nlength = 7\n",
-                "%s:1: unknown section [passwd] (allowed: store, secret, "
-                "password, otp, lockout, reset, device, delivery, templates, email, "
-                "sms, export, daemon, web)\n",
-                1);
+  expect_errors(
+      "[passwd]\nmin_length = 3\n[otp]\nlength = 7\n",
+      "%s:1: unknown section [passwd] (allowed: store, secret, "
+      "password, otp, lockout, reset, device, delivery, templates, email, "
+      "sms, export, daemon, web)\n",
+      1);
   expect_errors("[otp]\nlenght = 6\n",
                 "%s:2: [otp] unknown key \"lenght\" (allowed: length, "
                 "email_ttl, sms_ttl, max_attempts, resend_interval, "
-                "resend_max)\n",
+                "resend_max, max_per_hour)\n",
                 1);
   expect_errors("[otp]\nlength = 7\n\nlength = 8\n",
                 "%s:4: [otp] length is set twice (first on line 2)\n", 1);
@@ -330,6 +334,9 @@ static void test_value_errors(void **state)
                 "%s:2: [otp] length: 3 is out of range (6 to 10)\n", 1);
   expect_errors("[otp]\nlength = 11\n",
                 "%s:2: [otp] length: 11 is out of range (6 to 10)\n", 1);
+  expect_errors("[otp]\nmax_per_hour = 0\n",
+                "%s:2: [otp] max_per_hour: 0 is out of range (1 to 1000)\n",
+                1);
   expect_errors("[otp]\nlength = six\n",
                 "%s:2: [otp] length: \"six\" is "
                 "not a whole number (allowed: 6 to 10)\n",
@@ -560,7 +567,7 @@ static void test_all_errors_in_one_run(void **state)
       "transport = file\n",
       "%s:3: [otp] length: 3 is out of range (6 to 10)\n"
       "%s:4: [otp] unknown key \"colour\" (allowed: length, email_ttl, "
-      "sms_ttl, max_attempts, resend_interval, resend_max)\n"
+      "sms_ttl, max_attempts, resend_interval, resend_max, max_per_hour)\n"
       "%s:5: [otp] length is set twice (first on line 3)\n"
       "%s:6: [otp] sms_ttl: \"5x\" is not a duration (a whole number with "
       "an optional suffix s, m, h or d; allowed: 1s to 365d)\n"
@@ -652,7 +659,7 @@ static void test_pam_argument(void **state)
       "password, otp, lockout, reset, device, delivery, templates, email, "
       "sms, export, daemon, web)\n"
       "PAM argument: [otp] unknown key \"size\" (allowed: length, email_ttl, "
-      "sms_ttl, max_attempts, resend_interval, resend_max)\n");
+      "sms_ttl, max_attempts, resend_interval, resend_max, max_per_hour)\n");
   /* strings are replaced without a leak; empty clears optional ones */
   assert_int_equal(vouch_config_set(c, "sms", "url", "https://gw.example/x",
                                     "PAM argument", capture, &lb),

@@ -179,7 +179,7 @@ static void test_migration(void **state)
   (void)state;
   st = open_new();
   vouch_store_close(st);
-  assert_int_equal(peek("PRAGMA user_version"), 5); /* the current schema */
+  assert_int_equal(peek("PRAGMA user_version"), 6); /* the current schema */
   assert_int_equal(peek("PRAGMA application_id"), 0x766f7563);
   assert_int_equal(peek("SELECT count(*) FROM sqlite_schema WHERE name IN"
                         " ('codes', 'tokens', 'check_failures', 'sends')"),
@@ -954,7 +954,8 @@ static void test_migration_v1(void **state)
 
   assert_int_equal(vouch_store_open(dbpath, 1000, 0, &st, capture, NULL),
                    VOUCH_OK);
-  assert_int_equal(peek("PRAGMA user_version"), 5); /* migrated to the current schema */
+  assert_int_equal(peek("PRAGMA user_version"),
+                   6); /* migrated to the current schema */
   /* Everything of version 1 is still there, untouched. */
   assert_int_equal(vouch_store_user_get(st, "alice", &g), VOUCH_OK);
   assert_string_equal(g.email, "alice@example.org");
@@ -1171,16 +1172,17 @@ static void test_check_failures_sends(void **state)
   assert_int_equal(
       vouch_store_sends_since(st, "nobody", "check", 0, 0, &n, &last),
       VOUCH_ERR_NO_USER);
-  assert_int_equal(vouch_store_send_add(st, "alice", "check", 0, 100, 0),
-                   VOUCH_OK);
-  assert_int_equal(vouch_store_send_add(st, "alice", "check", 0, 150, 0),
-                   VOUCH_OK);
-  assert_int_equal(vouch_store_send_add(st, "alice", "check", 1, 160, 0),
-                   VOUCH_OK);
-  assert_int_equal(vouch_store_send_add(st, "alice", "reset", 0, 170, 0),
-                   VOUCH_OK);
-  assert_int_equal(vouch_store_send_add(st, "nobody", "check", 0, 170, 0),
-                   VOUCH_ERR_NO_USER);
+  assert_int_equal(
+      vouch_store_send_add(st, "alice", "check", 0, 100, false, 0), VOUCH_OK);
+  assert_int_equal(
+      vouch_store_send_add(st, "alice", "check", 0, 150, false, 0), VOUCH_OK);
+  assert_int_equal(
+      vouch_store_send_add(st, "alice", "check", 1, 160, false, 0), VOUCH_OK);
+  assert_int_equal(
+      vouch_store_send_add(st, "alice", "reset", 0, 170, false, 0), VOUCH_OK);
+  assert_int_equal(
+      vouch_store_send_add(st, "nobody", "check", 0, 170, false, 0),
+      VOUCH_ERR_NO_USER);
   assert_int_equal(
       vouch_store_sends_since(st, "alice", "check", 0, 0, &n, &last),
       VOUCH_OK);
@@ -1192,9 +1194,28 @@ static void test_check_failures_sends(void **state)
       VOUCH_OK);
   assert_int_equal(n, 0);
   assert_int_equal(last, 150);
-  assert_int_equal(vouch_store_send_add(st, "alice", "check", 0, 200, 100),
-                   VOUCH_OK);
+  assert_int_equal(
+      vouch_store_send_add(st, "alice", "check", 0, 200, false, 100),
+      VOUCH_OK);
   assert_int_equal(peek("SELECT count(*) FROM sends WHERE ts = 100"), 0);
+  /* The hourly caps: every code of the member, or the resends alone. */
+  assert_int_equal(
+      vouch_store_send_add(st, "alice", "check", 0, 210, true, 100), VOUCH_OK);
+  assert_int_equal(
+      vouch_store_sends_window(st, "alice", NULL, 0, 100, 3, &n, &last),
+      VOUCH_OK);
+  assert_int_equal(n, 5);      /* 150 160 170 200 210 */
+  assert_int_equal(last, 170); /* the third newest */
+  assert_int_equal(
+      vouch_store_sends_window(st, "alice", "check", 0, 100, 1, &n, &last),
+      VOUCH_OK);
+  assert_int_equal(n, 1);
+  assert_int_equal(last, 210);
+  assert_int_equal(
+      vouch_store_sends_window(st, "alice", "check", 1, 100, 1, &n, &last),
+      VOUCH_OK);
+  assert_int_equal(n, 0);
+  assert_int_equal(last, 0);
   assert_int_equal(vouch_store_user_del(st, "alice"), VOUCH_OK);
   assert_int_equal(peek("SELECT count(*) FROM sends"), 0);
   vouch_store_close(st);

@@ -27,7 +27,7 @@
 
 #define SRC_DIR "conf/templates"
 #define NLANGS 5
-#define NTPL 12
+#define NTPL 14
 
 static const char *const langs[NLANGS] = {"en", "da", "nl", "sv", "ms"};
 
@@ -41,6 +41,8 @@ static const struct {
     {"code-email", "Confirm account change with this code",
      "code minutes name"},
     {"code-sms", NULL, "code minutes"},
+    {"signin-email", "Your sign-in code", "code minutes name"},
+    {"signin-sms", NULL, "code minutes"},
     {"reset-required-email", "Password reset required", "hours link name"},
     {"reset-email", "Reset your password", "hours link name"},
     {"reset-sms", NULL, "code minutes"},
@@ -418,9 +420,9 @@ static void rendering_fills_variables(void **state)
 
 static void code_is_six_digits_alone(void **state)
 {
-  static const char *const with_code[] = {"code-email", "code-sms",
-                                          "reset-sms", "phone-verify-sms",
-                                          "email-verify-email"};
+  static const char *const with_code[] = {
+      "code-email", "code-sms",         "signin-email",      "signin-sms",
+      "reset-sms",  "phone-verify-sms", "email-verify-email"};
   vouch_message m = {0};
   size_t l, t;
 
