@@ -58,7 +58,7 @@ int vd_card_converse(vd_req *r, const char *user, const vouch_methods *m,
   char *answer = NULL;
   int ret, round;
 
-  if(m->locked) {
+  if(m->locked || (!m->known && vd_decoy_locked(user))) {
     say(r, lang, VOUCH_MSG_LOCKED);
     return PAM_MAXTRIES;
   }
@@ -94,6 +94,7 @@ int vd_card_auth(vd_req *r)
     return ret;
   if(vd_nonmember(r, user))
     return PAM_IGNORE;
+  vd_decoy_init(&decoy, user);
   ret = vouch_rc_to_pam(vouch_methods_get(r->ctx, user, &m));
   if(ret == PAM_SUCCESS)
     ret = vd_card_converse(r, user, &m, &decoy);

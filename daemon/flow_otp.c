@@ -202,7 +202,7 @@ static int send_code(struct otp *o, bool again)
 
   memset(&info, 0, sizeof(info));
   if(!o->m.known)
-    rc = vd_decoy_send(&o->decoy, o->ctx, again);
+    rc = vd_decoy_send(&o->decoy, o->ctx, o->ch, again, &info);
   else
     rc = vouch_code_request(o->ctx, o->user, o->purpose, o->ch, again, &info);
   switch(rc) {
@@ -242,7 +242,7 @@ static int judge(struct otp *o, const char *answer)
     return PAM_AUTHINFO_UNAVAIL;
   }
   if(!o->m.known)
-    rc = vd_decoy_code(&o->decoy, o->ctx, answer);
+    rc = vd_decoy_code(&o->decoy, o->ctx, o->ch, answer);
   else
     rc = vouch_code_redeem(o->ctx, o->user, o->purpose, o->ch, answer);
   switch(rc) {
@@ -325,7 +325,7 @@ static int check(struct otp *o, const char *want)
   unsigned way;
   int ret;
 
-  if(o->m.locked) {
+  if(o->m.locked || (!o->m.known && vd_decoy_locked(o->user))) {
     say(o, PAM_ERROR_MSG, VOUCH_MSG_LOCKED);
     return PAM_MAXTRIES;
   }
@@ -371,6 +371,7 @@ int vd_otp_auth(vd_req *r)
   if(vd_nonmember(r, o.user))
     return PAM_IGNORE;
   o.lang = vouch_user_lang(o.ctx, o.user);
+  vd_decoy_init(&o.decoy, o.user);
   ret = vouch_rc_to_pam(vouch_methods_get(o.ctx, o.user, &o.m));
   if(ret != PAM_SUCCESS)
     return ret;

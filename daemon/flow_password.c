@@ -76,6 +76,9 @@ int vd_password_auth(vd_req *r)
       goto out;
     rc = vouch_password_check(r->ctx, user, pw);
   }
+  /* A name whose decoy check locked itself answers as a locked member. */
+  if(rc == VOUCH_ERR_NO_USER && vd_decoy_locked(user))
+    rc = VOUCH_ERR_LOCKED;
   if(rc == VOUCH_ERR_LOCKED)
     vd_say(r, PAM_ERROR_MSG, vouch_msg(lang, VOUCH_MSG_LOCKED));
   ret = vouch_rc_to_pam(rc);

@@ -107,15 +107,22 @@ bool vd_nonmember(vd_req *r, const char *user);
 
 /* --- decoy.c: an unknown name's security check, answered as a member's
  * (vouch_rc as the core would return it) */
+#define VD_DECOY_ID 16
 typedef struct vd_decoy {
-  unsigned failures; /* wrong answers in this conversation */
-  unsigned attempts; /* wrong answers to the current code */
-  long long sent_ms; /* when the last code was "sent" (monotonic) */
+  unsigned char id[VD_DECOY_ID]; /* a keyed hash of the name */
 } vd_decoy;
 
-vouch_rc vd_decoy_send(vd_decoy *d, vouch_ctx *ctx, bool again);
-vouch_rc vd_decoy_code(vd_decoy *d, vouch_ctx *ctx, const char *answer);
+/* d for name (before any other call). */
+void vd_decoy_init(vd_decoy *d, const char *name);
+/* A code "sent" on ch (again: "r"), as vouch_code_request would answer
+ * for a member: offered again, sent, or refused by a cap (info). */
+vouch_rc vd_decoy_send(vd_decoy *d, vouch_ctx *ctx, vouch_channel ch,
+                       bool again, vouch_code_info *info);
+vouch_rc vd_decoy_code(vd_decoy *d, vouch_ctx *ctx, vouch_channel ch,
+                       const char *answer);
 vouch_rc vd_decoy_card(vd_decoy *d, vouch_ctx *ctx, const char *answer);
+/* The decoy of name locked itself (as a member's account would). */
+bool vd_decoy_locked(const char *name);
 
 /* --- flow_card.c: the card number, asked until right, "a" or locked;
  * also a way of pam_vouch_otp channel=any.  decoy: the unknown name's
