@@ -22,6 +22,13 @@
 #define SESSION_DATA "vouch_session_id"
 #define CONV_MAX 64 /* prompts and messages a request may relay */
 
+/* What the module does while vouchd is away, for the log. */
+static const char *down_says(const struct vouch_pam_req *req)
+{
+  return req->down_rc == PAM_IGNORE ? "stepping aside (vouchd_down=ignore)"
+                                    : "failing closed";
+}
+
 static const char *item_str(pam_handle_t *pamh, int which)
 {
   const void *v = NULL;
@@ -209,9 +216,11 @@ static int converse(pam_handle_t *pamh, int fd, int timeout_ms, int down_rc)
   for(n = 0; n < CONV_MAX * 4;) {
     r = vouch_frame_recv(fd, in, timeout_ms);
     if(r) {
-      pam_syslog(pamh, LOG_ERR, "vouchd %s; failing closed",
+      pam_syslog(pamh, LOG_ERR, "vouchd %s; %s",
                  r == VF_TIMEOUT ? "did not answer in time"
-                                 : "ended the conversation");
+                                 : "ended the conversation",
+                 down_rc == PAM_IGNORE ? "stepping aside (vouchd_down=ignore)"
+                                       : "failing closed");
       break;
     }
     if(in->type != VF_ALIVE)
@@ -221,7 +230,8 @@ static int converse(pam_handle_t *pamh, int fd, int timeout_ms, int down_rc)
       pam_syslog(pamh, LOG_ERR,
                  "vouchd sent a malformed frame; failing "
                  "closed");
-      ret = down_rc;
+      /* not an absent daemon: never stepped aside */
+      ret = down_rc == PAM_IGNORE ? PAM_AUTHINFO_UNAVAIL : down_rc;
     }
     if(r <= 0)
       break;
@@ -261,7 +271,7 @@ int vouch_client_pam(pam_handle_t *pamh, const struct vouch_pam_req *req,
   }
   fd = vouch_client_connect(&conf, err, sizeof(err));
   if(fd < 0) {
-    pam_syslog(pamh, LOG_ERR, "%s; failing closed", err);
+    pam_syslog(pamh, LOG_ERR, "%s; %s", err, down_says(req));
     return req->down_rc;
   }
   f = malloc(sizeof(*f));
@@ -274,10 +284,8 @@ int vouch_client_pam(pam_handle_t *pamh, const struct vouch_pam_req *req,
     ret = PAM_SERVICE_ERR;
   }
   else if(vouch_frame_send(fd, f, conf.timeout_ms)) {
-    pam_syslog(pamh, LOG_ERR,
-               "vouchd at %s did not take the request; "
-               "failing closed",
-               conf.socket);
+    pam_syslog(pamh, LOG_ERR, "vouchd at %s did not take the request; %s",
+               conf.socket, down_says(req));
     ret = req->down_rc;
   }
   else

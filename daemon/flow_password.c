@@ -19,7 +19,7 @@
   {                                                                           \
     {"use_first_pass", false, NULL}, {"try_first_pass", false, NULL},         \
         {"use_authtok", false, NULL}, {"logout_all", false, NULL},            \
-        {"reset=", false, NULL},                                              \
+        {"reset=", false, NULL}, {"vouchd_down=", false, NULL},               \
     {                                                                         \
       NULL, false, NULL                                                       \
     }                                                                         \

@@ -7,6 +7,8 @@
 #   - a process accepts and never answers,
 #   - a process listens and never accepts (its backlog fills),
 #   - a process answers half a frame, or bytes that are no frame.
+# The account phase: PAM_AUTHINFO_UNAVAIL, or with vouchd_down=ignore
+# PAM_IGNORE (the explicit choice of the line).
 # And when vouchd is back, the same lines succeed again.
 . "$VOUCH_SRC/tests/lib.sh"
 . "$VOUCH_SRC/tests/converse.sh"
@@ -71,9 +73,29 @@ peer_stop
 peer_start garbage "$SOCK" && both "garbage answer"
 peer_stop
 
+# The account phase while vouchd is away is the line's explicit choice:
+# PAM_AUTHINFO_UNAVAIL by default (and with vouchd_down=fail), PAM_IGNORE
+# with vouchd_down=ignore (the stack goes on); a bad value is refused.
+service acct "account required pam_vouch_password.so conf=$CONF"
+service acctfail "account required pam_vouch_password.so conf=$CONF vouchd_down=fail"
+service acctign "account required pam_vouch_password.so conf=$CONF vouchd_down=ignore
+account required pam_permit.so"
+service acctbad "account required pam_vouch_password.so conf=$CONF vouchd_down=maybe"
+: >"$T/in"
+within $PAM_AUTHINFO_UNAVAIL $BOUND "account, default: unavailable" -- \
+  pam_raw "$PAMDRIVE" acct alice acct <"$T/in"
+within $PAM_AUTHINFO_UNAVAIL $BOUND "account, vouchd_down=fail" -- \
+  pam_raw "$PAMDRIVE" acctfail alice acct <"$T/in"
+within $PAM_SUCCESS $BOUND "account, vouchd_down=ignore: the stack goes on" -- \
+  pam_raw "$PAMDRIVE" acctign alice acct <"$T/in"
+within $PAM_SERVICE_ERR $BOUND "account, vouchd_down=maybe: refused" -- \
+  pam_raw "$PAMDRIVE" acctbad alice acct <"$T/in"
+
 # Back: the same lines work again.
 start_daemon
 answers 'correct horse'
 drive $PAM_SUCCESS "daemon back: password" pw alice auth
+: >"$T/in"
+drive $PAM_SUCCESS "daemon back: vouchd_down= is accepted" acctign alice acct
 
 finish
