@@ -327,6 +327,32 @@ static void end_leaders(vouch_ctx *ctx, const vouch_session_pid *list,
     signal_live(ctx, list, n, SIGTERM);
 }
 
+/* A leader that opened other sessions too (another member's, one after
+ * the other, or the caller's own kept one) is a shared process: a
+ * service's, not this session's alone.  Its record is revoked, but it
+ * gets no signal (pid 0 in list): signing out one member must never end
+ * a service.  Audited. */
+static vouch_rc spare_shared(vouch_ctx *ctx, vouch_store *st, const char *user,
+                             vouch_session_pid *list, size_t n)
+{
+  char detail[96];
+  unsigned count;
+  vouch_rc rc = VOUCH_OK;
+  size_t i;
+
+  for(i = 0; !rc && i < n; i++) {
+    rc = vouch_store_leader_sessions(st, list[i].pid, list[i].pid_start,
+                                     &count);
+    if(rc || count <= 1)
+      continue;
+    snprintf(detail, sizeof(detail), "id=%lld pid=%ld shared: not signalled",
+             (long long)list[i].id, list[i].pid);
+    rc = vouch_audit(ctx, user, "session.spared", detail);
+    list[i].pid = 0;
+  }
+  return rc;
+}
+
 vouch_rc vouch_sessions_revoke(vouch_ctx *ctx, const char *user,
                                int64_t keep_id, unsigned *count)
 {
@@ -348,6 +374,8 @@ vouch_rc vouch_sessions_revoke(vouch_ctx *ctx, const char *user,
   rc = reap(ctx, st, user, 0, 0, NULL);
   if(!rc)
     rc = vouch_store_sessions_revoke(st, user, keep_id, time(NULL), &list, &n);
+  if(!rc)
+    rc = spare_shared(ctx, st, user, list, n);
   snprintf(detail, sizeof(detail), "count=%zu", n);
   if(!rc)
     rc = vouch_audit(ctx, user, "sessions.revoked", detail);

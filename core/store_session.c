@@ -181,6 +181,33 @@ static vouch_rc pid_push(sqlite3_stmt *s, vouch_session_pid **list, size_t *n,
   return VOUCH_OK;
 }
 
+vouch_rc vouch_store_leader_sessions(vouch_store *st, long pid,
+                                     unsigned long long start, unsigned *n)
+{
+  sqlite3_stmt *s = NULL;
+  vouch_rc rc;
+  int src;
+
+  if(!n)
+    return VOUCH_ERR_INPUT;
+  *n = 0;
+  rc = st_prepare(st,
+                  "SELECT count(*) FROM sessions"
+                  " WHERE pid = ?1 AND pid_start = ?2",
+                  &s);
+  if(rc)
+    return rc;
+  src = sqlite3_bind_int64(s, 1, (sqlite3_int64)pid);
+  src = src ? src : sqlite3_bind_int64(s, 2, (sqlite3_int64)start);
+  src = src ? src : sqlite3_step(s);
+  if(src == SQLITE_ROW)
+    *n = (unsigned)sqlite3_column_int64(s, 0);
+  else
+    rc = st_sql_fail(st, "count a leader's sessions", src);
+  sqlite3_finalize(s);
+  return rc;
+}
+
 vouch_rc vouch_store_sessions_open(vouch_store *st, const char *user,
                                    vouch_session_pid **list, size_t *n)
 {

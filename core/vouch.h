@@ -844,10 +844,11 @@ vouch_rc vouch_sessions_each(vouch_ctx *ctx, const char *user,
                              void *arg);
 /* Signs user out everywhere: every open session but keep_id (0: none) is
  * revoked and ended (those whose leader is gone just ended, uncounted);
- * its leader gets SIGHUP, then SIGTERM after a short
- * grace, and only while its start time still matches the record (a
- * reused pid is never signalled).  *count (may be NULL) gets the number
- * of sessions ended.  Audited. */
+ * its leader, unless it is a shared process (one that opened other
+ * sessions too, of anyone: a service, or the caller's own), gets SIGHUP,
+ * then SIGTERM after a short grace, and only while its start time still
+ * matches the record (a reused pid is never signalled).  *count (may be NULL)
+ * gets the number of sessions ended.  Audited. */
 vouch_rc vouch_sessions_revoke(vouch_ctx *ctx, const char *user,
                                int64_t keep_id, unsigned *count);
 /* Marks the account reset-required: the next sign-in must choose a new
@@ -895,6 +896,10 @@ vouch_rc vouch_store_sessions_each(vouch_store *st, const char *user,
 vouch_rc vouch_store_sessions_revoke(vouch_store *st, const char *user,
                                      int64_t keep_id, time_t now,
                                      vouch_session_pid **list, size_t *n);
+/* *n: the sessions (of any user, open or ended) recorded for the leader
+ * pid with start time start. */
+vouch_rc vouch_store_leader_sessions(vouch_store *st, long pid,
+                                     unsigned long long start, unsigned *n);
 /* The open sessions of user (*list, *n entries; free it), oldest first. */
 vouch_rc vouch_store_sessions_open(vouch_store *st, const char *user,
                                    vouch_session_pid **list, size_t *n);

@@ -259,6 +259,7 @@ static void test_revoke(void **state)
 {
   pid_t hup = child(NULL, false), term = child(NULL, true);
   pid_t reused = child(NULL, false), bobs = child(NULL, false);
+  pid_t mine = child(NULL, false), shared = child(NULL, false);
   struct rows o = {0};
   int64_t keep, rid;
   unsigned count = 99;
@@ -270,22 +271,29 @@ static void test_revoke(void **state)
   record("alice", term, 0);
   rid = record("alice", reused, 1); /* another process's start time */
   record("alice", getpid(), 0);     /* never ourselves */
-  keep = record("alice", hup, 0);   /* the caller's own: kept */
+  keep = record("alice", mine, 0);  /* the caller's own: kept */
+  record("alice", mine, 0);         /* its leader: shared, spared */
+  record("alice", shared, 0);       /* a service's process, that */
+  record("bob", shared, 0);         /* served bob too: spared */
   record("bob", bobs, 0);           /* another member */
   t0 = time(NULL);
   assert_int_equal(vouch_sessions_revoke(sc_ctx, "alice", keep, &count),
                    VOUCH_OK);
-  assert_int_equal(count, 3);        /* the reused pid's: just ended */
+  /* the reused pid's: just ended; the shared ones revoked, counted */
+  assert_int_equal(count, 5);
   assert_true(time(NULL) - t0 >= 1); /* waited the grace for term */
   assert_true(time(NULL) - t0 <= 4);
   assert_int_equal(ended_by(hup, 1000), SIGHUP);
   assert_int_equal(ended_by(term, 1000), SIGTERM);
   assert_int_equal(ended_by(reused, 200), -1);
   assert_int_equal(ended_by(bobs, 10), -1);
+  assert_int_equal(ended_by(mine, 10), -1);
+  assert_int_equal(ended_by(shared, 10), -1);
+  assert_int_equal(sc_audits("alice", "session.spared"), 2);
   assert_int_equal(vouch_sessions_each(sc_ctx, "alice", keep_row, &o),
                    VOUCH_OK);
-  assert_int_equal(o.n, 5);
-  for(i = 0; i < 5; i++) {
+  assert_int_equal(o.n, 7);
+  for(i = 0; i < 7; i++) {
     assert_int_equal(o.r[i].revoked, o.r[i].id != keep && o.r[i].id != rid);
     assert_int_equal(o.r[i].ended == 0, o.r[i].id == keep);
   }
@@ -303,8 +311,12 @@ static void test_revoke(void **state)
                    VOUCH_ERR_NO_USER);
   kill(reused, SIGKILL);
   kill(bobs, SIGKILL);
+  kill(mine, SIGKILL);
+  kill(shared, SIGKILL);
   assert_int_equal(ended_by(reused, 2000), SIGKILL);
   assert_int_equal(ended_by(bobs, 2000), SIGKILL);
+  assert_int_equal(ended_by(mine, 2000), SIGKILL);
+  assert_int_equal(ended_by(shared, 2000), SIGKILL);
 }
 
 static void test_require_reset(void **state)
