@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <syslog.h>
 #include <errno.h>
 #include <unistd.h>
@@ -326,4 +327,12 @@ const char *vd_user(vd_req *r, int *pam_rc)
   }
   *pam_rc = PAM_SUCCESS;
   return r->user;
+}
+
+long long vd_mono_ms(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

@@ -16,10 +16,18 @@
  * name, never the name.  What it cannot imitate: a restart of vouchd
  * forgets it, and more than DECOY_SENDS codes an hour or DECOY_FAILS
  * failures in a window are not told apart.
+ *
+ * And it takes a member's time: a code request waits as long as one of
+ * the members' recent requests of the same outcome took (vd_decoy_pace),
+ * so that the hand-off to delivery that a member's path makes does not
+ * show as a difference in time.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
+
+#include <sodium.h>
 
 #include "vouchd.h"
 
@@ -53,6 +61,48 @@ struct entry {
 static struct entry table[DECOY_NAMES];
 static long long stamp;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* How long members' code requests took lately, by outcome (a code sent:
+ * a store write, the template, the hand-off to vouch-deliver; or not:
+ * offered again or refused), so that a decoy request takes as long as a
+ * member's: a sample of the same kind, drawn at random. */
+#define PACE_SAMPLES 64
+static struct {
+  unsigned ms[PACE_SAMPLES];
+  unsigned n, next;
+} pace[2];
+
+void vd_decoy_pace(bool sent, long long ms)
+{
+  unsigned k = sent ? 1 : 0;
+
+  if(ms < 0)
+    return;
+  pthread_mutex_lock(&lock);
+  pace[k].ms[pace[k].next] = ms > 60000 ? 60000 : (unsigned)ms;
+  pace[k].next = (pace[k].next + 1) % PACE_SAMPLES;
+  if(pace[k].n < PACE_SAMPLES)
+    pace[k].n++;
+  pthread_mutex_unlock(&lock);
+}
+
+/* Waits as long as a member's request of that kind took (a sample). */
+static void pace_wait(bool sent, const vouch_config *cfg)
+{
+  unsigned k = sent ? 1 : 0, ms = 0;
+  struct timespec ts;
+
+  pthread_mutex_lock(&lock);
+  if(pace[k].n)
+    ms = pace[k].ms[randombytes_uniform(pace[k].n)];
+  pthread_mutex_unlock(&lock);
+  if(ms > cfg->delivery_timeout * 1000)
+    ms = cfg->delivery_timeout * 1000;
+  ts.tv_sec = ms / 1000;
+  ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+  while(nanosleep(&ts, &ts) && errno == EINTR)
+    ;
+}
 
 void vd_decoy_init(vd_decoy *d, const char *name)
 {
@@ -197,6 +247,11 @@ vouch_rc vd_decoy_send(vd_decoy *d, vouch_ctx *ctx, vouch_channel ch,
   info->sent = now;
 out:
   pthread_mutex_unlock(&lock);
+  /* a member's code was written and handed over: so is this one, as a
+   * row of the audit trail without a name, and in the time it takes */
+  if(!rc && !info->reoffered)
+    (void)vouch_audit(ctx, NULL, "check.unknown", "send");
+  pace_wait(!rc && !info->reoffered, cfg);
   return rc;
 }
 

@@ -198,13 +198,17 @@ static int refused(struct otp *o, bool again, const vouch_code_info *info)
 static int send_code(struct otp *o, bool again)
 {
   vouch_code_info info;
+  long long t0;
   vouch_rc rc;
 
   memset(&info, 0, sizeof(info));
   if(!o->m.known)
     rc = vd_decoy_send(&o->decoy, o->ctx, o->ch, again, &info);
-  else
+  else {
+    t0 = vd_mono_ms();
     rc = vouch_code_request(o->ctx, o->user, o->purpose, o->ch, again, &info);
+    vd_decoy_pace(!rc && !info.reoffered, vd_mono_ms() - t0);
+  }
   switch(rc) {
   case VOUCH_OK:
     if(again)

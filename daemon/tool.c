@@ -156,14 +156,6 @@ static int exit_code(int status)
   return 4;
 }
 
-static long long mono_ms(void)
-{
-  struct timespec ts;
-
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Waits for the worker while watching the tool: an interrupt it passes
  * on reaches the worker; a tool that goes away ends it. */
 static int watch(vd_req *r, pid_t pid)
@@ -175,7 +167,7 @@ static int watch(vd_req *r, pid_t pid)
   for(;;) {
     if(waitpid(pid, &status, WNOHANG) == pid)
       return exit_code(status);
-    if(kill_at >= 0 && mono_ms() >= kill_at) {
+    if(kill_at >= 0 && vd_mono_ms() >= kill_at) {
       kill(pid, SIGKILL);
       kill_at = -1;
     }
@@ -192,7 +184,7 @@ static int watch(vd_req *r, pid_t pid)
     /* Gone, or speaking out of turn: the worker ends. */
     r->gone = true;
     kill(pid, SIGTERM);
-    kill_at = mono_ms() + KILL_GRACE_MS;
+    kill_at = vd_mono_ms() + KILL_GRACE_MS;
   }
 }
 

@@ -98,6 +98,8 @@ void vd_alive(vd_req *r);
 int vd_open(vd_req *r, vd_opt *opts);
 /* The user name, NULL (with *pam_rc set) when the module sent none. */
 const char *vd_user(vd_req *r, int *pam_rc);
+/* Milliseconds of the monotonic clock. */
+long long vd_mono_ms(void);
 /* vd_open, then vd_user: the user, or NULL with the PAM code in *pam_rc. */
 const char *vd_open_user(vd_req *r, vd_opt *opts, int *pam_rc);
 /* nonmember=ignore and user has no account (or a name no account can
@@ -121,6 +123,9 @@ vouch_rc vd_decoy_send(vd_decoy *d, vouch_ctx *ctx, vouch_channel ch,
 vouch_rc vd_decoy_code(vd_decoy *d, vouch_ctx *ctx, vouch_channel ch,
                        const char *answer);
 vouch_rc vd_decoy_card(vd_decoy *d, vouch_ctx *ctx, const char *answer);
+/* A member's code request took ms (sent: a code was sent), for the
+ * decoy's pace. */
+void vd_decoy_pace(bool sent, long long ms);
 /* The decoy of name locked itself (as a member's account would). */
 bool vd_decoy_locked(const char *name);
 
