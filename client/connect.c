@@ -266,6 +266,7 @@ int vouch_client_connect(const vouch_client_conf *c, char *err, size_t errlen)
     if(r == 0) {
       snprintf(err, errlen, "vouchd at %s did not answer within %d ms",
                c->socket, c->timeout_ms);
+      errno = ETIMEDOUT;
       goto fail;
     }
     r = (r < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) || soerr)
@@ -284,11 +285,14 @@ int vouch_client_connect(const vouch_client_conf *c, char *err, size_t errlen)
              strerror(errno));
     goto fail;
   }
-  if(check_peer(c, fd, err, errlen))
+  if(check_peer(c, fd, err, errlen)) {
+    errno = EPERM; /* not vouchd: never "absent" */
     goto fail;
+  }
   return fd;
 fail:
-  /* errno tells the caller why (EACCES: a hint of its own). */
+  /* errno tells the caller why (EACCES: a hint of its own; ENOENT and
+   * ECONNREFUSED: nothing listens there). */
   soerr = errno;
   close(fd);
   errno = soerr;

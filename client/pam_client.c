@@ -6,8 +6,16 @@
  *
  * When the daemon cannot be reached or stops answering within [daemon]
  * timeout, the module fails closed with the code its caller chose
- * (PAM_AUTHINFO_UNAVAIL for auth), logged; never PAM_SUCCESS.
+ * (PAM_AUTHINFO_UNAVAIL for auth), logged; never PAM_SUCCESS.  Two
+ * choices of a line step aside instead, logged: pam_vouch_session
+ * (bookkeeping, vouch_client_session) and pam_vouch_password's account
+ * phase with vouchd_down=ignore, and that one only when nothing listens.
+ *
+ * A failed auth phase waits about 2 s (pam_fail_delay, as pam_unix), so
+ * that a wrong answer to vouch costs what one to pam_unix does; "nodelay"
+ * on the line leaves that to the application.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,13 +28,18 @@
 #include "vouch_pam_client.h"
 
 #define SESSION_DATA "vouch_session_id"
-#define CONV_MAX 64 /* prompts and messages a request may relay */
+#define CONV_MAX 64           /* prompts and messages a request may relay */
+#define FAIL_DELAY_US 2000000 /* after a failed auth phase, as pam_unix */
 
-/* What the module does while vouchd is away, for the log. */
-static const char *down_says(const struct vouch_pam_req *req)
+/* Is opt one of the module's arguments? */
+static bool has_arg(int argc, const char **argv, const char *opt)
 {
-  return req->down_rc == PAM_IGNORE ? "stepping aside (vouchd_down=ignore)"
-                                    : "failing closed";
+  int i;
+
+  for(i = 0; i < argc; i++)
+    if(!strcmp(argv[i], opt))
+      return true;
+  return false;
 }
 
 static const char *item_str(pam_handle_t *pamh, int which)
@@ -216,11 +229,9 @@ static int converse(pam_handle_t *pamh, int fd, int timeout_ms, int down_rc)
   for(n = 0; n < CONV_MAX * 4;) {
     r = vouch_frame_recv(fd, in, timeout_ms);
     if(r) {
-      pam_syslog(pamh, LOG_ERR, "vouchd %s; %s",
+      pam_syslog(pamh, LOG_ERR, "vouchd %s; failing closed",
                  r == VF_TIMEOUT ? "did not answer in time"
-                                 : "ended the conversation",
-                 down_rc == PAM_IGNORE ? "stepping aside (vouchd_down=ignore)"
-                                       : "failing closed");
+                                 : "ended the conversation");
       break;
     }
     if(in->type != VF_ALIVE)
@@ -230,8 +241,7 @@ static int converse(pam_handle_t *pamh, int fd, int timeout_ms, int down_rc)
       pam_syslog(pamh, LOG_ERR,
                  "vouchd sent a malformed frame; failing "
                  "closed");
-      /* not an absent daemon: never stepped aside */
-      ret = down_rc == PAM_IGNORE ? PAM_AUTHINFO_UNAVAIL : down_rc;
+      ret = down_rc;
     }
     if(r <= 0)
       break;
@@ -249,7 +259,7 @@ int vouch_client_pam(pam_handle_t *pamh, const struct vouch_pam_req *req,
   const char *conf_path = NULL, *user = NULL;
   vouch_frame *f;
   char err[256];
-  int i, fd, ret;
+  int i, fd, ret, busy_rc;
 
   for(i = 0; i < argc; i++)
     if(!strncmp(argv[i], "conf=", 5))
@@ -262,6 +272,8 @@ int vouch_client_pam(pam_handle_t *pamh, const struct vouch_pam_req *req,
     pam_syslog(pamh, LOG_ERR, "%s", err);
     return PAM_SERVICE_ERR;
   }
+  if(!strcmp(req->phase, "auth") && !has_arg(argc, argv, "nodelay"))
+    (void)pam_fail_delay(pamh, FAIL_DELAY_US);
   if(req->need_user) {
     ret = pam_get_user(pamh, &user, NULL);
     if(ret != PAM_SUCCESS)
@@ -271,9 +283,17 @@ int vouch_client_pam(pam_handle_t *pamh, const struct vouch_pam_req *req,
   }
   fd = vouch_client_connect(&conf, err, sizeof(err));
   if(fd < 0) {
-    pam_syslog(pamh, LOG_ERR, "%s; %s", err, down_says(req));
-    return req->down_rc;
+    /* Stepping aside (vouchd_down=ignore) is for a vouchd that is not
+     * there at all; a full, slow or strange one fails closed. */
+    ret = req->down_rc;
+    if(ret == PAM_IGNORE && errno != ENOENT && errno != ECONNREFUSED)
+      ret = PAM_AUTHINFO_UNAVAIL;
+    pam_syslog(pamh, LOG_ERR, "%s; %s", err,
+               ret == PAM_IGNORE ? "stepping aside (vouchd_down=ignore)"
+                                 : "failing closed");
+    return ret;
   }
+  busy_rc = req->down_rc == PAM_IGNORE ? PAM_AUTHINFO_UNAVAIL : req->down_rc;
   f = malloc(sizeof(*f));
   if(!f) {
     close(fd);
@@ -284,27 +304,17 @@ int vouch_client_pam(pam_handle_t *pamh, const struct vouch_pam_req *req,
     ret = PAM_SERVICE_ERR;
   }
   else if(vouch_frame_send(fd, f, conf.timeout_ms)) {
-    pam_syslog(pamh, LOG_ERR, "vouchd at %s did not take the request; %s",
-               conf.socket, down_says(req));
-    ret = req->down_rc;
+    pam_syslog(pamh, LOG_ERR,
+               "vouchd at %s did not take the request; failing closed",
+               conf.socket);
+    ret = busy_rc;
   }
   else
-    ret = converse(pamh, fd, conf.timeout_ms, req->down_rc);
+    ret = converse(pamh, fd, conf.timeout_ms, busy_rc);
   vouch_frame_wipe(f);
   free(f);
   close(fd);
   return ret;
-}
-
-/* Is opt one of the module's arguments? */
-static bool has_arg(int argc, const char **argv, const char *opt)
-{
-  int i;
-
-  for(i = 0; i < argc; i++)
-    if(!strcmp(argv[i], opt))
-      return true;
-  return false;
 }
 
 int vouch_client_session(pam_handle_t *pamh, bool open, int flags, int argc,

@@ -295,6 +295,8 @@ int vd_open(vd_req *r, vd_opt *opts)
     }
     if(!strcmp(a, "debug"))
       r->ctx->debug = true;
+    else if(!strcmp(a, "nodelay") && !strcmp(r->phase, "auth"))
+      continue; /* the module's own (pam_fail_delay) */
     else if(!strncmp(a, "nonmember=", 10) && nonmember_opt(r, a + 10))
       continue;
     else if(module_opt(opts, a))

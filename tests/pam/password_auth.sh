@@ -122,4 +122,20 @@ answers 'wrong' 'correct horse'
 drive $PAM_AUTH_ERR "use_first_pass never asks again" unixfirst alice auth
 prompts "use_first_pass, stored password wrong: no second prompt" "$EN"
 
+# A failed auth phase asks for pam_unix's delay (pam_fail_delay; pamdrive
+# serves it by saying FAIL_DELAY); "nodelay" leaves it to the application.
+answers 'wrong'
+drive $PAM_AUTH_ERR "wrong password" pw alice auth
+expect_grep '^FAIL_DELAY$' "$T/err" "a failure asks for the delay"
+answers 'correct horse'
+drive $PAM_SUCCESS "right password" pw alice auth
+expect_nogrep 'FAIL_DELAY' "$T/err" "a success waits for nothing"
+service nodelay "auth required $M nodelay"
+answers 'wrong'
+drive $PAM_AUTH_ERR "wrong password, nodelay" nodelay alice auth
+expect_nogrep 'FAIL_DELAY' "$T/err" "nodelay: no delay asked"
+answers 'wrong'
+drive $PAM_USER_UNKNOWN "unknown user" pw nosuch auth
+expect_grep '^FAIL_DELAY$' "$T/err" "an unknown user: the same delay"
+
 finish

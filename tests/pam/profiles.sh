@@ -68,10 +68,20 @@ grep -v '^#' "$T/root/etc/pam.d/common-auth" | grep . >"$T/auth"
 eq "$(grep -o 'pam_[a-z_]*\.so' "$T/auth" | tr '\n' ' ')" \
   "pam_succeed_if.so pam_vouch_password.so pam_vouch_otp.so pam_unix.so pam_deny.so pam_permit.so $(grep -q pam_cap "$T/auth" && echo 'pam_cap.so ')" \
   "vouch-login: before pam_unix in the primary block"
-expect_grep 'pam_vouch_otp\.so channel=any nonmember=ignore' "$T/auth" \
+expect_grep 'pam_vouch_otp\.so channel=any$' "$T/auth" \
   "vouch-login: the code, any way"
+# The password module's stepping aside jumps over the code to pam_unix:
+# the code alone never ends a sign-in.
+expect_grep 'ignore=1 default=die\][[:space:]]+pam_vouch_password\.so' \
+  "$T/auth" "vouch-login: a non-member goes straight to pam_unix"
 expect_grep '^account.*pam_vouch_password\.so nonmember=ignore reset=deny' \
   "$T/root/etc/pam.d/common-account" "vouch-login: the account phase"
+# vouch's account check comes before pam_unix's (whose new_authtok_reqd
+# ends the stack: an expired Unix password must not skip it).
+eq "$(grep -v '^#' "$T/root/etc/pam.d/common-account" |
+      grep -o 'pam_[a-z_]*\.so' | tr '\n' ' ')" \
+  "pam_succeed_if.so pam_vouch_password.so pam_unix.so pam_deny.so pam_permit.so " \
+  "vouch-login: vouch's account check before pam_unix's"
 as_service vl
 
 # A member: the vouch password, then the code; the Unix one never asked.
@@ -147,6 +157,12 @@ grep -v '^#' "$T/root/etc/pam.d/common-auth" | grep . >"$T/auth"
 eq "$(grep -n -e pam_permit -e pam_vouch_otp "$T/auth" | cut -d: -f2 |
       grep -o 'pam_[a-z_]*\.so' | tr '\n' ' ')" \
   "pam_permit.so pam_vouch_otp.so " "vouch-check: after the primary block"
+expect_nogrep 'pam_vouch_card' "$T/auth" \
+  "vouch-check: the card is a way of channel=any, not asked twice"
+eq "$(grep -v '^#' "$T/root/etc/pam.d/common-account" |
+      grep -o 'pam_[a-z_]*\.so' | tr '\n' ' ')" \
+  "pam_succeed_if.so pam_vouch_password.so pam_unix.so pam_deny.so pam_permit.so " \
+  "vouch-check: vouch's account check before pam_unix's"
 as_service vc
 
 # A member: the Unix password, then the code.
