@@ -59,17 +59,23 @@ chmod 644 "$T/huge.conf"
 bad_line "conf of 4 MiB" "conf=$T/huge.conf"
 
 # logout_all is accepted, and after a change it signs out the other
-# sessions (here one left open by a process that is gone).
+# sessions (here a live one, held by tests/bin/session_hold).
 service sess "session required pam_vouch_session.so conf=$CONF"
 service lo "auth required $M conf=$CONF logout_all
 account required $M conf=$CONF logout_all
 password required $M conf=$CONF logout_all"
 : >"$T/in"
-drive $PAM_SUCCESS "a session to sign out" sess alice open
+pam_env "$VOUCH_BUILD/tests/session_hold" sess alice "$T/hold.pid" \
+  "$T/hold.res" >/dev/null 2>&1 &
+hold=$!
+k=0; while [ ! -s "$T/hold.pid" ] && [ $k -lt 100 ]; do sleep 0.1; k=$((k+1)); done
+[ -s "$T/hold.pid" ] || fail "no session to sign out"
 answers 'correct horse'
 drive $PAM_SUCCESS "logout_all is accepted" lo alice auth acct
 answers 'Logout-all-1' 'Logout-all-1'
 drive $PAM_SUCCESS "logout_all: change" lo alice chauthtok
+wait "$hold"
+eq "$(cat "$T/hold.res" 2>/dev/null)" SIGHUP "logout_all: the session got SIGHUP"
 ctl sessions alice --json >"$T/sess.json"
 expect_grep '"ended":"[0-9T:Z-]+",.*"revoked":true' "$T/sess.json" \
   "logout_all: the session is revoked"
