@@ -135,6 +135,28 @@ static void clean_field(const char *s, char *out)
   out[n] = '\0';
 }
 
+/* The process is there for /proc, as a zombie or a dead task. */
+static bool proc_zombie(long pid)
+{
+  char path[64], buf[STAT_MAX], state = 0;
+  unsigned long long start;
+  ssize_t got;
+  int fd;
+
+  snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+  fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if(fd < 0)
+    return false;
+  got = read(fd, buf, sizeof(buf) - 1);
+  close(fd);
+  if(got <= 0)
+    return false;
+  buf[got] = '\0';
+  if(vouch_proc_stat_parse(buf, (size_t)got, &state, &start))
+    return false;
+  return state == 'Z' || state == 'X' || state == 'x';
+}
+
 /* True when the recorded leader is no longer that process: it ended (or
  * its pid now names another process).  Its session ended without a
  * close (a crash, a vouchd that was down at logout). */
@@ -144,15 +166,21 @@ static bool leader_gone(const vouch_session_pid *p)
   vouch_rc rc;
 
   rc = vouch_proc_start(p->pid, &now);
-  if(rc == VOUCH_ERR_NOT_FOUND)
-    return true;
+  if(rc == VOUCH_ERR_NOT_FOUND) {
+    /* A process /proc does not show (hidepid) still exists: only one
+     * the kernel does not know, or a zombie, is gone. */
+    if(kill((pid_t)p->pid, 0) == -1 && errno == ESRCH)
+      return true;
+    return proc_zombie(p->pid);
+  }
   return !rc && now != p->pid_start;
 }
 
 /* In st's transaction: ends the open sessions of user whose leader is
  * gone, and finds the open one of leader pid/start (*same, 0: none),
- * so that a session stacked twice is recorded once.  The records are
- * this host's (pids mean nothing elsewhere). */
+ * so that a session stacked twice is recorded once.  Pids are this
+ * host's: a store shared by a fleet (SPEC 9) needs a host column on
+ * sessions before this runs there. */
 static vouch_rc reap(vouch_ctx *ctx, vouch_store *st, const char *user,
                      long pid, unsigned long long start, int64_t *same)
 {
@@ -234,29 +262,63 @@ vouch_rc vouch_session_open(vouch_ctx *ctx, const char *user, const char *tty,
   return rc;
 }
 
-vouch_rc vouch_session_close(vouch_ctx *ctx, int64_t id)
+/* In st's transaction: may this caller end session id? */
+static vouch_rc close_allowed(vouch_ctx *ctx, vouch_store *st, int64_t id,
+                              const char *user, long leader)
+{
+  char *owner = NULL, detail[96];
+  long pid = 0;
+  vouch_rc rc;
+
+  rc = vouch_store_session_leader(st, id, &owner, &pid);
+  if(rc)
+    return rc;
+  if(user && strcmp(owner, user))
+    rc = VOUCH_ERR_NOT_FOUND;
+  else if(leader && pid != leader)
+    rc = VOUCH_ERR_DENIED;
+  if(rc) {
+    snprintf(detail, sizeof(detail), "id=%lld by pid %ld: %s", (long long)id,
+             leader,
+             rc == VOUCH_ERR_DENIED ? "not its leader" : "not its owner");
+    (void)vouch_audit(ctx, owner, "session.close_refused", detail);
+  }
+  free(owner);
+  return rc;
+}
+
+vouch_rc vouch_session_close(vouch_ctx *ctx, int64_t id, const char *user,
+                             long leader)
 {
   vouch_store *st;
-  char *user = NULL;
+  char *owner = NULL;
   char detail[64];
   bool was_open = false;
-  vouch_rc rc;
+  vouch_rc rc, why;
 
   rc = vouch_ctx_store(ctx, &st);
   if(!rc)
     rc = vouch_store_begin(st);
   if(rc)
     return rc;
-  rc = vouch_store_session_end(st, id, time(NULL), &user, &was_open);
+  why = close_allowed(ctx, st, id, user, leader);
+  if(why) {
+    /* the refusal's audit row stays */
+    rc = vouch_store_commit(st);
+    if(rc)
+      vouch_store_rollback(st);
+    return why;
+  }
+  rc = vouch_store_session_end(st, id, time(NULL), &owner, &was_open);
   snprintf(detail, sizeof(detail), "id=%lld%s", (long long)id,
            was_open ? "" : " already ended");
   if(!rc)
-    rc = vouch_audit(ctx, user, "session.close", detail);
+    rc = vouch_audit(ctx, owner, "session.close", detail);
   if(!rc)
     rc = vouch_store_commit(st);
   if(rc)
     vouch_store_rollback(st);
-  free(user);
+  free(owner);
   return rc;
 }
 

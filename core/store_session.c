@@ -88,6 +88,40 @@ static vouch_rc session_owner(vouch_store *st, int64_t id, char **user,
   return rc;
 }
 
+vouch_rc vouch_store_session_leader(vouch_store *st, int64_t id, char **user,
+                                    long *pid)
+{
+  sqlite3_stmt *s = NULL;
+  bool ok = true;
+  vouch_rc rc;
+  int src;
+
+  if(!user || !pid)
+    return VOUCH_ERR_INPUT;
+  *user = NULL;
+  *pid = 0;
+  rc = st_prepare(st,
+                  "SELECT u.name, s.pid FROM sessions s"
+                  " JOIN users u ON u.id = s.user_id WHERE s.id = ?1",
+                  &s);
+  if(rc)
+    return rc;
+  src = sqlite3_bind_int64(s, 1, id);
+  src = src ? src : sqlite3_step(s);
+  if(src == SQLITE_ROW) {
+    *user = st_col_dup(s, 0, &ok);
+    *pid = (long)sqlite3_column_int64(s, 1);
+    if(!ok || !*user)
+      rc = VOUCH_ERR_NOMEM;
+  }
+  else if(src == SQLITE_DONE)
+    rc = VOUCH_ERR_NOT_FOUND;
+  else
+    rc = st_sql_fail(st, "read session", src);
+  sqlite3_finalize(s);
+  return rc;
+}
+
 vouch_rc vouch_store_session_end(vouch_store *st, int64_t id, time_t ended,
                                  char **user, bool *was_open)
 {

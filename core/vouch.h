@@ -835,8 +835,12 @@ typedef struct vouch_session_row {
  * open sessions of user whose leader is gone are ended first. */
 vouch_rc vouch_session_open(vouch_ctx *ctx, const char *user, const char *tty,
                             const char *rhost, long pid, int64_t *id);
-/* Marks the session ended (a session already ended or revoked is fine). */
-vouch_rc vouch_session_close(vouch_ctx *ctx, int64_t id);
+/* Marks the session ended (a session already ended or revoked is fine).
+ * user (NULL: any) must own it, else VOUCH_ERR_NOT_FOUND; leader (0:
+ * any) must be its leader, else VOUCH_ERR_DENIED: one caller never ends
+ * another's session, which would then escape sign-out.  Audited. */
+vouch_rc vouch_session_close(vouch_ctx *ctx, int64_t id, const char *user,
+                             long leader);
 /* Calls fn for each session of user, newest first. */
 vouch_rc vouch_sessions_each(vouch_ctx *ctx, const char *user,
                              vouch_rc (*fn)(void *arg,
@@ -896,6 +900,10 @@ vouch_rc vouch_store_sessions_each(vouch_store *st, const char *user,
 vouch_rc vouch_store_sessions_revoke(vouch_store *st, const char *user,
                                      int64_t keep_id, time_t now,
                                      vouch_session_pid **list, size_t *n);
+/* The owner (*user, free it) and leader pid of session id;
+ * VOUCH_ERR_NOT_FOUND for an unknown id. */
+vouch_rc vouch_store_session_leader(vouch_store *st, int64_t id, char **user,
+                                    long *pid);
 /* *n: the sessions (of any user, open or ended) recorded for the leader
  * pid with start time start. */
 vouch_rc vouch_store_leader_sessions(vouch_store *st, long pid,

@@ -78,7 +78,10 @@ int vd_session_close(vd_req *r)
     return PAM_SUCCESS;
   }
   free(data);
-  rc = vouch_session_close(r->ctx, (int64_t)id);
+  /* Only the owner's session, and from a non-root caller only through
+   * its leader: nobody ends another's record to escape sign-out. */
+  rc = vouch_session_close(r->ctx, (int64_t)id, r->user[0] ? r->user : "",
+                           r->root ? 0 : (long)r->peer.pid);
   vouch_log(r->ctx, LOG_DEBUG, "close session %lld: %s", id,
             vouch_strerror(rc));
   /* The record went with its user: nothing is left to end. */

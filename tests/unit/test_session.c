@@ -204,9 +204,16 @@ static void test_open_close_list(void **state)
   assert_int_equal(o.r[0].pid, other);
   assert_int_equal(o.r[1].ended, 0);
   assert_false(o.r[1].revoked);
-  assert_int_equal(vouch_session_close(sc_ctx, a), VOUCH_OK);
-  assert_int_equal(vouch_session_close(sc_ctx, a), VOUCH_OK); /* again */
-  assert_int_equal(vouch_session_close(sc_ctx, 9999), VOUCH_ERR_NOT_FOUND);
+  /* another user's session, or not through its leader: refused */
+  assert_int_equal(vouch_session_close(sc_ctx, a, "bob", 0),
+                   VOUCH_ERR_NOT_FOUND);
+  assert_int_equal(vouch_session_close(sc_ctx, a, "alice", other),
+                   VOUCH_ERR_DENIED);
+  assert_int_equal(sc_audits("alice", "session.close_refused"), 2);
+  assert_int_equal(vouch_session_close(sc_ctx, a, "alice", me), VOUCH_OK);
+  assert_int_equal(vouch_session_close(sc_ctx, a, NULL, 0), VOUCH_OK);
+  assert_int_equal(vouch_session_close(sc_ctx, 9999, NULL, 0),
+                   VOUCH_ERR_NOT_FOUND);
   memset(&o, 0, sizeof(o));
   assert_int_equal(vouch_sessions_each(sc_ctx, "alice", keep_row, &o),
                    VOUCH_OK);
@@ -230,7 +237,7 @@ static void test_open_close_list(void **state)
   assert_true(o.r[1].ended > 0);
   assert_false(o.r[1].revoked);
   assert_int_equal(sc_audits("alice", "session.close"), 3);
-  assert_int_equal(vouch_session_close(sc_ctx, x), VOUCH_OK);
+  assert_int_equal(vouch_session_close(sc_ctx, x, "alice", 0), VOUCH_OK);
   o.n = 0;
   assert_int_equal(vouch_sessions_each(sc_ctx, "bob", keep_row, &o), VOUCH_OK);
   assert_int_equal(o.n, 0);
