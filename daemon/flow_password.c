@@ -14,6 +14,7 @@
 #define OPT_USE_AUTHTOK 2
 #define OPT_LOGOUT_ALL 3
 #define OPT_RESET 4
+#define OPT_DOWN 5
 
 #define OPTIONS                                                               \
   {                                                                           \
@@ -24,6 +25,17 @@
       NULL, false, NULL                                                       \
     }                                                                         \
   }
+
+/* reset= and vouchd_down= say what the account phase does: on another
+ * phase's line they would promise what nothing does. */
+static int account_only(vd_req *r, const vd_opt *opts)
+{
+  if(!opts[OPT_RESET].set && !opts[OPT_DOWN].set)
+    return PAM_SUCCESS;
+  vouch_log(r->ctx, LOG_ERR, "%s: an option of the account phase only",
+            opts[OPT_RESET].set ? "reset=" : "vouchd_down=");
+  return PAM_SERVICE_ERR;
+}
 
 /* A password: the module's item when the options ask for it, else asked. */
 static int get_secret(vd_req *r, const char *item, bool use_item,
@@ -52,6 +64,9 @@ int vd_password_auth(vd_req *r)
 
   user = vd_open_user(r, opts, &ret);
   if(!user)
+    goto out;
+  ret = account_only(r, opts);
+  if(ret != PAM_SUCCESS)
     goto out;
   lang = vouch_user_lang(r->ctx, user);
   ret = get_secret(r, "authtok", opts[OPT_TRY_FIRST].set,
@@ -278,6 +293,9 @@ int vd_password_change(vd_req *r)
 
   user = vd_open_user(r, opts, &ret);
   if(!user)
+    return ret;
+  ret = account_only(r, opts);
+  if(ret != PAM_SUCCESS)
     return ret;
   if(vd_nonmember(r, user))
     return PAM_IGNORE;

@@ -584,7 +584,10 @@ int main(int argc, char **argv)
     return 4;
   }
   if(open_state()) {
-    say(LOG_ERR, "cannot start: no usable key file %s", g_cfg->key_file);
+    say(LOG_ERR,
+        "cannot start: no usable key file %s (above: why; vouchctl init "
+        "makes a missing one)",
+        g_cfg->key_file);
     return 4;
   }
   vouch_hash_limit(g_cfg->daemon_hash_workers);

@@ -381,7 +381,7 @@ static vouch_rc daemon_stopped(struct cli *c)
                 "vouchd.socket vouchd.service), then run init --new-store "
                 "again",
                 cc.socket);
-  return VOUCH_ERR_DENIED;
+  return VOUCH_ERR_SYSTEM; /* a state of the system: exit 4 */
 }
 #endif
 
@@ -435,8 +435,14 @@ static vouch_rc cmd_init(struct cli *c, int argc, char **argv)
   if(e < 0)
     return VOUCH_ERR_SYSTEM;
   had_key = e;
-  if(fresh)
-    rc = new_store(c);
+  if(fresh) {
+    /* A key that cannot serve the new store stops it before the old
+     * store moves. */
+    if(had_key)
+      rc = init_key(c->ctx);
+    if(!rc)
+      rc = new_store(c);
+  }
   else if(!had_key) {
     e = exists(c->ctx->cfg->store_path);
     if(e < 0)

@@ -82,6 +82,24 @@ expect_grep '"ended":"[0-9T:Z-]+",.*"revoked":true' "$T/sess.json" \
 printf '%s\n' 'correct horse' | ctl passwd alice >/dev/null ||
   fail "password back for the cases below"
 
+# The account phase's options on another phase's line: refused there,
+# taken on the account line.
+for o in reset=deny vouchd_down=ignore; do
+  service phase "auth required $M conf=$CONF $o
+account required $M conf=$CONF $o
+password required $M conf=$CONF $o"
+  answers 'correct horse'
+  drive $PAM_SERVICE_ERR "$o on an auth line: refused" phase alice auth
+  : >"$T/in"
+  drive $PAM_SUCCESS "$o on the account line: taken" phase alice acct
+  answers 'Newpass-one' 'Newpass-one'
+  drive $PAM_SERVICE_ERR "$o on a password line: refused" phase alice \
+    chauthtok
+done
+service phase "account required $M conf=$CONF reset=later"
+: >"$T/in"
+drive $PAM_SERVICE_ERR "reset=later: refused" phase alice acct
+
 # SECTION.KEY=VALUE overrides.
 bad_line "override of an unknown key" "conf=$CONF" password.nosuch=1
 bad_line "override of an unknown section" "conf=$CONF" nosuch.key=1

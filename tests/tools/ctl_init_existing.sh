@@ -55,12 +55,22 @@ expect_rc 0 "alice kept" -- ctl user show alice
 
 # --new-store refused while vouchd answers
 rm -f "$KEY"
-expect_rc 1 "--new-store while vouchd runs" -- ctl init --new-store
+expect_rc 4 "--new-store while vouchd runs" -- ctl init --new-store
 expect_grep "vouchd answers at $T/vouchd.sock: stop it first" "$T/err" \
   "running vouchd named"
 [ -e "$KEY" ] && fail "a refused --new-store made a key"
 expect_same "$T/db.before" "$DB" "store untouched by a refused --new-store"
 stop_daemon
+
+# --new-store with a key file that cannot serve (mode 0644): refused
+# before the old store moves.
+head -c 32 /dev/urandom >"$KEY" && chmod 644 "$KEY"
+expect_rc 4 "--new-store with an unusable key" -- ctl init --new-store
+expect_grep "$KEY" "$T/err" "unusable key: named"
+expect_same "$T/db.before" "$DB" "unusable key: the store stays"
+ls -d "$T"/vouch.db.old-* >/dev/null 2>&1 &&
+  fail "unusable key: the store was moved aside"
+rm -f "$KEY"
 
 # --new-store: old store aside and kept, new key and store
 expect_rc 0 "--new-store" -- ctl init --new-store
