@@ -86,10 +86,12 @@ void vd_decoy_pace(bool sent, long long ms)
   pthread_mutex_unlock(&lock);
 }
 
-/* Waits as long as a member's request of that kind took (a sample). */
-static void pace_wait(bool sent, const vouch_config *cfg)
+/* Waits until a request begun at t0 has taken as long as a member's of
+ * that kind took (a sample). */
+static void pace_wait(bool sent, const vouch_config *cfg, long long t0)
 {
   unsigned k = sent ? 1 : 0, ms = 0;
+  long long spent = vd_mono_ms() - t0;
   struct timespec ts;
 
   pthread_mutex_lock(&lock);
@@ -98,6 +100,7 @@ static void pace_wait(bool sent, const vouch_config *cfg)
   pthread_mutex_unlock(&lock);
   if(ms > cfg->delivery_timeout * 1000)
     ms = cfg->delivery_timeout * 1000;
+  ms = spent >= (long long)ms ? 0 : ms - (unsigned)spent;
   ts.tv_sec = ms / 1000;
   ts.tv_nsec = (long)(ms % 1000) * 1000000L;
   while(nanosleep(&ts, &ts) && errno == EINTR)
@@ -209,6 +212,7 @@ vouch_rc vd_decoy_send(vd_decoy *d, vouch_ctx *ctx, vouch_channel ch,
                        bool again, vouch_code_info *info)
 {
   const vouch_config *cfg = ctx->cfg;
+  long long t0 = vd_mono_ms();
   time_t now = time(NULL);
   struct entry *e;
   vouch_rc rc;
@@ -251,7 +255,7 @@ out:
    * row of the audit trail without a name, and in the time it takes */
   if(!rc && !info->reoffered)
     (void)vouch_audit(ctx, NULL, "check.unknown", "send");
-  pace_wait(!rc && !info->reoffered, cfg);
+  pace_wait(!rc && !info->reoffered, cfg, t0);
   return rc;
 }
 
