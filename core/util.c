@@ -432,6 +432,17 @@ static void say(vouch_log_fn log, void *arg, const char *fmt, ...)
   log(arg, LOG_ERR, buf);
 }
 
+/* The user vouchd runs as ([daemon] user), whose files the state is:
+ * besides root and the effective user, the one owner allowed. */
+static uid_t state_owner;
+static bool state_owner_set;
+
+void vouch_state_owner(uid_t uid)
+{
+  state_owner = uid;
+  state_owner_set = true;
+}
+
 /* Refuses what fstat shows to be unsafe; messages name path. */
 static vouch_rc check_stat(const char *path, const struct stat *st,
                            bool private_file, vouch_log_fn log, void *arg)
@@ -443,8 +454,10 @@ static vouch_rc check_stat(const char *path, const struct stat *st,
         S_ISDIR(st->st_mode) ? " (it is a directory)" : "");
     return VOUCH_ERR_INSECURE;
   }
-  if(st->st_uid != 0 && st->st_uid != geteuid()) {
-    say(log, arg, "%s: refused: owned by uid %lu, not by root", path,
+  if(st->st_uid != 0 && st->st_uid != geteuid() &&
+     !(state_owner_set && st->st_uid == state_owner)) {
+    say(log, arg,
+        "%s: refused: owned by uid %lu, not by root or vouchd's user", path,
         (unsigned long)st->st_uid);
     return VOUCH_ERR_INSECURE;
   }

@@ -126,9 +126,13 @@ bool vouch_valid_plan(const char *s); /* printable ASCII, 1-64 bytes */
 
 /* Safe file access.  Opens path without following a symlink (in the last
  * component), refuses anything but a regular file, a file not owned by
- * root or the effective user, a file writable by group or others, and
+ * root, the effective user or vouchd's user (vouch_state_owner), a file
+ * writable by group or others, and
  * (when private is true) a file readable by group or others.  Returns the
  * open descriptor (O_CLOEXEC) in *fd.  Messages go to log. */
+/* The uid of [daemon] user: files it owns pass the owner check too (root
+ * running vouchctl init on vouchd's files). */
+void vouch_state_owner(uid_t uid);
 /* The checks of vouch_open_secure without opening the file: for the
  * store, whose file must never be opened and closed beside SQLite's own
  * descriptors in a process that holds several connections (vouchd):

@@ -354,7 +354,8 @@ static vouch_rc load_config(vouch_config **out)
   return rc;
 }
 
-/* The key that vouchctl init made, loaded before the socket opens.  The
+/* The key that vouchctl init made, loaded once the socket is bound and
+ * vouchd runs as [daemon] user, before it accepts anyone.  The
  * store is opened by each request (and refused there with its precise
  * reason, should it become unusable): here it is only checked, so that
  * the log says at once what is wrong with it. */
@@ -562,6 +563,7 @@ static int args(int argc, char **argv)
 int main(int argc, char **argv)
 {
   sigset_t set;
+  char err[256];
   int lfd = -1, sfd = -1, rc;
   bool owned = false;
 
@@ -583,14 +585,11 @@ int main(int argc, char **argv)
     say(LOG_ERR, "cannot start: %s has errors", g_conf_path);
     return 4;
   }
-  if(open_state()) {
-    say(LOG_ERR,
-        "cannot start: no usable key file %s (above: why; vouchctl init "
-        "makes a missing one)",
-        g_cfg->key_file);
+  /* Not root: it must be [daemon] user already (systemd's User=). */
+  if(geteuid() != 0 && vd_become_user(g_cfg->daemon_user, err, sizeof(err))) {
+    say(LOG_ERR, "cannot start: %s", err);
     return 4;
   }
-  vouch_hash_limit(g_cfg->daemon_hash_workers);
   lfd = inherited_socket();
   if(lfd < 0) {
     lfd = own_socket(g_cfg->daemon_socket);
@@ -598,6 +597,22 @@ int main(int argc, char **argv)
   }
   if(lfd < 0)
     return 4;
+  /* The socket is bound (as root where needed); the rest runs as
+   * [daemon] user, whose files the key and the store are. */
+  if(vd_become_user(g_cfg->daemon_user, err, sizeof(err))) {
+    say(LOG_ERR, "cannot start: %s", err);
+    return 4;
+  }
+  if(open_state()) {
+    say(LOG_ERR,
+        "cannot start: no usable key file %s (above: why; vouchctl init "
+        "makes a missing one)",
+        g_cfg->key_file);
+    if(owned)
+      unlink(g_cfg->daemon_socket);
+    return 4;
+  }
+  vouch_hash_limit(g_cfg->daemon_hash_workers);
   say(LOG_NOTICE, "ready on %s",
       owned ? g_cfg->daemon_socket : "the socket systemd handed over");
   run(lfd, sfd);

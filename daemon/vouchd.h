@@ -60,6 +60,10 @@ const char *vd_config_path(void);
 /* Records a refused request (store and syslog). */
 void vd_refused(vd_req *r, const char *event, const char *why);
 
+/* --- privilege.c: becomes [daemon] user (keeping CAP_KILL) when started
+ * as root; 0, or -1 with the reason in err. */
+int vd_become_user(const char *user, char *err, size_t errlen);
+
 /* --- tool.c: a tool's request (the hello is VF_TOOL), run in a worker
  * with the tool's standard descriptors fds[0..2]; answers VF_EXIT. */
 int vd_tool(vd_req *r, const int *fds, int nfds);

@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <pwd.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,9 +206,14 @@ static vouch_rc finish_txn(vouch_store *st, vouch_rc rc)
 
 /* ------------------------------------------------------------- init */
 
+/* [daemon] user's uid, once state_user found it. */
+static uid_t owner_uid;
+static bool owner_set;
+
 /* Checks one existing directory on the way to a file: a directory,
- * owned by root or us, not writable by others unless sticky (never for
- * the one that holds the file). */
+ * owned by root or us (or, the one that holds the file, by vouchd's
+ * user), not writable by others unless sticky (never for the one that
+ * holds the file). */
 static vouch_rc check_dir(const char *dir, bool last)
 {
   struct stat sb;
@@ -219,7 +226,8 @@ static vouch_rc check_dir(const char *dir, bool last)
     vouch_cli_say("%s: not a directory", dir);
     return VOUCH_ERR_INSECURE;
   }
-  if(sb.st_uid != 0 && sb.st_uid != geteuid()) {
+  if(sb.st_uid != 0 && sb.st_uid != geteuid() &&
+     !(last && owner_set && sb.st_uid == owner_uid)) {
     vouch_cli_say("refusing %s: directory owned by uid %lu", dir,
                   (unsigned long)sb.st_uid);
     return VOUCH_ERR_INSECURE;
@@ -416,11 +424,84 @@ static const char usage_init[] =
     "               PATH.old-YYYYMMDD-HHMMSS (kept, never deleted), then\n"
     "               make a new store (and a key file when it is missing)\n";
 
+/* [daemon] user: vouchd runs as that user, so the key file and the
+ * store are its (made by root here, then handed over).  *pw stays
+ * empty (pw_name NULL) when vouchd runs as root. */
+static vouch_rc state_user(struct cli *c, struct passwd *pw, char *buf,
+                           size_t len)
+{
+  const char *user = c->ctx->cfg->daemon_user;
+  struct passwd *res = NULL;
+
+  memset(pw, 0, sizeof(*pw));
+  if(!user || !*user)
+    return VOUCH_OK;
+  if(getpwnam_r(user, pw, buf, len, &res) || !res) {
+    vouch_cli_say("[daemon] user %s: no such user (the Debian package "
+                  "makes it; by hand: adduser --system --group %s)",
+                  user, user);
+    memset(pw, 0, sizeof(*pw));
+    return VOUCH_ERR_CONFIG;
+  }
+  vouch_state_owner(pw->pw_uid);
+  owner_uid = pw->pw_uid;
+  owner_set = true;
+  return VOUCH_OK;
+}
+
+/* Hands path (when it exists) to the user vouchd runs as. */
+static vouch_rc hand_over(const char *path, const struct passwd *pw)
+{
+  struct stat st;
+  int fd;
+
+  fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  if(fd < 0)
+    return errno == ENOENT ? VOUCH_OK : VOUCH_ERR_SYSTEM;
+  if(fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return VOUCH_ERR_SYSTEM;
+  }
+  if((st.st_uid != pw->pw_uid || st.st_gid != pw->pw_gid) &&
+     fchown(fd, pw->pw_uid, pw->pw_gid)) {
+    vouch_cli_say("%s: cannot hand it to %s: %s", path, pw->pw_name,
+                  strerror(errno));
+    close(fd);
+    return VOUCH_ERR_SYSTEM;
+  }
+  if(st.st_uid != pw->pw_uid)
+    printf("%s now belongs to %s (vouchd's user)\n", path, pw->pw_name);
+  close(fd);
+  return VOUCH_OK;
+}
+
+static vouch_rc hand_state_over(struct cli *c, const struct passwd *pw)
+{
+  const char *db = c->ctx->cfg->store_path;
+  static const char *const ext[] = {"", "-wal", "-shm", "-journal"};
+  char path[PATH_MAX];
+  vouch_rc rc;
+  size_t i;
+
+  if(!pw->pw_name)
+    return VOUCH_OK;
+  rc = hand_over(c->ctx->cfg->key_file, pw);
+  for(i = 0; !rc && i < sizeof(ext) / sizeof(ext[0]); i++) {
+    if((size_t)snprintf(path, sizeof(path), "%s%s", db, ext[i]) >=
+       sizeof(path))
+      return VOUCH_ERR_SYSTEM;
+    rc = hand_over(path, pw);
+  }
+  return rc;
+}
+
 static vouch_rc cmd_init(struct cli *c, int argc, char **argv)
 {
   bool fresh = false, created = false;
   const vouch_cli_opt opts[] = {{"--new-store", NULL, &fresh}};
   const vouch_cli_spec s = {"init", usage_init, opts, 1, NULL, NULL, false};
+  struct passwd owner;
+  char pwbuf[2048];
   bool had_key;
   vouch_rc rc;
   int e;
@@ -429,6 +510,8 @@ static vouch_rc cmd_init(struct cli *c, int argc, char **argv)
   if(rc)
     return rc;
   rc = open_ctx(c);
+  if(!rc)
+    rc = state_user(c, &owner, pwbuf, sizeof(pwbuf));
   if(rc)
     return rc;
   e = exists(c->ctx->cfg->key_file);
@@ -454,6 +537,8 @@ static vouch_rc cmd_init(struct cli *c, int argc, char **argv)
     rc = init_key(c->ctx);
   if(!rc)
     rc = init_store(c->ctx, &created);
+  if(!rc)
+    rc = hand_state_over(c, &owner);
   if(!rc && had_key && !created)
     printf("nothing to do: the key file and the store are in place\n");
   return rc;

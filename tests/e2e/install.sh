@@ -47,6 +47,8 @@ done
 for d in /etc/vouch /var/lib/vouch /etc/pam.d/vouch-account; do
   [ -e "$d" ] && not_run "$d exists; purging the packages would remove it"
 done
+getent passwd _vouch >/dev/null &&
+  not_run "the user _vouch exists; purging the packages would remove it"
 # The vouchd of the packages listens on /run/vouch/vouchd.sock: no other
 # may answer there (a stale socket is fine: vouchd replaces it).
 SOCK=/run/vouch/vouchd.sock
@@ -81,6 +83,12 @@ purge_all() {
   done
   rm -rf /etc/vouch /var/lib/vouch
   rm -f /etc/pam.d/vouch-account
+  if getent passwd _vouch >/dev/null; then
+    deluser --system --quiet _vouch >/dev/null 2>&1
+  fi
+  if getent group _vouch >/dev/null; then
+    delgroup --system --quiet _vouch >/dev/null 2>&1
+  fi
 }
 E2E_BEFORE_UNDO=purge_all
 COMMON="/etc/pam.d/common-auth /etc/pam.d/common-account
@@ -126,12 +134,19 @@ installed libpam-vouch || not_run "libpam-vouch did not install"
 eq "$(command -v vouchctl)" /usr/sbin/vouchctl "vouchctl on PATH"
 expect_rc 0 "vouchctl --help from PATH" -- vouchctl --help
 expect_grep '^Usage: vouchctl' "$T/out" "vouchctl --help prints its usage"
-eq "$(stat -c '%a %U' /etc/vouch/secret.key 2>&1)" "600 root" \
-  "postinst: key file 0600 root"
+# vouchd's system user, and its state.
+getent passwd _vouch >"$T/pw" || fail "postinst: no user _vouch"
+expect_grep '^_vouch:x:[0-9]+:[0-9]+:.*:/var/lib/vouch:/usr/sbin/nologin$' \
+  "$T/pw" "postinst: _vouch, a system user without a shell"
+eq "$(stat -c '%a %U' /etc/vouch/secret.key 2>&1)" "600 _vouch" \
+  "postinst: key file 0600 _vouch"
 eq "$(stat -c '%s' /etc/vouch/secret.key 2>&1)" 32 "key file: 32 bytes"
-eq "$(stat -c '%a %U' /var/lib/vouch 2>&1)" "700 root" \
-  "postinst: /var/lib/vouch 0700 root"
-eq "$(stat -c '%a' /var/lib/vouch/vouch.db 2>&1)" 600 "postinst: the store"
+eq "$(stat -c '%a %U' /var/lib/vouch 2>&1)" "700 _vouch" \
+  "postinst: /var/lib/vouch 0700 _vouch"
+eq "$(stat -c '%a %U' /var/lib/vouch/vouch.db 2>&1)" "600 _vouch" \
+  "postinst: the store 0600 _vouch"
+expect_grep '^user = _vouch$' /etc/vouch/vouch.conf \
+  "vouch.conf: [daemon] user = _vouch"
 dpkg-query -W -f='${Conffiles}\n' libpam-vouch >"$T/conffiles"
 expect_grep '^ /etc/vouch/vouch.conf ' "$T/conffiles" "vouch.conf: conffile"
 [ -e /etc/pam.d/vouch-account ] &&
@@ -168,7 +183,8 @@ expect_grep '^WantedBy=sockets.target$' "$U_SOCK" "vouchd.socket: enabled"
 expect_grep '^ExecStart=/usr/sbin/vouchd --config /etc/vouch/vouch.conf$' \
   "$U_SVC" "vouchd.service: the packaged configuration"
 expect_grep '^Type=simple$' "$U_SVC" "vouchd.service: Type=simple"
-for h in NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes \
+for h in User=_vouch Group=_vouch AmbientCapabilities=CAP_KILL \
+         NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes \
          PrivateTmp=yes PrivateDevices=yes ReadWritePaths=/var/lib/vouch \
          CapabilityBoundingSet=CAP_KILL LockPersonality=yes \
          'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6'; do
@@ -187,6 +203,11 @@ e2e_vouchd /usr/sbin/vouchd /etc/vouch/vouch.conf ||
   not_run "the installed vouchd did not start"
 e2e_daemon_up "$SOCK"
 expect_grep "vouchd: ready on $SOCK" "$T/vouchd.log" "vouchd: ready"
+# Started as root (no systemd here), it became _vouch with CAP_KILL.
+eq "$(awk '/^Uid:/ { print $2 }' "/proc/$VOUCHD_PID/status")" \
+  "$(id -u _vouch)" "vouchd runs as _vouch"
+eq "$(awk '/^CapEff:/ { print $2 }' "/proc/$VOUCHD_PID/status")" \
+  0000000000000020 "vouchd: CAP_KILL alone"
 eq "$(stat -c '%a' "$SOCK" 2>&1)" 666 "the socket: mode 0666"
 
 # The core: private to libpam-vouch, found by the delivery helper through
@@ -265,7 +286,10 @@ expect_grep "$U password\.fail vouch-account" "$T/audit" \
 # its own runs with it, on a socket in $T (the packaged one is stopped
 # meanwhile: one daemon on the packaged store at a time).
 mkdir -p "$T/mail"
-printf '[email]\ntransport = file\ndir = %s\nfrom = vouch@example.org\n[daemon]\nsocket = %s\n' \
+# vouchd (as _vouch) and its delivery helper write the mail.
+chown _vouch "$T/mail"
+chmod 711 "$T"
+printf '[email]\ntransport = file\ndir = %s\nfrom = vouch@example.org\n[daemon]\nsocket = %s\nuser = _vouch\n' \
   "$T/mail" "$T/check.sock" >"$T/inst.conf"
 chmod 644 "$T/inst.conf"
 e2e_vouchd /usr/sbin/vouchd "$T/inst.conf" ||
@@ -310,7 +334,8 @@ locked pam-auth-update --enable vouch-check vouch-session ||
   fail "pam-auth-update --enable"
 grep -v '^#' /etc/pam.d/common-auth >"$T/auth"
 expect_grep 'pam_vouch_otp\.so channel=any' "$T/auth" "enable: the code"
-expect_grep 'pam_vouch_card\.so' "$T/auth" "enable: the card"
+expect_grep 'pam_vouch_password\.so nonmember=ignore reset=deny' \
+  /etc/pam.d/common-account "enable: vouch's account check"
 # The security check comes after the primary block (pam_permit).
 eq "$(grep -n -e pam_permit -e pam_vouch_otp "$T/auth" | cut -d: -f2 |
       tr '\n' ' ' | grep -o 'pam_[a-z_]*\.so' | tr '\n' ' ')" \
@@ -347,5 +372,7 @@ for p in /var/lib/vouch /etc/vouch /etc/pam.d/vouch-account "$PRIV"; do
   [ -e "$p" ] && { fail "purge left $p"; ls -la "$p" >&2; }
 done
 for p in $PKGS; do known "$p" && fail "$p still known to dpkg"; done
+getent passwd _vouch >/dev/null && fail "purge left the user _vouch"
+getent group _vouch >/dev/null && fail "purge left the group _vouch"
 
 finish

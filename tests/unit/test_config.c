@@ -615,7 +615,7 @@ static void test_file_refused(void **state)
                    VOUCH_ERR_INSECURE);
   snprintf(want, sizeof(want),
            "%s: refused: owned by uid 65534, not by "
-           "root\n",
+           "root or vouchd's user\n",
            conf);
   assert_string_equal(lb.text, want);
 
