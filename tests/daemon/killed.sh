@@ -7,7 +7,8 @@
 #     audit trail, and every run told PAM_AUTH_ERR was counted;
 #   - a code sent by pam_vouch_otp (email, file transport) that was
 #     redeemed once cannot be used a second time, also when vouchd was
-#     SIGKILLed right after (or while) it was redeemed;
+#     SIGKILLed right after (or while) it was redeemed; one the kill left
+#     unused is offered again at the next sign-in and works once;
 #   - the store passes SQLite's integrity check afterwards.
 . "$VOUCH_SRC/tests/lib.sh"
 . "$VOUCH_SRC/tests/converse.sh"
@@ -16,6 +17,7 @@
 N=16
 setup_check "[otp]
 resend_max = 100
+max_per_hour = 100
 [lockout]
 max_failures = 1000"
 # A slower hash than lib.sh's, so that the 16 judgements take long
@@ -154,7 +156,8 @@ while [ $r -lt 8 ]; do
   mails=$((mails + 1))
   wait_file "$T/mail" $mails || break
   code=$(code_in "$(newest "$T/mail")")
-  conv_wait_for 'PROMPT_ECHO_OFF: Security check' || break
+  conv_wait_for 'PROMPT_ECHO_OFF: Security check\. Enter the 6-digit code we sent' ||
+    break
   conv_answer "$code"
   case $((r % 4)) in
     0) ;;
@@ -174,8 +177,22 @@ while [ $r -lt 8 ]; do
     *) fail "kill round $r: pamdrive exit $CONV_RC" ;;
   esac
   eq "$((ok1 - ok0))" "$used" "kill round $r: code.ok audited iff used"
-  # The code again, in a new conversation: never taken.
+  # The code again, in a new conversation: a used code is never taken
+  # (a new one is sent); a code the kill left unused is still good, so
+  # it is offered again (nothing sent) and taken, once.  Either way the
+  # round ends with no live code: the next round's code is a new one.
   conv_start otp alice auth
+  conv_wait_for 'PROMPT_ECHO_OFF: Security check\. (Enter the 6-digit code we sent|We already sent a code)' ||
+    break
+  if grep -q 'We already sent a code' "$T/conv.out"; then
+    eq "$used" 0 "kill round $r: only an unused code is offered again"
+    eq "$(ls "$T/mail" | wc -l)" $mails "kill round $r: offered again, not sent"
+    conv_answer "$code"
+    expect_conv $PAM_SUCCESS "kill round $r: the unused code offered again, taken"
+    eq "$(q 'SELECT used FROM codes ORDER BY id DESC LIMIT 1;')" 1 \
+      "kill round $r: the code offered again is used now"
+    continue
+  fi
   mails=$((mails + 1))
   wait_file "$T/mail" $mails || break
   new=$(code_in "$(newest "$T/mail")")
@@ -184,8 +201,9 @@ while [ $r -lt 8 ]; do
     expect_conv $PAM_SUCCESS "kill round $r: a new code (same digits)"
   else
     conv_wait_for 'ERROR_MSG: That code is not right'
-    conv_answer a
-    expect_conv $PAM_AUTHINFO_UNAVAIL "kill round $r: the old code refused"
+    conv_answer "$new"
+    expect_conv $PAM_SUCCESS \
+      "kill round $r: the old code refused, the new one taken"
   fi
 done
 eq "$(q 'PRAGMA integrity_check;')" ok "store integrity at the end"

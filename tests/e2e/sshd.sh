@@ -156,7 +156,10 @@ asked 3 'Enter the full number of your card ending in 1111' \
 # A session that stays: listed, then ended by vouch-logout-all.  Its
 # remote command reads stdin (held open by this script through a FIFO)
 # so that it ends as soon as the connection does.
+# The code sent for the wrong answer above is still good and unused:
+# it is offered again and nothing is sent (askpass.py answers it).
 mkfifo "$T/hold"
+n=$(mail_count)
 client_env "password code"
 # shellcheck disable=SC2086
 timeout 90 ssh $SSH_OPTS "$U@127.0.0.1" 'echo e2e-session; cat >/dev/null' \
@@ -173,6 +176,9 @@ else
   fail "no open $SVC session listed"
   ctl sessions "$U" >&2; sed 's/^/  live | /' "$T/live.out" "$T/live.err" >&2
 fi
+asked 2 'We already sent a code to v•••@example\.org at [0-9]{2}:[0-9]{2}\. Enter it' \
+  "the live code offered again"
+eq "$(mail_count)" "$n" "offered again: no code sent"
 ctl sessions "$U" --json >"$T/sessions"
 expect_grep '"rhost":"127\.0\.0\.1"' "$T/sessions" "session: remote host"
 # The privileged sshd of this connection (under the listener, itself

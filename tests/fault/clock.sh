@@ -46,11 +46,15 @@ expect_conv $PAM_AUTHINFO_UNAVAIL \
   "expired at T+ttl+1 although the clock went back"
 
 # ... and at T-1h+ttl+1 (a TTL counted again from the jump) it is still
-# good: the expiry did not move.
-CLOCK0=$T0 conv_start_clock otp alice auth
+# good: the expiry did not move.  This "T" is an hour later (T1): at T0
+# the code above, unused and good by the clock until T0+ttl, would be
+# offered again instead of a new one being sent.
+T1=$((T0 + 3600))
+CLOCK0=$T1 conv_start_clock otp alice auth
+conv_wait_for 'PROMPT_ECHO_OFF: Security check\. Enter the 6-digit code we sent'
 wait_file "$T/mail" 3
 code=$(code_in "$(newest "$T/mail")")
-clock_set $((T0 - 3600 + TTL + 1))
+clock_set $((T1 - 3600 + TTL + 1))
 conv_answer "$code"
 expect_conv $PAM_SUCCESS "T-1h+ttl+1 is before T+ttl: still good"
 
