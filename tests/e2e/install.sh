@@ -13,7 +13,9 @@
 # pam-auth-update --enable/--disable of the profiles, and each profile
 # with real su and sshd for a member, a non-member and root, also with a
 # typo in vouch.conf (tests/e2e/profiles.inc),
-# then remove and purge: no vouch line left in /etc/pam.d/common-*, the
+# then remove, install again over root-owned state (handed to _vouch:
+# the upgrade from 0.1.0), remove and purge: no vouch line left in
+# /etc/pam.d/common-*, the
 # state gone after purge.  /etc/pam.d and /var/lib/pam are restored and
 # the packages purged at the end, always (e2e.inc), so the machine is
 # left as it was found.
@@ -364,6 +366,20 @@ done
 [ -f /var/lib/vouch/vouch.db ] || fail "remove keeps the store"
 [ -f /etc/vouch/secret.key ] || fail "remove keeps the key"
 [ -e /usr/sbin/vouchctl ] && fail "removed: vouchctl is still there"
+
+# The state an earlier version left (root's, as 0.1.0 and 0.2.0 made
+# it): installing again hands it to _vouch, and nothing in it is lost.
+chown root:root /etc/vouch/secret.key /var/lib/vouch /var/lib/vouch/vouch.db*
+expect_rc 0 "dpkg -i over root's state" -- locked dpkg -i \
+  "$D"/libpam-vouch_*.deb "$D"/vouch-tools_*.deb </dev/null
+for f in /etc/vouch/secret.key /var/lib/vouch /var/lib/vouch/vouch.db; do
+  eq "$(stat -c %U "$f" 2>&1)" _vouch "upgrade: $f handed to _vouch"
+done
+e2e_vouchd /usr/sbin/vouchd /etc/vouch/vouch.conf ||
+  fail "upgrade: vouchd does not start with the handed-over state"
+expect_rc 0 "upgrade: the members kept" -- vouchctl user show e2e-inst
+stop_daemon
+expect_rc 0 "dpkg -r (again)" -- locked dpkg -r $PKGS
 expect_rc 0 "dpkg -P" -- locked dpkg -P $PKGS
 for f in $COMMON; do
   expect_nogrep vouch "$f" "purged: no vouch in $f"
