@@ -159,21 +159,7 @@ static const char *const sections[] = {
 
 /* ------------------------------------------------------------ messages */
 
-static void say(vouch_log_fn log, void *arg, const char *fmt, ...)
-    VOUCH_PRINTF(3, 4);
-
-static void say(vouch_log_fn log, void *arg, const char *fmt, ...)
-{
-  char buf[1536];
-  va_list ap;
-
-  if(!log)
-    return;
-  va_start(ap, fmt);
-  vsnprintf(buf, sizeof(buf), fmt, ap);
-  va_end(ap);
-  log(arg, LOG_ERR, buf);
-}
+#define say(log, arg, ...) vouch_logp(log, arg, LOG_ERR, __VA_ARGS__)
 
 /* A value as it may be shown in a message: printable ASCII only, at most
  * 60 bytes. */

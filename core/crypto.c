@@ -33,23 +33,6 @@ _Static_assert(VOUCH_TOKEN_CHARS + 1 ==
 #define TOKEN_BYTES 32
 #define CODE_MAX_DIGITS 18
 
-static void key_log(vouch_log_fn log, void *logarg, int prio, const char *fmt,
-                    ...) VOUCH_PRINTF(4, 5);
-
-static void key_log(vouch_log_fn log, void *logarg, int prio, const char *fmt,
-                    ...)
-{
-  char buf[1024];
-  va_list ap;
-
-  if(!log)
-    return;
-  va_start(ap, fmt);
-  vsnprintf(buf, sizeof(buf), fmt, ap);
-  va_end(ap);
-  log(logarg, prio, buf);
-}
-
 vouch_rc vouch_crypto_init(void)
 {
   /* 0 the first time, 1 afterwards, -1 on failure. */
@@ -214,8 +197,8 @@ vouch_rc vouch_key_create(const char *path, vouch_log_fn log, void *logarg)
   fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if(fd < 0) {
     rc = errno == EEXIST ? VOUCH_ERR_EXISTS : VOUCH_ERR_SYSTEM;
-    key_log(log, logarg, LOG_ERR, "%s: cannot create key file: %s", path,
-            rc == VOUCH_ERR_EXISTS ? "it already exists" : strerror(errno));
+    vouch_logp(log, logarg, LOG_ERR, "%s: cannot create key file: %s", path,
+               rc == VOUCH_ERR_EXISTS ? "it already exists" : strerror(errno));
     return rc;
   }
   created = true;
@@ -223,14 +206,14 @@ vouch_rc vouch_key_create(const char *path, vouch_log_fn log, void *logarg)
   rc = VOUCH_ERR_SYSTEM;
   /* The umask may only have narrowed 0600, fchmod makes it exact. */
   if(fchmod(fd, 0600) || write_all(fd, key, sizeof(key)) || fsync(fd)) {
-    key_log(log, logarg, LOG_ERR, "%s: cannot write key file: %s", path,
-            strerror(errno));
+    vouch_logp(log, logarg, LOG_ERR, "%s: cannot write key file: %s", path,
+               strerror(errno));
     goto out;
   }
   if(close(fd)) {
     fd = -1;
-    key_log(log, logarg, LOG_ERR, "%s: cannot write key file: %s", path,
-            strerror(errno));
+    vouch_logp(log, logarg, LOG_ERR, "%s: cannot write key file: %s", path,
+               strerror(errno));
     goto out;
   }
   fd = -1;
@@ -279,17 +262,17 @@ vouch_rc vouch_key_load(const char *path, unsigned char key[VOUCH_KEY_BYTES],
   if(lstat(path, &sb)) {
     rc = errno == ENOENT ? VOUCH_ERR_KEY : VOUCH_ERR_SYSTEM;
     if(errno == ENOENT)
-      key_log(log, logarg, LOG_ERR,
-              "%s: key file does not exist; run 'vouchctl init' as root",
-              path);
+      vouch_logp(log, logarg, LOG_ERR,
+                 "%s: key file does not exist; run 'vouchctl init' as root",
+                 path);
     else
-      key_log(log, logarg, LOG_ERR, "%s: cannot read key file: %s%s", path,
-              strerror(errno), errno == EACCES ? " (run as root)" : "");
+      vouch_logp(log, logarg, LOG_ERR, "%s: cannot read key file: %s%s", path,
+                 strerror(errno), errno == EACCES ? " (run as root)" : "");
     return rc;
   }
   if(S_ISLNK(sb.st_mode)) {
-    key_log(log, logarg, LOG_ERR, "%s: key file is a symbolic link; refused",
-            path);
+    vouch_logp(log, logarg, LOG_ERR,
+               "%s: key file is a symbolic link; refused", path);
     return VOUCH_ERR_INSECURE;
   }
   rc = vouch_open_secure(path, O_RDONLY, true, &fd, log, logarg);
@@ -297,15 +280,15 @@ vouch_rc vouch_key_load(const char *path, unsigned char key[VOUCH_KEY_BYTES],
     return rc;
   rc = read_upto(fd, buf, sizeof(buf), &got);
   if(rc) {
-    key_log(log, logarg, LOG_ERR, "%s: cannot read key file: %s", path,
-            strerror(errno));
+    vouch_logp(log, logarg, LOG_ERR, "%s: cannot read key file: %s", path,
+               strerror(errno));
     goto out;
   }
   if(got != VOUCH_KEY_BYTES) {
     long long size = fstat(fd, &sb) ? (long long)got : (long long)sb.st_size;
-    key_log(log, logarg, LOG_ERR,
-            "%s: key file must hold exactly %d bytes, found %lld", path,
-            VOUCH_KEY_BYTES, size);
+    vouch_logp(log, logarg, LOG_ERR,
+               "%s: key file must hold exactly %d bytes, found %lld", path,
+               VOUCH_KEY_BYTES, size);
     rc = VOUCH_ERR_KEY;
     goto out;
   }

@@ -543,22 +543,6 @@ void vouch_store_close(vouch_store *st)
 
 /* ------------------------------------------------------------ move aside */
 
-static void aside_log(vouch_log_fn log, void *logarg, const char *fmt, ...)
-    VOUCH_PRINTF(3, 4);
-
-static void aside_log(vouch_log_fn log, void *logarg, const char *fmt, ...)
-{
-  char buf[1024];
-  va_list ap;
-
-  if(!log)
-    return;
-  va_start(ap, fmt);
-  vsnprintf(buf, sizeof(buf), fmt, ap);
-  va_end(ap);
-  log(logarg, LOG_ERR, buf);
-}
-
 /* The files SQLite keeps beside a store: the write-ahead log holds
  * committed changes not yet in the main file, so it goes along, and a
  * stale one must never meet the new store. */
@@ -580,7 +564,8 @@ static int move_one(const char *from, const char *to, const char *suffix,
     return 0;
   if(errno == ENOENT && *suffix)
     return 1;
-  aside_log(log, logarg, "cannot move %s to %s: %s", a, b, strerror(errno));
+  vouch_logp(log, logarg, LOG_ERR, "cannot move %s to %s: %s", a, b,
+             strerror(errno));
   return -1;
 }
 
@@ -625,7 +610,8 @@ vouch_rc vouch_store_move_aside(const char *path, time_t now, char *aside,
     n = i ? snprintf(aside, len, "%s.old-%s.%u", path, stamp, i)
           : snprintf(aside, len, "%s.old-%s", path, stamp);
     if(n < 0 || (size_t)n >= len || (size_t)n + 16 >= sizeof(probe)) {
-      aside_log(log, logarg, "%s: path too long to move aside", path);
+      vouch_logp(log, logarg, LOG_ERR, "%s: path too long to move aside",
+                 path);
       return VOUCH_ERR_INPUT;
     }
     snprintf(probe, sizeof(probe), "%s-wal", aside);
@@ -633,7 +619,8 @@ vouch_rc vouch_store_move_aside(const char *path, time_t now, char *aside,
        errno == ENOENT)
       return move_set(path, aside, log, logarg);
   }
-  aside_log(log, logarg, "%s: ten copies were moved aside this second", path);
+  vouch_logp(log, logarg, LOG_ERR,
+             "%s: ten copies were moved aside this second", path);
   return VOUCH_ERR_EXISTS;
 }
 

@@ -57,9 +57,10 @@ vouch_rc vouch_store_session_add(vouch_store *st, const char *user,
   return rc;
 }
 
-/* The owner of session id and whether it is open. */
+/* The owner of session id (*user, free it), whether it is open and its
+ * leader's pid (either may be NULL). */
 static vouch_rc session_owner(vouch_store *st, int64_t id, char **user,
-                              bool *open)
+                              bool *open, long *pid)
 {
   sqlite3_stmt *s = NULL;
   bool ok = true;
@@ -67,7 +68,7 @@ static vouch_rc session_owner(vouch_store *st, int64_t id, char **user,
   int src;
 
   rc = st_prepare(st,
-                  "SELECT u.name, s.ended FROM sessions s"
+                  "SELECT u.name, s.ended, s.pid FROM sessions s"
                   " JOIN users u ON u.id = s.user_id WHERE s.id = ?1",
                   &s);
   if(rc)
@@ -76,7 +77,10 @@ static vouch_rc session_owner(vouch_store *st, int64_t id, char **user,
   src = src ? src : sqlite3_step(s);
   if(src == SQLITE_ROW) {
     *user = st_col_dup(s, 0, &ok);
-    *open = sqlite3_column_int64(s, 1) == 0;
+    if(open)
+      *open = sqlite3_column_int64(s, 1) == 0;
+    if(pid)
+      *pid = (long)sqlite3_column_int64(s, 2);
     if(!ok || !*user)
       rc = VOUCH_ERR_NOMEM;
   }
@@ -91,35 +95,11 @@ static vouch_rc session_owner(vouch_store *st, int64_t id, char **user,
 vouch_rc vouch_store_session_leader(vouch_store *st, int64_t id, char **user,
                                     long *pid)
 {
-  sqlite3_stmt *s = NULL;
-  bool ok = true;
-  vouch_rc rc;
-  int src;
-
   if(!user || !pid)
     return VOUCH_ERR_INPUT;
   *user = NULL;
   *pid = 0;
-  rc = st_prepare(st,
-                  "SELECT u.name, s.pid FROM sessions s"
-                  " JOIN users u ON u.id = s.user_id WHERE s.id = ?1",
-                  &s);
-  if(rc)
-    return rc;
-  src = sqlite3_bind_int64(s, 1, id);
-  src = src ? src : sqlite3_step(s);
-  if(src == SQLITE_ROW) {
-    *user = st_col_dup(s, 0, &ok);
-    *pid = (long)sqlite3_column_int64(s, 1);
-    if(!ok || !*user)
-      rc = VOUCH_ERR_NOMEM;
-  }
-  else if(src == SQLITE_DONE)
-    rc = VOUCH_ERR_NOT_FOUND;
-  else
-    rc = st_sql_fail(st, "read session", src);
-  sqlite3_finalize(s);
-  return rc;
+  return session_owner(st, id, user, NULL, pid);
 }
 
 vouch_rc vouch_store_session_end(vouch_store *st, int64_t id, time_t ended,
@@ -135,7 +115,7 @@ vouch_rc vouch_store_session_end(vouch_store *st, int64_t id, time_t ended,
   rc = st_atomic_enter(st, &own);
   if(rc)
     return rc;
-  rc = session_owner(st, id, user, was_open);
+  rc = session_owner(st, id, user, was_open, NULL);
   if(!rc && *was_open)
     rc = st_id_write(st, "UPDATE sessions SET ended = ?2 WHERE id = ?1", id,
                      (sqlite3_int64)ended, NULL, "end session");

@@ -416,12 +416,10 @@ bool vouch_valid_plan(const char *s)
 
 /* -------------------------------------------------------------- files */
 
-static void say(vouch_log_fn log, void *arg, const char *fmt, ...)
-    VOUCH_PRINTF(3, 4);
-
-static void say(vouch_log_fn log, void *arg, const char *fmt, ...)
+void vouch_logp(vouch_log_fn log, void *arg, int priority, const char *fmt,
+                ...)
 {
-  char buf[1024];
+  char buf[1536];
   va_list ap;
 
   if(!log)
@@ -429,8 +427,10 @@ static void say(vouch_log_fn log, void *arg, const char *fmt, ...)
   va_start(ap, fmt);
   vsnprintf(buf, sizeof(buf), fmt, ap);
   va_end(ap);
-  log(arg, LOG_ERR, buf);
+  log(arg, priority, buf);
 }
+
+#define say(log, arg, ...) vouch_logp(log, arg, LOG_ERR, __VA_ARGS__)
 
 /* The user vouchd runs as ([daemon] user), whose files the state is:
  * besides root and the effective user, the one owner allowed. */

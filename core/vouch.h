@@ -91,6 +91,10 @@ int vouch_rc_to_pam(vouch_rc rc);
  * priority is a syslog priority (LOG_ERR, LOG_WARNING, LOG_INFO,
  * LOG_DEBUG).  Messages never contain secrets. */
 typedef void (*vouch_log_fn)(void *arg, int priority, const char *msg);
+/* The one formatter of messages to a vouch_log_fn (none when log is
+ * NULL); at most 1535 bytes of a message. */
+void vouch_logp(vouch_log_fn log, void *arg, int priority, const char *fmt,
+                ...) VOUCH_PRINTF(4, 5);
 
 /* ------------------------------------------------------------ utilities */
 

@@ -48,13 +48,10 @@ norm() {
   sed -E -e "s/$MASK/MASK/g" -e 's/ending in [0-9]{4}/ending in NNNN/g' \
     -e 's/ at [0-9]{2}:[0-9]{2}/ at HH:MM/g' -e '/PWRAP_/d' "$1"
 }
-# same DESC SERVICE ANSWER...: bob's and nosuch's transcripts are equal.
-same() {
+# pair DESC SERVICE ANSWER...: bob$RUN's and nosuch$RUN's transcripts,
+# answering the same, are equal.
+pair() {
   d=$1 svc=$2; shift 2
-  RUN=$((RUN + 1))
-  add_user "bob$RUN" 'correct horse' --email "bob$RUN@example.org"
-  printf '4111 1111 1111 1111\n' | ctl card set "bob$RUN" >/dev/null ||
-    fail "card set bob$RUN"
   answers "$@"
   pam_env "$PAMDRIVE" "$svc" "bob$RUN" auth <"$T/in" >"$T/t.bob" 2>&1
   rb=$?
@@ -63,8 +60,17 @@ same() {
   norm "$T/t.bob" >"$T/n.bob"; norm "$T/t.nosuch" >"$T/n.nosuch"
   eq "$rn" "$rb" "$d: the same PAM code"
   expect_same "$T/n.bob" "$T/n.nosuch" "$d: the same transcript"
-  [ "$(wc -l <"$T/n.bob")" -ge 2 ] || fail "$d: a short transcript"
-  cp "$T/t.bob" "$T/last.bob"; cp "$T/t.nosuch" "$T/last.nosuch"; rm -f "$T"/mail/*
+  rm -f "$T"/mail/*
+}
+# same DESC SERVICE ANSWER...: a new member bob$RUN (an email address and
+# a card) and a new unknown name, compared (pair).
+same() {
+  RUN=$((RUN + 1))
+  add_user "bob$RUN" 'correct horse' --email "bob$RUN@example.org"
+  printf '4111 1111 1111 1111\n' | ctl card set "bob$RUN" >/dev/null ||
+    fail "card set bob$RUN"
+  pair "$@"
+  [ "$(wc -l <"$T/n.bob")" -ge 2 ] || fail "$1: a short transcript"
 }
 same "otp: malformed, wrong, r, a, card (malformed, wrong), a" otp \
   12ab 000000 r a 1 '4111 1111 1111 111x' '4000 0000 0000 0002' a
@@ -77,35 +83,23 @@ same "otp: a wrong choice" otp a 7 a
 same "card: malformed, wrong, a" card 12 '4000 0000 0000 0002' a
 
 # A member's state outlives the conversation, and so does the decoy's:
-# conversations one after the other, each compared.
-# again DESC SERVICE ANSWERS...: one more conversation of the last pair.
-again() {
-  d=$1 svc=$2; shift 2
-  answers "$@"
-  pam_env "$PAMDRIVE" "$svc" "bob$RUN" auth <"$T/in" >"$T/t.bob" 2>&1
-  rb=$?
-  pam_env "$PAMDRIVE" "$svc" "nosuch$RUN" auth <"$T/in" >"$T/t.nosuch" 2>&1
-  rn=$?
-  norm "$T/t.bob" >"$T/n.bob"; norm "$T/t.nosuch" >"$T/n.nosuch"
-  eq "$rn" "$rb" "$d: the same PAM code"
-  expect_same "$T/n.bob" "$T/n.nosuch" "$d: the same transcript"
-  rm -f "$T"/mail/*
-}
+# conversations one after the other (pair: the same two names again),
+# each compared.
 same "a sign-in left at the code" otp a a
-again "the next sign-in: the code offered again" otp a a
+pair "the next sign-in: the code offered again" otp a a
 grep -q 'already sent a code' "$T/n.bob" ||
   fail "the next sign-in: no code offered again"
-again "r: a new code, then wrong twice" otp r 000000 000000 a a
-again "wrong three times more: locked" otp 000000 000000 000000
+pair "r: a new code, then wrong twice" otp r 000000 000000 a a
+pair "wrong three times more: locked" otp 000000 000000 000000
 grep -q 'Password reset required' "$T/n.nosuch" ||
   fail "failures over sign-ins: the decoy did not lock"
-again "locked: the next sign-in says so at once" otp
+pair "locked: the next sign-in says so at once" otp
 service pw "auth required pam_vouch_password.so conf=$CONF"
-again "locked: the password module says so too" pw 'not the password'
+pair "locked: the password module says so too" pw 'not the password'
 grep -q 'Password reset required' "$T/n.bob" ||
   fail "locked: the member's password prompt does not say so"
 same "r over sign-ins: the wait" otp r a a
-again "r at once in the next sign-in: wait" otp r a a
+pair "r at once in the next sign-in: wait" otp r a a
 grep -q 'Password reset required' "$T/n.nosuch" &&
   fail "the last run must not lock" || true
 ctl audit >"$T/audit"
