@@ -1389,6 +1389,10 @@ typedef enum {
   VOUCH_MSG_WAY_CARD,       /* %s: last 4 digits, "card number ending in" */
   VOUCH_MSG_CHOICE_INVALID, /* not one of the choices shown */
   VOUCH_MSG_DEVICE_ASK,     /* "Sign-in code shown on the device: " */
+  VOUCH_MSG_DEV_COLUMNS,    /* devices: 5 headings, tab-separated */
+  VOUCH_MSG_DEV_OPEN,       /* devices: a session still open */
+  VOUCH_MSG_DEV_SIGNED_OUT, /* devices: " (signed out)" */
+  VOUCH_MSG_DEV_NONE,       /* devices: none recorded */
   /* Code limits that tell the truth (issue 14); _ONLY: no other way is
    * left, so no "a". */
   VOUCH_MSG_CODE_PROMPT_ONLY,  /* %u digits, %s masked destination */

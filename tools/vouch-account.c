@@ -424,6 +424,7 @@ struct rows {
   bool json;
   unsigned long n;
   vouch_table *t;
+  const char *lang; /* the member's: headings and words of the table */
 };
 
 static vouch_rc device_row(void *arg, const vouch_session_row *r)
@@ -448,9 +449,9 @@ static vouch_rc device_row(void *arg, const vouch_session_row *r)
     return VOUCH_OK;
   }
   snprintf(from, sizeof(from), "%s%s", r->rhost[0] ? r->rhost : "-",
-           r->revoked ? " (signed out)" : "");
+           r->revoked ? vouch_msg(o->lang, VOUCH_MSG_DEV_SIGNED_OUT) : "");
   cells[0] = started;
-  cells[1] = r->ended ? ended : "open";
+  cells[1] = r->ended ? ended : vouch_msg(o->lang, VOUCH_MSG_DEV_OPEN);
   cells[2] = r->service;
   cells[3] = r->tty;
   cells[4] = from;
@@ -458,15 +459,33 @@ static vouch_rc device_row(void *arg, const vouch_session_row *r)
   return vouch_table_add(o->t, cells);
 }
 
+/* The five headings of the member's language (tab-separated in the
+ * catalogue) into buf and head. */
+static void headings(const char *lang, char *buf, size_t len,
+                     const char *head[5])
+{
+  char *p = buf;
+  int i;
+
+  snprintf(buf, len, "%s", vouch_msg(lang, VOUCH_MSG_DEV_COLUMNS));
+  for(i = 0; i < 5; i++) {
+    head[i] = p ? p : "";
+    p = p ? strchr(p, '\t') : NULL;
+    if(p)
+      *p++ = '\0';
+  }
+}
+
 static vouch_rc cmd_devices(struct app *a, int argc, char **argv)
 {
-  static const char *const head[] = {"STARTED", "ENDED", "SERVICE", "TTY",
-                                     "FROM"};
-  struct rows o = {false, 0, NULL};
+  const char *head[5];
+  char hbuf[256];
+  struct rows o = {false, 0, NULL, a->lang};
   vouch_rc rc = args(usage_devices, argc, argv, NULL, 0, "--json", &o.json,
                      (const char *)NULL);
 
   if(!rc && !o.json) {
+    headings(a->lang, hbuf, sizeof(hbuf), head);
     o.t = vouch_table_new(5, head);
     if(!o.t)
       rc = VOUCH_ERR_NOMEM;
@@ -476,7 +495,7 @@ static vouch_rc cmd_devices(struct app *a, int argc, char **argv)
   if(!rc && !o.json && o.n)
     vouch_table_print(o.t, stdout);
   if(!rc && !o.json && !o.n)
-    printf("No sessions recorded.\n");
+    printf("%s\n", vouch_msg(a->lang, VOUCH_MSG_DEV_NONE));
   vouch_table_free(o.t);
   return rc;
 }
@@ -602,7 +621,7 @@ static vouch_rc export_confirm(struct app *a, const char *token)
 static vouch_rc cmd_export(struct app *a, int argc, char **argv)
 {
   const char *pos[2] = {NULL, NULL};
-  struct rows o = {false, 0, NULL};
+  struct rows o = {false, 0, NULL, a->lang};
   int64_t id = 0;
   vouch_rc rc;
 

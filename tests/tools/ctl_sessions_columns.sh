@@ -69,4 +69,18 @@ expect_rc 0 "devices --json" -- pam_env "$VOUCH_BUILD/vouch-account" \
 [ "$(wc -l <"$T/out")" -eq 5 ] || fail "devices --json: 5 lines"
 expect_grep '"tty":"pts/æøå"' "$T/out" "json: UTF-8 tty"
 
+# In the member's language: headings, "open", "signed out", none.
+ctl user set alice --lang da >/dev/null || fail "user set --lang da"
+expect_rc 0 "devices, da" -- pam_env "$VOUCH_BUILD/vouch-account" \
+  --config "$CONF" --user alice devices
+cp "$T/out" "$T/devices.da"
+expect_grep '^STARTET +SLUTTET +TJENESTE +TTY +FRA$' "$T/devices.da" \
+  "devices, da: headings"
+expect_grep ' \(logget ud\)$' "$T/devices.da" "devices, da: signed out"
+check_columns "$T/devices.da" "vouch-account devices, da"
+add_user bo 'bo pw 12345' --lang sv
+expect_rc 0 "devices, sv, none" -- pam_env "$VOUCH_BUILD/vouch-account" \
+  --config "$CONF" --user bo devices
+expect_grep '^Inga sessioner registrerade\.$' "$T/out" "devices, sv: none"
+
 finish
