@@ -118,6 +118,7 @@ static const struct key keys[] = {
     {"device", "code_ttl", K_DUR, F(device_code_ttl), 1, MAX_DURATION},
     {"delivery", "timeout", K_DUR, F(delivery_timeout), 1, 600},
     {"delivery", "helper", K_PATH, F(delivery_helper), 0, 0},
+    {"delivery", "helpers", K_NUM, F(delivery_helpers), 0, 64},
     {"templates", "dir", K_PATH, F(templates_dir), 0, 0},
     {"email", "transport", K_EMAIL_TRANS, F(email_transport), 0, 0},
     {"email", "url", K_SMTP_URL, F(email_url), 0, 0},
@@ -714,6 +715,7 @@ vouch_rc vouch_config_defaults(vouch_config *c)
   c->reset_sms_ttl = 1200;
   c->device_code_ttl = 900;
   c->delivery_timeout = 10;
+  c->delivery_helpers = 2;
   c->email_transport = VOUCH_TRANSPORT_SMTP;
   c->sms_transport = VOUCH_TRANSPORT_HTTP;
   c->sms_format = VOUCH_SMS_FORM;

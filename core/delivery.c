@@ -16,10 +16,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -425,11 +427,11 @@ static int above_stdio(int fd)
 }
 
 /* In the child between fork and execve: only async-signal-safe calls. */
-static void child(int in, int err, int devnull, const char *path,
-                  char *const argv[], int maxfd) __attribute__((noreturn));
+static void child(const int fds[3], const char *path, char *const argv[],
+                  int maxfd) __attribute__((noreturn));
 
-static void child(int in, int err, int devnull, const char *path,
-                  char *const argv[], int maxfd)
+static void child(const int fds[3], const char *path, char *const argv[],
+                  int maxfd)
 {
   static const char fail[] = "cannot execute the delivery helper\n";
   char *envp[] = {(char *)helper_path_env, NULL};
@@ -442,7 +444,7 @@ static void child(int in, int err, int devnull, const char *path,
   sigemptyset(&sa.sa_mask);
   for(sig = 1; sig < NSIG; sig++)
     sigaction(sig, &sa, NULL); /* fails harmlessly for KILL and STOP */
-  if(dup2(in, 0) < 0 || dup2(devnull, 1) < 0 || dup2(err, 2) < 0)
+  if(dup2(fds[0], 0) < 0 || dup2(fds[1], 1) < 0 || dup2(fds[2], 2) < 0)
     _exit(127);
   if(close_range(3, ~0U, 0))
     for(fd = 3; fd < maxfd; fd++)
@@ -518,7 +520,7 @@ static vouch_rc helper_start(vouch_ctx *ctx, struct helper *h)
   char arg0[] = "vouch-deliver", arg1[] = "--config";
   char *argv[] = {arg0, arg1, ctx->cfg->path, NULL};
   int sock[2] = {-1, -1}, errp[2] = {-1, -1}, devnull = -1;
-  int maxfd = fd_limit();
+  int maxfd = fd_limit(), fds[3];
   sigset_t all, old;
   vouch_rc rc;
 
@@ -533,11 +535,14 @@ static vouch_rc helper_start(vouch_ctx *ctx, struct helper *h)
   }
   /* No signal handler of the host may run in the child before the
    * dispositions are reset. */
+  fds[0] = sock[1];
+  fds[1] = devnull;
+  fds[2] = errp[1];
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old);
   h->pid = fork();
   if(h->pid == 0)
-    child(sock[1], errp[1], devnull, ctx->cfg->delivery_helper, argv, maxfd);
+    child(fds, ctx->cfg->delivery_helper, argv, maxfd);
   pthread_sigmask(SIG_SETMASK, &old, NULL);
   if(h->pid < 0) {
     vouch_log(ctx, LOG_ERR, "delivery: cannot start the helper: %s",
@@ -711,6 +716,349 @@ static vouch_rc report(vouch_ctx *ctx, const vouch_message *m,
   return VOUCH_ERR_DELIVERY;
 }
 
+/* ------------------------------------------------ helpers that stay up */
+
+/* vouchd keeps up to [delivery] helpers "vouch-deliver --serve" running:
+ * each message is a frame on a socket instead of a fork, an exec and
+ * libcurl's start-up, and the helper keeps its connections.  A helper
+ * serves one message at a time; when all are busy and no more may start,
+ * the message gets a helper of its own as before.  A helper that runs
+ * past the timeout, answers nonsense or dies is killed and reaped, and
+ * the next message starts a new one. */
+#define KEPT_MAX 64       /* the bound of [delivery] helpers */
+#define KEPT_SERVED 10000 /* messages before a helper is renewed */
+#define ANSWER_MAX 4096   /* bytes of one answer of a helper */
+
+struct kept {
+  pid_t pid;
+  int fd; /* our end of the socket that is its stdin and stdout */
+  unsigned gen, served;
+};
+
+static pthread_mutex_t kept_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct kept kept_idle[KEPT_MAX];
+static unsigned kept_nidle, kept_live, kept_max, kept_gen;
+static bool kept_on;
+/* The helper and configuration they run: a request whose PAM line names
+ * another helper gets one of its own. */
+static char kept_helper[PATH_MAX], kept_conf[PATH_MAX];
+
+static bool kept_fits(const vouch_config *cfg)
+{
+  bool fit;
+
+  pthread_mutex_lock(&kept_mu);
+  fit = kept_on && cfg->path && cfg->delivery_helper &&
+        !strcmp(cfg->delivery_helper, kept_helper) &&
+        !strcmp(cfg->path, kept_conf);
+  pthread_mutex_unlock(&kept_mu);
+  return fit;
+}
+
+/* Kills and reaps k; its status (when it had ended by itself) in
+ * *status, or -1. */
+static void kept_end(struct kept *k, int *status)
+{
+  int st = -1;
+  pid_t r;
+
+  if(k->fd >= 0)
+    close(k->fd);
+  k->fd = -1;
+  if(k->pid <= 0)
+    return;
+  do
+    r = waitpid(k->pid, &st, WNOHANG);
+  while(r < 0 && errno == EINTR);
+  if(r == 0) {
+    kill(k->pid, SIGKILL);
+    do
+      r = waitpid(k->pid, NULL, 0);
+    while(r < 0 && errno == EINTR);
+    st = -1;
+  }
+  if(status)
+    *status = r == k->pid ? st : -1;
+  k->pid = -1;
+}
+
+static vouch_rc kept_start(vouch_ctx *ctx, struct kept *k)
+{
+  char arg0[] = "vouch-deliver", arg1[] = "--config", arg3[] = "--serve";
+  char *argv[] = {arg0, arg1, ctx->cfg->path, arg3, NULL};
+  int sock[2] = {-1, -1}, err = -1, fds[3], maxfd = fd_limit();
+  sigset_t all, old;
+  vouch_rc rc;
+
+  k->pid = -1;
+  k->fd = -1;
+  k->served = 0;
+  rc = helper_usable(ctx, ctx->cfg->delivery_helper);
+  if(rc)
+    return rc;
+  /* Its stderr is ours (vouchd's log): it writes there only when it
+   * cannot answer. */
+  err = fcntl(2, F_GETFD) < 0 ? open("/dev/null", O_WRONLY | O_CLOEXEC)
+                              : fcntl(2, F_DUPFD_CLOEXEC, 3);
+  if(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sock) || err < 0 ||
+     (sock[1] = above_stdio(sock[1])) < 0 || (err = above_stdio(err)) < 0 ||
+     fcntl(sock[0], F_SETFL, O_NONBLOCK)) {
+    vouch_log(ctx, LOG_ERR, "delivery: cannot create a socket: %s",
+              strerror(errno));
+    rc = VOUCH_ERR_SYSTEM;
+    goto out;
+  }
+  fds[0] = fds[1] = sock[1];
+  fds[2] = err;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  k->pid = fork();
+  if(k->pid == 0)
+    child(fds, ctx->cfg->delivery_helper, argv, maxfd);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if(k->pid < 0) {
+    vouch_log(ctx, LOG_ERR, "delivery: cannot start the helper: %s",
+              strerror(errno));
+    rc = VOUCH_ERR_SYSTEM;
+    goto out;
+  }
+  k->fd = sock[0];
+  sock[0] = -1;
+out:
+  close_fd(&sock[0]);
+  close_fd(&sock[1]);
+  close_fd(&err);
+  return rc;
+}
+
+/* An idle helper that has not gone away (a readable or hung-up socket
+ * means it died or spoke out of turn), or a new one while fewer than
+ * [delivery] helpers run.  false: none to be had; use one of its own. */
+static bool kept_take(vouch_ctx *ctx, struct kept *k)
+{
+  struct pollfd p;
+  bool start = false;
+
+  pthread_mutex_lock(&kept_mu);
+  while(kept_on && kept_nidle) {
+    *k = kept_idle[--kept_nidle];
+    p = (struct pollfd){.fd = k->fd, .events = POLLIN};
+    if(poll(&p, 1, 0) == 0) {
+      pthread_mutex_unlock(&kept_mu);
+      return true;
+    }
+    kept_live--;
+    pthread_mutex_unlock(&kept_mu);
+    vouch_log(ctx, LOG_WARNING, "delivery helper %ld had ended; starting "
+              "another", (long)k->pid);
+    kept_end(k, NULL);
+    pthread_mutex_lock(&kept_mu);
+  }
+  if(kept_on && kept_live < kept_max) {
+    kept_live++;
+    start = true;
+    k->gen = kept_gen;
+  }
+  pthread_mutex_unlock(&kept_mu);
+  if(!start)
+    return false;
+  if(kept_start(ctx, k) == VOUCH_OK)
+    return true;
+  pthread_mutex_lock(&kept_mu);
+  kept_live--;
+  pthread_mutex_unlock(&kept_mu);
+  return false;
+}
+
+/* Back to the idle ones, or ended when it is of an earlier
+ * configuration, has served long enough or failed (bad). */
+static void kept_give(struct kept *k, bool bad)
+{
+  pthread_mutex_lock(&kept_mu);
+  if(!bad && kept_on && k->gen == kept_gen && k->served < KEPT_SERVED &&
+     kept_nidle < KEPT_MAX) {
+    kept_idle[kept_nidle++] = *k;
+    pthread_mutex_unlock(&kept_mu);
+    return;
+  }
+  kept_live--;
+  pthread_mutex_unlock(&kept_mu);
+  kept_end(k, NULL);
+}
+
+/* Waits until fd is ready for events or the deadline passes. */
+static bool ready(int fd, short events, long long deadline)
+{
+  struct pollfd p;
+  long long left;
+  int r;
+
+  for(;;) {
+    left = deadline - now_ms();
+    if(left <= 0)
+      return false;
+    p = (struct pollfd){.fd = fd, .events = events};
+    r = poll(&p, 1, left > INT32_MAX ? INT32_MAX : (int)left);
+    if(r > 0)
+      return true;
+    if(r < 0 && errno != EINTR)
+      return false;
+  }
+}
+
+/* Sends all of buf before the deadline. */
+static bool kept_send(int fd, const char *buf, size_t len, long long deadline)
+{
+  size_t done = 0;
+  ssize_t r;
+
+  while(done < len) {
+    r = send(fd, buf + done, len - done, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if(r > 0) {
+      done += (size_t)r;
+      continue;
+    }
+    if(r < 0 && errno == EINTR)
+      continue;
+    if(r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
+       ready(fd, POLLOUT, deadline))
+      continue;
+    return false;
+  }
+  return true;
+}
+
+/* Reads exactly len bytes before the deadline; 0 on end of file or
+ * error, -1 past the deadline, 1 done. */
+static int kept_recv(int fd, char *buf, size_t len, long long deadline)
+{
+  size_t got = 0;
+  ssize_t r;
+
+  while(got < len) {
+    r = recv(fd, buf + got, len - got, MSG_DONTWAIT);
+    if(r > 0) {
+      got += (size_t)r;
+      continue;
+    }
+    if(r < 0 && errno == EINTR)
+      continue;
+    if(r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      if(!ready(fd, POLLIN, deadline))
+        return -1;
+      continue;
+    }
+    return 0;
+  }
+  return 1;
+}
+
+/* One message through a kept helper.  *used false: none could be had. */
+static vouch_rc kept_deliver(vouch_ctx *ctx, const vouch_message *m,
+                             const char *msg, size_t len, bool *used)
+{
+  const char *ch = vouch_channel_name(m->channel);
+  long long deadline;
+  unsigned char hdr[4];
+  char answer[ANSWER_MAX + 1], why[ANSWER_MAX + 64];
+  uint32_t alen;
+  struct kept k;
+  int r = 0, status;
+
+  *used = false;
+  if(!kept_take(ctx, &k))
+    return VOUCH_ERR_DELIVERY;
+  *used = true;
+  k.served++;
+  deadline = now_ms() + (long long)ctx->cfg->delivery_timeout * 1000;
+  hdr[0] = (unsigned char)(len >> 24);
+  hdr[1] = (unsigned char)(len >> 16);
+  hdr[2] = (unsigned char)(len >> 8);
+  hdr[3] = (unsigned char)len;
+  if(!kept_send(k.fd, (const char *)hdr, 4, deadline) ||
+     !kept_send(k.fd, msg, len, deadline))
+    r = now_ms() >= deadline ? -1 : 0;
+  else if((r = kept_recv(k.fd, (char *)hdr, 4, deadline)) == 1) {
+    alen = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 |
+           (uint32_t)hdr[2] << 8 | hdr[3];
+    if(alen < 1 || alen > ANSWER_MAX)
+      r = 2;
+    else
+      r = kept_recv(k.fd, answer, alen, deadline);
+  }
+  if(r == 1) {
+    answer[alen] = '\0';
+    kept_give(&k, false);
+    if(answer[0] == '0')
+      return VOUCH_OK;
+    /* Only the log-safe part of what it said. */
+    {
+      struct helper h;
+      h.errlen = alen - 1;
+      memcpy(h.errbuf, answer + 1, h.errlen);
+      reason(&h, why, sizeof(why));
+    }
+    vouch_log(ctx, LOG_ERR, "%s delivery failed (helper exit %c): %s", ch,
+              answer[0], why);
+    return VOUCH_ERR_DELIVERY;
+  }
+  pthread_mutex_lock(&kept_mu);
+  kept_live--;
+  pthread_mutex_unlock(&kept_mu);
+  if(r < 0) {
+    kept_end(&k, NULL);
+    vouch_log(ctx, LOG_ERR,
+              "%s delivery failed: the helper ran past the %us timeout "
+              "and was stopped",
+              ch, ctx->cfg->delivery_timeout);
+    return VOUCH_ERR_DELIVERY;
+  }
+  kept_end(&k, &status);
+  if(r == 2)
+    vouch_log(ctx, LOG_ERR, "%s delivery failed: the helper answered out of "
+              "protocol and was stopped", ch);
+  else if(status != -1 && WIFSIGNALED(status))
+    vouch_log(ctx, LOG_ERR, "%s delivery failed: helper killed by signal %d",
+              ch, WTERMSIG(status));
+  else if(status != -1 && WIFEXITED(status))
+    vouch_log(ctx, LOG_ERR, "%s delivery failed: the helper exited (%d) "
+              "without answering", ch, WEXITSTATUS(status));
+  else
+    vouch_log(ctx, LOG_ERR, "%s delivery failed: the helper went away "
+              "without answering", ch);
+  return VOUCH_ERR_DELIVERY;
+}
+
+void vouch_delivery_keep(vouch_ctx *ctx)
+{
+  struct kept old[KEPT_MAX], k;
+  unsigned n, i;
+
+  pthread_mutex_lock(&kept_mu);
+  kept_gen++;
+  kept_on = ctx && ctx->cfg && ctx->cfg->path && ctx->cfg->delivery_helper &&
+            ctx->cfg->delivery_helpers &&
+            strlen(ctx->cfg->path) < sizeof(kept_conf) &&
+            strlen(ctx->cfg->delivery_helper) < sizeof(kept_helper);
+  if(kept_on) {
+    strcpy(kept_conf, ctx->cfg->path);
+    strcpy(kept_helper, ctx->cfg->delivery_helper);
+  }
+  kept_max = kept_on ? ctx->cfg->delivery_helpers : 0;
+  if(kept_max > KEPT_MAX)
+    kept_max = KEPT_MAX;
+  n = kept_nidle;
+  memcpy(old, kept_idle, n * sizeof(old[0]));
+  kept_nidle = 0;
+  kept_live -= n;
+  pthread_mutex_unlock(&kept_mu);
+  for(i = 0; i < n; i++)
+    kept_end(&old[i], NULL);
+  /* One ready for the first message. */
+  if(kept_on && kept_take(ctx, &k))
+    kept_give(&k, false);
+}
+
 /* A host that ignores SIGCHLD would have the kernel reap the helper and
  * lose its status: the default disposition holds while we wait (as
  * pam_unix does for its helper). */
@@ -757,6 +1105,13 @@ vouch_rc vouch_deliver(vouch_ctx *ctx, const vouch_message *m)
     vouch_log(ctx, LOG_ERR, "delivery: no configuration file to pass on");
     rc = VOUCH_ERR_DELIVERY;
     goto out;
+  }
+  if(kept_fits(ctx->cfg)) {
+    bool used;
+
+    rc = kept_deliver(ctx, m, msg, len, &used);
+    if(used)
+      goto out;
   }
   h = calloc(1, sizeof(*h));
   if(!h) {

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -247,9 +248,40 @@ vouch_rc st_query_int(vouch_store *st, const char *sql, const char *what,
 
 /* ---------------------------------------------------------- transactions */
 
+/* In vouchd every thread writes to the same file: SQLite's busy handler
+ * (sleep and retry) lets a few of hundreds of waiting writers starve
+ * past the busy timeout, so the threads of one process queue on this
+ * lock for their write transactions instead, and the busy handler is
+ * left to waits on other processes (the tools' workers).  Recursive: a
+ * thread that begins on a second handle meets SQLite's lock as before. */
+static pthread_mutex_t g_writer = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+static bool g_serialize;
+
+void vouch_store_serialize(void)
+{
+  g_serialize = true;
+}
+
+static void writer_release(vouch_store *st)
+{
+  if(st->writer) {
+    st->writer = false;
+    pthread_mutex_unlock(&g_writer);
+  }
+}
+
 vouch_rc vouch_store_begin(vouch_store *st)
 {
-  return st_exec1(st, "BEGIN IMMEDIATE", "begin transaction");
+  vouch_rc rc;
+
+  if(g_serialize && st && !st->writer) {
+    pthread_mutex_lock(&g_writer);
+    st->writer = true;
+  }
+  rc = st_exec1(st, "BEGIN IMMEDIATE", "begin transaction");
+  if(rc && st)
+    writer_release(st);
+  return rc;
 }
 
 vouch_rc vouch_store_commit(vouch_store *st)
@@ -260,14 +292,19 @@ vouch_rc vouch_store_commit(vouch_store *st)
    * caller never carries a half-done one further. */
   if(rc)
     vouch_store_rollback(st);
+  else if(st)
+    writer_release(st);
   return rc;
 }
 
 void vouch_store_rollback(vouch_store *st)
 {
-  if(!st || !st->db || sqlite3_get_autocommit(st->db))
+  if(!st)
     return;
-  st_exec1(st, "ROLLBACK", "rollback");
+  if(st->db && !sqlite3_get_autocommit(st->db))
+    st_exec1(st, "ROLLBACK", "rollback");
+  /* Also when SQLite ended the transaction itself (an I/O error). */
+  writer_release(st);
 }
 
 /* Several statements of one function must land together: inside the

@@ -15,6 +15,7 @@ struct vouch_store {
   char *path;
   vouch_log_fn log;
   void *logarg;
+  bool writer; /* holds the process's writer lock (vouch_store_serialize) */
 };
 
 /* Schema steps kept beside the functions that use them (store.c lists

@@ -597,6 +597,29 @@ static vouch_rc send_file(const char *dir, const char *ext, const char *text,
 
 /* ---------------------------------------------------------------- curl */
 
+/* The helper that stays running shares connections, DNS answers and TLS
+ * sessions between its transfers (one thread: no lock callbacks). */
+static CURLSH *g_share;
+
+vouch_rc vouch_transport_reuse(void)
+{
+  CURLSH *sh;
+
+  if(g_share)
+    return VOUCH_OK;
+  sh = curl_share_init();
+  if(!sh)
+    return VOUCH_ERR_NOMEM;
+  if(curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT) ||
+     curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS) ||
+     curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION)) {
+    curl_share_cleanup(sh);
+    return VOUCH_ERR_SYSTEM;
+  }
+  g_share = sh;
+  return VOUCH_OK;
+}
+
 /* What every transfer shares.  The transfer ends a little before the
  * parent's deadline so that the helper can still say why. */
 static bool common_opts(CURL *c, const vouch_config *cfg, char *errbuf)
@@ -619,6 +642,8 @@ static bool common_opts(CURL *c, const vouch_config *cfg, char *errbuf)
   bad |=
       curl_easy_setopt(c, CURLOPT_NETRC, (long)CURL_NETRC_IGNORED) != CURLE_OK;
   bad |= curl_easy_setopt(c, CURLOPT_USERAGENT, USER_AGENT) != CURLE_OK;
+  if(g_share)
+    bad |= curl_easy_setopt(c, CURLOPT_SHARE, g_share) != CURLE_OK;
   return !bad;
 }
 

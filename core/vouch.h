@@ -200,6 +200,7 @@ typedef struct vouch_config {
   /* [delivery] */
   unsigned delivery_timeout; /* timeout = 10s */
   char *delivery_helper;     /* helper = LIBEXECDIR/vouch-deliver */
+  unsigned delivery_helpers; /* helpers = 2 kept running by vouchd */
   /* [templates] */
   char *templates_dir; /* dir = DATADIR/templates */
   /* [email] and [sms] keys set after the file was read (a PAM line's
@@ -382,6 +383,10 @@ vouch_rc vouch_store_move_aside(const char *path, time_t now, char *aside,
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK.  Every read-modify-write runs
  * between begin and commit; rollback is safe when nothing is open. */
 vouch_rc vouch_store_begin(vouch_store *st);
+/* vouchd: the write transactions of this process's threads queue on one
+ * lock (from begin to commit or rollback) instead of SQLite's busy
+ * handler, which lets some of many waiting writers starve. */
+void vouch_store_serialize(void);
 vouch_rc vouch_store_commit(vouch_store *st);
 void vouch_store_rollback(vouch_store *st);
 
@@ -646,6 +651,13 @@ vouch_rc vouch_message_parse(const char *text, size_t len, vouch_message *m,
  * stdin, killed after [delivery] timeout.  VOUCH_ERR_DELIVERY (logged, no
  * secret) unless the helper exits 0. */
 vouch_rc vouch_deliver(vouch_ctx *ctx, const vouch_message *m);
+/* vouchd only: from now on vouch_deliver hands messages to helpers that
+ * stay running ("vouch-deliver --serve", at most [delivery] helpers of
+ * ctx's configuration), started as needed and restarted when one dies;
+ * one is started now.  Helpers started under an earlier call are
+ * retired.  With helpers = 0 (or ctx NULL: at exit) every message gets
+ * a helper of its own again. */
+void vouch_delivery_keep(vouch_ctx *ctx);
 
 /* ------------------------------ transports (core/transport.c, libcurl) */
 
@@ -653,6 +665,10 @@ vouch_rc vouch_deliver(vouch_ctx *ctx, const vouch_message *m);
  * process: smtp/smtps, http (SMS gateway) and file transports. */
 vouch_rc vouch_transport_send(const vouch_config *cfg, const vouch_message *m,
                               vouch_log_fn log, void *logarg);
+/* A helper that stays running: transfers from now on share connections
+ * (SMTP and gateway connections stay open for the next message), DNS and
+ * TLS sessions.  Call once, single-threaded, after curl_global_init. */
+vouch_rc vouch_transport_reuse(void);
 
 /* --- added for core/transport.c (deliver): the pieces of a message,
  * public for the unit tests (they pull libcurl in: link with -lcurl). */

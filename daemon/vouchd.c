@@ -467,6 +467,18 @@ static int own_socket(const char *path)
   return fd;
 }
 
+/* Delivery helpers that stay running, for the configuration in use. */
+static void keep_helpers(void)
+{
+  vouch_config *cfg = NULL;
+  vouch_ctx *ctx = NULL;
+
+  if(vd_config(&cfg) == VOUCH_OK &&
+     vouch_ctx_with(cfg, "vouchd", g_key, vd_log, NULL, &ctx) == VOUCH_OK)
+    vouch_delivery_keep(ctx);
+  vouch_ctx_free(ctx);
+}
+
 static void reload(void)
 {
   vouch_config *cfg = NULL, *old;
@@ -482,6 +494,7 @@ static void reload(void)
   pthread_mutex_unlock(&g_lock);
   vouch_hash_limit(cfg->daemon_hash_workers);
   vouch_config_free(old);
+  keep_helpers();
   say(LOG_NOTICE, "configuration reloaded from %s", g_conf_path);
 }
 
@@ -613,6 +626,8 @@ int main(int argc, char **argv)
     return 4;
   }
   vouch_hash_limit(g_cfg->daemon_hash_workers);
+  vouch_store_serialize();
+  keep_helpers();
   say(LOG_NOTICE, "ready on %s",
       owned ? g_cfg->daemon_socket : "the socket systemd handed over");
   run(lfd, sfd);
@@ -620,6 +635,7 @@ int main(int argc, char **argv)
   if(owned)
     unlink(g_cfg->daemon_socket);
   drain();
+  vouch_delivery_keep(NULL);
   say(LOG_NOTICE, "stopped");
   return 0;
 }

@@ -433,14 +433,15 @@ PY
 }
 
 # smtp_start: aiosmtpd on 127.0.0.1 storing each message in the Maildir
-# $MAILDIR (new/); sets SMTP_PORT.
+# $MAILDIR (new/); sets SMTP_PORT.  SMTP_DEBUG=1: smtp.log names each
+# connection ("Peer: ...").
 smtp_start() {
   MAILDIR="$T/maildir"
   mkdir -p "$MAILDIR/new" "$MAILDIR/cur" "$MAILDIR/tmp"
   for try in 1 2 3 4 5; do
     SMTP_PORT=$(free_port) || break
-    timeout 300 "$SYS_PY" -u -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" \
-      -c aiosmtpd.handlers.Mailbox "$MAILDIR" >"$T/smtp.log" 2>&1 &
+    timeout 300 "$SYS_PY" -u -m aiosmtpd -n ${SMTP_DEBUG:+-d} \
+      -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox "$MAILDIR" >"$T/smtp.log" 2>&1 &
     pid=$!
     SERVER_PIDS="$SERVER_PIDS $pid"
     if wait_port "$SMTP_PORT" "$pid"; then return 0; fi

@@ -4,17 +4,23 @@
  * the configuration names (SMTP, an HTTP SMS gateway, or files).
  *
  * The core starts it (vouch_deliver) with an empty environment so that
- * libcurl never runs inside a PAM host process.  It reads nothing from
+ * libcurl never runs where the key is.  vouchd keeps a few running with
+ * --serve (a message framed by a 4-byte big-endian length on stdin, an
+ * answer framed the same way on stdout: the exit digit, then why), so
+ * that libcurl starts once and connections are reused.  It reads nothing from
  * the environment (it clears it first: libcurl and OpenSSL would look at
  * proxy and certificate variables).  On failure it writes one line on
  * stderr saying why, never the body or a code.
  * Exit: 0 handed over, 1 delivery failed, 2 bad message or usage,
  * 4 configuration or system error.
  */
+#include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -22,16 +28,20 @@
 #include "vouch.h"
 
 #define INPUT_MAX (128 * 1024) /* bytes of one message on stdin */
+#define ANSWER_MAX 4096        /* bytes of one answer in --serve */
 
 enum { EX_OK = 0, EX_FAILED = 1, EX_USAGE = 2, EX_SYSTEM = 4 };
 
 static const char usage[] =
     "Usage: vouch-deliver --config PATH < MESSAGE\n"
+    "       vouch-deliver --config PATH --serve\n"
     "       vouch-deliver --help | --version\n"
     "\n"
     "Hands one message (channel, to, subject header lines, a blank line,\n"
     "the body) to the email or SMS transport of the configuration.  Started\n"
-    "by the vouch modules and tools; see vouch-deliver(8).\n"
+    "by vouchd; see vouch-deliver(8).  With --serve it stays running and\n"
+    "hands over every message vouchd frames on standard input, answering\n"
+    "each on standard output.\n"
     "\n"
     "Exit status: 0 handed over, 1 delivery failed, 2 bad message or usage,\n"
     "4 configuration or system error.\n";
@@ -59,12 +69,13 @@ static int exit_for(vouch_rc rc)
   }
 }
 
-/* --config PATH, or --help / --version (handled here). */
-static int parse_args(int argc, char **argv, const char **conf)
+/* --config PATH [--serve], or --help / --version (handled here). */
+static int parse_args(int argc, char **argv, const char **conf, bool *serve)
 {
   int i;
 
   *conf = NULL;
+  *serve = false;
   for(i = 1; i < argc; i++) {
     if(!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
       fputs(usage, stdout);
@@ -73,6 +84,10 @@ static int parse_args(int argc, char **argv, const char **conf)
     if(!strcmp(argv[i], "--version")) {
       printf("vouch-deliver %s\n", VOUCH_VERSION);
       return -1;
+    }
+    if(!strcmp(argv[i], "--serve") && !*serve) {
+      *serve = true;
+      continue;
     }
     if(!strcmp(argv[i], "--config") && i + 1 < argc && !*conf &&
        argv[i + 1][0]) {
@@ -92,12 +107,82 @@ static int parse_args(int argc, char **argv, const char **conf)
   return EX_OK;
 }
 
-/* The message from stdin into m. */
-static int read_message(vouch_message *m)
+/* The configuration and libcurl, set up once for every message. */
+struct state {
+  const char *conf;
+  vouch_config *cfg; /* the file's, loaded at the first message */
+  bool curl_up;
+  bool serve;
+};
+
+static int set_up(struct state *st, vouch_log_fn log, void *arg)
 {
-  char *text = NULL, err[160];
+  vouch_rc rc;
+
+  if(!st->cfg) {
+    rc = vouch_config_load(st->conf, &st->cfg, log, arg);
+    if(rc)
+      return EX_SYSTEM;
+  }
+  if(!st->curl_up) {
+    if(curl_global_init(CURL_GLOBAL_DEFAULT)) {
+      log(arg, LOG_ERR, "libcurl could not be initialised");
+      return EX_SYSTEM;
+    }
+    st->curl_up = true;
+    if(st->serve && vouch_transport_reuse())
+      log(arg, LOG_WARNING, "connections will not be reused");
+  }
+  return EX_OK;
+}
+
+/* One message (text, len) handed over; what went wrong goes to log. */
+static int deliver(struct state *st, const char *text, size_t len,
+                   vouch_log_fn log, void *arg)
+{
+  vouch_message m = {VOUCH_CHANNEL_EMAIL, NULL, NULL, NULL, NULL};
+  vouch_config *own = NULL;
+  const vouch_config *cfg;
+  char err[160];
+  vouch_rc rc;
+  int ex;
+
+  rc = vouch_message_parse(text, len, &m, err, sizeof(err));
+  if(rc == VOUCH_ERR_NOMEM) {
+    log(arg, LOG_ERR, "out of memory");
+    return EX_SYSTEM;
+  }
+  if(rc) {
+    vouch_logp(log, arg, LOG_ERR, "bad message: %s", err);
+    return EX_USAGE;
+  }
+  ex = set_up(st, log, arg);
+  if(ex)
+    goto out;
+  cfg = st->cfg;
+  /* [email] and [sms] keys the PAM line set, over the file: a
+   * configuration of this message's own. */
+  if(m.sets) {
+    ex = EX_SYSTEM;
+    if(vouch_config_load(st->conf, &own, log, arg) ||
+       vouch_config_apply_passed(own, m.sets, log, arg))
+      goto out;
+    cfg = own;
+  }
+  ex = exit_for(vouch_transport_send(cfg, &m, log, arg));
+out:
+  vouch_config_free(own);
+  vouch_message_clear(&m);
+  return ex;
+}
+
+/* One message from stdin, then exit. */
+static int once(struct state *st)
+{
+  char *text = NULL;
   size_t len = 0;
   vouch_rc rc;
+  int ex;
 
   rc = vouch_read_fd(0, INPUT_MAX, &text, &len);
   if(rc == VOUCH_ERR_INPUT) {
@@ -110,59 +195,146 @@ static int read_message(vouch_message *m)
             vouch_strerror(rc));
     return EX_SYSTEM;
   }
-  rc = vouch_message_parse(text, len, m, err, sizeof(err));
+  ex = deliver(st, text, len, log_stderr, NULL);
   vouch_wipe(text, len);
   free(text);
-  if(rc == VOUCH_ERR_NOMEM) {
-    fputs("vouch-deliver: out of memory\n", stderr);
-    return EX_SYSTEM;
+  return ex;
+}
+
+/* ---------------------------------------------------------------- serve */
+
+/* What went wrong with one message, for its answer: lines joined by
+ * "; ", cut at ANSWER_MAX. */
+struct why {
+  char text[ANSWER_MAX];
+  size_t len;
+};
+
+static void log_collect(void *arg, int priority, const char *msg)
+{
+  struct why *w = arg;
+  size_t n = strlen(msg), room;
+
+  (void)priority;
+  if(w->len && w->len + 2 < sizeof(w->text)) {
+    memcpy(w->text + w->len, "; ", 2);
+    w->len += 2;
   }
-  if(rc) {
-    fprintf(stderr, "vouch-deliver: bad message: %s\n", err);
-    return EX_USAGE;
+  room = sizeof(w->text) - 1 - w->len;
+  if(n > room)
+    n = room;
+  memcpy(w->text + w->len, msg, n);
+  w->len += n;
+  w->text[w->len] = '\0';
+}
+
+/* All of n bytes, or 0 at end of input before the first byte; -1 on a
+ * short read or error. */
+static int read_all(int fd, void *buf, size_t n)
+{
+  size_t got = 0;
+  ssize_t r;
+
+  while(got < n) {
+    r = read(fd, (char *)buf + got, n - got);
+    if(r < 0 && errno == EINTR)
+      continue;
+    if(r <= 0)
+      return got || r < 0 ? -1 : 0;
+    got += (size_t)r;
   }
-  return EX_OK;
+  return 1;
+}
+
+static bool write_all(int fd, const void *buf, size_t n)
+{
+  size_t done = 0;
+  ssize_t r;
+
+  while(done < n) {
+    r = write(fd, (const char *)buf + done, n - done);
+    if(r < 0 && errno == EINTR)
+      continue;
+    if(r <= 0)
+      return false;
+    done += (size_t)r;
+  }
+  return true;
+}
+
+static void put_be32(unsigned char *p, uint32_t v)
+{
+  p[0] = (unsigned char)(v >> 24);
+  p[1] = (unsigned char)(v >> 16);
+  p[2] = (unsigned char)(v >> 8);
+  p[3] = (unsigned char)v;
+}
+
+/* Messages framed by vouchd (a 4-byte big-endian length, then the wire
+ * format) until it closes the socket; each gets an answer framed the
+ * same way: the exit status digit, then why it failed. */
+static int serve(struct state *st)
+{
+  unsigned char hdr[4];
+  struct why w;
+  char *text;
+  uint32_t len;
+  int r, ex;
+
+  for(;;) {
+    r = read_all(0, hdr, 4);
+    if(r == 0)
+      return EX_OK;
+    if(r < 0)
+      return EX_SYSTEM;
+    len = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 |
+          (uint32_t)hdr[2] << 8 | hdr[3];
+    if(len > INPUT_MAX) {
+      fprintf(stderr, "vouch-deliver: frame of %lu bytes; stopping\n",
+              (unsigned long)len);
+      return EX_USAGE;
+    }
+    text = malloc(len + 1);
+    if(!text)
+      return EX_SYSTEM;
+    if(read_all(0, text, len) != 1 && len) {
+      free(text);
+      return EX_SYSTEM;
+    }
+    w.len = 0;
+    w.text[0] = '\0';
+    ex = deliver(st, text, len, log_collect, &w);
+    vouch_wipe(text, len);
+    free(text);
+    /* The answer: the digit, then why (w.text[0] is spare room). */
+    memmove(w.text + 1, w.text, w.len < ANSWER_MAX - 1 ? w.len : ANSWER_MAX - 1);
+    w.text[0] = (char)('0' + ex);
+    w.len = w.len < ANSWER_MAX - 1 ? w.len + 1 : ANSWER_MAX;
+    put_be32(hdr, (uint32_t)w.len);
+    if(!write_all(1, hdr, 4) || !write_all(1, w.text, w.len))
+      return EX_SYSTEM;
+  }
 }
 
 int main(int argc, char **argv)
 {
-  vouch_message m = {VOUCH_CHANNEL_EMAIL, NULL, NULL, NULL, NULL};
-  vouch_config *cfg = NULL;
-  const char *conf;
-  bool curl_up = false;
-  vouch_rc rc;
+  struct state st = {NULL, NULL, false, false};
   int ex;
 
   clearenv();
   /* libcurl with NOSIGNAL leaves SIGPIPE to us; a parent that went away
    * must give EPIPE, not kill us. */
   signal(SIGPIPE, SIG_IGN);
-  ex = parse_args(argc, argv, &conf);
+  ex = parse_args(argc, argv, &st.conf, &st.serve);
   if(ex)
     return ex < 0 ? EX_OK : ex;
-  ex = read_message(&m);
-  if(ex)
-    goto out;
-  ex = EX_SYSTEM;
-  rc = vouch_crypto_init();
-  if(!rc)
-    rc = vouch_config_load(conf, &cfg, log_stderr, NULL);
-  /* [email] and [sms] keys the PAM line set, over the file. */
-  if(!rc && m.sets)
-    rc = vouch_config_apply_passed(cfg, m.sets, log_stderr, NULL);
-  if(rc)
-    goto out;
-  if(curl_global_init(CURL_GLOBAL_DEFAULT)) {
-    fputs("vouch-deliver: libcurl could not be initialised\n", stderr);
-    goto out;
+  if(vouch_crypto_init()) {
+    fputs("vouch-deliver: libsodium could not be initialised\n", stderr);
+    return EX_SYSTEM;
   }
-  curl_up = true;
-  rc = vouch_transport_send(cfg, &m, log_stderr, NULL);
-  ex = exit_for(rc);
-out:
-  if(curl_up)
+  ex = st.serve ? serve(&st) : once(&st);
+  if(st.curl_up)
     curl_global_cleanup();
-  vouch_message_clear(&m);
-  vouch_config_free(cfg);
+  vouch_config_free(st.cfg);
   return ex;
 }

@@ -2,7 +2,8 @@
  * deliver_drive - runs vouch_deliver (the spawning side of delivery) from
  * shell tests.
  *
- *   deliver_drive [--dirty] [--close-stdio] CONF CHANNEL TO [SUBJECT]
+ *   deliver_drive [--dirty] [--close-stdio] [--kept N [--kill]] CONF
+ *                 CHANNEL TO [SUBJECT]
  *
  * The body comes from stdin.  Prints "rc=N (text) ms=M" and the log lines
  * ("log: ...") on stderr and exits with the vouch_rc number.  --dirty
@@ -10,7 +11,10 @@
  * SIGTERM ignored, SIGCHLD ignored (auto-reaping), SIGUSR1 and SIGHUP
  * blocked, descriptors 7 and 42 open without close-on-exec; the helper
  * must see none of it.  --close-stdio closes descriptors 0 and 1 before
- * delivering, so that the pipes land on them.
+ * delivering, so that the pipes land on them.  --kept N delivers the
+ * message N times through helpers that stay running (as vouchd does) and
+ * prints "kept: rc=R children=PIDS" after each; --kill SIGKILLs those
+ * children after the first message.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -47,6 +51,60 @@ static void make_dirty(void)
   }
 }
 
+/* This process's children, as "pid pid ...". */
+static void children(char *out, size_t len)
+{
+  char path[64];
+  FILE *f;
+
+  out[0] = '\0';
+  snprintf(path, sizeof(path), "/proc/self/task/%ld/children", (long)getpid());
+  f = fopen(path, "r");
+  if(!f)
+    return;
+  if(!fgets(out, (int)len, f))
+    out[0] = '\0';
+  fclose(f);
+  out[strcspn(out, "\n")] = '\0';
+}
+
+static void kill_children(void)
+{
+  char list[512], *p, *end;
+  long pid;
+
+  children(list, sizeof(list));
+  for(p = list;; p = end) {
+    pid = strtol(p, &end, 10);
+    if(end == p)
+      break;
+    kill((pid_t)pid, SIGKILL);
+  }
+  usleep(100000);
+}
+
+static vouch_rc kept(vouch_ctx *ctx, const vouch_message *m, int n, bool kill)
+{
+  char list[512];
+  vouch_rc rc = VOUCH_OK, r;
+  int i;
+
+  vouch_delivery_keep(ctx);
+  for(i = 0; i < n; i++) {
+    r = vouch_deliver(ctx, m);
+    children(list, sizeof(list));
+    fprintf(stderr, "kept: rc=%d children=%s\n", (int)r, list);
+    if(r)
+      rc = r;
+    if(!i && kill)
+      kill_children();
+  }
+  vouch_delivery_keep(NULL);
+  children(list, sizeof(list));
+  fprintf(stderr, "kept: after children=%s\n", list);
+  return rc;
+}
+
 static long long ms_now(void)
 {
   struct timespec ts;
@@ -58,7 +116,8 @@ static long long ms_now(void)
 int main(int argc, char **argv)
 {
   vouch_message m = {VOUCH_CHANNEL_EMAIL, NULL, NULL, NULL, NULL};
-  bool dirty = false, close_stdio = false;
+  bool dirty = false, close_stdio = false, kill = false;
+  int nkept = 0;
   vouch_ctx *ctx = NULL;
   size_t len = 0;
   long long t0;
@@ -70,6 +129,10 @@ int main(int argc, char **argv)
       dirty = true;
     else if(!strcmp(argv[i], "--close-stdio"))
       close_stdio = true;
+    else if(!strcmp(argv[i], "--kept") && i + 1 < argc)
+      nkept = atoi(argv[++i]);
+    else if(!strcmp(argv[i], "--kill"))
+      kill = true;
   }
   if(argc - i < 3 || argc - i > 4) {
     fputs("usage: deliver_drive [--dirty] [--close-stdio] CONF CHANNEL TO "
@@ -92,7 +155,7 @@ int main(int argc, char **argv)
       close(1);
     }
     t0 = ms_now();
-    rc = vouch_deliver(ctx, &m);
+    rc = nkept ? kept(ctx, &m, nkept, kill) : vouch_deliver(ctx, &m);
     fprintf(stderr, "rc=%d (%s) ms=%lld\n", (int)rc, vouch_strerror(rc),
             ms_now() - t0);
   }
