@@ -151,15 +151,65 @@ vouch_rc st_sql_fail(const vouch_store *st, const char *what, int src)
   }
 }
 
+static unsigned long sql_hash(const char *sql)
+{
+  unsigned long h = 14695981039346656037UL;
+
+  while(*sql)
+    h = (h ^ (unsigned char)*sql++) * 1099511628211UL;
+  return h;
+}
+
 vouch_rc st_prepare(vouch_store *st, const char *sql, sqlite3_stmt **out)
 {
-  int src = sqlite3_prepare_v3(st->db, sql, -1, 0, out, NULL);
+  unsigned long h = sql_hash(sql);
+  struct st_cached *c;
+  unsigned i;
+  int src;
 
+  for(i = 0; i < st->ncached; i++) {
+    c = &st->cached[i];
+    if(c->hash != h || strcmp(c->sql, sql))
+      continue;
+    if(c->busy)
+      break; /* in use further up: a statement of its own */
+    c->busy = true;
+    *out = c->s;
+    return VOUCH_OK;
+  }
+  c = i == st->ncached && st->ncached < ST_CACHE ? &st->cached[st->ncached]
+                                                 : NULL;
+  src = sqlite3_prepare_v3(st->db, sql, -1, c ? SQLITE_PREPARE_PERSISTENT : 0,
+                           out, NULL);
   if(src != SQLITE_OK) {
     *out = NULL;
     return st_sql_fail(st, "prepare", src);
   }
+  if(c && (c->sql = strdup(sql)) != NULL) {
+    c->hash = h;
+    c->s = *out;
+    c->busy = true;
+    st->ncached++;
+  }
   return VOUCH_OK;
+}
+
+void st_finish(vouch_store *st, sqlite3_stmt *s)
+{
+  unsigned i;
+
+  if(!s)
+    return;
+  for(i = 0; st && i < st->ncached; i++)
+    if(st->cached[i].s == s) {
+      /* Reset ends its read of the store; the bound values (MACs among
+       * them, bound without copies) are dropped. */
+      sqlite3_reset(s);
+      sqlite3_clear_bindings(s);
+      st->cached[i].busy = false;
+      return;
+    }
+  sqlite3_finalize(s);
 }
 
 /* Binds a string or SQL NULL. */
@@ -195,7 +245,7 @@ vouch_rc st_exec1(vouch_store *st, const char *sql, const char *what)
   src = st_step_done(s);
   if(src != SQLITE_DONE)
     rc = st_sql_fail(st, what, src);
-  sqlite3_finalize(s);
+  st_finish(st, s);
   return rc;
 }
 
@@ -217,7 +267,7 @@ vouch_rc st_exec_script(vouch_store *st, const char *sql, const char *what)
     src = st_step_done(s);
     if(src != SQLITE_DONE)
       rc = st_sql_fail(st, what, src);
-    sqlite3_finalize(s);
+    st_finish(st, s);
     if(rc)
       return rc;
   }
@@ -242,7 +292,7 @@ vouch_rc st_query_int(vouch_store *st, const char *sql, const char *what,
     *out = 0;
   else
     rc = st_sql_fail(st, what, src);
-  sqlite3_finalize(s);
+  st_finish(st, s);
   return rc;
 }
 
@@ -438,7 +488,7 @@ static vouch_rc set_pragmas(vouch_store *st)
   }
   else
     rc = st_sql_fail(st, "set WAL journal mode", src);
-  sqlite3_finalize(s);
+  st_finish(st, s);
   if(!rc)
     rc = st_exec_script(st,
                         "PRAGMA synchronous=FULL;"
@@ -529,11 +579,102 @@ static vouch_rc open_db(vouch_store *st, unsigned busy_timeout_ms)
   return rc;
 }
 
+/* vouchd opens the store for every request: a closed handle is kept
+ * (up to POOL_MAX, with its prepared statements) for the next open of
+ * the same file, which then only vets the path again and checks that
+ * the file there is still the one the handle has open. */
+#define POOL_MAX 8
+static pthread_mutex_t g_pool_mu = PTHREAD_MUTEX_INITIALIZER;
+static vouch_store *g_pool[POOL_MAX];
+static unsigned g_npool;
+
+static bool same_file(const vouch_store *st)
+{
+  struct stat sb;
+
+  return !lstat(st->path, &sb) && S_ISREG(sb.st_mode) &&
+         sb.st_dev == st->dev && sb.st_ino == st->ino;
+}
+
+static void really_close(vouch_store *st)
+{
+  unsigned i;
+
+  if(!st)
+    return;
+  if(st->db) {
+    vouch_store_rollback(st);
+    for(i = 0; i < st->ncached; i++) {
+      sqlite3_finalize(st->cached[i].s);
+      free(st->cached[i].sql);
+    }
+    sqlite3_close_v2(st->db);
+  }
+  free(st->path);
+  free(st);
+}
+
+/* A kept handle of path that is still good, or NULL. */
+static vouch_store *pool_take(const char *path, unsigned busy_timeout_ms,
+                              vouch_log_fn log, void *logarg)
+{
+  vouch_store *st = NULL;
+  unsigned i;
+
+  pthread_mutex_lock(&g_pool_mu);
+  for(i = g_npool; i-- > 0;)
+    if(!strcmp(g_pool[i]->path, path)) {
+      st = g_pool[i];
+      g_pool[i] = g_pool[--g_npool];
+      break;
+    }
+  pthread_mutex_unlock(&g_pool_mu);
+  if(!st)
+    return NULL;
+  st->log = log;
+  st->logarg = logarg;
+  if(check_file(st, 0) || !same_file(st)) {
+    really_close(st); /* a fresh open says what is wrong */
+    return NULL;
+  }
+  sqlite3_busy_timeout(
+      st->db, busy_timeout_ms > INT32_MAX ? INT32_MAX : (int)busy_timeout_ms);
+  return st;
+}
+
+/* Keeps st for the next open when it is clean; false: close it. */
+static bool pool_give(vouch_store *st)
+{
+  bool kept = false;
+  unsigned i;
+
+  if(!g_serialize || !st->db || !st->ino)
+    return false;
+  vouch_store_rollback(st);
+  for(i = 0; i < st->ncached; i++)
+    if(st->cached[i].busy)
+      return false;
+  if(!sqlite3_get_autocommit(st->db) || st->writer)
+    return false;
+  pthread_mutex_lock(&g_pool_mu);
+  if(g_npool < POOL_MAX) {
+    g_pool[g_npool++] = st;
+    kept = true;
+  }
+  pthread_mutex_unlock(&g_pool_mu);
+  if(kept) {
+    st->log = NULL;
+    st->logarg = NULL;
+  }
+  return kept;
+}
+
 vouch_rc vouch_store_open(const char *path, unsigned busy_timeout_ms,
                           int flags, vouch_store **out, vouch_log_fn log,
                           void *logarg)
 {
   vouch_store *st;
+  struct stat sb;
   vouch_rc rc;
 
   if(!out)
@@ -543,6 +684,11 @@ vouch_rc vouch_store_open(const char *path, unsigned busy_timeout_ms,
     if(log)
       log(logarg, LOG_ERR, "store path is empty");
     return VOUCH_ERR_CONFIG;
+  }
+  if(g_serialize && !flags) {
+    *out = pool_take(path, busy_timeout_ms, log, logarg);
+    if(*out)
+      return VOUCH_OK;
   }
   st = calloc(1, sizeof(*st));
   if(!st)
@@ -559,23 +705,23 @@ vouch_rc vouch_store_open(const char *path, unsigned busy_timeout_ms,
     rc = open_db(st, busy_timeout_ms);
   if(rc)
     goto out;
+  /* Only a handle opened plainly goes back to the pool. */
+  if(!flags && !lstat(st->path, &sb)) {
+    st->dev = sb.st_dev;
+    st->ino = sb.st_ino;
+  }
   *out = st;
   st = NULL;
 out:
-  vouch_store_close(st);
+  really_close(st);
   return rc;
 }
 
 void vouch_store_close(vouch_store *st)
 {
-  if(!st)
+  if(!st || pool_give(st))
     return;
-  if(st->db) {
-    vouch_store_rollback(st);
-    sqlite3_close_v2(st->db);
-  }
-  free(st->path);
-  free(st);
+  really_close(st);
 }
 
 /* ------------------------------------------------------------ move aside */
@@ -791,7 +937,7 @@ vouch_rc vouch_store_user_get(vouch_store *st, const char *name, vouch_user *u)
     rc = VOUCH_ERR_NO_USER;
   else
     rc = st_sql_fail(st, "read user", src);
-  sqlite3_finalize(s);
+  st_finish(st, s);
   return rc;
 }
 
@@ -834,7 +980,7 @@ vouch_rc vouch_store_user_add(vouch_store *st, const vouch_user *u)
   }
   else if(src != SQLITE_DONE)
     rc = st_sql_fail(st, "add user", src);
-  sqlite3_finalize(s);
+  st_finish(st, s);
   return rc;
 }
 
@@ -867,7 +1013,7 @@ vouch_rc vouch_store_user_update(vouch_store *st, const vouch_user *u)
     rc = st_sql_fail(st, "update user", src);
   else if(sqlite3_changes(st->db) == 0)
     rc = VOUCH_ERR_NO_USER;
-  sqlite3_finalize(s);
+  st_finish(st, s);
   return rc;
 }
 
@@ -894,7 +1040,7 @@ static vouch_rc user_write(vouch_store *st, const char *sql, const char *name,
     rc = st_sql_fail(st, what, src);
   else if(sqlite3_changes(st->db) == 0)
     rc = VOUCH_ERR_NO_USER;
-  sqlite3_finalize(s);
+  st_finish(st, s);
   return rc;
 }
 
@@ -955,7 +1101,7 @@ vouch_rc vouch_store_pw_failure(vouch_store *st, const char *name,
     rc = VOUCH_ERR_NO_USER;
   else
     rc = st_sql_fail(st, "count failure", src);
-  sqlite3_finalize(s);
+  st_finish(st, s);
   return rc;
 }
 
@@ -998,7 +1144,7 @@ static vouch_rc collect_names(vouch_store *st, char ***names, size_t *count)
   }
   if(!rc && src != SQLITE_DONE)
     rc = st_sql_fail(st, "list users", src);
-  sqlite3_finalize(s);
+  st_finish(st, s);
   if(rc) {
     vouch_store_free_list(list, n);
     return rc;
@@ -1045,7 +1191,7 @@ vouch_rc st_user_id(vouch_store *st, const char *name, int64_t *id)
     rc = VOUCH_ERR_NO_USER;
   else
     rc = st_sql_fail(st, "find user", src);
-  sqlite3_finalize(s);
+  st_finish(st, s);
   return rc;
 }
 
@@ -1069,7 +1215,7 @@ vouch_rc st_id_write(vouch_store *st, const char *sql, int64_t id,
     src = st_step_done(s);
   if(src != SQLITE_DONE)
     rc = st_sql_fail(st, what, src);
-  sqlite3_finalize(s);
+  st_finish(st, s);
   return rc;
 }
 
@@ -1163,7 +1309,7 @@ vouch_rc vouch_store_replace_hash(vouch_store *st, const char *name,
     rc = st_sql_fail(st, "renew password hash", src);
   else if(sqlite3_changes(st->db) == 0)
     rc = no_password(st, name);
-  sqlite3_finalize(s);
+  st_finish(st, s);
   return rc;
 }
 
@@ -1222,7 +1368,7 @@ vouch_rc vouch_store_pw_recent(vouch_store *st, const char *name, unsigned n,
     rc = st_sql_fail(st, "read password history", src);
   if(!rc && !found)
     rc = VOUCH_ERR_NO_USER;
-  sqlite3_finalize(s);
+  st_finish(st, s);
   if(rc) {
     vouch_store_free_list(list, got);
     return rc;
@@ -1272,7 +1418,7 @@ vouch_rc vouch_store_audit_add(vouch_store *st, time_t ts, const char *user,
     src = sqlite3_step(s);
   if(src != SQLITE_DONE)
     rc = st_sql_fail(st, "write audit record", src);
-  sqlite3_finalize(s);
+  st_finish(st, s);
   return rc;
 }
 
@@ -1322,7 +1468,7 @@ vouch_rc vouch_store_audit_each(vouch_store *st, const char *user,
   }
   if(!rc && src != SQLITE_DONE)
     rc = st_sql_fail(st, "read audit trail", src);
-  sqlite3_finalize(s);
+  st_finish(st, s);
   return rc;
 }
 
@@ -1381,7 +1527,7 @@ vouch_rc st_user_insert(vouch_store *st, const char *what, int64_t *id,
     rc = VOUCH_ERR_NO_USER;
   else if(id)
     *id = (int64_t)sqlite3_last_insert_rowid(st->db);
-  sqlite3_finalize(s);
+  st_finish(st, s);
   return rc;
 }
 
@@ -1430,7 +1576,7 @@ static vouch_rc code_kill_old(vouch_store *st, const char *user,
   src = src ? src : st_bind_text(s, 2, purpose);
   src = src ? src : sqlite3_bind_int(s, 3, channel);
   src = src ? src : st_step_done(s);
-  sqlite3_finalize(s);
+  st_finish(st, s);
   if(src != SQLITE_DONE)
     return st_sql_fail(st, "retire old codes", src);
   rc = st_prepare(st,
@@ -1442,7 +1588,7 @@ static vouch_rc code_kill_old(vouch_store *st, const char *user,
   src = st_bind_text(s, 1, user);
   src = src ? src : sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
   src = src ? src : st_step_done(s);
-  sqlite3_finalize(s);
+  st_finish(st, s);
   if(src != SQLITE_DONE)
     return st_sql_fail(st, "drop dead codes", src);
   return VOUCH_OK;
@@ -1523,7 +1669,7 @@ vouch_rc vouch_store_code_live(vouch_store *st, const char *user,
     rc = VOUCH_ERR_NOT_FOUND;
   else
     rc = st_sql_fail(st, "find code", src);
-  sqlite3_finalize(s);
+  st_finish(st, s);
   if(rc == VOUCH_ERR_NOT_FOUND)
     rc = st_no_row(st, user, VOUCH_ERR_NOT_FOUND);
   return rc;
@@ -1559,7 +1705,7 @@ vouch_rc vouch_store_code_attempt(vouch_store *st, int64_t id,
     rc = VOUCH_ERR_NOT_FOUND;
   else
     rc = st_sql_fail(st, "count code attempt", src);
-  sqlite3_finalize(s);
+  st_finish(st, s);
   return rc;
 }
 
@@ -1591,7 +1737,7 @@ static vouch_rc token_prune(vouch_store *st, const char *user, time_t before)
   src = st_bind_text(s, 1, user);
   src = src ? src : sqlite3_bind_int64(s, 2, (sqlite3_int64)before);
   src = src ? src : st_step_done(s);
-  sqlite3_finalize(s);
+  st_finish(st, s);
   return src == SQLITE_DONE ? VOUCH_OK
                             : st_sql_fail(st, "drop old tokens", src);
 }
@@ -1660,7 +1806,7 @@ vouch_rc vouch_store_token_find(vouch_store *st, const unsigned char *mac,
     rc = VOUCH_ERR_NOT_FOUND;
   else
     rc = st_sql_fail(st, "find token", src);
-  sqlite3_finalize(s);
+  st_finish(st, s);
   return rc;
 }
 
@@ -1688,7 +1834,7 @@ vouch_rc st_user_rows_write(vouch_store *st, const char *sql, const char *user,
   if(src == SQLITE_OK && sqlite3_bind_parameter_count(s) >= 2)
     src = sqlite3_bind_int64(s, 2, v);
   src = src ? src : st_step_done(s);
-  sqlite3_finalize(s);
+  st_finish(st, s);
   return src == SQLITE_DONE ? VOUCH_OK : st_sql_fail(st, what, src);
 }
 
@@ -1746,7 +1892,7 @@ vouch_rc st_count_rows(vouch_store *st, const char *sql, const char *user,
   }
   else
     rc = st_sql_fail(st, "count rows", src);
-  sqlite3_finalize(s);
+  st_finish(st, s);
   return rc;
 }
 
@@ -1854,7 +2000,7 @@ static vouch_rc sends_nth(vouch_store *st, const char *sql, const char *user,
     *nth = (time_t)sqlite3_column_int64(s, 0);
   else if(src != SQLITE_DONE)
     rc = st_sql_fail(st, "find a send", src);
-  sqlite3_finalize(s);
+  st_finish(st, s);
   return rc;
 }
 
@@ -1920,7 +2066,7 @@ vouch_rc vouch_store_card_set(vouch_store *st, const char *user,
     rc = st_sql_fail(st, "set card", src);
   else if(sqlite3_changes(st->db) == 0)
     rc = VOUCH_ERR_NO_USER;
-  sqlite3_finalize(s);
+  st_finish(st, s);
   return rc;
 }
 
@@ -1962,6 +2108,6 @@ vouch_rc vouch_store_card_get_mac(vouch_store *st, const char *user,
     rc = VOUCH_ERR_NO_USER;
   else
     rc = st_sql_fail(st, "read card", src);
-  sqlite3_finalize(s);
+  st_finish(st, s);
   return rc;
 }

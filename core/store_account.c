@@ -67,7 +67,7 @@ vouch_rc vouch_store_membership_get(vouch_store *st, const char *user,
     rc = VOUCH_ERR_NO_USER;
   else
     rc = st_sql_fail(st, "read membership", src);
-  sqlite3_finalize(s);
+  st_finish(st, s);
   return rc;
 }
 
@@ -95,7 +95,7 @@ vouch_rc vouch_store_cancel_set(vouch_store *st, const char *user,
     rc = st_sql_fail(st, "record cancellation", src);
   else if(sqlite3_changes(st->db) == 0)
     rc = VOUCH_ERR_NO_USER;
-  sqlite3_finalize(s);
+  st_finish(st, s);
   return rc;
 }
 
@@ -148,7 +148,7 @@ vouch_rc vouch_store_cancel_due(vouch_store *st, time_t now, char ***names,
   }
   if(!rc && src != SQLITE_DONE)
     rc = st_sql_fail(st, "list accounts due for erasure", src);
-  sqlite3_finalize(s);
+  st_finish(st, s);
   if(rc) {
     vouch_store_free_list(list, n);
     return rc;
@@ -213,7 +213,7 @@ vouch_rc vouch_store_tokens_kill(vouch_store *st, const char *user,
   src = st_bind_text(s, 1, user);
   src = src ? src : st_bind_text(s, 2, purpose);
   src = src ? src : st_step_done(s);
-  sqlite3_finalize(s);
+  st_finish(st, s);
   return src == SQLITE_DONE ? VOUCH_OK : st_sql_fail(st, "retire tokens", src);
 }
 
@@ -292,7 +292,7 @@ vouch_rc vouch_store_export_each(vouch_store *st, const char *user,
   }
   if(!rc && src != SQLITE_DONE)
     rc = st_sql_fail(st, "read export requests", src);
-  sqlite3_finalize(s);
+  st_finish(st, s);
   return rc;
 }
 
@@ -325,7 +325,7 @@ vouch_rc vouch_store_export_move(vouch_store *st, int64_t id,
     rc = st_sql_fail(st, "update export request", src);
   else if(sqlite3_changes(st->db) == 0)
     rc = VOUCH_ERR_NOT_FOUND;
-  sqlite3_finalize(s);
+  st_finish(st, s);
   return rc;
 }
 

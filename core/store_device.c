@@ -56,7 +56,7 @@ vouch_rc vouch_store_device_add(vouch_store *st, const unsigned char *mac,
     rc = VOUCH_ERR_EXISTS;
   else
     rc = st_sql_fail(st, "store sign-in code", src);
-  sqlite3_finalize(s);
+  st_finish(st, s);
   return rc;
 }
 
@@ -95,7 +95,7 @@ vouch_rc vouch_store_device_get(vouch_store *st, int64_t id,
     rc = VOUCH_ERR_NOT_FOUND;
   else
     rc = st_sql_fail(st, "read sign-in code", src);
-  sqlite3_finalize(s);
+  st_finish(st, s);
   return rc;
 }
 
@@ -123,7 +123,7 @@ vouch_rc vouch_store_device_find(vouch_store *st, const unsigned char *mac,
     rc = VOUCH_ERR_NOT_FOUND;
   else
     rc = st_sql_fail(st, "find sign-in code", src);
-  sqlite3_finalize(s);
+  st_finish(st, s);
   return rc;
 }
 
@@ -156,7 +156,7 @@ vouch_rc vouch_store_device_move(vouch_store *st, int64_t id,
     rc = st_sql_fail(st, "decide sign-in code", src);
   else if(sqlite3_changes(st->db) == 0)
     rc = VOUCH_ERR_NOT_FOUND;
-  sqlite3_finalize(s);
+  st_finish(st, s);
   return rc;
 }
 

@@ -6,9 +6,21 @@
 #ifndef VOUCH_STORE_INT_H
 #define VOUCH_STORE_INT_H
 
+#include <sys/types.h>
+
 #include <sqlite3.h>
 
 #include "vouch.h"
+
+/* A prepared statement kept for the next use of the same SQL: parsing
+ * is most of what a statement costs. */
+#define ST_CACHE 128
+struct st_cached {
+  char *sql; /* its text (the caller's may be a buffer of its own) */
+  unsigned long hash;
+  sqlite3_stmt *s;
+  bool busy; /* handed out and not yet finished */
+};
 
 struct vouch_store {
   sqlite3 *db;
@@ -16,6 +28,10 @@ struct vouch_store {
   vouch_log_fn log;
   void *logarg;
   bool writer; /* holds the process's writer lock (vouch_store_serialize) */
+  dev_t dev;   /* the file opened, to tell it is still the one at path */
+  ino_t ino;
+  unsigned ncached;
+  struct st_cached cached[ST_CACHE];
 };
 
 /* Schema steps kept beside the functions that use them (store.c lists
@@ -27,7 +43,10 @@ extern const char vouch_schema_devices[];  /* version 5: store_device.c */
 void st_slog(const vouch_store *st, int prio, const char *fmt, ...)
     VOUCH_PRINTF(3, 4);
 vouch_rc st_sql_fail(const vouch_store *st, const char *what, int src);
+/* A statement of sql: the kept one when it is free.  Every statement
+ * st_prepare gave ends with st_finish (reset and kept, or finalized). */
 vouch_rc st_prepare(vouch_store *st, const char *sql, sqlite3_stmt **out);
+void st_finish(vouch_store *st, sqlite3_stmt *s);
 int st_bind_text(sqlite3_stmt *s, int i, const char *v);
 int st_step_done(sqlite3_stmt *s);
 vouch_rc st_exec1(vouch_store *st, const char *sql, const char *what);

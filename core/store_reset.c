@@ -45,7 +45,7 @@ vouch_rc vouch_store_users_by_fullname(vouch_store *st, const char *full_name,
   }
   if(!rc && src != SQLITE_DONE && src != SQLITE_OK)
     rc = st_sql_fail(st, "find users by full name", src);
-  sqlite3_finalize(s);
+  st_finish(st, s);
   if(rc) {
     vouch_store_free_list(list, n);
     return rc;
@@ -74,6 +74,6 @@ vouch_rc vouch_store_codes_kill(vouch_store *st, const char *user,
   src = st_bind_text(s, 1, user);
   src = src ? src : st_bind_text(s, 2, purpose);
   src = src ? src : st_step_done(s);
-  sqlite3_finalize(s);
+  st_finish(st, s);
   return src == SQLITE_DONE ? VOUCH_OK : st_sql_fail(st, "retire codes", src);
 }

@@ -53,7 +53,7 @@ vouch_rc vouch_store_session_add(vouch_store *st, const char *user,
     *id = sqlite3_last_insert_rowid(st->db);
   else
     rc = st_sql_fail(st, "record session", src);
-  sqlite3_finalize(s);
+  st_finish(st, s);
   return rc;
 }
 
@@ -88,7 +88,7 @@ static vouch_rc session_owner(vouch_store *st, int64_t id, char **user,
     rc = VOUCH_ERR_NOT_FOUND;
   else
     rc = st_sql_fail(st, "read session", src);
-  sqlite3_finalize(s);
+  st_finish(st, s);
   return rc;
 }
 
@@ -169,7 +169,7 @@ vouch_rc vouch_store_sessions_each(vouch_store *st, const char *user,
   }
   if(!rc && src != SQLITE_DONE)
     rc = st_sql_fail(st, "list sessions", src);
-  sqlite3_finalize(s);
+  st_finish(st, s);
   return rc;
 }
 
@@ -218,7 +218,7 @@ vouch_rc vouch_store_leader_sessions(vouch_store *st, long pid,
     *n = (unsigned)sqlite3_column_int64(s, 0);
   else
     rc = st_sql_fail(st, "count a leader's sessions", src);
-  sqlite3_finalize(s);
+  st_finish(st, s);
   return rc;
 }
 
@@ -253,7 +253,7 @@ vouch_rc vouch_store_sessions_open(vouch_store *st, const char *user,
   }
   if(!rc && src != SQLITE_DONE)
     rc = st_sql_fail(st, "list open sessions", src);
-  sqlite3_finalize(s);
+  st_finish(st, s);
   if(rc) {
     free(*list);
     *list = NULL;
@@ -297,7 +297,7 @@ vouch_rc vouch_store_sessions_revoke(vouch_store *st, const char *user,
   }
   if(!rc && src != SQLITE_DONE)
     rc = st_sql_fail(st, "revoke sessions", src);
-  sqlite3_finalize(s);
+  st_finish(st, s);
   if(rc) {
     free(*list);
     *list = NULL;
