@@ -669,6 +669,20 @@ static bool pool_give(vouch_store *st)
   return kept;
 }
 
+void vouch_store_forget(void)
+{
+  vouch_store *kept[POOL_MAX];
+  unsigned n, i;
+
+  pthread_mutex_lock(&g_pool_mu);
+  n = g_npool;
+  memcpy(kept, g_pool, n * sizeof(kept[0]));
+  g_npool = 0;
+  pthread_mutex_unlock(&g_pool_mu);
+  for(i = 0; i < n; i++)
+    really_close(kept[i]);
+}
+
 vouch_rc vouch_store_open(const char *path, unsigned busy_timeout_ms,
                           int flags, vouch_store **out, vouch_log_fn log,
                           void *logarg)

@@ -387,6 +387,9 @@ vouch_rc vouch_store_begin(vouch_store *st);
  * lock (from begin to commit or rollback) instead of SQLite's busy
  * handler, which lets some of many waiting writers starve. */
 void vouch_store_serialize(void);
+/* vouchd also keeps closed handles for the next open of the same file
+ * (vetted again then); this closes those kept now (SIGHUP). */
+void vouch_store_forget(void);
 vouch_rc vouch_store_commit(vouch_store *st);
 void vouch_store_rollback(vouch_store *st);
 

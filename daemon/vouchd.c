@@ -494,6 +494,7 @@ static void reload(void)
   pthread_mutex_unlock(&g_lock);
   vouch_hash_limit(cfg->daemon_hash_workers);
   vouch_config_free(old);
+  vouch_store_forget();
   keep_helpers();
   say(LOG_NOTICE, "configuration reloaded from %s", g_conf_path);
 }

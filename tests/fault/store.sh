@@ -124,9 +124,11 @@ expect_rc 3 "full disk: bob was not added" -- ctl user show bob
 
 # ---------------------------------------------------------- read-only
 # (A file system cannot turn read-only under a process that has the store
-# open for writing: the kernel refuses the remount.  So the store is
-# read-only from the start of the run.)
+# open for writing: the kernel refuses the remount.  vouchd keeps store
+# handles between requests; SIGHUP closes them, as an administrator
+# would before remounting.)
 n0=$(ls "$T/mail" | wc -l)
+reload_daemon || fail "SIGHUP"
 mount -o remount,ro "$MNT" || fail "remount read-only"
 conv_start otp alice auth
 expect_conv $PAM_SYSTEM_ERR "read-only store: no security check"
