@@ -20,7 +20,10 @@ trap 'exit 1' INT TERM
 
 answers 'correct horse'
 drive $PAM_SUCCESS "sane store" pw alice auth
-# From here on the store must never change: keep a copy.
+# From here on the store must never change: keep a copy, once vouchd
+# has closed the handles it keeps (closing the last one moves what the
+# write-ahead log holds into the file).
+reload_daemon || fail "SIGHUP"
 cp -p "$DB" "$T/orig.db"
 
 # refused WANT DESC: right and wrong password both refused with WANT.
