@@ -849,8 +849,10 @@ static bool kept_take(vouch_ctx *ctx, struct kept *k)
     }
     kept_live--;
     pthread_mutex_unlock(&kept_mu);
-    vouch_log(ctx, LOG_WARNING, "delivery helper %ld had ended; starting "
-              "another", (long)k->pid);
+    vouch_log(ctx, LOG_WARNING,
+              "delivery helper %ld had ended; starting "
+              "another",
+              (long)k->pid);
     kept_end(k, NULL);
     pthread_mutex_lock(&kept_mu);
   }
@@ -1015,17 +1017,23 @@ static vouch_rc kept_deliver(vouch_ctx *ctx, const vouch_message *m,
   }
   kept_end(&k, &status);
   if(r == 2)
-    vouch_log(ctx, LOG_ERR, "%s delivery failed: the helper answered out of "
-              "protocol and was stopped", ch);
+    vouch_log(ctx, LOG_ERR,
+              "%s delivery failed: the helper answered out of "
+              "protocol and was stopped",
+              ch);
   else if(status != -1 && WIFSIGNALED(status))
     vouch_log(ctx, LOG_ERR, "%s delivery failed: helper killed by signal %d",
               ch, WTERMSIG(status));
   else if(status != -1 && WIFEXITED(status))
-    vouch_log(ctx, LOG_ERR, "%s delivery failed: the helper exited (%d) "
-              "without answering", ch, WEXITSTATUS(status));
+    vouch_log(ctx, LOG_ERR,
+              "%s delivery failed: the helper exited (%d) "
+              "without answering",
+              ch, WEXITSTATUS(status));
   else
-    vouch_log(ctx, LOG_ERR, "%s delivery failed: the helper went away "
-              "without answering", ch);
+    vouch_log(ctx, LOG_ERR,
+              "%s delivery failed: the helper went away "
+              "without answering",
+              ch);
   return VOUCH_ERR_DELIVERY;
 }
 
@@ -1041,8 +1049,9 @@ void vouch_delivery_keep(vouch_ctx *ctx)
             strlen(ctx->cfg->path) < sizeof(kept_conf) &&
             strlen(ctx->cfg->delivery_helper) < sizeof(kept_helper);
   if(kept_on) {
-    strcpy(kept_conf, ctx->cfg->path);
-    strcpy(kept_helper, ctx->cfg->delivery_helper);
+    snprintf(kept_conf, sizeof(kept_conf), "%s", ctx->cfg->path);
+    snprintf(kept_helper, sizeof(kept_helper), "%s",
+             ctx->cfg->delivery_helper);
   }
   kept_max = kept_on ? ctx->cfg->delivery_helpers : 0;
   if(kept_max > KEPT_MAX)

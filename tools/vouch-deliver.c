@@ -307,7 +307,8 @@ static int serve(struct state *st)
     vouch_wipe(text, len);
     free(text);
     /* The answer: the digit, then why (w.text[0] is spare room). */
-    memmove(w.text + 1, w.text, w.len < ANSWER_MAX - 1 ? w.len : ANSWER_MAX - 1);
+    memmove(w.text + 1, w.text,
+            w.len < ANSWER_MAX - 1 ? w.len : ANSWER_MAX - 1);
     w.text[0] = (char)('0' + ex);
     w.len = w.len < ANSWER_MAX - 1 ? w.len + 1 : ANSWER_MAX;
     put_be32(hdr, (uint32_t)w.len);
