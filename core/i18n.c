@@ -399,6 +399,280 @@ static const char *const texts[VOUCH_MSG_COUNT][L_COUNT] = {
          "en ny kod kl. %s.",
          "Anda telah meminta banyak kod dalam sejam yang lalu. Anda boleh "
          "meminta kod baharu pada pukul %s."},
+    /* vouch-account: GLOSSARY "sign out", "cancel membership", "personal
+     * information", "submit request / confirm request", the statuses. */
+    [VOUCH_MSG_ACC_SIGNED_OUT_ONE] =
+        {"Signed out of %u session.", "Du er logget ud af %u session.",
+         "Je bent uitgelogd uit %u sessie.",
+         "Du har loggats ut fr\u00e5n %u session.",
+         "Anda telah dilog keluar daripada %u sesi."},
+    [VOUCH_MSG_ACC_SIGNED_OUT_MANY] =
+        {"Signed out of %u sessions.", "Du er logget ud af %u sessioner.",
+         "Je bent uitgelogd uit %u sessies.",
+         "Du har loggats ut fr\u00e5n %u sessioner.",
+         "Anda telah dilog keluar daripada %u sesi."},
+    [VOUCH_MSG_ACC_EMAIL_NOW] = {"Your email address is now %s.",
+                                 "Din e-mailadresse er nu %s.",
+                                 "Je e-mailadres is nu %s.",
+                                 "Din e-postadress \u00e4r nu %s.",
+                                 "Alamat e-mel anda kini %s."},
+    [VOUCH_MSG_ACC_EMAIL_NOW_TOLD] =
+        {"Your email address is now %s. Your previous address was told.",
+         "Din e-mailadresse er nu %s. Vi har sendt besked til din tidligere "
+         "adresse.",
+         "Je e-mailadres is nu %s. We hebben een bericht naar je vorige "
+         "adres gestuurd.",
+         "Din e-postadress \u00e4r nu %s. Vi har skickat ett meddelande "
+         "till din tidigare adress.",
+         "Alamat e-mel anda kini %s. Kami telah menghantar pemberitahuan ke "
+         "alamat anda yang sebelumnya."},
+    [VOUCH_MSG_ACC_PHONE_NOW] = {"Your phone number is now %s.",
+                                 "Dit telefonnummer er nu %s.",
+                                 "Je telefoonnummer is nu %s.",
+                                 "Ditt telefonnummer \u00e4r nu %s.",
+                                 "Nombor telefon anda kini %s."},
+    [VOUCH_MSG_ACC_PHONE_NOW_TOLD] =
+        {"Your phone number is now %s. We also let you know at your email "
+         "address.",
+         "Dit telefonnummer er nu %s. Vi har ogs\u00e5 givet dig besked "
+         "p\u00e5 din e-mailadresse.",
+         "Je telefoonnummer is nu %s. We hebben je dit ook laten weten via "
+         "je e-mailadres.",
+         "Ditt telefonnummer \u00e4r nu %s. Vi har ocks\u00e5 meddelat dig "
+         "via din e-postadress.",
+         "Nombor telefon anda kini %s. Kami juga telah memaklumkan anda "
+         "melalui alamat e-mel anda."},
+    [VOUCH_MSG_ACC_CANCEL_PLAN] = {"Cancel your %s membership.",
+                                   "Opsig dit %s-medlemskab.",
+                                   "Zeg je %s-lidmaatschap op.",
+                                   "Avsluta ditt %s-medlemskap.",
+                                   "Batalkan keahlian %s anda."},
+    [VOUCH_MSG_ACC_CANCEL_UNTIL] =
+        {"You keep access until %s, the end of the billing period.",
+         "Du beholder adgangen til og med %s, hvor faktureringsperioden "
+         "slutter.",
+         "Je houdt toegang tot en met %s, het einde van de "
+         "factureringsperiode.",
+         "Du beh\u00e5ller tillg\u00e5ngen till och med %s, d\u00e5 "
+         "faktureringsperioden slutar.",
+         "Anda masih mempunyai akses sehingga %s, iaitu akhir tempoh "
+         "pengebilan."},
+    [VOUCH_MSG_ACC_CANCEL_ERASE] =
+        {"After that your personal information is removed.",
+         "Derefter slettes dine personoplysninger.",
+         "Daarna worden je persoonsgegevens verwijderd.",
+         "D\u00e4refter raderas dina personuppgifter.",
+         "Selepas itu, maklumat peribadi anda akan dipadamkan."},
+    [VOUCH_MSG_ACC_CANCELLED] = {"Your membership has been cancelled.",
+                                 "Dit medlemskab er opsagt.",
+                                 "Je lidmaatschap is opgezegd.",
+                                 "Ditt medlemskap har avslutats.",
+                                 "Keahlian anda telah dibatalkan."},
+    [VOUCH_MSG_ACC_CANCELLED_MAIL] =
+        {"Your membership has been cancelled. A confirmation email is on its "
+         "way.",
+         "Dit medlemskab er opsagt. Du f\u00e5r snart en bekr\u00e6ftelse "
+         "p\u00e5 e-mail.",
+         "Je lidmaatschap is opgezegd. Je ontvangt binnenkort een "
+         "bevestiging per e-mail.",
+         "Ditt medlemskap har avslutats. Du f\u00e5r snart en "
+         "bekr\u00e4ftelse via e-post.",
+         "Keahlian anda telah dibatalkan. E-mel pengesahan akan dihantar "
+         "kepada anda sebentar lagi."},
+    [VOUCH_MSG_ACC_RESTORED] =
+        {"Your membership is restored.", "Dit medlemskab er genoprettet.",
+         "Je lidmaatschap is hersteld.",
+         "Ditt medlemskap \u00e4r \u00e5terst\u00e4llt.",
+         "Keahlian anda telah dipulihkan."},
+    [VOUCH_MSG_ACC_UNCHANGED] = {"Nothing was changed.",
+                                 "Intet blev \u00e6ndret.",
+                                 "Er is niets gewijzigd.",
+                                 "Ingenting har \u00e4ndrats.",
+                                 "Tiada apa-apa yang diubah."},
+    [VOUCH_MSG_ACC_EXPORT_SUBMITTED] =
+        {"Request %lld submitted: confirm it with the token in the email we "
+         "sent you.",
+         "Anmodning %lld er sendt: bekr\u00e6ft den med tokenet i den "
+         "e-mail, vi har sendt dig.",
+         "Verzoek %lld is verzonden: bevestig het met het token in de e-mail "
+         "die we je hebben gestuurd.",
+         "Beg\u00e4ran %lld har skickats: bekr\u00e4fta den med den token "
+         "som finns i e-postmeddelandet vi har skickat till dig.",
+         "Permintaan %lld telah dihantar: sahkan permintaan itu dengan token "
+         "dalam e-mel yang kami hantar kepada anda."},
+    [VOUCH_MSG_ACC_EXPORT_CONFIRMED] =
+        {"Request %lld confirmed: an email tells you when it is ready.",
+         "Anmodning %lld er bekr\u00e6ftet: du f\u00e5r en e-mail, n\u00e5r "
+         "dine personoplysninger er klar til download.",
+         "Verzoek %lld is bevestigd: je krijgt een e-mail zodra je "
+         "persoonsgegevens klaar zijn om te downloaden.",
+         "Beg\u00e4ran %lld har bekr\u00e4ftats: du f\u00e5r ett "
+         "e-postmeddelande n\u00e4r dina personuppgifter \u00e4r klara att "
+         "ladda ner.",
+         "Permintaan %lld telah disahkan: anda akan menerima e-mel apabila "
+         "maklumat peribadi anda sedia untuk dimuat turun."},
+    [VOUCH_MSG_ACC_EXPORT_COLUMNS] = {"ID\tCREATED\tSTATUS",
+                                      "ID\tOPRETTET\tSTATUS",
+                                      "ID\tAANGEMAAKT\tSTATUS",
+                                      "ID\tSKAPAD\tSTATUS",
+                                      "ID\tDIBUAT\tSTATUS"},
+    [VOUCH_MSG_ACC_EXPORT_NONE] = {"No requests.", "Ingen anmodninger.",
+                                   "Geen verzoeken.", "Inga beg\u00e4randen.",
+                                   "Tiada permintaan."},
+    [VOUCH_MSG_EXPORT_UNCONFIRMED] = {"Not yet confirmed",
+                                      "Endnu ikke bekr\u00e6ftet",
+                                      "Nog niet bevestigd",
+                                      "Inte bekr\u00e4ftad \u00e4nnu",
+                                      "Belum disahkan"},
+    [VOUCH_MSG_EXPORT_IN_PROGRESS] = {"In progress", "I gang",
+                                      "In behandeling", "P\u00e5g\u00e5r",
+                                      "Sedang diproses"},
+    [VOUCH_MSG_EXPORT_READY] = {"Ready", "Klar", "Klaar", "Klar", "Sedia"},
+    [VOUCH_MSG_EXPORT_CANCELLED] = {"Cancelled", "Annulleret", "Geannuleerd",
+                                    "Avbruten", "Dibatalkan"},
+    [VOUCH_MSG_EXPORT_EXPIRED] = {"Expired", "Udl\u00f8bet", "Verlopen",
+                                  "Utg\u00e5ngen", "Tamat tempoh"},
+    [VOUCH_MSG_ACC_APPROVED] =
+        {"Approved: the device signs in as %s.",
+         "Godkendt: enheden bliver logget ind som %s.",
+         "Goedgekeurd: het apparaat wordt ingelogd als %s.",
+         "Godk\u00e4nt: enheten loggas in som %s.",
+         "Diluluskan: peranti itu log masuk sebagai %s."},
+    [VOUCH_MSG_ACC_REFUSED] = {"The sign-in was refused.",
+                               "Login blev afvist.",
+                               "Het inloggen is geweigerd.",
+                               "Inloggningen nekades.",
+                               "Log masuk telah ditolak."},
+    [VOUCH_MSG_ACC_INTERRUPTED] = {"interrupted: nothing was changed",
+                                   "afbrudt: intet blev \u00e6ndret",
+                                   "onderbroken: er is niets gewijzigd",
+                                   "avbrutet: ingenting har \u00e4ndrats",
+                                   "dihentikan: tiada apa-apa yang diubah"},
+    [VOUCH_MSG_ACC_RESET_FIRST] =
+        {"choose a new password first: vouch-account password",
+         "v\u00e6lg f\u00f8rst en ny adgangskode: vouch-account password",
+         "kies eerst een nieuw wachtwoord: vouch-account password",
+         "v\u00e4lj f\u00f6rst ett nytt l\u00f6senord: vouch-account "
+         "password",
+         "pilih kata laluan baharu dahulu: vouch-account password"},
+    [VOUCH_MSG_ACC_CHECK_FAILED] =
+        {"security check failed: nothing was changed",
+         "sikkerhedskontrollen mislykkedes: intet blev \u00e6ndret",
+         "beveiligingscontrole mislukt: er is niets gewijzigd",
+         "s\u00e4kerhetskontrollen misslyckades: ingenting har \u00e4ndrats",
+         "semakan keselamatan gagal: tiada apa-apa yang diubah"},
+    [VOUCH_MSG_ACC_ANSWER_INVALID] =
+        {"that answer cannot be used: it is longer than %u bytes or holds a "
+         "NUL byte",
+         "svaret kan ikke bruges: det er l\u00e6ngere end %u byte eller "
+         "indeholder en NUL-byte",
+         "dat antwoord is onbruikbaar: het is langer dan %u bytes of bevat "
+         "een NUL-byte",
+         "svaret kan inte anv\u00e4ndas: det \u00e4r l\u00e4ngre \u00e4n "
+         "%u byte eller inneh\u00e5ller en NUL-byte",
+         "jawapan itu tidak boleh digunakan: ia melebihi %u bait atau "
+         "mengandungi bait NUL"},
+    [VOUCH_MSG_ACC_EMAIL_INVALID] =
+        {"invalid email address '%s': use the form name@example.org",
+         "ugyldig e-mailadresse '%s': brug formen navn@example.org",
+         "ongeldig e-mailadres '%s': gebruik de vorm naam@example.org",
+         "ogiltig e-postadress '%s': anv\u00e4nd formen namn@example.org",
+         "alamat e-mel tidak sah '%s': gunakan bentuk nama@example.org"},
+    [VOUCH_MSG_ACC_PHONE_INVALID] =
+        {"invalid phone number '%s': use E.164 form, e.g. +4512345678",
+         "ugyldigt telefonnummer '%s': brug E.164-format, f.eks. "
+         "+4512345678",
+         "ongeldig telefoonnummer '%s': gebruik de E.164-notatie, bijv. "
+         "+4512345678",
+         "ogiltigt telefonnummer '%s': anv\u00e4nd E.164-format, t.ex. "
+         "+4512345678",
+         "nombor telefon tidak sah '%s': gunakan format E.164, cth. "
+         "+4512345678"},
+    [VOUCH_MSG_ACC_ON_FILE] = {"%s is already on file",
+                               "%s er allerede registreret",
+                               "%s is al geregistreerd",
+                               "%s \u00e4r redan registrerad",
+                               "%s sudah ada dalam rekod"},
+    [VOUCH_MSG_ACC_NOT_SENT] = {"could not send a code to %s",
+                                "kunne ikke sende en kode til %s",
+                                "kon geen code naar %s sturen",
+                                "kunde inte skicka en kod till %s",
+                                "tidak dapat menghantar kod ke %s"},
+    [VOUCH_MSG_ACC_NO_MEMBERSHIP] = {"you have no membership to cancel",
+                                     "du har intet medlemskab at opsige",
+                                     "je hebt geen lidmaatschap om op te "
+                                     "zeggen",
+                                     "du har inget medlemskap att avsluta",
+                                     "anda tiada keahlian untuk dibatalkan"},
+    [VOUCH_MSG_ACC_NOT_CANCELLED] = {"your membership is not cancelled",
+                                     "dit medlemskab er ikke opsagt",
+                                     "je lidmaatschap is niet opgezegd",
+                                     "ditt medlemskap \u00e4r inte avslutat",
+                                     "keahlian anda belum dibatalkan"},
+    [VOUCH_MSG_ACC_ENDED] = {"your membership has already ended",
+                             "dit medlemskab er allerede oph\u00f8rt",
+                             "je lidmaatschap is al be\u00ebindigd",
+                             "ditt medlemskap har redan upph\u00f6rt",
+                             "keahlian anda telah pun tamat"},
+    [VOUCH_MSG_ACC_IS_CANCELLED] = {"your membership is already cancelled",
+                                    "dit medlemskab er allerede opsagt",
+                                    "je lidmaatschap is al opgezegd",
+                                    "ditt medlemskap \u00e4r redan avslutat",
+                                    "keahlian anda telah pun dibatalkan"},
+    [VOUCH_MSG_ACC_EXPORT_PENDING] =
+        {"a request is already waiting or in progress",
+         "en anmodning venter allerede eller er i gang",
+         "er is al een verzoek dat wacht of in behandeling is",
+         "en beg\u00e4ran v\u00e4ntar redan eller p\u00e5g\u00e5r",
+         "permintaan lain sedang menunggu atau sedang diproses"},
+    [VOUCH_MSG_ACC_EXPORT_NO_EMAIL] =
+        {"no email address is on file",
+         "der er ingen e-mailadresse registreret",
+         "er is geen e-mailadres geregistreerd",
+         "ingen e-postadress finns registrerad",
+         "tiada alamat e-mel dalam rekod"},
+    [VOUCH_MSG_ACC_EXPORT_NOT_SENT] =
+        {"we could not send you the email: try again later",
+         "vi kunne ikke sende dig e-mailen: pr\u00f8v igen senere",
+         "we konden je de e-mail niet sturen: probeer het later opnieuw",
+         "vi kunde inte skicka e-postmeddelandet till dig: f\u00f6rs\u00f6k "
+         "igen senare",
+         "kami tidak dapat menghantar e-mel kepada anda: cuba lagi nanti"},
+    [VOUCH_MSG_ACC_TOKEN_MALFORMED] = {"malformed token", "ugyldigt token",
+                                       "ongeldig token", "ogiltig token",
+                                       "token tidak sah"},
+    [VOUCH_MSG_ACC_TOKEN_NOTHING] =
+        {"no request waits for confirmation",
+         "ingen anmodning venter p\u00e5 bekr\u00e6ftelse",
+         "er wacht geen verzoek op bevestiging",
+         "ingen beg\u00e4ran v\u00e4ntar p\u00e5 bekr\u00e4ftelse",
+         "tiada permintaan yang menunggu pengesahan"},
+    [VOUCH_MSG_ACC_TOKEN_WRONG] = {"wrong password or token",
+                                   "forkert adgangskode eller token",
+                                   "onjuist wachtwoord of token",
+                                   "fel l\u00f6senord eller token",
+                                   "kata laluan atau token salah"},
+    [VOUCH_MSG_ACC_CODE_INVALID] =
+        {"invalid sign-in code '%s': 8 characters of %s, e.g. ABCD-EFGH",
+         "ugyldig loginkode '%s': 8 tegn blandt %s, f.eks. ABCD-EFGH",
+         "ongeldige inlogcode '%s': 8 tekens uit %s, bijv. ABCD-EFGH",
+         "ogiltig inloggningskod '%s': 8 tecken av %s, t.ex. ABCD-EFGH",
+         "kod log masuk tidak sah '%s': 8 aksara daripada %s, cth. "
+         "ABCD-EFGH"},
+    [VOUCH_MSG_ACC_CODE_UNKNOWN] =
+        {"no device is waiting with that sign-in code",
+         "ingen enhed venter med den loginkode",
+         "er wacht geen apparaat met die inlogcode",
+         "ingen enhet v\u00e4ntar med den inloggningskoden",
+         "tiada peranti yang menunggu dengan kod log masuk itu"},
+    [VOUCH_MSG_ACC_CODE_RATE] =
+        {"too many wrong sign-in codes: try again in %d minutes",
+         "for mange forkerte loginkoder: pr\u00f8v igen om %d minutter",
+         "te veel onjuiste inlogcodes: probeer het over %d minuten opnieuw",
+         "f\u00f6r m\u00e5nga felaktiga inloggningskoder: f\u00f6rs\u00f6k "
+         "igen om %d minuter",
+         "terlalu banyak kod log masuk yang salah: cuba lagi dalam %d "
+         "minit"},
 };
 
 static int lang_index(const char *lang)

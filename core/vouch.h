@@ -1419,6 +1419,53 @@ typedef enum {
   VOUCH_MSG_CODE_REOFFER_ONLY, /* %s masked destination, %s time HH:MM */
   VOUCH_MSG_CODE_FORMAT_ONLY,  /* %u: digits expected, or r */
   VOUCH_MSG_CODE_CAPPED,       /* %s: time HH:MM a new code may be had */
+  /* vouch-account's results (stdout) and refusals (stderr, after
+   * "vouch-account: ", lower case, no full stop), issue 11. */
+  VOUCH_MSG_ACC_SIGNED_OUT_ONE,   /* %u (1): "Signed out of 1 session." */
+  VOUCH_MSG_ACC_SIGNED_OUT_MANY,  /* %u (0, 2, ...): sessions signed out */
+  VOUCH_MSG_ACC_EMAIL_NOW,        /* %s: the new email address */
+  VOUCH_MSG_ACC_EMAIL_NOW_TOLD,   /* %s: ditto; the previous one was told */
+  VOUCH_MSG_ACC_PHONE_NOW,        /* %s: the new phone number */
+  VOUCH_MSG_ACC_PHONE_NOW_TOLD,   /* %s: ditto; the email address was told */
+  VOUCH_MSG_ACC_CANCEL_PLAN,      /* %s: the plan, "Cancel your %s ..." */
+  VOUCH_MSG_ACC_CANCEL_UNTIL,     /* %s: last day of the billing period */
+  VOUCH_MSG_ACC_CANCEL_ERASE,     /* then the personal information goes */
+  VOUCH_MSG_ACC_CANCELLED,        /* cancelled (no email could be sent) */
+  VOUCH_MSG_ACC_CANCELLED_MAIL,   /* cancelled, a confirmation email sent */
+  VOUCH_MSG_ACC_RESTORED,         /* cancel --undo: membership restored */
+  VOUCH_MSG_ACC_UNCHANGED,        /* answered no: "Nothing was changed." */
+  VOUCH_MSG_ACC_EXPORT_SUBMITTED, /* %lld: the request's id */
+  VOUCH_MSG_ACC_EXPORT_CONFIRMED, /* %lld: the request's id */
+  VOUCH_MSG_ACC_EXPORT_COLUMNS,   /* export list: 3 headings, tab-separated */
+  VOUCH_MSG_ACC_EXPORT_NONE,      /* export list: "No requests." */
+  VOUCH_MSG_EXPORT_UNCONFIRMED,   /* a request's status: "Not yet confirmed" */
+  VOUCH_MSG_EXPORT_IN_PROGRESS,   /* "In progress" */
+  VOUCH_MSG_EXPORT_READY,         /* "Ready" */
+  VOUCH_MSG_EXPORT_CANCELLED,     /* "Cancelled" */
+  VOUCH_MSG_EXPORT_EXPIRED,       /* "Expired" */
+  VOUCH_MSG_ACC_APPROVED,         /* %s: the member the device signs in as */
+  VOUCH_MSG_ACC_REFUSED,          /* approve --deny: "The sign-in was ..." */
+  VOUCH_MSG_ACC_INTERRUPTED,      /* end of input: nothing was changed */
+  VOUCH_MSG_ACC_RESET_FIRST,      /* a new password is due first */
+  VOUCH_MSG_ACC_CHECK_FAILED,     /* the security check failed */
+  VOUCH_MSG_ACC_ANSWER_INVALID,   /* %u: bytes an answer may have */
+  VOUCH_MSG_ACC_EMAIL_INVALID,    /* %s: the value as typed */
+  VOUCH_MSG_ACC_PHONE_INVALID,    /* %s: the value as typed */
+  VOUCH_MSG_ACC_ON_FILE,          /* %s: the value is already on file */
+  VOUCH_MSG_ACC_NOT_SENT,         /* %s: no code could be sent there */
+  VOUCH_MSG_ACC_NO_MEMBERSHIP,    /* nothing to cancel */
+  VOUCH_MSG_ACC_NOT_CANCELLED,    /* --undo without a cancellation */
+  VOUCH_MSG_ACC_ENDED,            /* the membership has already ended */
+  VOUCH_MSG_ACC_IS_CANCELLED,     /* cancelled before */
+  VOUCH_MSG_ACC_EXPORT_PENDING,   /* a request waits or is in progress */
+  VOUCH_MSG_ACC_EXPORT_NO_EMAIL,  /* no email address to send a token to */
+  VOUCH_MSG_ACC_EXPORT_NOT_SENT,  /* the email could not be sent */
+  VOUCH_MSG_ACC_TOKEN_MALFORMED,  /* not a token */
+  VOUCH_MSG_ACC_TOKEN_NOTHING,    /* no request waits for confirmation */
+  VOUCH_MSG_ACC_TOKEN_WRONG,      /* wrong password or token */
+  VOUCH_MSG_ACC_CODE_INVALID,     /* %s as typed, %s the alphabet */
+  VOUCH_MSG_ACC_CODE_UNKNOWN,     /* no device waits with that code */
+  VOUCH_MSG_ACC_CODE_RATE,        /* %d: minutes to wait */
   VOUCH_MSG_COUNT
 } vouch_msg_id;
 

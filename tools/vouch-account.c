@@ -55,6 +55,30 @@ static void tell(const struct app *a, vouch_msg_id id)
   fprintf(stderr, "%s\n", vouch_msg(a->lang, id));
 }
 
+/* A catalogue refusal for the member: "vouch-account: text" on stderr. */
+static void say(const struct app *a, vouch_msg_id id)
+{
+  vouch_cli_say("%s", vouch_msg(a->lang, id));
+}
+
+/* A catalogue result for the member, on stdout. */
+static void put(const struct app *a, vouch_msg_id id)
+{
+  printf("%s\n", vouch_msg(a->lang, id));
+}
+
+/* "Signed out of N sessions", singular or plural. */
+static void put_signed_out(const struct app *a, unsigned n)
+{
+  char msg[256];
+
+  vouch_msgf(msg, sizeof(msg), a->lang,
+             n == 1 ? VOUCH_MSG_ACC_SIGNED_OUT_ONE
+                    : VOUCH_MSG_ACC_SIGNED_OUT_MANY,
+             n);
+  printf("%s\n", msg);
+}
+
 /* -------------------------------------------------------------- usage */
 
 static vouch_rc usage_error(const char *usage, const char *msg,
@@ -149,10 +173,11 @@ static vouch_rc read_echo(char **out)
 
 /* Asks prompt on the terminal (or, reading a pipe, shows it as a line on
  * stderr) and reads one answer; end of input or a signal is
- * VOUCH_ERR_ABORT. */
-static vouch_rc ask(const char *prompt, bool echo, char **out)
+ * VOUCH_ERR_ABORT, which changes nothing and says so. */
+static vouch_rc ask(const struct app *a, const char *prompt, bool echo,
+                    char **out)
 {
-  char err[64];
+  char err[64] = "", msg[256];
   bool tty = isatty(0) == 1;
   vouch_rc rc;
 
@@ -164,13 +189,20 @@ static vouch_rc ask(const char *prompt, bool echo, char **out)
     fflush(stderr);
   }
   if(echo && tty)
-    return read_echo(out);
-  rc = vouch_read_secret_err(tty ? prompt : NULL, ANSWER_MAX, out, err,
-                             sizeof(err));
-  if(rc == VOUCH_ERR_ABORT ||
-     (rc == VOUCH_ERR_INPUT && !strcmp(err, "no input")))
-    return VOUCH_ERR_ABORT;
-  if(rc)
+    rc = read_echo(out);
+  else
+    rc = vouch_read_secret_err(tty ? prompt : NULL, ANSWER_MAX, out, err,
+                               sizeof(err));
+  if(rc == VOUCH_ERR_INPUT && !strcmp(err, "no input"))
+    rc = VOUCH_ERR_ABORT;
+  if(rc == VOUCH_ERR_ABORT)
+    say(a, VOUCH_MSG_ACC_INTERRUPTED);
+  else if(rc == VOUCH_ERR_INPUT) {
+    vouch_msgf(msg, sizeof(msg), a->lang, VOUCH_MSG_ACC_ANSWER_INVALID,
+               (unsigned)ANSWER_MAX);
+    vouch_cli_say("%s", msg);
+  }
+  else if(rc)
     vouch_cli_say("%s", err[0] ? err : vouch_strerror(rc));
   return rc;
 }
@@ -181,7 +213,7 @@ static vouch_rc ask_yes(const struct app *a, vouch_msg_id id, bool *yes)
   static const char *const words[] = {"y", "yes", "j", "ja", "ya"};
   char *ans = NULL;
   size_t i;
-  vouch_rc rc = ask(vouch_msg(a->lang, id), true, &ans);
+  vouch_rc rc = ask(a, vouch_msg(a->lang, id), true, &ans);
 
   *yes = false;
   for(i = 0; !rc && i < sizeof(words) / sizeof(words[0]); i++)
@@ -230,13 +262,13 @@ static vouch_rc check(const struct app *a, bool reset_ok)
 
   rc = pam_result(vd_local_check(a->user, reset_ok));
   if(rc == VOUCH_ERR_ABORT)
-    vouch_cli_say("interrupted: nothing was changed");
+    say(a, VOUCH_MSG_ACC_INTERRUPTED);
   else if(rc == VOUCH_ERR_RESET_REQUIRED)
-    vouch_cli_say("choose a new password first: vouch-account password");
+    say(a, VOUCH_MSG_ACC_RESET_FIRST);
   else if(rc == VOUCH_ERR_LOCKED)
     tell(a, VOUCH_MSG_LOCKED);
   else if(rc)
-    vouch_cli_say("security check failed: nothing was changed");
+    say(a, VOUCH_MSG_ACC_CHECK_FAILED);
   return rc;
 }
 
@@ -246,7 +278,7 @@ static vouch_rc check(const struct app *a, bool reset_ok)
 static vouch_rc confirm_code(const struct app *a, vouch_channel ch,
                              const char *value, const char *masked)
 {
-  char prompt[512];
+  char prompt[512], done[512];
   char *ans = NULL;
   bool told = false;
   vouch_rc rc = VOUCH_ERR_AUTH;
@@ -255,7 +287,7 @@ static vouch_rc confirm_code(const struct app *a, vouch_channel ch,
   vouch_msgf(prompt, sizeof(prompt), a->lang, VOUCH_MSG_CONFIRM_PROMPT,
              a->ctx->cfg->otp_length, masked);
   for(round = 0; round < CODE_ROUNDS; round++) {
-    rc = ask(prompt, false, &ans);
+    rc = ask(a, prompt, false, &ans);
     if(rc)
       break;
     if(!strcasecmp(vouch_trim(ans), "r"))
@@ -276,18 +308,24 @@ static vouch_rc confirm_code(const struct app *a, vouch_channel ch,
     else
       break;
   }
-  if(!rc)
-    printf("%s %s.%s\n",
-           ch == VOUCH_CHANNEL_SMS ? "Your phone number is now"
-                                   : "Your email address is now",
-           value, told ? " Your previous address was told." : "");
+  if(!rc) {
+    if(ch == VOUCH_CHANNEL_SMS)
+      vouch_msgf(done, sizeof(done), a->lang,
+                 told ? VOUCH_MSG_ACC_PHONE_NOW_TOLD : VOUCH_MSG_ACC_PHONE_NOW,
+                 value);
+    else
+      vouch_msgf(done, sizeof(done), a->lang,
+                 told ? VOUCH_MSG_ACC_EMAIL_NOW_TOLD : VOUCH_MSG_ACC_EMAIL_NOW,
+                 value);
+    printf("%s\n", done);
+  }
   return rc;
 }
 
 static vouch_rc contact(struct app *a, vouch_channel ch, const char *usage,
                         int argc, char **argv)
 {
-  char masked[128], buf[4 * SHOW_MAX + 8];
+  char masked[128], buf[4 * SHOW_MAX + 8], msg[512];
   const char *value = NULL;
   vouch_rc rc = args(usage, argc, argv, &value, 1, (const char *)NULL);
 
@@ -295,23 +333,25 @@ static vouch_rc contact(struct app *a, vouch_channel ch, const char *usage,
     return rc;
   if(ch == VOUCH_CHANNEL_SMS ? !vouch_valid_phone(value)
                              : !vouch_valid_email(value)) {
-    vouch_cli_say("invalid %s '%s': %s",
-                  ch == VOUCH_CHANNEL_SMS ? "phone number" : "email address",
-                  vouch_cli_shown(value, buf, sizeof(buf)),
-                  ch == VOUCH_CHANNEL_SMS ? "use E.164 form, e.g. +4512345678"
-                                          : "use the form name@example.org");
+    vouch_msgf(msg, sizeof(msg), a->lang,
+               ch == VOUCH_CHANNEL_SMS ? VOUCH_MSG_ACC_PHONE_INVALID
+                                       : VOUCH_MSG_ACC_EMAIL_INVALID,
+               vouch_cli_shown(value, buf, sizeof(buf)));
+    vouch_cli_say("%s", msg);
     return VOUCH_ERR_INPUT;
   }
   rc = check(a, false);
   if(!rc)
     rc = vouch_contact_begin(a->ctx, a->user, ch, value, false, masked,
                              sizeof(masked));
-  if(rc == VOUCH_ERR_EXISTS)
-    vouch_cli_say("%s is already on file",
-                  vouch_cli_shown(value, buf, sizeof(buf)));
-  else if(rc == VOUCH_ERR_DELIVERY || rc == VOUCH_ERR_UNAVAIL)
-    vouch_cli_say("could not send a code to %s",
-                  vouch_cli_shown(value, buf, sizeof(buf)));
+  if(rc == VOUCH_ERR_EXISTS || rc == VOUCH_ERR_DELIVERY ||
+     rc == VOUCH_ERR_UNAVAIL) {
+    vouch_msgf(msg, sizeof(msg), a->lang,
+               rc == VOUCH_ERR_EXISTS ? VOUCH_MSG_ACC_ON_FILE
+                                      : VOUCH_MSG_ACC_NOT_SENT,
+               vouch_cli_shown(value, buf, sizeof(buf)));
+    vouch_cli_say("%s", msg);
+  }
   else if(rc == VOUCH_ERR_RATE)
     tell(a, VOUCH_MSG_CODE_RATE);
   if(!rc)
@@ -359,9 +399,9 @@ static vouch_rc new_password(const struct app *a, char **pw)
   char *again = NULL;
   vouch_rc rc;
 
-  rc = ask(vouch_msg(a->lang, VOUCH_MSG_NEW_PASSWORD), false, pw);
+  rc = ask(a, vouch_msg(a->lang, VOUCH_MSG_NEW_PASSWORD), false, pw);
   if(!rc)
-    rc = ask(vouch_msg(a->lang, VOUCH_MSG_RETYPE_PASSWORD), false, &again);
+    rc = ask(a, vouch_msg(a->lang, VOUCH_MSG_RETYPE_PASSWORD), false, &again);
   if(!rc && (strlen(*pw) != strlen(again) ||
              !vouch_ct_equal(*pw, again, strlen(*pw))))
     rc = VOUCH_ERR_PW_MISMATCH;
@@ -397,9 +437,7 @@ static vouch_rc cmd_password(struct app *a, int argc, char **argv)
   if(!rc && all)
     rc = vouch_sessions_revoke(a->ctx, a->user, 0, &n);
   if(!rc && all)
-    printf("Signed out of %u session%s.\n", n, n == 1 ? "" : "s");
-  if(rc == VOUCH_ERR_ABORT)
-    vouch_cli_say("interrupted: nothing was changed");
+    put_signed_out(a, n);
   vouch_free_secret(pw);
   return rc;
 }
@@ -416,7 +454,7 @@ static vouch_rc cmd_logout(struct app *a, int argc, char **argv)
   if(!rc)
     rc = vouch_sessions_revoke(a->ctx, a->user, 0, &n);
   if(!rc)
-    printf("Signed out of %u session%s.\n", n, n == 1 ? "" : "s");
+    put_signed_out(a, n);
   return rc;
 }
 
@@ -459,16 +497,16 @@ static vouch_rc device_row(void *arg, const vouch_session_row *r)
   return vouch_table_add(o->t, cells);
 }
 
-/* The five headings of the member's language (tab-separated in the
+/* The n headings of id in the member's language (tab-separated in the
  * catalogue) into buf and head. */
-static void headings(const char *lang, char *buf, size_t len,
-                     const char *head[5])
+static void headings(const char *lang, vouch_msg_id id, char *buf, size_t len,
+                     const char **head, int n)
 {
   char *p = buf;
   int i;
 
-  snprintf(buf, len, "%s", vouch_msg(lang, VOUCH_MSG_DEV_COLUMNS));
-  for(i = 0; i < 5; i++) {
+  snprintf(buf, len, "%s", vouch_msg(lang, id));
+  for(i = 0; i < n; i++) {
     head[i] = p ? p : "";
     p = p ? strchr(p, '\t') : NULL;
     if(p)
@@ -485,7 +523,7 @@ static vouch_rc cmd_devices(struct app *a, int argc, char **argv)
                      (const char *)NULL);
 
   if(!rc && !o.json) {
-    headings(a->lang, hbuf, sizeof(hbuf), head);
+    headings(a->lang, VOUCH_MSG_DEV_COLUMNS, hbuf, sizeof(hbuf), head, 5);
     o.t = vouch_table_new(5, head);
     if(!o.t)
       rc = VOUCH_ERR_NOMEM;
@@ -495,7 +533,7 @@ static vouch_rc cmd_devices(struct app *a, int argc, char **argv)
   if(!rc && !o.json && o.n)
     vouch_table_print(o.t, stdout);
   if(!rc && !o.json && !o.n)
-    printf("%s\n", vouch_msg(a->lang, VOUCH_MSG_DEV_NONE));
+    put(a, VOUCH_MSG_DEV_NONE);
   vouch_table_free(o.t);
   return rc;
 }
@@ -505,20 +543,21 @@ static vouch_rc cmd_devices(struct app *a, int argc, char **argv)
 static vouch_rc show_plan(const struct app *a, bool delete_profile)
 {
   vouch_membership m = {0};
-  char end[16];
+  char end[16], msg[512];
   vouch_rc rc = vouch_membership_get(a->ctx, a->user, &m);
 
   if(!rc && !m.plan) {
-    vouch_cli_say("you have no membership to cancel");
+    say(a, VOUCH_MSG_ACC_NO_MEMBERSHIP);
     rc = VOUCH_ERR_DENIED;
   }
   if(!rc) {
     vouch_format_date(m.period_end, end, sizeof(end));
-    printf("Cancel your %s membership.\nYou keep access until %s, the end "
-           "of the billing period.\n",
-           m.plan, end);
+    vouch_msgf(msg, sizeof(msg), a->lang, VOUCH_MSG_ACC_CANCEL_PLAN, m.plan);
+    printf("%s\n", msg);
+    vouch_msgf(msg, sizeof(msg), a->lang, VOUCH_MSG_ACC_CANCEL_UNTIL, end);
+    printf("%s\n", msg);
     if(delete_profile)
-      printf("After that your personal information is removed.\n");
+      put(a, VOUCH_MSG_ACC_CANCEL_ERASE);
   }
   vouch_membership_clear(&m);
   return rc;
@@ -531,11 +570,11 @@ static vouch_rc cancel_undo(struct app *a)
   if(!rc)
     rc = vouch_membership_undo(a->ctx, a->user);
   if(!rc)
-    printf("Your membership is restored.\n");
+    put(a, VOUCH_MSG_ACC_RESTORED);
   else if(rc == VOUCH_ERR_DENIED)
-    vouch_cli_say("your membership is not cancelled");
+    say(a, VOUCH_MSG_ACC_NOT_CANCELLED);
   else if(rc == VOUCH_ERR_EXPIRED)
-    vouch_cli_say("your membership has already ended");
+    say(a, VOUCH_MSG_ACC_ENDED);
   return rc;
 }
 
@@ -559,27 +598,55 @@ static vouch_rc cmd_cancel(struct app *a, int argc, char **argv)
   if(!rc && !yes)
     rc = ask_yes(a, VOUCH_MSG_CANCEL_ASK, &go);
   if(!rc && !go) {
-    printf("Nothing was changed.\n");
+    put(a, VOUCH_MSG_ACC_UNCHANGED);
+    vouch_cli_said(); /* that is the whole answer: no "Cancelled." */
     return VOUCH_ERR_ABORT;
   }
   if(!rc)
     rc = vouch_membership_cancel(a->ctx, a->user, del, &mail);
   if(!rc)
-    printf("Your membership has been cancelled.%s\n",
-           mail ? "" : " A confirmation email is on its way.");
+    put(a, mail ? VOUCH_MSG_ACC_CANCELLED : VOUCH_MSG_ACC_CANCELLED_MAIL);
   else if(rc == VOUCH_ERR_EXISTS)
-    vouch_cli_say("your membership is already cancelled");
+    say(a, VOUCH_MSG_ACC_IS_CANCELLED);
   else if(rc == VOUCH_ERR_DENIED)
-    vouch_cli_say("your membership has already ended");
+    say(a, VOUCH_MSG_ACC_ENDED);
   return rc;
 }
 
 /* ------------------------------------------------------------- export */
 
+/* s, then spaces up to width characters (of UTF-8 text), then a space. */
+static void put_cell(const char *s, size_t width)
+{
+  size_t n = 0;
+
+  fputs(s, stdout);
+  for(; *s; s++)
+    n += ((unsigned char)*s & 0xc0) != 0x80;
+  for(; n < width; n++)
+    putchar(' ');
+  putchar(' ');
+}
+
+/* A request's status in the member's language. */
+static const char *status_label(const char *lang, vouch_export_status s)
+{
+  /* In the order of vouch_export_status. */
+  static const vouch_msg_id ids[] = {
+      VOUCH_MSG_EXPORT_UNCONFIRMED, VOUCH_MSG_EXPORT_IN_PROGRESS,
+      VOUCH_MSG_EXPORT_READY, VOUCH_MSG_EXPORT_CANCELLED,
+      VOUCH_MSG_EXPORT_EXPIRED};
+
+  if((unsigned)s < sizeof(ids) / sizeof(ids[0]))
+    return vouch_msg(lang, ids[s]);
+  return vouch_export_status_label(s);
+}
+
 static vouch_rc export_row(void *arg, const vouch_export_row *r)
 {
   struct rows *o = arg;
-  char created[16];
+  const char *head[3];
+  char created[16], hbuf[128];
 
   vouch_format_date(r->created, created, sizeof(created));
   if(o->json) {
@@ -587,33 +654,41 @@ static vouch_rc export_row(void *arg, const vouch_export_row *r)
            (long long)r->id, created, vouch_export_status_name(r->status));
     return VOUCH_OK;
   }
-  if(!o->n++)
-    printf("%-6s %-12s %s\n", "ID", "CREATED", "STATUS");
+  if(!o->n++) {
+    headings(o->lang, VOUCH_MSG_ACC_EXPORT_COLUMNS, hbuf, sizeof(hbuf), head,
+             3);
+    put_cell(head[0], 6);
+    put_cell(head[1], 12);
+    printf("%s\n", head[2]);
+  }
   printf("%-6lld %-12s %s\n", (long long)r->id, created,
-         vouch_export_status_label(r->status));
+         status_label(o->lang, r->status));
   return VOUCH_OK;
 }
 
 static vouch_rc export_confirm(struct app *a, const char *token)
 {
-  char *pw = NULL;
+  char *pw = NULL, msg[512];
   int64_t id = 0;
   vouch_rc rc = vouch_export_pending(a->ctx, a->user, token, &id);
 
   if(rc == VOUCH_ERR_INPUT)
-    vouch_cli_say("malformed token");
+    say(a, VOUCH_MSG_ACC_TOKEN_MALFORMED);
   else if(rc == VOUCH_ERR_NOT_FOUND || rc == VOUCH_ERR_STALE)
-    vouch_cli_say("no request waits for confirmation");
+    say(a, VOUCH_MSG_ACC_TOKEN_NOTHING);
   if(!rc)
-    rc = ask(vouch_msg(a->lang, VOUCH_MSG_CURRENT_PASSWORD), false, &pw);
+    rc = ask(a, vouch_msg(a->lang, VOUCH_MSG_CURRENT_PASSWORD), false, &pw);
   if(!rc)
     rc = vouch_export_confirm(a->ctx, a->user, token, pw, &id, NULL);
-  if(!rc)
-    printf("Request %lld confirmed: an email tells you when it is "
-           "ready.\n",
-           (long long)id);
+  if(!rc) {
+    vouch_msgf(msg, sizeof(msg), a->lang, VOUCH_MSG_ACC_EXPORT_CONFIRMED,
+               (long long)id);
+    printf("%s\n", msg);
+  }
   else if(rc == VOUCH_ERR_AUTH)
-    vouch_cli_say("wrong password or token");
+    say(a, VOUCH_MSG_ACC_TOKEN_WRONG);
+  else if(rc == VOUCH_ERR_LOCKED)
+    tell(a, VOUCH_MSG_LOCKED);
   vouch_free_secret(pw);
   return rc;
 }
@@ -622,6 +697,7 @@ static vouch_rc cmd_export(struct app *a, int argc, char **argv)
 {
   const char *pos[2] = {NULL, NULL};
   struct rows o = {false, 0, NULL, a->lang};
+  char msg[512];
   int64_t id = 0;
   vouch_rc rc;
 
@@ -635,7 +711,7 @@ static vouch_rc cmd_export(struct app *a, int argc, char **argv)
     if(!rc)
       rc = vouch_export_each(a->ctx, a->user, export_row, &o);
     if(!rc && !o.json && !o.n)
-      printf("No requests.\n");
+      put(a, VOUCH_MSG_ACC_EXPORT_NONE);
     return rc;
   }
   rc = args(usage_export, argc, argv, NULL, 0, (const char *)NULL);
@@ -643,14 +719,17 @@ static vouch_rc cmd_export(struct app *a, int argc, char **argv)
     rc = check(a, false);
   if(!rc)
     rc = vouch_export_request(a->ctx, a->user, &id);
-  if(!rc)
-    printf("Request %lld submitted: confirm it with the token in the "
-           "email we sent you.\n",
-           (long long)id);
+  if(!rc) {
+    vouch_msgf(msg, sizeof(msg), a->lang, VOUCH_MSG_ACC_EXPORT_SUBMITTED,
+               (long long)id);
+    printf("%s\n", msg);
+  }
   else if(rc == VOUCH_ERR_EXISTS)
-    vouch_cli_say("a request is already waiting or in progress");
+    say(a, VOUCH_MSG_ACC_EXPORT_PENDING);
   else if(rc == VOUCH_ERR_UNAVAIL)
-    vouch_cli_say("no email address is on file");
+    say(a, VOUCH_MSG_ACC_EXPORT_NO_EMAIL);
+  else if(rc == VOUCH_ERR_DELIVERY)
+    say(a, VOUCH_MSG_ACC_EXPORT_NOT_SENT);
   return rc;
 }
 
@@ -658,7 +737,7 @@ static vouch_rc cmd_export(struct app *a, int argc, char **argv)
 
 static vouch_rc cmd_approve(struct app *a, int argc, char **argv)
 {
-  char norm[VOUCH_DEVICE_CODE_CHARS + 1], buf[4 * SHOW_MAX + 8];
+  char norm[VOUCH_DEVICE_CODE_CHARS + 1], buf[4 * SHOW_MAX + 8], msg[512];
   const char *unused = NULL;
   char *code = NULL;
   bool deny = false;
@@ -666,11 +745,11 @@ static vouch_rc cmd_approve(struct app *a, int argc, char **argv)
                      (const char *)NULL);
 
   if(!rc)
-    rc = ask(vouch_msg(a->lang, VOUCH_MSG_DEVICE_ASK), true, &code);
+    rc = ask(a, vouch_msg(a->lang, VOUCH_MSG_DEVICE_ASK), true, &code);
   if(!rc && vouch_device_code_parse(vouch_trim(code), norm, sizeof(norm))) {
-    vouch_cli_say(
-        "invalid sign-in code '%s': 8 characters of %s, e.g. ABCD-EFGH",
-        vouch_cli_shown(code, buf, sizeof(buf)), VOUCH_DEVICE_ALPHABET);
+    vouch_msgf(msg, sizeof(msg), a->lang, VOUCH_MSG_ACC_CODE_INVALID,
+               vouch_cli_shown(code, buf, sizeof(buf)), VOUCH_DEVICE_ALPHABET);
+    vouch_cli_say("%s", msg);
     rc = VOUCH_ERR_INPUT;
   }
   vouch_wipe(norm, sizeof(norm));
@@ -678,15 +757,19 @@ static vouch_rc cmd_approve(struct app *a, int argc, char **argv)
     rc = check(a, false);
   if(!rc)
     rc = vouch_device_decide(a->ctx, a->user, code, !deny);
-  if(!rc)
-    printf(deny ? "The sign-in was refused.\n"
-                : "Approved: the device signs in as %s.\n",
-           a->user);
+  if(!rc && deny)
+    put(a, VOUCH_MSG_ACC_REFUSED);
+  else if(!rc) {
+    vouch_msgf(msg, sizeof(msg), a->lang, VOUCH_MSG_ACC_APPROVED, a->user);
+    printf("%s\n", msg);
+  }
   else if(rc == VOUCH_ERR_AUTH)
-    vouch_cli_say("no device is waiting with that sign-in code");
-  else if(rc == VOUCH_ERR_RATE)
-    vouch_cli_say("too many wrong sign-in codes: try again in %d minutes",
-                  VOUCH_DEVICE_WRONG_WINDOW / 60);
+    say(a, VOUCH_MSG_ACC_CODE_UNKNOWN);
+  else if(rc == VOUCH_ERR_RATE) {
+    vouch_msgf(msg, sizeof(msg), a->lang, VOUCH_MSG_ACC_CODE_RATE,
+               VOUCH_DEVICE_WRONG_WINDOW / 60);
+    vouch_cli_say("%s", msg);
+  }
   vouch_free_secret(code);
   return rc;
 }

@@ -9,7 +9,8 @@
 
 ACCOUNT="$VOUCH_BUILD/vouch-account"
 setup_check "[otp]
-resend_max = 100"
+resend_max = 100
+max_per_hour = 100"
 add_user alice 'correct horse' --email alice@example.org --name 'Alice A'
 service login "session required pam_vouch_session.so conf=$CONF"
 service pw "auth required pam_vouch_password.so conf=$CONF"
@@ -63,15 +64,22 @@ next_mail() {
   wait_file "$T/mail" "$MAILN"
   MAIL=$(newest "$T/mail")
 }
-# check_pass: answers the password and the emailed security-check code.
+# check_pass PASSWORD [da]: answers the password and the emailed
+# security-check code, at prompts in English or Danish.
 check_pass() {
-  acc_wait '^Password: ' && acc_say "$1"
-  acc_wait '^Security check\. (Enter|How)' || return 1
+  if [ "${2:-}" = da ]; then
+    pw='Adgangskode' sc='Sikkerhedskontrol' enter='Indtast' how='Hvordan'
+    code='Indtast den 6-cifrede kode'
+  else
+    pw='Password' sc='Security check' enter='Enter' how='How'
+    code='Enter the 6-digit code'
+  fi
+  acc_wait "^$pw: " && acc_say "$1"
+  acc_wait "^$sc\\. ($enter|$how)" || return 1
   # With a verified phone too, the check offers a choice: 1 = email.
-  grep -q '^Security check\. How' "$T/acc.err" && acc_say 1
+  grep -q "^$sc\\. $how" "$T/acc.err" && acc_say 1
   next_mail
-  acc_wait '^Security check\. Enter the 6-digit code' &&
-    acc_say "$(code_in "$MAIL")"
+  acc_wait "^$sc\\. $code" && acc_say "$(code_in "$MAIL")"
 }
 email_of() { ctl user show alice --json | tr -d ' \n' |
   sed -n 's/.*"email":"\([^"]*\)".*/\1/p'; }
@@ -242,6 +250,62 @@ done
 expect_rc 2 "unknown option where no argument is wanted" -- pam_env \
   "$ACCOUNT" --config "$CONF" --user alice devices --frobnicate
 expect_grep "unknown option '--frobnicate'" "$T/err" "unknown option named"
+
+# --- in the member's language: sign out of all devices, cancel and
+# undo, an export request and the list (Danish; the prompts too).
+ctl user set alice --lang da >/dev/null || fail "user set --lang da"
+acc_start logout-all
+check_pass 'battery staple' da
+acc_end 0 "da: logout-all"
+expect_text "$T/acc.out" "Du er logget ud af 0 sessioner." "da: signed out"
+acc_start cancel --delete-profile
+check_pass 'battery staple' da
+acc_wait '^Afslut opsigelse\? \[j/N\] ' && acc_say nej
+acc_end 1 "da: cancel, no"
+expect_text "$T/acc.out" "Opsig dit Premium-medlemskab.
+Du beholder adgangen til og med 2099-12-31, hvor faktureringsperioden slutter.
+Derefter slettes dine personoplysninger.
+Intet blev ændret." "da: plan shown, nothing changed"
+acc_start cancel
+check_pass 'battery staple' da
+acc_wait '^Afslut opsigelse' && acc_say ja
+acc_end 0 "da: cancel, yes"
+next_mail
+expect_grep 'Dit medlemskab er opsagt\. Du får snart en bekræftelse på e-mail\.$' \
+  "$T/acc.out" "da: cancelled"
+acc_start cancel --yes
+check_pass 'battery staple' da
+acc_end 1 "da: cancel twice"
+expect_grep '^vouch-account: dit medlemskab er allerede opsagt$' "$T/acc.err" \
+  "da: already cancelled"
+acc_start cancel --undo
+check_pass 'battery staple' da
+acc_end 0 "da: cancel --undo"
+expect_text "$T/acc.out" "Dit medlemskab er genoprettet." "da: restored"
+acc_start export
+check_pass 'battery staple' da
+acc_end 1 "da: export while one is in progress"
+expect_grep '^vouch-account: en anmodning venter allerede eller er i gang$' \
+  "$T/acc.err" "da: a request is in progress"
+expect_rc 0 "vouch-export cancel" -- "$VOUCH_BUILD/vouch-export" \
+  --config "$CONF" cancel alice 1
+acc_start export
+check_pass 'battery staple' da
+acc_end 0 "da: export requested"
+next_mail
+expect_text "$T/acc.out" "Anmodning 2 er sendt: bekræft den med tokenet i den e-mail, vi har sendt dig." \
+  "da: request submitted"
+expect_rc 0 "da: export list" -- pam_env "$ACCOUNT" --config "$CONF" \
+  --user alice export list
+sed 's/[0-9]\{4\}-[0-9][0-9]-[0-9][0-9]/DATE/' "$T/out" >"$T/list"
+expect_text "$T/list" "ID     OPRETTET     STATUS
+2      DATE   Endnu ikke bekræftet
+1      DATE   Annulleret" "da: export list"
+expect_rc 0 "da: export list --json stays data" -- pam_env "$ACCOUNT" \
+  --config "$CONF" --user alice export list --json
+expect_grep '^\{"id":2,"created":"[0-9-]+","status":"not-confirmed"\}$' \
+  "$T/out" "da: json status unchanged"
+ctl user set alice --lang en >/dev/null || fail "user set --lang en"
 
 # --- unknown subcommands, options and users.
 expect_rc 2 "unknown command" -- "$ACCOUNT" --config "$CONF" frobnicate

@@ -62,10 +62,12 @@ expect_grep "Approved: the device signs in as alice" "$T/out" "approve says"
 expect_conv $PAM_SUCCESS "approved TV signs in"
 cline "user: alice" "PAM_USER is the approving member"
 
-# Single use: the same code again is a wrong code (one answer for all).
+# Single use: the same code again is a wrong code (one answer for all),
+# told to bo in Danish, bo's language.
 approve bo 'Kodeord-123' "$code"
 eq "$?" 1 "used code refused"
-expect_grep "no device is waiting with that sign-in code" "$T/err" "used"
+expect_grep "^vouch-account: ingen enhed venter med den loginkode$" "$T/err" \
+  "used (da)"
 
 # Lower case without the dash is the same code; a wrong password fails
 # the check before anything is decided.
@@ -74,9 +76,12 @@ conv_wait_for '^TEXT_INFO: Your sign-in code: '
 code=$(shown_code)
 approve bo 'wrong password' "$code"
 eq "$?" 1 "wrong password: refused"
-expect_grep "security check failed" "$T/err" "check failed"
+expect_grep "sikkerhedskontrollen mislykkedes: intet blev ændret" "$T/err" \
+  "check failed (da)"
 approve bo 'Kodeord-123' "$(echo "$code" | tr -d - | tr A-Z a-z)"
 eq "$?" 0 "lower case, no dash"
+expect_text "$T/out" "Godkendt: enheden bliver logget ind som bo." \
+  "approve says (da)"
 expect_conv $PAM_SUCCESS "second TV"
 cline "user: bo" "signed in as bo"
 
