@@ -8,7 +8,7 @@
 
 #include <sqlite3.h>
 
-#include "vouch.h"
+#include "store.h"
 
 struct vouch_store {
   sqlite3 *db;
