@@ -1011,8 +1011,8 @@ vouch_rc vouch_admin_user_del(vouch_ctx *ctx, const char *name);
  * import. */
 typedef vouch_rc (*vouch_admin_next_fn)(void *arg, vouch_user_details *d,
                                         bool *end);
-/* Adds every user next gives as vouch_admin_user_add does, all in one
- * transaction, each with an audit row in the store only ("user.add",
+/* Adds every user next gives, as vouch_admin_user_add but all in one
+ * transaction and each with an audit row in the store only ("user.add",
  * "import"); the first failure (VOUCH_ERR_EXISTS: the last user given
  * exists) rolls them all back.  Then audited ("user.import", the count);
  * *added gets the number added. */
