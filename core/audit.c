@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "vouch.h"
+#include "store.h"
 
 vouch_rc vouch_audit(vouch_ctx *ctx, const char *user, const char *event,
                      const char *detail)

@@ -9,6 +9,7 @@
 #include <syslog.h>
 
 #include "vouch.h"
+#include "store.h"
 
 #define CARD_MIN 12
 #define CARD_MAX 19

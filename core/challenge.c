@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "vouch.h"
+#include "store.h"
 
 #define CODE_BUF 16      /* [otp] length is at most 10 digits */
 #define PURPOSE_MAX 32   /* [a-z-]{1,32} */

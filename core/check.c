@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "vouch.h"
+#include "store.h"
 
 vouch_rc vouch_decoy_email(vouch_ctx *ctx, const char *label, const char *seed,
                            char *masked, size_t len)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "vouch.h"
+#include "store.h"
 
 static const char *purpose_of(vouch_channel ch)
 {

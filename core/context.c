@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "vouch.h"
+#include "store.h"
 
 #ifndef VOUCH_CONF_PATH
 #define VOUCH_CONF_PATH "/etc/vouch/vouch.conf"

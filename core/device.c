@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "vouch.h"
+#include "store.h"
 
 #define ALPHABET_LEN (sizeof(VOUCH_DEVICE_ALPHABET) - 1)
 #define ADD_TRIES 3 /* a fresh code that collides with a stored one */

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "vouch.h"
+#include "store.h"
 
 #define DAY 86400
 #define MAX_ROWS 100000 /* requests handled by one run */

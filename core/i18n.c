@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "vouch.h"
+#include "store.h"
 
 enum { L_EN, L_DA, L_NL, L_SV, L_MS, L_COUNT };
 

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "vouch.h"
+#include "store.h"
 
 #define DAY 86400
 

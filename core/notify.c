@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "vouch.h"
+#include "store.h"
 
 #define MAX_PAIRS 16
 

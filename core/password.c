@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "vouch.h"
+#include "store.h"
 
 /* The argon2id work a real verification would cost, spent on nothing. */
 static void dummy_work(const vouch_ctx *ctx, const char *pw, size_t len)

@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "vouch.h"
+#include "store.h"
 
 #define RECOVER_CANDIDATES 64 /* accounts of one full name looked at */
 #define CARD_BUF 32

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "vouch.h"
+#include "store.h"
 
 #define FIELD_MAX 128      /* bytes kept of a tty or remote host */
 #define STAT_MAX 4096      /* bytes read of /proc/PID/stat */

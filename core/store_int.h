@@ -10,7 +10,7 @@
 
 #include <sqlite3.h>
 
-#include "vouch.h"
+#include "store.h"
 
 /* A prepared statement kept for the next use of the same SQL: parsing
  * is most of what a statement costs. */

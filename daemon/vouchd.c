@@ -29,6 +29,7 @@
 
 #include <sodium.h>
 
+#include "store.h"
 #include "vouchd.h"
 
 #define THREAD_STACK (1024 * 1024)

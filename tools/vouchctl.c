@@ -179,29 +179,10 @@ static vouch_rc open_ctx(struct cli *c)
   return vouch_cli_open(c->conf, &c->ctx);
 }
 
-static vouch_rc open_store(struct cli *c, vouch_store **st)
-{
-  vouch_rc rc = open_ctx(c);
-
-  if(rc)
-    return rc;
-  return vouch_ctx_store(c->ctx, st);
-}
-
 static vouch_rc unknown_user(const char *name)
 {
   vouch_cli_say("unknown user %s", name);
   return VOUCH_ERR_NO_USER;
-}
-
-/* Ends a read-modify-write: commits when rc is OK, rolls back if not. */
-static vouch_rc finish_txn(vouch_store *st, vouch_rc rc)
-{
-  if(!rc)
-    rc = vouch_store_commit(st);
-  if(rc)
-    vouch_store_rollback(st);
-  return rc;
 }
 
 /* ------------------------------------------------------------- init */
@@ -323,7 +304,6 @@ static vouch_rc init_key(vouch_ctx *ctx)
 static vouch_rc init_store(vouch_ctx *ctx, bool *created)
 {
   const char *path = ctx->cfg->store_path;
-  vouch_store *st = NULL;
   vouch_rc rc;
   int e;
 
@@ -333,11 +313,9 @@ static vouch_rc init_store(vouch_ctx *ctx, bool *created)
   e = exists(path);
   if(e < 0)
     return VOUCH_ERR_SYSTEM;
-  rc = vouch_store_open(path, ctx->cfg->busy_timeout_ms, VOUCH_STORE_CREATE,
-                        &st, ctx->log, ctx->logarg);
+  rc = vouch_admin_store_init(ctx);
   if(rc)
     return rc;
-  vouch_store_close(st);
   *created = !e;
   printf("%s store %s\n", e ? "kept" : "created", path);
   return VOUCH_OK;
@@ -406,8 +384,8 @@ static vouch_rc new_store(struct cli *c)
   rc = daemon_stopped(c);
 #endif
   if(!rc && e)
-    rc = vouch_store_move_aside(store, time(NULL), aside, sizeof(aside),
-                                c->ctx->log, c->ctx->logarg);
+    rc =
+        vouch_admin_store_move_aside(c->ctx, time(NULL), aside, sizeof(aside));
   if(!rc && e)
     printf("moved the old store %s aside to %s (kept, not deleted)\n", store,
            aside);
@@ -594,104 +572,40 @@ static vouch_rc parse_details(const char *cmd, const char *usage,
   return rc;
 }
 
-/* Which details an audit record mentions (never their values). */
-static void changed_list(const struct details *d, char *buf, size_t len)
+/* The details as the core takes them. */
+static vouch_user_details as_details(const struct details *d)
 {
-  snprintf(buf, len, "%s%s%s%s", d->email ? " email" : "",
-           d->phone ? " phone" : "", d->full ? " name" : "",
-           d->lang ? " lang" : "");
-}
+  vouch_user_details ud = {d->name, d->email, d->phone, d->full, d->lang};
 
-/* Adds u unless the name is taken (inside a transaction, so the check
- * holds): VOUCH_ERR_EXISTS then, with the message left to the caller. */
-static vouch_rc add_new(vouch_store *st, const vouch_user *u)
-{
-  vouch_user old = {0};
-  vouch_rc rc;
-
-  rc = vouch_store_user_get(st, u->name, &old);
-  vouch_user_clear(&old);
-  if(rc == VOUCH_OK)
-    return VOUCH_ERR_EXISTS;
-  if(rc != VOUCH_ERR_NO_USER)
-    return rc;
-  return vouch_store_user_add(st, u);
+  return ud;
 }
 
 static vouch_rc cmd_user_add(struct cli *c, int argc, char **argv)
 {
   struct details d = {0};
-  vouch_user u = {0};
-  vouch_store *st;
-  char what[64];
+  vouch_user_details ud;
   vouch_rc rc;
 
   rc = parse_details("user add", usage_add, &d, argc, argv);
   if(!rc)
     rc = check_details(&d, false);
   if(!rc)
-    rc = open_store(c, &st);
+    rc = open_ctx(c);
   if(rc)
     return rc;
-  u.name = d.name;
-  u.email = d.email;
-  u.phone = d.phone;
-  u.full_name = d.full;
-  snprintf(u.lang, sizeof(u.lang), "%s", d.lang ? d.lang : "en");
-  u.state = VOUCH_STATE_ACTIVE;
-  changed_list(&d, what, sizeof(what));
-  rc = vouch_store_begin(st);
-  if(rc)
-    return rc;
-  rc = add_new(st, &u);
+  ud = as_details(&d);
+  rc = vouch_admin_user_add(c->ctx, &ud);
   if(rc == VOUCH_ERR_EXISTS)
     vouch_cli_say("user %s already exists", d.name);
-  if(!rc)
-    rc = vouch_audit(c->ctx, d.name, "user.add", what[0] ? what + 1 : NULL);
-  rc = finish_txn(st, rc);
   if(!rc)
     printf("added user %s\n", d.name);
   return rc;
 }
 
-/* Replaces *field by v ("" clears); false when out of memory. */
-static bool replace(char **field, const char *v)
-{
-  char *copy = NULL;
-
-  if(v[0]) {
-    copy = vouch_strdup(v);
-    if(!copy)
-      return false;
-  }
-  free(*field);
-  *field = copy;
-  return true;
-}
-
-static vouch_rc apply_details(vouch_user *u, const struct details *d)
-{
-  bool ok = true;
-
-  if(d->phone && (!u->phone || strcmp(u->phone, d->phone))) {
-    u->phone_verified = false;
-    ok = replace(&u->phone, d->phone);
-  }
-  if(ok && d->email)
-    ok = replace(&u->email, d->email);
-  if(ok && d->full)
-    ok = replace(&u->full_name, d->full);
-  if(d->lang)
-    snprintf(u->lang, sizeof(u->lang), "%s", d->lang);
-  return ok ? VOUCH_OK : VOUCH_ERR_NOMEM;
-}
-
 static vouch_rc cmd_user_set(struct cli *c, int argc, char **argv)
 {
   struct details d = {0};
-  vouch_user u = {0};
-  vouch_store *st;
-  char what[64];
+  vouch_user_details ud;
   vouch_rc rc;
 
   rc = parse_details("user set", usage_set, &d, argc, argv);
@@ -703,24 +617,13 @@ static vouch_rc cmd_user_set(struct cli *c, int argc, char **argv)
   if(!rc)
     rc = check_details(&d, true);
   if(!rc)
-    rc = open_store(c, &st);
+    rc = open_ctx(c);
   if(rc)
     return rc;
-  changed_list(&d, what, sizeof(what));
-  rc = vouch_store_begin(st);
-  if(rc)
-    return rc;
-  rc = vouch_store_user_get(st, d.name, &u);
+  ud = as_details(&d);
+  rc = vouch_admin_user_set(c->ctx, &ud);
   if(rc == VOUCH_ERR_NO_USER)
     unknown_user(d.name);
-  if(!rc)
-    rc = apply_details(&u, &d);
-  if(!rc)
-    rc = vouch_store_user_update(st, &u);
-  if(!rc)
-    rc = vouch_audit(c->ctx, d.name, "user.set", what + 1);
-  rc = finish_txn(st, rc);
-  vouch_user_clear(&u);
   if(!rc)
     printf("changed user %s\n", d.name);
   return rc;
@@ -829,20 +732,19 @@ static vouch_rc cmd_user_show(struct cli *c, int argc, char **argv)
 {
   vouch_membership m = {0};
   vouch_user u = {0};
-  vouch_store *st;
   char *name = NULL;
   bool json = false;
   vouch_rc rc;
 
   rc = parse_name("user show", usage_show, &name, &json, argc, argv);
   if(!rc)
-    rc = open_store(c, &st);
+    rc = open_ctx(c);
   if(!rc)
-    rc = vouch_store_user_get(st, name, &u);
+    rc = vouch_admin_user_get(c->ctx, name, &u);
   if(rc == VOUCH_ERR_NO_USER)
     unknown_user(name);
   if(!rc)
-    rc = vouch_store_membership_get(st, name, &m);
+    rc = vouch_membership_get(c->ctx, name, &m);
   if(!rc) {
     if(json)
       show_json(&u, &m);
@@ -856,23 +758,17 @@ static vouch_rc cmd_user_show(struct cli *c, int argc, char **argv)
 
 static vouch_rc cmd_user_del(struct cli *c, int argc, char **argv)
 {
-  vouch_store *st;
   char *name = NULL;
   vouch_rc rc;
 
   rc = parse_name("user del", usage_del, &name, NULL, argc, argv);
   if(!rc)
-    rc = open_store(c, &st);
-  if(!rc)
-    rc = vouch_store_begin(st);
+    rc = open_ctx(c);
   if(rc)
     return rc;
-  rc = vouch_store_user_del(st, name);
+  rc = vouch_admin_user_del(c->ctx, name);
   if(rc == VOUCH_ERR_NO_USER)
     unknown_user(name);
-  if(!rc)
-    rc = vouch_audit(c->ctx, name, "user.del", NULL);
-  rc = finish_txn(st, rc);
   if(!rc)
     printf("deleted user %s\n", name);
   return rc;
@@ -950,31 +846,14 @@ static vouch_rc row_check(struct row *r)
   return VOUCH_OK;
 }
 
-/* Parses, checks and adds the user of one line (inside the import's
- * transaction; the store's own audit row goes with it). */
-static vouch_rc import_line(vouch_ctx *ctx, vouch_store *st, const char *line,
-                            size_t len, struct row *r)
+/* Parses and checks the user of one line. */
+static vouch_rc parse_row(const char *line, size_t len, struct row *r)
 {
-  vouch_user u = {0};
   vouch_rc rc;
 
   rc = vouch_json_object(line, len, row_member, r, r->msg, sizeof(r->msg));
   if(!rc)
     rc = row_check(r);
-  if(rc)
-    return rc;
-  u.name = r->d.name;
-  u.email = r->d.email;
-  u.phone = r->d.phone;
-  u.full_name = r->d.full;
-  snprintf(u.lang, sizeof(u.lang), "%s", r->d.lang ? r->d.lang : "en");
-  u.state = VOUCH_STATE_ACTIVE;
-  rc = add_new(st, &u);
-  if(rc == VOUCH_ERR_EXISTS)
-    snprintf(r->msg, sizeof(r->msg), "user %s already exists", u.name);
-  if(!rc)
-    rc = vouch_store_audit_add(st, time(NULL), u.name, "user.add",
-                               ctx->service, "import");
   return rc;
 }
 
@@ -1020,21 +899,26 @@ struct import {
   char *buf;
   unsigned long line;
   unsigned long added;
+  struct row row; /* the line the core was given last */
 };
 
-static vouch_rc import_all(vouch_ctx *ctx, vouch_store *st, struct import *im)
+/* vouch_admin_next_fn: the user of the next line that is not blank; a
+ * line that cannot be read or is malformed is said with its number. */
+static vouch_rc next_user(void *arg, vouch_user_details *d, bool *end)
 {
-  struct row r;
+  struct import *im = arg;
   size_t len;
-  vouch_rc rc = VOUCH_OK;
+  vouch_rc rc;
   int got;
   int err;
 
-  memset(&r, 0, sizeof(r));
-  for(;;) {
+  row_clear(&im->row);
+  do {
     got = read_line(im->f, im->buf, &len);
-    if(got == 0)
-      break;
+    if(got == 0) {
+      *end = true;
+      return VOUCH_OK;
+    }
     im->line++;
     if(got < 0) {
       err = errno;
@@ -1042,16 +926,12 @@ static vouch_rc import_all(vouch_ctx *ctx, vouch_store *st, struct import *im)
                     err ? strerror(err) : "line longer than 65536 bytes");
       return err ? VOUCH_ERR_SYSTEM : VOUCH_ERR_INPUT;
     }
-    if(blank(im->buf, len))
-      continue;
-    rc = import_line(ctx, st, im->buf, len, &r);
-    if(rc && r.msg[0])
-      vouch_cli_say("%s:%lu: %s", im->fname, im->line, r.msg);
-    row_clear(&r);
-    if(rc)
-      return rc;
-    im->added++;
-  }
+  } while(blank(im->buf, len));
+  rc = parse_row(im->buf, len, &im->row);
+  if(rc && im->row.msg[0])
+    vouch_cli_say("%s:%lu: %s", im->fname, im->line, im->row.msg);
+  if(!rc)
+    *d = as_details(&im->row.d);
   return rc;
 }
 
@@ -1061,8 +941,7 @@ static vouch_rc cmd_user_import(struct cli *c, int argc, char **argv)
   const vouch_cli_spec s = {"user import", usage_import, NULL, 0,
                             "FILE",        &file,        false};
   struct import im = {0};
-  vouch_store *st = NULL;
-  char detail[4 * SHOW_MAX + 8];
+  char shown[4 * SHOW_MAX + 8];
   vouch_rc rc;
 
   rc = vouch_cli_parse(&s, argc, argv);
@@ -1072,24 +951,20 @@ static vouch_rc cmd_user_import(struct cli *c, int argc, char **argv)
   im.f = file && strcmp(file, "-") ? fopen(file, "re") : stdin;
   if(!im.f) {
     vouch_cli_say("cannot open %s: %s",
-                  vouch_cli_shown(file, detail, sizeof(detail)),
+                  vouch_cli_shown(file, shown, sizeof(shown)),
                   strerror(errno));
     return VOUCH_ERR_INPUT;
   }
   im.buf = malloc(IMPORT_LINE_MAX + 1);
-  rc = im.buf ? open_store(c, &st) : VOUCH_ERR_NOMEM;
+  rc = im.buf ? open_ctx(c) : VOUCH_ERR_NOMEM;
   if(!rc)
-    rc = vouch_store_begin(st);
-  if(rc)
-    goto out;
-  rc = import_all(c->ctx, st, &im);
-  rc = finish_txn(st, rc);
-  if(rc)
-    goto out;
-  snprintf(detail, sizeof(detail), "%lu users", im.added);
-  vouch_audit(c->ctx, NULL, "user.import", detail);
-  printf("imported %lu user%s\n", im.added, im.added == 1 ? "" : "s");
-out:
+    rc = vouch_admin_user_import(c->ctx, next_user, &im, &im.added);
+  if(rc == VOUCH_ERR_EXISTS)
+    vouch_cli_say("%s:%lu: user %s already exists", im.fname, im.line,
+                  im.row.d.name);
+  if(!rc)
+    printf("imported %lu user%s\n", im.added, im.added == 1 ? "" : "s");
+  row_clear(&im.row);
   if(im.f != stdin)
     fclose(im.f);
   free(im.buf);
@@ -1147,18 +1022,15 @@ static vouch_rc read_new_password(const vouch_ctx *ctx, char **pw)
 
 static vouch_rc cmd_passwd(struct cli *c, int argc, char **argv)
 {
-  vouch_user u = {0};
-  vouch_store *st;
   char *name = NULL;
   char *pw = NULL;
   vouch_rc rc;
 
   rc = parse_name("passwd", usage_passwd, &name, NULL, argc, argv);
   if(!rc)
-    rc = open_store(c, &st);
+    rc = open_ctx(c);
   if(!rc)
-    rc = vouch_store_user_get(st, name, &u); /* before asking */
-  vouch_user_clear(&u);
+    rc = vouch_account_exists(c->ctx, name); /* before asking */
   if(rc == VOUCH_ERR_NO_USER)
     unknown_user(name);
   if(!rc)
@@ -1239,21 +1111,18 @@ static vouch_rc cmd_audit(struct cli *c, int argc, char **argv)
   char *name = NULL;
   const vouch_cli_spec s = {"audit", usage_audit, opts, 1,
                             "NAME",  &name,       false};
-  vouch_user u = {0};
-  vouch_store *st;
   vouch_rc rc;
 
   rc = vouch_cli_parse(&s, argc, argv);
   if(!rc && name)
     rc = check_field(F_USER, name);
   if(!rc)
-    rc = open_store(c, &st);
+    rc = open_ctx(c);
   if(!rc)
-    rc = vouch_store_audit_each(st, name, audit_row, &o);
+    rc = vouch_admin_audit_each(c->ctx, name, audit_row, &o);
   /* a deleted user keeps the trail; a name never seen is unknown */
   if(!rc && name && !o.rows) {
-    rc = vouch_store_user_get(st, name, &u);
-    vouch_user_clear(&u);
+    rc = vouch_account_exists(c->ctx, name);
     if(rc == VOUCH_ERR_NO_USER)
       unknown_user(name);
   }
@@ -1307,44 +1176,17 @@ static vouch_rc cmd_membership(struct cli *c, int argc, char **argv)
 {
   struct member_args m = {0};
   vouch_membership old = {0};
-  vouch_user u = {0};
-  vouch_store *st;
-  char detail[160];
   vouch_rc rc;
 
   rc = parse_membership(&m, argc, argv);
   if(!rc)
-    rc = open_store(c, &st);
-  if(!rc)
-    rc = vouch_store_begin(st);
+    rc = open_ctx(c);
   if(rc)
     return rc;
-  rc = vouch_store_user_get(st, m.name, &u);
+  rc = vouch_admin_membership_set(c->ctx, m.name, m.clear ? NULL : m.plan,
+                                  m.end_t, &old);
   if(rc == VOUCH_ERR_NO_USER)
     unknown_user(m.name);
-  /* A new plan (or none) ends an earlier cancellation, and with it the
-   * deletion of the personal data it may have asked for. */
-  if(!rc)
-    rc = vouch_store_membership_get(st, m.name, &old);
-  if(!rc && old.cancelled)
-    rc = vouch_store_cancel_set(st, m.name, 0, false);
-  if(!rc && !replace(&u.plan, m.clear ? "" : m.plan))
-    rc = VOUCH_ERR_NOMEM;
-  u.period_end = m.clear ? 0 : m.end_t;
-  if(!rc)
-    rc = vouch_store_user_update(st, &u);
-  if(m.clear)
-    snprintf(detail, sizeof(detail), "%s",
-             old.cancelled ? "cancellation cleared" : "");
-  else
-    snprintf(detail, sizeof(detail), "%s until %s%s", m.plan, m.end,
-             old.cancelled ? ", cancellation cleared" : "");
-  if(!rc)
-    rc = vouch_audit(c->ctx, m.name,
-                     m.clear ? "membership.clear" : "membership.set",
-                     *detail ? detail : NULL);
-  rc = finish_txn(st, rc);
-  vouch_user_clear(&u);
   if(!rc && m.clear)
     printf("removed the membership of %s\n", m.name);
   else if(!rc)

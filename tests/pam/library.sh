@@ -26,7 +26,8 @@ readelf -d "$LIB" | grep -q '(FLAGS) .*SYMBOLIC' &&
   fail "libvouch.so.0 is not linked -Bsymbolic (no SYMBOLIC flag)"
 
 # Exports: vouch_* only, all versioned VOUCH_0; the store's internals
-# (st_*) and the other helpers are local.
+# (st_*), its interface (vouch_store_*, core/store.h: the core's and
+# vouchd's alone) and the other helpers are local.
 nm -D --defined-only "$LIB" >"$T/nm" || fail "nm -D $LIB"
 awk '!($2 == "A" && $NF == "VOUCH_0") &&
      !($2 == "T" && $NF ~ /^vouch_[a-z0-9_]+@@VOUCH_0$/)' "$T/nm" >"$T/extra"
@@ -43,6 +44,8 @@ done
 nm "$LIB" | grep -q ' t st_atomic_enter$' ||
   fail "the store's internals are not in the library"
 grep -q ' st_' "$T/nm" && fail "the store's internals are exported"
+grep -qE ' (vouch_store_|vouch_ctx_store@)' "$T/nm" &&
+  fail "the store's interface (core/store.h) is exported"
 
 # No libcurl in the core (only vouch-deliver links it).
 dyn "$LIB" NEEDED >"$T/needed"

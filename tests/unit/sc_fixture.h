@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "vouch.h"
+#include "store.h"
 
 static char sc_dir[64];
 static char sc_conf[128];

@@ -29,6 +29,7 @@
 #include <sqlite3.h>
 
 #include "vouch.h"
+#include "store.h"
 
 static char logbuf[8192];
 static char tmpdir[64];
