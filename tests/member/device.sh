@@ -53,7 +53,7 @@ echo "$code" | grep -qE '^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$' ||
 echo "$code" | grep -q '[01OIL]' && fail "look-alike characters in $code"
 cline "TEXT_INFO: To sign in, run \"vouch-account approve\" on a device where you are signed in and enter $code." "instruction"
 conv_wait_for "^TEXT_INFO: Or open https://example.org/tv\?code=$code on your phone"
-sqlite3 "$T/vouch.db" .dump >"$T/dump"
+sqlite3 -cmd '.timeout 5000' "$T/vouch.db" .dump >"$T/dump"
 plain=$(echo "$code" | tr -d -)
 expect_nogrep "$plain|$code" "$T/dump" "the store holds no code in clear"
 approve alice 'correct horse' "$code"
