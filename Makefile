@@ -76,6 +76,12 @@ MODULES     := $(MODULE_SRC:modules/%.c=$(BUILD)/%.so)
 DAEMON_SRC  := $(sort $(wildcard daemon/*.c))
 DAEMON_OBJ  := $(DAEMON_SRC:%.c=$(BUILD)/%.o)
 VOUCHD      := $(BUILD)/vouchd
+# vouch-web: the member pages, a client of vouchd (libmicrohttpd; libsodium
+# for its own CSRF secret; never the core, the store or the key).
+WEB_SRC     := $(sort $(wildcard web/*.c))
+WEB_OBJ     := $(WEB_SRC:%.c=$(BUILD)/%.o)
+WEB_LIB_OBJ := $(filter-out $(BUILD)/web/vouch-web.o,$(WEB_OBJ))
+VOUCH_WEB   := $(BUILD)/vouch-web
 # What links the shared core is linked twice from the same objects: in
 # $(BUILD) with a DT_RUNPATH to $(BUILD)/lib, which the tests run, and in
 # $(INST) with a DT_RUNPATH to PRIVLIBDIR, which "make install" installs
@@ -107,7 +113,7 @@ TESTBINS    := $(TESTBIN_SRC:tests/bin/%.c=$(BUILD)/tests/%)
 .PHONY: FORCE all tests check check-build check-san test deps demo install \
         uninstall lint clean bench deb fuzz fuzz-build
 
-all: $(LIBVOUCH) $(LIBSO) $(MODULES) $(TOOLS) $(VOUCHD) \
+all: $(LIBVOUCH) $(LIBSO) $(MODULES) $(TOOLS) $(VOUCHD) $(VOUCH_WEB) \
   $(INST)/vouch-deliver
 
 # The paths compiled in (VCPPFLAGS) and linked in (DT_RUNPATH): rewritten
@@ -137,6 +143,13 @@ $(BUILD)/client/%.o: client/%.c client/*.h $(BUILD)/paths | $(BUILD)/client
 $(BUILD)/daemon/%.o: daemon/%.c daemon/*.h core/*.h client/*.h \
   $(BUILD)/paths | $(BUILD)/daemon
 	$(CC) $(ALL_CFLAGS) -Iclient -fPIE -c -o $@ $<
+
+$(BUILD)/web/%.o: web/%.c web/*.h client/*.h $(BUILD)/paths | $(BUILD)/web
+	$(CC) $(ALL_CFLAGS) -Iclient -fPIE -c -o $@ $<
+
+$(VOUCH_WEB): $(WEB_OBJ) $(LIBCLIENT)
+	$(CC) -pie $(ALL_LDFLAGS) -o $@ $(WEB_OBJ) $(LIBCLIENT) -lmicrohttpd \
+	  -lsodium -lpthread
 
 $(LIBCLIENT): $(CLIENT_OBJ)
 	rm -f $@
@@ -222,7 +235,7 @@ $(BUILD)/tests/%: tests/bin/%.c $(LIBVOUCH) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBVOUCH) $(LIBS) -ldl
 
 $(BUILD)/core $(BUILD)/modules $(BUILD)/tools $(BUILD)/tests $(BUILD)/lib \
-$(INST) $(BUILD)/client $(BUILD)/daemon $(BUILD)/worker:
+$(INST) $(BUILD)/client $(BUILD)/daemon $(BUILD)/worker $(BUILD)/web:
 	mkdir -p $@
 
 # Module and tool objects are kept: the installed variants link them again
@@ -314,7 +327,7 @@ install: all
 	install -d $(DESTDIR)$(PRIVLIBDIR)
 	install -m 0644 $(LIBSO) $(DESTDIR)$(PRIVLIBDIR)/
 	install -m 0644 $(MODULES) $(DESTDIR)$(PAMDIR)/
-	install -m 0755 $(ADMIN_TOOLS) $(VOUCHD) $(DESTDIR)$(SBINDIR)/
+	install -m 0755 $(ADMIN_TOOLS) $(VOUCHD) $(VOUCH_WEB) $(DESTDIR)$(SBINDIR)/
 	$(if $(MEMBER_TOOLS),install -m 0755 $(MEMBER_TOOLS) $(DESTDIR)$(BINDIR)/)
 	install -d $(DESTDIR)$(LIBEXECDIR)
 	install -m 0755 $(INST)/vouch-deliver $(DESTDIR)$(LIBEXECDIR)/
@@ -337,7 +350,7 @@ install: all
 uninstall:
 	rm -f $(MODULES:$(BUILD)/%=$(DESTDIR)$(PAMDIR)/%)
 	rm -f $(ADMIN_TOOLS:$(BUILD)/%=$(DESTDIR)$(SBINDIR)/%)
-	rm -f $(DESTDIR)$(SBINDIR)/vouchd
+	rm -f $(DESTDIR)$(SBINDIR)/vouchd $(DESTDIR)$(SBINDIR)/vouch-web
 	rm -f $(MEMBER_TOOLS:$(BUILD)/%=$(DESTDIR)$(BINDIR)/%)
 	rm -f $(HELPER_TOOLS:$(BUILD)/%=$(DESTDIR)$(LIBEXECDIR)/%)
 	rm -f $(DESTDIR)$(PRIVLIBDIR)/libvouch.so.0

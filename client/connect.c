@@ -59,6 +59,35 @@ static long long duration_ms(const char *v)
   return n * unit;
 }
 
+/* A key of [web]: kept as text for vouch-web, which checks them. */
+static int set_web_key(vouch_client_conf *c, const char *k, const char *v,
+                       char *err, size_t errlen)
+{
+  char *dst = NULL;
+  size_t size = 0;
+
+  if(!strcmp(k, "listen")) {
+    dst = c->web_listen;
+    size = sizeof(c->web_listen);
+  }
+  else if(!strcmp(k, "base_url")) {
+    dst = c->web_base_url;
+    size = sizeof(c->web_base_url);
+  }
+  else if(!strcmp(k, "user")) {
+    dst = c->web_user;
+    size = sizeof(c->web_user);
+  }
+  if(!dst)
+    return 0;
+  if(strlen(v) >= size) {
+    snprintf(err, errlen, "[web] %s: longer than %zu bytes", k, size - 1);
+    return -1;
+  }
+  snprintf(dst, size, "%s", v);
+  return 0;
+}
+
 static int set_key(vouch_client_conf *c, const char *k, const char *v,
                    char *err, size_t errlen)
 {
@@ -108,7 +137,7 @@ static int parse(char *text, size_t len, vouch_client_conf *c, char *err,
                  size_t errlen)
 {
   char *line, *next, *eq, *hash;
-  bool in_daemon = false;
+  bool in_daemon = false, in_web = false;
   unsigned n = 0;
 
   if(strlen(text) != len) {
@@ -134,12 +163,15 @@ static int parse(char *text, size_t len, vouch_client_conf *c, char *err,
     }
     if(line[0] == '[') {
       in_daemon = !strcmp(line, "[daemon]");
+      in_web = !strcmp(line, "[web]");
       continue;
     }
-    if(!in_daemon || !eq)
+    if(!(in_daemon || in_web) || !eq)
       continue;
     *eq = '\0';
-    if(set_key(c, trim(line), trim(eq + 1), err, errlen))
+    if(in_daemon && set_key(c, trim(line), trim(eq + 1), err, errlen))
+      return -1;
+    if(in_web && set_web_key(c, trim(line), trim(eq + 1), err, errlen))
       return -1;
   }
   return 0;
@@ -157,6 +189,8 @@ int vouch_client_conf_read(const char *path, vouch_client_conf *c, char *err,
   memset(c, 0, sizeof(*c));
   snprintf(c->socket, sizeof(c->socket), "%s", VOUCH_DAEMON_SOCKET);
   c->timeout_ms = 10000;
+  snprintf(c->web_listen, sizeof(c->web_listen), "127.0.0.1:8417");
+  snprintf(c->web_base_url, sizeof(c->web_base_url), "https://example.org");
   if(!path)
     path = VOUCH_CONF_PATH;
   c->path = path;

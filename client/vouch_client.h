@@ -31,14 +31,18 @@
   'T'                 /* a tool's request: proto tool argv[1..]; stdin,       \
                          stdout and stderr passed along (SCM_RIGHTS) */
 #define VF_SIGNAL 'C' /* the tool's user interrupted: signal number */
+#define VF_WEB                                                                \
+  'W' /* a web operation of vouch-web ([web] user or root): proto op args...  \
+       */
 /* Daemon to client: */
-#define VF_PROMPT 'P'  /* ask: style (1 echo off, 2 echo on) text */
-#define VF_MESSAGE 'M' /* show: style (3 error, 4 info) text */
-#define VF_GET 'G'     /* which item: authtok oldauthtok session */
-#define VF_SET 'S'     /* which value: authtok user session */
-#define VF_ALIVE 'K'   /* still working (a long wait), no answer */
-#define VF_RESULT 'R'  /* the end: a PAM code */
-#define VF_EXIT 'X'    /* the end of a tool's request: its exit code */
+#define VF_PROMPT 'P'     /* ask: style (1 echo off, 2 echo on) text */
+#define VF_MESSAGE 'M'    /* show: style (3 error, 4 info) text */
+#define VF_GET 'G'        /* which item: authtok oldauthtok session */
+#define VF_SET 'S'        /* which value: authtok user session */
+#define VF_ALIVE 'K'      /* still working (a long wait), no answer */
+#define VF_RESULT 'R'     /* the end: a PAM code */
+#define VF_EXIT 'X'       /* the end of a tool's request: its exit code */
+#define VF_WEB_ANSWER 'B' /* a web operation's answer: status, then fields */
 
 typedef struct vouch_frame {
   char type;
@@ -85,6 +89,10 @@ typedef struct vouch_client_conf {
   int timeout_ms;
   uid_t daemon_uid; /* besides root, the uid the daemon may run as */
   bool has_daemon_uid;
+  /* [web]: read for vouch-web (listen, base_url, user) */
+  char web_listen[64];
+  char web_base_url[256];
+  char web_user[33];
 } vouch_client_conf;
 
 /* Reads path (NULL: the installed vouch.conf).  On failure writes a
@@ -96,6 +104,13 @@ int vouch_client_conf_read(const char *path, vouch_client_conf *conf,
  * descriptor, or -1 with a message in err. */
 int vouch_client_connect(const vouch_client_conf *conf, char *err,
                          size_t errlen);
+
+/* One web operation (vouch-web): op and its nargs fields to vouchd, its
+ * answer (VF_WEB_ANSWER: a status, then fields) in *ans.  0, or -1 with
+ * a message in err (vouchd unreachable, slow or out of protocol). */
+int vouch_client_web(const vouch_client_conf *conf, const char *op,
+                     const char *const *args, unsigned nargs, vouch_frame *ans,
+                     char *err, size_t errlen);
 
 /* A tool as vouchd's client: argv and the standard descriptors handed to
  * vouchd, which runs the command; returns the exit code to exit with. */

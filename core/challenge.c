@@ -222,10 +222,19 @@ out:
 
 /* ----------------------------------------------------------------- lockout */
 
-char *vouch_reset_link(const char *url, const char *token)
+char *vouch_reset_link(const vouch_config *cfg, const char *token)
 {
-  const char *at = strstr(url, "{token}");
+  const char *url = cfg->reset_link_url, *at;
+  size_t n;
 
+  if(!url || !url[0]) {
+    n = strlen(cfg->web_base_url);
+    while(n && cfg->web_base_url[n - 1] == '/')
+      n--;
+    return vouch_asprintf("%.*s/reset?token=%s", (int)n, cfg->web_base_url,
+                          token);
+  }
+  at = strstr(url, "{token}");
   if(!at)
     return vouch_asprintf("%s", url);
   return vouch_asprintf("%.*s%s%s", (int)(at - url), url, token,
@@ -273,7 +282,7 @@ static void lockout_notify(vouch_ctx *ctx, vouch_store *st,
     rc = token_make(ctx, st, key, user, "reset", ctx->cfg->reset_link_ttl,
                     token);
   if(!rc) {
-    link = vouch_reset_link(ctx->cfg->reset_link_url, token);
+    link = vouch_reset_link(ctx->cfg, token);
     rc = link ? send_reset_email(ctx, &u, link) : VOUCH_ERR_NOMEM;
   }
   if(rc)

@@ -724,7 +724,7 @@ vouch_rc vouch_config_defaults(vouch_config *c)
   c->export_keep = 30 * 86400;
   c->store_path = vouch_strdup(VOUCH_STATEDIR "/vouch.db");
   c->key_file = vouch_strdup(VOUCH_KEY_PATH);
-  c->reset_link_url = vouch_strdup("https://example.org/reset?token={token}");
+  c->reset_link_url = vouch_strdup(""); /* [web] base_url's /reset */
   c->email_url = vouch_strdup("smtp://127.0.0.1:25");
   c->email_from = vouch_strdup("vouch@localhost");
   c->delivery_helper = vouch_strdup(VOUCH_LIBEXECDIR "/vouch-deliver");

@@ -54,7 +54,7 @@ static vouch_rc send_link(vouch_ctx *ctx, const char *user)
   rc = vouch_token_issue(ctx, user, "reset", ctx->cfg->reset_link_ttl, token);
   if(rc)
     goto out;
-  link = vouch_reset_link(ctx->cfg->reset_link_url, token);
+  link = vouch_reset_link(ctx->cfg, token);
   if(!link) {
     rc = VOUCH_ERR_NOMEM;
     goto out;
@@ -227,6 +227,37 @@ vouch_rc vouch_reset_complete(vouch_ctx *ctx, const char *user,
   snprintf(detail, sizeof(detail), "via=%s sessions=%u%s",
            token ? "token" : "code", done->sessions, rc ? " incomplete" : "");
   vouch_audit(ctx, user, "reset.completed", detail);
+  return rc;
+}
+
+vouch_rc vouch_reset_token_user(vouch_ctx *ctx, const char *token, char *user,
+                                size_t len)
+{
+  unsigned char mac[VOUCH_MAC_BYTES];
+  const unsigned char *key;
+  vouch_token_row t;
+  vouch_store *st;
+  vouch_rc rc;
+
+  if(!user || !len)
+    return VOUCH_ERR_USAGE;
+  user[0] = '\0';
+  if(!vouch_valid_token(token))
+    return VOUCH_ERR_INPUT;
+  rc = vouch_ctx_store(ctx, &st);
+  if(!rc)
+    rc = vouch_ctx_key(ctx, &key);
+  if(rc)
+    return rc;
+  vouch_mac(key, mac, "token", "reset", token, NULL);
+  rc = vouch_store_token_owner(st, mac, &t, user, len);
+  vouch_wipe(mac, sizeof(mac));
+  if(rc == VOUCH_ERR_NOT_FOUND || (!rc && strcmp(t.purpose, "reset"))) {
+    user[0] = '\0';
+    return VOUCH_ERR_AUTH;
+  }
+  if(!rc && (t.used || t.expires <= time(NULL)))
+    return VOUCH_ERR_STALE;
   return rc;
 }
 

@@ -158,6 +158,9 @@ vouch_rc vouch_store_token_insert(vouch_store *st, const char *user,
 vouch_rc vouch_store_token_find(vouch_store *st, const unsigned char *mac,
                                 vouch_token_row *out);
 vouch_rc vouch_store_token_use(vouch_store *st, int64_t id);
+/* vouch_store_token_find, and the owner's name into name (len bytes). */
+vouch_rc vouch_store_token_owner(vouch_store *st, const unsigned char *mac,
+                                 vouch_token_row *out, char *name, size_t len);
 
 /* Failed security checks (all methods) for the lockout window.  add drops
  * the user's rows at or before prune_before; count counts rows with

@@ -194,7 +194,7 @@ typedef struct vouch_config {
   /* [reset] */
   unsigned reset_link_ttl; /* link_ttl = 24h */
   unsigned reset_sms_ttl;  /* sms_ttl = 20m */
-  char *reset_link_url;    /* link_url, contains {token} */
+  char *reset_link_url;    /* link_url, contains {token}; "": base_url's */
   /* [device] */
   unsigned device_code_ttl; /* code_ttl = 15m */
   /* [delivery] */
@@ -587,10 +587,11 @@ bool vouch_valid_code(const char *a, unsigned len);
 /* A well-formed token: VOUCH_TOKEN_CHARS of the URL-safe base64 alphabet;
  * the one check of a token's shape (reset, export). */
 bool vouch_valid_token(const char *t);
-/* A reset link: url ([reset] link_url) with {token} replaced by token;
- * malloc'ed, wiped by the caller (vouch_free_secret); NULL when out of
- * memory.  The one maker of reset links. */
-char *vouch_reset_link(const char *url, const char *token);
+/* A reset link: [reset] link_url with {token} replaced by token when it
+ * is set, else [web] base_url + "/reset?token=" + token (vouch-web's
+ * page); malloc'ed, wiped by the caller (vouch_free_secret); NULL when
+ * out of memory.  The one maker of reset links. */
+char *vouch_reset_link(const vouch_config *cfg, const char *token);
 vouch_rc vouch_code_redeem(vouch_ctx *ctx, const char *user,
                            const char *purpose, vouch_channel ch,
                            const char *answer);
@@ -858,6 +859,13 @@ vouch_rc vouch_reset_request(vouch_ctx *ctx, const char *user,
  * VOUCH_ERR_INPUT). */
 vouch_rc vouch_reset_proof_check(const vouch_ctx *ctx, const char *token,
                                  const char *code);
+
+/* Whose reset link token is, without using it up (a page that shows
+ * the form for it): user (len bytes) gets the owner.  VOUCH_ERR_INPUT
+ * malformed, VOUCH_ERR_AUTH unknown or not a reset link, VOUCH_ERR_STALE
+ * expired or used (user is still set). */
+vouch_rc vouch_reset_token_user(vouch_ctx *ctx, const char *token, char *user,
+                                size_t len);
 
 /* What vouch_reset_complete did. */
 typedef struct vouch_reset_done {

@@ -204,6 +204,10 @@ static void serve(vd_req *r)
     vd_tool(r, fds, nfds);
     goto out;
   }
+  if(!rc && r->hello.type == VF_WEB) {
+    vd_web(r, web_user);
+    goto out;
+  }
   route = NULL;
   if(rc)
     why = "malformed or oversized frame";

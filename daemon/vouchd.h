@@ -68,6 +68,10 @@ int vd_become_user(const char *user, char *err, size_t errlen);
  * with the tool's standard descriptors fds[0..2]; answers VF_EXIT. */
 int vd_tool(vd_req *r, const int *fds, int nfds);
 
+/* --- web.c: a web operation of vouch-web (the hello is VF_WEB), for
+ * [web] user or root only; answers VF_WEB_ANSWER. */
+void vd_web(vd_req *r, const char *web_user);
+
 /* --- worker.c: vouchd --worker TOOL UID ARGS...: the command itself */
 int vd_worker_main(int argc, char **argv);
 /* The configuration and key of a worker that runs flows (vouchd.c). */

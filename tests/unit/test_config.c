@@ -133,8 +133,7 @@ static void assert_defaults(const vouch_config *c)
   assert_int_equal(c->lock_window, 3600);
   assert_int_equal(c->reset_link_ttl, 86400);
   assert_int_equal(c->reset_sms_ttl, 1200);
-  assert_string_equal(c->reset_link_url,
-                      "https://example.org/reset?token={token}");
+  assert_string_equal(c->reset_link_url, "");
   assert_int_equal(c->device_code_ttl, 900);
   assert_int_equal(c->delivery_timeout, 10);
   assert_int_equal(c->email_transport, VOUCH_TRANSPORT_SMTP);

@@ -1,0 +1,261 @@
+/*
+ * text.c - every word vouch-web shows, in the five languages of vouch
+ * (en, da, nl, sv, ms; terms from the glossary the tools use too), and
+ * the choice of language: the account's when vouchd names it, else the
+ * browser's Accept-Language.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "web.h"
+
+const char *const web_langs[WEB_LANGS] = {"en", "da", "nl", "sv", "ms"};
+
+static const char *const texts[W_COUNT][WEB_LANGS] = {
+    [W_SITE] = {"Account", "Konto", "Account", "Konto", "Akaun"},
+    [W_RESET_TITLE] = {"Change password", "Skift adgangskode",
+                       "Wachtwoord wijzigen", "Ändra lösenord",
+                       "Tukar kata laluan"},
+    [W_RESET_INTRO] =
+        {"Choose a new password. It may not be the same as your previous "
+         "password.",
+         "Vælg en ny adgangskode. Den må ikke være den samme som din "
+         "forrige adgangskode.",
+         "Kies een nieuw wachtwoord. Het mag niet hetzelfde zijn als je "
+         "vorige wachtwoord.",
+         "Välj ett nytt lösenord. Det får inte vara samma som ditt förra "
+         "lösenord.",
+         "Pilih kata laluan baharu. Ia tidak boleh sama dengan kata laluan "
+         "anda sebelum ini."},
+    [W_NEW_PW] = {"New password", "Ny adgangskode", "Nieuw wachtwoord",
+                  "Nytt lösenord", "Kata laluan baharu"},
+    [W_NEW_PW2] = {"New password again", "Ny adgangskode igen",
+                   "Nieuw wachtwoord nogmaals", "Nytt lösenord igen",
+                   "Kata laluan baharu sekali lagi"},
+    [W_CONTINUE] = {"Continue", "Fortsæt", "Doorgaan", "Fortsätt", "Teruskan"},
+    [W_DONE_TITLE] = {"Your password was changed",
+                      "Din adgangskode er blevet ændret",
+                      "Je wachtwoord is gewijzigd",
+                      "Ditt lösenord har ändrats",
+                      "Kata laluan anda telah ditukar"},
+    [W_DONE_TEXT] =
+        {"Sign in with your new password. Every device that was signed in "
+         "has been signed out.",
+         "Log ind med din nye adgangskode. Alle enheder, der var logget "
+         "ind, er blevet logget ud.",
+         "Log in met je nieuwe wachtwoord. Alle apparaten die waren "
+         "ingelogd, zijn uitgelogd.",
+         "Logga in med ditt nya lösenord. Alla enheter som var inloggade "
+         "har loggats ut.",
+         "Log masuk dengan kata laluan baharu anda. Semua peranti yang log "
+         "masuk telah dilog keluar."},
+    [W_EXPIRED_TITLE] = {"This link has expired", "Linket er udløbet",
+                         "Deze link is verlopen", "Länken har gått ut",
+                         "Pautan ini telah tamat tempoh"},
+    [W_EXPIRED_TEXT] =
+        {"The link was already used, or it is too old. Ask for a new one "
+         "where you asked for this one.",
+         "Linket er allerede brugt, eller det er for gammelt. Bed om et nyt "
+         "samme sted, som du bad om dette.",
+         "De link is al gebruikt of te oud. Vraag een nieuwe aan waar je "
+         "deze hebt aangevraagd.",
+         "Länken har redan använts eller är för gammal. Be om en ny där du "
+         "bad om den här.",
+         "Pautan ini telah digunakan atau terlalu lama. Minta pautan baharu "
+         "di tempat anda memintanya."},
+    [W_INVALID_TITLE] = {"This link is not valid", "Linket er ikke gyldigt",
+                         "Deze link is niet geldig", "Länken är inte giltig",
+                         "Pautan ini tidak sah"},
+    [W_INVALID_TEXT] =
+        {"Check that you opened the whole link from the email.",
+         "Kontrollér, at du har åbnet hele linket fra e-mailen.",
+         "Controleer of je de volledige link uit de e-mail hebt geopend.",
+         "Kontrollera att du öppnade hela länken från e-postmeddelandet.",
+         "Pastikan anda membuka keseluruhan pautan daripada e-mel."},
+    [W_MISMATCH] = {"The two passwords are not the same.",
+                    "De to adgangskoder er ikke ens.",
+                    "De twee wachtwoorden zijn niet hetzelfde.",
+                    "De två lösenorden är inte likadana.",
+                    "Kedua-dua kata laluan tidak sama."},
+    [W_SHORT] = {"The password must have at least %s characters.",
+                 "Adgangskoden skal have mindst %s tegn.",
+                 "Het wachtwoord moet minstens %s tekens hebben.",
+                 "Lösenordet måste ha minst %s tecken.",
+                 "Kata laluan mesti mempunyai sekurang-kurangnya %s aksara."},
+    [W_LONG] = {"The password is too long.", "Adgangskoden er for lang.",
+                "Het wachtwoord is te lang.", "Lösenordet är för långt.",
+                "Kata laluan terlalu panjang."},
+    [W_REUSED] =
+        {"The new password may not be the same as your previous password.",
+         "Den nye adgangskode må ikke være den samme som din forrige.",
+         "Het nieuwe wachtwoord mag niet hetzelfde zijn als je vorige.",
+         "Det nya lösenordet får inte vara samma som ditt förra.",
+         "Kata laluan baharu tidak boleh sama dengan kata laluan "
+         "sebelumnya."},
+    [W_BAD_CHARS] = {"The password holds characters that cannot be used.",
+                     "Adgangskoden indeholder tegn, der ikke kan bruges.",
+                     "Het wachtwoord bevat tekens die niet gebruikt kunnen "
+                     "worden.",
+                     "Lösenordet innehåller tecken som inte kan användas.",
+                     "Kata laluan mengandungi aksara yang tidak boleh "
+                     "digunakan."},
+    [W_ERROR_TITLE] = {"Something went wrong", "Noget gik galt",
+                       "Er ging iets mis", "Något gick fel",
+                       "Sesuatu tidak kena"},
+    [W_ERROR_TEXT] = {"Nothing was changed. Try again in a few minutes.",
+                      "Intet blev ændret. Prøv igen om et par minutter.",
+                      "Er is niets gewijzigd. Probeer het over een paar "
+                      "minuten opnieuw.",
+                      "Inget ändrades. Försök igen om några minuter.",
+                      "Tiada apa yang diubah. Cuba lagi dalam beberapa "
+                      "minit."},
+    [W_NOTFOUND_TITLE] = {"Page not found", "Siden blev ikke fundet",
+                          "Pagina niet gevonden", "Sidan hittades inte",
+                          "Halaman tidak ditemui"},
+    [W_NOTFOUND_TEXT] = {"Check the address, or open the link from the "
+                         "email again.",
+                         "Kontrollér adressen, eller åbn linket fra "
+                         "e-mailen igen.",
+                         "Controleer het adres of open de link uit de e-mail "
+                         "opnieuw.",
+                         "Kontrollera adressen eller öppna länken från "
+                         "e-postmeddelandet igen.",
+                         "Semak alamat, atau buka pautan daripada e-mel "
+                         "sekali lagi."},
+    [W_BADFORM_TITLE] = {"The form could not be read",
+                         "Formularen kunne ikke læses",
+                         "Het formulier kon niet worden gelezen",
+                         "Formuläret kunde inte läsas",
+                         "Borang tidak dapat dibaca"},
+    [W_BADFORM_TEXT] = {"Nothing was changed. Open the page again and fill "
+                        "in the form.",
+                        "Intet blev ændret. Åbn siden igen, og udfyld "
+                        "formularen.",
+                        "Er is niets gewijzigd. Open de pagina opnieuw en "
+                        "vul het formulier in.",
+                        "Inget ändrades. Öppna sidan igen och fyll i "
+                        "formuläret.",
+                        "Tiada apa yang diubah. Buka halaman sekali lagi dan "
+                        "isi borang."},
+    [W_FORBIDDEN_TITLE] = {"This form has expired", "Formularen er udløbet",
+                           "Dit formulier is verlopen",
+                           "Formuläret har gått ut",
+                           "Borang ini telah tamat "
+                           "tempoh"},
+    [W_FORBIDDEN_TEXT] = {"Nothing was changed. Open the link from the email "
+                          "again and fill in the form.",
+                          "Intet blev ændret. Åbn linket fra e-mailen igen, "
+                          "og udfyld formularen.",
+                          "Er is niets gewijzigd. Open de link uit de e-mail "
+                          "opnieuw en vul het formulier in.",
+                          "Inget ändrades. Öppna länken från "
+                          "e-postmeddelandet igen och fyll i formuläret.",
+                          "Tiada apa yang diubah. Buka pautan daripada e-mel "
+                          "sekali lagi dan isi borang."},
+    [W_TOOLARGE_TEXT] = {"The form is too large.", "Formularen er for stor.",
+                         "Het formulier is te groot.",
+                         "Formuläret är för stort.", "Borang terlalu besar."},
+    [W_METHOD_TEXT] = {"This page does not take that kind of request.",
+                       "Denne side tager ikke imod den slags forespørgsler.",
+                       "Deze pagina accepteert dit soort verzoeken niet.",
+                       "Den här sidan tar inte emot sådana förfrågningar.",
+                       "Halaman ini tidak menerima permintaan sebegitu."},
+};
+
+static int lang_index(const char *lang)
+{
+  int i;
+
+  for(i = 0; lang && i < WEB_LANGS; i++)
+    if(!strcmp(lang, web_langs[i]))
+      return i;
+  return -1;
+}
+
+const char *web_lang_known(const char *lang)
+{
+  int i = lang_index(lang);
+
+  return i < 0 ? NULL : web_langs[i];
+}
+
+const char *web_text_get(const char *lang, web_text t)
+{
+  int i = lang_index(lang);
+
+  if(t < 0 || t >= W_COUNT)
+    return "";
+  return texts[t][i < 0 ? 0 : i];
+}
+
+void web_text_fill(char *buf, size_t len, const char *fmt, const char *value)
+{
+  const char *at = strstr(fmt, "%s");
+
+  if(!at)
+    snprintf(buf, len, "%s", fmt);
+  else
+    snprintf(buf, len, "%.*s%s%s", (int)(at - fmt), fmt, value, at + 2);
+}
+
+/* q of ";q=0.5" (1000 for 1.0), or 1000 when absent; -1 when malformed. */
+static int qvalue(const char *p, const char *end)
+{
+  int q = 0, digits = 0;
+
+  while(p < end && (*p == ' ' || *p == ';'))
+    p++;
+  if(p == end)
+    return 1000;
+  if(end - p < 3 || (p[0] != 'q' && p[0] != 'Q') || p[1] != '=')
+    return -1;
+  p += 2;
+  if(*p == '1')
+    return 1000;
+  if(*p != '0')
+    return -1;
+  p++;
+  if(p < end && *p == '.')
+    for(p++; p < end && digits < 3 && *p >= '0' && *p <= '9'; p++, digits++)
+      q = q * 10 + (*p - '0');
+  while(digits++ < 3)
+    q *= 10;
+  return q;
+}
+
+const char *web_lang_accept(const char *header)
+{
+  const char *p = header, *end, *semi, *dash;
+  const char *best = "en";
+  int bestq = 0, q, i;
+  char tag[9];
+  size_t len;
+
+  for(i = 0; p && *p && i < 32; i++) {
+    while(*p == ' ' || *p == ',')
+      p++;
+    end = strchr(p, ',');
+    if(!end)
+      end = p + strlen(p);
+    semi = memchr(p, ';', (size_t)(end - p));
+    dash = memchr(p, '-', (size_t)((semi ? semi : end) - p));
+    len = (size_t)((dash ? dash : semi ? semi : end) - p);
+    while(len && p[len - 1] == ' ')
+      len--;
+    q = qvalue(semi ? semi : end, end);
+    if(len && len < sizeof(tag) && q > bestq) {
+      memcpy(tag, p, len);
+      tag[len] = '\0';
+      for(size_t k = 0; k < len; k++)
+        tag[k] = (char)(tag[k] >= 'A' && tag[k] <= 'Z' ? tag[k] + 32 : tag[k]);
+      if(lang_index(tag) >= 0) {
+        best = web_langs[lang_index(tag)];
+        bestq = q;
+      }
+    }
+    p = end;
+  }
+  return best;
+}

@@ -1,0 +1,616 @@
+/*
+ * vouch-web - the member pages that emails and TVs point to (SPEC 8),
+ * served with GNU libmicrohttpd on [web] listen (loopback; nginx in front
+ * brings TLS and the public name).  A client of vouchd like the modules:
+ * it holds no key, opens no store, and asks vouchd for every decision
+ * (web operations, allowed to [web] user only).  What it owns is the
+ * page: language, form, CSRF token, and the headers of every answer.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <grp.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+#include <sodium.h>
+
+#include "web.h"
+
+#ifndef VOUCH_VERSION
+#define VOUCH_VERSION "0"
+#endif
+
+#define CONN_LIMIT 256    /* connections served at once */
+#define CONN_TIMEOUT 15   /* seconds of silence before a connection ends */
+#define CONN_MEMORY 32768 /* bytes of headers and buffers a connection */
+#define TOKEN_MIN 16      /* characters of a link's token, at least */
+#define TOKEN_MAX 128
+
+static const char usage_text[] =
+    "Usage: vouch-web [--config FILE]\n"
+    "       vouch-web --help | --version\n"
+    "\n"
+    "Serves the member pages (password reset links) on [web] listen of\n"
+    "FILE (default /etc/vouch/vouch.conf) as a client of vouchd; see\n"
+    "vouch-web(8).  Runs in the foreground, logs to stderr and syslog;\n"
+    "SIGTERM ends it.\n";
+
+static vouch_client_conf g_conf;
+static char g_prefix[256]; /* the path of [web] base_url, without the / */
+static char g_origin[256]; /* scheme://host[:port] of [web] base_url */
+
+static void say(int priority, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void say(int priority, const char *fmt, ...)
+{
+  char buf[512];
+  va_list ap;
+
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof(buf), fmt, ap);
+  va_end(ap);
+  syslog(priority, "%s", buf);
+  fprintf(stderr, "vouch-web: %s\n", buf);
+}
+
+/* ------------------------------------------------------------ answers */
+
+static bool add_headers(struct MHD_Response *r, const char *type,
+                        const char *lang, bool cache)
+{
+  bool ok = true;
+
+  ok &= MHD_add_response_header(r, "Content-Type", type) == MHD_YES;
+  ok &= MHD_add_response_header(
+            r, "Content-Security-Policy",
+            "default-src 'none'; style-src 'self'; img-src 'self'; "
+            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'") ==
+        MHD_YES;
+  ok &=
+      MHD_add_response_header(r, "Referrer-Policy", "no-referrer") == MHD_YES;
+  ok &= MHD_add_response_header(r, "X-Frame-Options", "DENY") == MHD_YES;
+  ok &= MHD_add_response_header(r, "X-Content-Type-Options", "nosniff") ==
+        MHD_YES;
+  ok &= MHD_add_response_header(r, "Cross-Origin-Opener-Policy",
+                                "same-origin") == MHD_YES;
+  ok &= MHD_add_response_header(r, "Cross-Origin-Resource-Policy",
+                                "same-origin") == MHD_YES;
+  ok &= MHD_add_response_header(r, "Cache-Control",
+                                cache ? "public, max-age=3600" : "no-store") ==
+        MHD_YES;
+  if(lang)
+    ok &= MHD_add_response_header(r, "Content-Language", lang) == MHD_YES;
+  return ok;
+}
+
+static enum MHD_Result send_bytes(struct MHD_Connection *c, int status,
+                                  const char *type, const char *lang,
+                                  const char *body, size_t len, bool cache,
+                                  const char *allow)
+{
+  struct MHD_Response *r;
+  enum MHD_Result ret;
+
+  r = MHD_create_response_from_buffer(len, (void *)body,
+                                      MHD_RESPMEM_MUST_COPY);
+  if(!r)
+    return MHD_NO;
+  if(!add_headers(r, type, lang, cache) ||
+     (allow && MHD_add_response_header(r, "Allow", allow) != MHD_YES)) {
+    MHD_destroy_response(r);
+    return MHD_NO;
+  }
+  ret = MHD_queue_response(c, (unsigned)status, r);
+  MHD_destroy_response(r);
+  return ret;
+}
+
+static enum MHD_Result send_page(struct MHD_Connection *c, web_page *p,
+                                 const char *allow)
+{
+  static const char oom[] = "<!doctype html><title>500</title>"
+                            "<h1>Internal error</h1>\n";
+  enum MHD_Result ret;
+
+  if(p->failed)
+    ret = send_bytes(c, 500, "text/html; charset=utf-8", "en", oom,
+                     sizeof(oom) - 1, false, NULL);
+  else
+    ret = send_bytes(c, p->status, "text/html; charset=utf-8", p->lang, p->buf,
+                     p->len, false, allow);
+  web_page_free(p);
+  return ret;
+}
+
+/* A page of a title and one paragraph. */
+static enum MHD_Result send_note(struct MHD_Connection *c, int status,
+                                 const char *lang, web_text title,
+                                 web_text text, const char *allow)
+{
+  web_page p;
+
+  web_page_start(&p, status, lang, g_prefix, title);
+  web_page_para(&p, NULL, web_text_get(lang, text));
+  web_page_end(&p);
+  return send_page(c, &p, allow);
+}
+
+/* ------------------------------------------------------------- vouchd */
+
+/* One web operation; the answer's status ("ok", "stale", ...), or NULL
+ * when vouchd could not be asked (logged). */
+static const char *ask(const char *op, const char *const *args, unsigned n,
+                       vouch_frame *ans)
+{
+  char err[256];
+
+  if(vouch_client_web(&g_conf, op, args, n, ans, err, sizeof(err))) {
+    say(LOG_ERR, "%s", err);
+    return NULL;
+  }
+  return ans->field[0];
+}
+
+/* The answer's field after name ("lang", "min"), or NULL. */
+static const char *ans_get(const vouch_frame *ans, const char *name)
+{
+  unsigned i;
+
+  for(i = 1; i + 1 < ans->nfields; i += 2)
+    if(!strcmp(ans->field[i], name))
+      return ans->field[i + 1];
+  return NULL;
+}
+
+/* ------------------------------------------------------------- /reset */
+
+static bool token_ok(const char *t)
+{
+  size_t len = t ? strlen(t) : 0, i;
+
+  if(len < TOKEN_MIN || len > TOKEN_MAX)
+    return false;
+  for(i = 0; i < len; i++)
+    if(!((t[i] >= 'a' && t[i] <= 'z') || (t[i] >= 'A' && t[i] <= 'Z') ||
+         (t[i] >= '0' && t[i] <= '9') || t[i] == '-' || t[i] == '_'))
+      return false;
+  return true;
+}
+
+static void reset_what(const char *token, char *what, size_t len)
+{
+  snprintf(what, len, "reset|%s", token);
+}
+
+/* The form to choose a new password; error (may be NULL) above it. */
+static enum MHD_Result reset_form(struct MHD_Connection *c, int status,
+                                  const char *lang, const char *token,
+                                  const char *error)
+{
+  char csrf[WEB_CSRF_MAX], what[TOKEN_MAX + 16];
+  web_page p;
+
+  reset_what(token, what, sizeof(what));
+  web_csrf_make(what, csrf);
+  web_page_start(&p, status, lang, g_prefix, W_RESET_TITLE);
+  if(error)
+    web_page_para(&p, "error", error);
+  web_page_para(&p, NULL, web_text_get(lang, W_RESET_INTRO));
+  web_page_raw(&p, "<form method=\"post\" action=\"");
+  web_page_text(&p, g_prefix);
+  web_page_raw(&p, "/reset\">\n<input type=\"hidden\" name=\"csrf\" "
+                   "value=\"");
+  web_page_text(&p, csrf);
+  web_page_raw(&p, "\">\n<input type=\"hidden\" name=\"token\" value=\"");
+  web_page_text(&p, token);
+  web_page_raw(&p, "\">\n<label for=\"password\">");
+  web_page_text(&p, web_text_get(lang, W_NEW_PW));
+  web_page_raw(&p, "</label>\n<input id=\"password\" name=\"password\" "
+                   "type=\"password\" autocomplete=\"new-password\" "
+                   "required>\n<label for=\"password2\">");
+  web_page_text(&p, web_text_get(lang, W_NEW_PW2));
+  web_page_raw(&p, "</label>\n<input id=\"password2\" name=\"password2\" "
+                   "type=\"password\" autocomplete=\"new-password\" "
+                   "required>\n<button type=\"submit\">");
+  web_page_text(&p, web_text_get(lang, W_CONTINUE));
+  web_page_raw(&p, "</button>\n</form>\n");
+  web_page_end(&p);
+  return send_page(c, &p, NULL);
+}
+
+/* The page for a status vouchd gave about a token that is not usable. */
+static enum MHD_Result token_gone(struct MHD_Connection *c, const char *st,
+                                  const char *lang)
+{
+  if(st && !strcmp(st, "stale"))
+    return send_note(c, 410, lang, W_EXPIRED_TITLE, W_EXPIRED_TEXT, NULL);
+  if(st && !strcmp(st, "invalid"))
+    return send_note(c, 404, lang, W_INVALID_TITLE, W_INVALID_TEXT, NULL);
+  return send_note(c, 503, lang, W_ERROR_TITLE, W_ERROR_TEXT, NULL);
+}
+
+/* GET /reset?token=T: the form when the link is good.  Nothing is used
+ * up: mail scanners open links before members do. */
+static enum MHD_Result reset_get(struct MHD_Connection *c, const char *lang)
+{
+  const char *token, *st, *args[1];
+  vouch_frame ans;
+
+  token = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token");
+  if(!token_ok(token))
+    return send_note(c, 404, lang, W_INVALID_TITLE, W_INVALID_TEXT, NULL);
+  args[0] = token;
+  st = ask("reset.check", args, 1, &ans);
+  if(st && web_lang_known(ans_get(&ans, "lang")))
+    lang = web_lang_known(ans_get(&ans, "lang"));
+  if(!st || strcmp(st, "ok"))
+    return token_gone(c, st, lang);
+  return reset_form(c, 200, lang, token, NULL);
+}
+
+/* What vouchd said of a refused new password, in lang. */
+static const char *refusal(const char *st, const vouch_frame *ans,
+                           const char *lang, char *buf, size_t len)
+{
+  const char *min = ans_get(ans, "min");
+
+  if(!strcmp(st, "short")) {
+    web_text_fill(buf, len, web_text_get(lang, W_SHORT),
+                  min && strlen(min) < 6 ? min : "8");
+    return buf;
+  }
+  if(!strcmp(st, "long"))
+    return web_text_get(lang, W_LONG);
+  if(!strcmp(st, "reused"))
+    return web_text_get(lang, W_REUSED);
+  if(!strcmp(st, "badchars"))
+    return web_text_get(lang, W_BAD_CHARS);
+  return NULL;
+}
+
+/* POST /reset: token, csrf, password, password2. */
+static enum MHD_Result reset_post(struct MHD_Connection *c, const char *lang,
+                                  const web_form *f)
+{
+  static const char *const fields[] = {"csrf", "token", "password",
+                                       "password2", NULL};
+  const char *token = web_form_get(f, "token"), *pw, *pw2, *st, *args[2];
+  char what[TOKEN_MAX + 16], buf[256];
+  const char *why;
+  vouch_frame ans;
+  enum MHD_Result ret;
+
+  pw = web_form_get(f, "password");
+  pw2 = web_form_get(f, "password2");
+  if(!web_form_only(f, fields) || !token_ok(token) || !pw || !pw2)
+    return send_note(c, 400, lang, W_BADFORM_TITLE, W_BADFORM_TEXT, NULL);
+  reset_what(token, what, sizeof(what));
+  if(!web_csrf_check(what, web_form_get(f, "csrf")))
+    return send_note(c, 403, lang, W_FORBIDDEN_TITLE, W_FORBIDDEN_TEXT, NULL);
+  if(strcmp(pw, pw2))
+    return reset_form(c, 400, lang, token, web_text_get(lang, W_MISMATCH));
+  args[0] = token;
+  args[1] = pw;
+  st = ask("reset.complete", args, 2, &ans);
+  if(st && web_lang_known(ans_get(&ans, "lang")))
+    lang = web_lang_known(ans_get(&ans, "lang"));
+  if(st && !strcmp(st, "ok"))
+    ret = send_note(c, 200, lang, W_DONE_TITLE, W_DONE_TEXT, NULL);
+  else if(st && (why = refusal(st, &ans, lang, buf, sizeof(buf))) != NULL)
+    ret = reset_form(c, 400, lang, token, why);
+  else
+    ret = token_gone(c, st, lang);
+  vouch_frame_wipe(&ans);
+  return ret;
+}
+
+/* ------------------------------------------------------------ routing */
+
+/* A request being read: the form body, bounded. */
+struct req {
+  size_t len;
+  bool too_large;
+  char body[WEB_BODY_MAX + 1];
+};
+
+/* POST from a page of ours, as far as the browser tells: Origin (when
+ * sent) is ours, and Sec-Fetch-Site (when sent) is same-origin. */
+static bool same_origin(struct MHD_Connection *c)
+{
+  const char *o = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+  const char *s =
+      MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Sec-Fetch-Site");
+
+  if(o && strcmp(o, g_origin))
+    return false;
+  if(s && strcmp(s, "same-origin") && strcmp(s, "none"))
+    return false;
+  return true;
+}
+
+static bool form_type(struct MHD_Connection *c)
+{
+  const char *t =
+      MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+  size_t n = strlen("application/x-www-form-urlencoded");
+
+  return t && !strncasecmp(t, "application/x-www-form-urlencoded", n) &&
+         (t[n] == '\0' || t[n] == ';' || t[n] == ' ');
+}
+
+static enum MHD_Result post(struct MHD_Connection *c, const char *path,
+                            const char *lang, struct req *rq)
+{
+  web_form f;
+  enum MHD_Result ret;
+
+  if(rq->too_large)
+    return send_note(c, 413, lang, W_BADFORM_TITLE, W_TOOLARGE_TEXT, NULL);
+  if(!same_origin(c))
+    return send_note(c, 403, lang, W_FORBIDDEN_TITLE, W_FORBIDDEN_TEXT, NULL);
+  if(!form_type(c) || web_form_parse(rq->body, rq->len, &f))
+    return send_note(c, 400, lang, W_BADFORM_TITLE, W_BADFORM_TEXT, NULL);
+  if(!strcmp(path, "/reset"))
+    ret = reset_post(c, lang, &f);
+  else
+    ret = send_note(c, 404, lang, W_NOTFOUND_TITLE, W_NOTFOUND_TEXT, NULL);
+  web_form_free(&f);
+  return ret;
+}
+
+static enum MHD_Result route(struct MHD_Connection *c, const char *url,
+                             const char *method, struct req *rq)
+{
+  const char *lang = web_lang_accept(
+      MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Language"));
+  size_t plen = strlen(g_prefix);
+  bool get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
+  const char *path;
+
+  if(strncmp(url, g_prefix, plen) || (url[plen] && url[plen] != '/'))
+    return send_note(c, 404, lang, W_NOTFOUND_TITLE, W_NOTFOUND_TEXT, NULL);
+  path = url + plen;
+  if(!strcmp(path, "/style.css") && get)
+    return send_bytes(c, 200, "text/css; charset=utf-8", NULL, web_style_css,
+                      strlen(web_style_css), true, NULL);
+  if(!strcmp(path, "/style.css"))
+    return send_note(c, 405, lang, W_ERROR_TITLE, W_METHOD_TEXT, "GET, HEAD");
+  if(strcmp(path, "/reset"))
+    return send_note(c, 404, lang, W_NOTFOUND_TITLE, W_NOTFOUND_TEXT, NULL);
+  if(get)
+    return reset_get(c, lang);
+  if(!strcmp(method, "POST"))
+    return post(c, path, lang, rq);
+  return send_note(c, 405, lang, W_ERROR_TITLE, W_METHOD_TEXT,
+                   "GET, HEAD, POST");
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
+                                  const char *url, const char *method,
+                                  const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
+{
+  struct req *rq = *con_cls;
+  const char *cl;
+
+  (void)cls;
+  (void)version;
+  if(!rq) {
+    rq = calloc(1, sizeof(*rq));
+    if(!rq)
+      return MHD_NO;
+    *con_cls = rq;
+    cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+    if(cl && (strlen(cl) > 6 || atol(cl) > WEB_BODY_MAX))
+      rq->too_large = true;
+    return MHD_YES;
+  }
+  if(*upload_size) {
+    if(!rq->too_large && rq->len + *upload_size <= WEB_BODY_MAX) {
+      memcpy(rq->body + rq->len, upload, *upload_size);
+      rq->len += *upload_size;
+    }
+    else
+      rq->too_large = true;
+    *upload_size = 0;
+    return MHD_YES;
+  }
+  return route(c, url, method, rq);
+}
+
+static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
+                    enum MHD_RequestTerminationCode why)
+{
+  struct req *rq = *con_cls;
+
+  (void)cls;
+  (void)c;
+  (void)why;
+  if(rq) {
+    sodium_memzero(rq, sizeof(*rq)); /* the body held a password */
+    free(rq);
+  }
+  *con_cls = NULL;
+}
+
+/* ------------------------------------------------------------ startup */
+
+/* [web] base_url: its origin and its path (the routes' prefix). */
+static int split_base(const char *url)
+{
+  const char *host, *slash;
+
+  if(strncmp(url, "https://", 8) && strncmp(url, "http://", 7)) {
+    say(LOG_ERR, "[web] base_url: not an http:// or https:// address");
+    return -1;
+  }
+  host = strstr(url, "://") + 3;
+  slash = strchr(host, '/');
+  if(!slash)
+    slash = host + strlen(host);
+  snprintf(g_origin, sizeof(g_origin), "%.*s", (int)(slash - url), url);
+  snprintf(g_prefix, sizeof(g_prefix), "%s", slash);
+  while(g_prefix[0] && g_prefix[strlen(g_prefix) - 1] == '/')
+    g_prefix[strlen(g_prefix) - 1] = '\0';
+  return 0;
+}
+
+/* [web] listen: "127.0.0.1:8417" or "[::1]:8417", bound here. */
+static int listen_on(const char *spec)
+{
+  struct sockaddr_storage ss;
+  struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
+  struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
+  char host[64];
+  const char *colon = strrchr(spec, ':');
+  long port;
+  char *end;
+  int fd, one = 1;
+  socklen_t len;
+
+  memset(&ss, 0, sizeof(ss));
+  port = colon ? strtol(colon + 1, &end, 10) : -1;
+  if(!colon || *end || port < 1 || port > 65535 ||
+     (size_t)(colon - spec) >= sizeof(host)) {
+    say(LOG_ERR, "[web] listen: not HOST:PORT");
+    return -1;
+  }
+  snprintf(host, sizeof(host), "%.*s", (int)(colon - spec), spec);
+  if(host[0] == '[' && host[strlen(host) - 1] == ']') {
+    memmove(host, host + 1, strlen(host));
+    host[strlen(host) - 1] = '\0';
+  }
+  if(inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons((unsigned short)port);
+    len = sizeof(*v4);
+  }
+  else if(inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons((unsigned short)port);
+    len = sizeof(*v6);
+  }
+  else {
+    say(LOG_ERR, "[web] listen: %s is not an IP address", host);
+    return -1;
+  }
+  fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if(fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+     bind(fd, (struct sockaddr *)&ss, len) || listen(fd, 128)) {
+    say(LOG_ERR, "[web] listen %s: %s", spec, strerror(errno));
+    if(fd >= 0)
+      close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+/* Started as root: becomes [web] user (the only uid vouchd answers web
+ * operations for, besides root). */
+static int become_web_user(void)
+{
+  struct passwd *pw;
+
+  if(geteuid() != 0)
+    return 0;
+  if(!g_conf.web_user[0]) {
+    say(LOG_WARNING, "running as root: set [web] user to the user "
+                     "vouch-web should run as");
+    return 0;
+  }
+  pw = getpwnam(g_conf.web_user);
+  if(!pw) {
+    say(LOG_ERR, "[web] user %s: no such user", g_conf.web_user);
+    return -1;
+  }
+  if(setgroups(0, NULL) || setgid(pw->pw_gid) || setuid(pw->pw_uid) ||
+     setuid(0) == 0) {
+    say(LOG_ERR, "cannot become %s: %s", g_conf.web_user, strerror(errno));
+    return -1;
+  }
+  return 0;
+}
+
+static int args(int argc, char **argv, const char **conf)
+{
+  int i;
+
+  for(i = 1; i < argc; i++) {
+    if(!strcmp(argv[i], "--config") && i + 1 < argc)
+      *conf = argv[++i];
+    else if(!strncmp(argv[i], "--config=", 9))
+      *conf = argv[i] + 9;
+    else if(!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+      fputs(usage_text, stdout);
+      exit(0);
+    }
+    else if(!strcmp(argv[i], "--version")) {
+      printf("vouch-web %s\n", VOUCH_VERSION);
+      exit(0);
+    }
+    else {
+      fprintf(stderr, "vouch-web: unknown argument: %.100s\n%s", argv[i],
+              usage_text);
+      return 2;
+    }
+  }
+  return 0;
+}
+
+int main(int argc, char **argv)
+{
+  const char *conf = NULL;
+  struct MHD_Daemon *d;
+  char err[512];
+  sigset_t set;
+  int fd, sig, rc;
+
+  rc = args(argc, argv, &conf);
+  if(rc)
+    return rc;
+  openlog("vouch-web", LOG_PID, LOG_AUTHPRIV);
+  signal(SIGPIPE, SIG_IGN);
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &set, NULL);
+  if(vouch_client_conf_read(conf, &g_conf, err, sizeof(err))) {
+    say(LOG_ERR, "cannot start: %s", err);
+    return 4;
+  }
+  if(split_base(g_conf.web_base_url) || web_csrf_init())
+    return 4;
+  fd = listen_on(g_conf.web_listen);
+  if(fd < 0 || become_web_user())
+    return 4;
+  d = MHD_start_daemon(
+      MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL,
+      NULL, on_request, NULL, MHD_OPTION_LISTEN_SOCKET, fd,
+      MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONN_LIMIT,
+      MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT,
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
+      MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL, MHD_OPTION_END);
+  if(!d) {
+    say(LOG_ERR, "cannot start the HTTP server on %s", g_conf.web_listen);
+    return 4;
+  }
+  say(LOG_NOTICE, "ready on %s (vouchd at %s)", g_conf.web_listen,
+      g_conf.socket);
+  do
+    sig = 0;
+  while(sigwait(&set, &sig) == 0 && sig == SIGHUP);
+  MHD_stop_daemon(d);
+  say(LOG_NOTICE, "stopped");
+  return 0;
+}

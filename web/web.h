@@ -1,0 +1,122 @@
+/*
+ * web.h - what the parts of vouch-web share.  vouch-web parses HTTP from
+ * the outside world, so it holds no key and opens no store: every answer
+ * it gives comes from vouchd (web operations, VF_WEB), and what it adds is
+ * the page: the member's language, the form, its CSRF token and the
+ * headers every answer carries.
+ */
+#ifndef VOUCH_WEB_H
+#define VOUCH_WEB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "vouch_client.h"
+
+#define WEB_BODY_MAX 8192  /* bytes of a form body */
+#define WEB_FIELDS_MAX 8   /* fields of a form */
+#define WEB_VALUE_MAX 4096 /* bytes of one decoded value */
+
+/* ------------------------------------------------------------ form.c */
+
+/* A decoded application/x-www-form-urlencoded body. */
+typedef struct web_form {
+  unsigned n;
+  char *name[WEB_FIELDS_MAX];
+  char *value[WEB_FIELDS_MAX]; /* may hold a password: wiped */
+} web_form;
+
+/* Parses body[0..len) into f: at most WEB_FIELDS_MAX fields named
+ * [a-z0-9_] (each once), values valid UTF-8 without control characters.
+ * NULL, or why it was refused (f is then empty). */
+const char *web_form_parse(const char *body, size_t len, web_form *f);
+/* The value of name, or NULL. */
+const char *web_form_get(const web_form *f, const char *name);
+/* true when every field's name is one of names (NULL-ended). */
+bool web_form_only(const web_form *f, const char *const *names);
+void web_form_free(web_form *f);
+/* A query or form value: valid UTF-8 of at most max bytes, no control
+ * characters. */
+bool web_value_ok(const char *v, size_t max);
+
+/* ------------------------------------------------------------ text.c */
+
+typedef enum {
+  W_SITE,
+  W_RESET_TITLE,
+  W_RESET_INTRO,
+  W_NEW_PW,
+  W_NEW_PW2,
+  W_CONTINUE,
+  W_DONE_TITLE,
+  W_DONE_TEXT,
+  W_EXPIRED_TITLE,
+  W_EXPIRED_TEXT,
+  W_INVALID_TITLE,
+  W_INVALID_TEXT,
+  W_MISMATCH,
+  W_SHORT, /* %s: the least number of characters */
+  W_LONG,
+  W_REUSED,
+  W_BAD_CHARS,
+  W_ERROR_TITLE,
+  W_ERROR_TEXT,
+  W_NOTFOUND_TITLE,
+  W_NOTFOUND_TEXT,
+  W_BADFORM_TITLE,
+  W_BADFORM_TEXT,
+  W_FORBIDDEN_TITLE,
+  W_FORBIDDEN_TEXT,
+  W_TOOLARGE_TEXT,
+  W_METHOD_TEXT,
+  W_COUNT
+} web_text;
+
+#define WEB_LANGS 5
+extern const char *const web_langs[WEB_LANGS]; /* en da nl sv ms */
+
+/* The text in lang (a code of web_langs; anything else: English). */
+const char *web_text_get(const char *lang, web_text t);
+/* The first language of an Accept-Language header that vouch speaks (by
+ * q-value), else "en". */
+const char *web_lang_accept(const char *header);
+/* fmt with its one "%s" replaced by value, into buf. */
+void web_text_fill(char *buf, size_t len, const char *fmt, const char *value);
+/* lang when vouch speaks it, else NULL. */
+const char *web_lang_known(const char *lang);
+
+/* ------------------------------------------------------------ page.c */
+
+/* A page being written: HTML in the member's language. */
+typedef struct web_page {
+  int status;
+  const char *lang;
+  char *buf;
+  size_t len, cap;
+  bool failed; /* out of memory: the page is replaced by a plain 500 */
+} web_page;
+
+void web_page_start(web_page *p, int status, const char *lang,
+                    const char *prefix, web_text title);
+void web_page_raw(web_page *p, const char *s);
+/* Text with <, >, &, " and ' escaped. */
+void web_page_text(web_page *p, const char *s);
+/* <p class="cls">text</p> (cls may be NULL). */
+void web_page_para(web_page *p, const char *cls, const char *text);
+void web_page_end(web_page *p);
+void web_page_free(web_page *p);
+
+/* The stylesheet (one, small: no JavaScript anywhere). */
+extern const char web_style_css[];
+
+/* ------------------------------------------------------------ csrf.c */
+
+#define WEB_CSRF_MAX 96
+
+/* A token that binds a form to what (e.g. the path and the reset token)
+ * for two hours, from a secret this process made at start. */
+int web_csrf_init(void);
+void web_csrf_make(const char *what, char out[WEB_CSRF_MAX]);
+bool web_csrf_check(const char *what, const char *token);
+
+#endif /* VOUCH_WEB_H */
