@@ -308,6 +308,12 @@ $(FUZZ_BUILD)/fuzz_request: fuzz/fuzz_request.c fuzz/fuzz.h \
 	$(FUZZ_CC) $(VCPPFLAGS) -Iclient -Idaemon $(FUZZ_CFLAGS) \
 	  -fsanitize=fuzzer -o $@ $< client/proto.c daemon/request.c
 
+# vouch-web's form parser: web/form.c and web/text.c (and libsodium).
+$(FUZZ_BUILD)/fuzz_form: fuzz/fuzz_form.c fuzz/fuzz.h web/form.c web/text.c \
+  web/*.h client/*.h | $(FUZZ_BUILD)/core
+	$(FUZZ_CC) $(VCPPFLAGS) -Iclient -Iweb $(FUZZ_CFLAGS) \
+	  -fsanitize=fuzzer -o $@ $< web/form.c web/text.c -lsodium
+
 $(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(FUZZ_BUILD)/libvouch.a
 	$(FUZZ_CC) $(VCPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
 	  $(FUZZ_BUILD)/libvouch.a $(LIBS) $(CURL_LIBS)
