@@ -7,13 +7,35 @@ pkgs="build-essential libpam0g-dev libsodium-dev libsqlite3-dev
 libcurl4-openssl-dev libcmocka-dev libpam-wrapper libpamtest0-dev pamtester
 faketime python3 python3-aiosmtpd sqlite3 groff-base binutils procps
 util-linux debhelper dpkg-dev lintian openssh-server openssh-client
-sasl2-bin tmux passwd libpam-runtime clang libclang-rt-14-dev"
+sasl2-bin tmux passwd libpam-runtime clang libclang-rt-14-dev
+libmicrohttpd-dev chromium fonts-dejavu-core"
+# npm (and Node.js with it) only where the machine has none of its own.
+command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
 missing=""
 for p in $pkgs; do
   st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)
   [ "$st" = installed ] || missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
+# playwright-core for the browser tests (tests/web/browser.mjs), from the
+# npm registry at the version of tests/web/package-lock.json.
+web_modules() {
+  want=$(sed -n 's/.*"playwright-core": "\(.*\)".*/\1/p' \
+    tests/web/package.json)
+  have=$(sed -n 's/^ *"version": "\(.*\)".*/\1/p' \
+    tests/web/node_modules/playwright-core/package.json 2>/dev/null | head -n 1)
+  [ -n "$want" ] && [ "$want" = "$have" ] && return 0
+  if [ "$(id -u)" -ne 0 ] && [ ! -w tests/web ]; then
+    echo "deps: run as root: (cd tests/web && npm ci)" >&2
+    return 1
+  fi
+  echo "deps: installing playwright-core $want (npm)"
+  (cd tests/web && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
+    { echo "deps: npm ci in tests/web failed" >&2; return 1; }
+}
+if [ -z "$missing" ]; then
+  web_modules
+  exit $?
+fi
 cmd="apt-get install -y --no-install-recommends$missing"
 if [ "$(id -u)" -ne 0 ]; then
   echo "deps: missing packages:$missing" >&2
@@ -39,4 +61,5 @@ elif ! $cmd >/dev/null; then
   echo "deps: $cmd failed" >&2; rc=1
 fi
 [ -n "$made_policy" ] && rm -f "$policy"
+[ $rc -eq 0 ] && { web_modules || rc=1; }
 exit $rc

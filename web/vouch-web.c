@@ -295,10 +295,20 @@ static enum MHD_Result reset_post(struct MHD_Connection *c, const char *lang,
   if(!web_form_only(f, fields) || !token_ok(token) || !pw || !pw2)
     return send_note(c, 400, lang, W_BADFORM_TITLE, W_BADFORM_TEXT, NULL);
   reset_what(token, what, sizeof(what));
-  if(!web_csrf_check(what, web_form_get(f, "csrf")))
+  if(!web_csrf_check(what, web_form_get(f, "csrf"))) {
+    say(LOG_NOTICE, "a form with a wrong or expired CSRF token refused");
     return send_note(c, 403, lang, W_FORBIDDEN_TITLE, W_FORBIDDEN_TEXT, NULL);
-  if(strcmp(pw, pw2))
+  }
+  if(strcmp(pw, pw2)) {
+    /* The form again, in the account's language (as vouchd names it). */
+    args[0] = token;
+    st = ask("reset.check", args, 1, &ans);
+    if(st && web_lang_known(ans_get(&ans, "lang")))
+      lang = web_lang_known(ans_get(&ans, "lang"));
+    if(!st || strcmp(st, "ok"))
+      return token_gone(c, st, lang);
     return reset_form(c, 400, lang, token, web_text_get(lang, W_MISMATCH));
+  }
   args[0] = token;
   args[1] = pw;
   st = ask("reset.complete", args, 2, &ans);
@@ -323,18 +333,46 @@ struct req {
   char body[WEB_BODY_MAX + 1];
 };
 
-/* POST from a page of ours, as far as the browser tells: Origin (when
- * sent) is ours, and Sec-Fetch-Site (when sent) is same-origin. */
+/* Printable ASCII only: what may go into a log line as it is. */
+static bool printable(const char *s)
+{
+  for(; *s; s++)
+    if(*s < 0x20 || *s > 0x7e)
+      return false;
+  return true;
+}
+
+/* POST from a page of ours, as far as the browser tells: Sec-Fetch-Site
+ * (when sent) is same-origin, and Origin (when sent) is ours.  Under
+ * Referrer-Policy no-referrer browsers send "Origin: null" with a form
+ * of the same site, as a sandboxed frame does: then Sec-Fetch-Site must
+ * say same-origin.  Clients that send neither (not browsers) are left to
+ * the CSRF token. */
 static bool same_origin(struct MHD_Connection *c)
 {
   const char *o = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
   const char *s =
       MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Sec-Fetch-Site");
 
-  if(o && strcmp(o, g_origin))
+  if(s && strcmp(s, "same-origin") && strcmp(s, "none")) {
+    say(LOG_NOTICE,
+        "a POST from another site refused (Sec-Fetch-Site "
+        "%.40s)",
+        printable(s) ? s : "unprintable");
     return false;
-  if(s && strcmp(s, "same-origin") && strcmp(s, "none"))
+  }
+  if(o && !strcmp(o, "null") && !(s && !strcmp(s, "same-origin"))) {
+    say(LOG_NOTICE, "a POST with Origin null refused (no Sec-Fetch-Site "
+                    "same-origin)");
     return false;
+  }
+  if(o && strcmp(o, "null") && strcmp(o, g_origin)) {
+    say(LOG_NOTICE,
+        "a POST from another origin refused (Origin %.100s, "
+        "[web] base_url's is %s)",
+        printable(o) ? o : "unprintable", g_origin);
+    return false;
+  }
   return true;
 }
 
@@ -385,6 +423,9 @@ static enum MHD_Result route(struct MHD_Connection *c, const char *url,
                       strlen(web_style_css), true, NULL);
   if(!strcmp(path, "/style.css"))
     return send_note(c, 405, lang, W_ERROR_TITLE, W_METHOD_TEXT, "GET, HEAD");
+  /* Browsers ask for it on every site: nothing, without an error. */
+  if(!strcmp(path, "/favicon.ico") && get)
+    return send_bytes(c, 204, "image/x-icon", NULL, "", 0, true, NULL);
   if(strcmp(path, "/reset"))
     return send_note(c, 404, lang, W_NOTFOUND_TITLE, W_NOTFOUND_TEXT, NULL);
   if(get)
