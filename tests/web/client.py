@@ -1,10 +1,13 @@
 #!/usr/bin/python3
 """tests/web/client.py - one HTTP request for the web tests, from the
 standard library only: client.py METHOD URL [-H 'Name: value']... [-d BODY]
-[-b FILE].  Prints "status N", each response header as "h name: value"
+[-b FILE].  An https:// URL is verified against the CA file that
+VOUCH_TEST_CA names.  Prints "status N", each response header as "h name: value"
 (name lower-cased), then "body" and the body.  Exit 0 when an answer
 came, 1 when none did (within 20 s)."""
 import http.client
+import os
+import ssl
 import sys
 import urllib.parse
 
@@ -25,7 +28,12 @@ def main():
                 body = f.read()
         i += 2
     u = urllib.parse.urlsplit(url)
-    c = http.client.HTTPConnection(u.hostname, u.port, timeout=20)
+    if u.scheme == "https":
+        ctx = ssl.create_default_context(cafile=os.environ["VOUCH_TEST_CA"])
+        c = http.client.HTTPSConnection(u.hostname, u.port, timeout=20,
+                                        context=ctx)
+    else:
+        c = http.client.HTTPConnection(u.hostname, u.port, timeout=20)
     path = u.path + ("?" + u.query if u.query else "")
     if body is not None and "Content-Type" not in headers:
         headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -33,7 +41,7 @@ def main():
         c.request(method, path, body=body, headers=headers)
         r = c.getresponse()
         data = r.read()
-    except (OSError, http.client.HTTPException) as e:
+    except (OSError, http.client.HTTPException, ssl.SSLError) as e:
         print("error %s" % e)
         return 1
     out = sys.stdout.buffer
