@@ -114,6 +114,7 @@ static const struct key keys[] = {
     {"lockout", "window", K_DUR, F(lock_window), 1, MAX_DURATION},
     {"reset", "link_ttl", K_DUR, F(reset_link_ttl), 1, MAX_DURATION},
     {"reset", "sms_ttl", K_DUR, F(reset_sms_ttl), 1, MAX_DURATION},
+    {"reset", "max_per_hour", K_NUM, F(reset_max_per_hour), 1, 1000},
     {"reset", "link_url", K_LINK, F(reset_link_url), 0, 0},
     {"device", "code_ttl", K_DUR, F(device_code_ttl), 1, MAX_DURATION},
     {"delivery", "timeout", K_DUR, F(delivery_timeout), 1, 600},
@@ -713,6 +714,7 @@ vouch_rc vouch_config_defaults(vouch_config *c)
   c->lock_window = 3600;
   c->reset_link_ttl = 86400;
   c->reset_sms_ttl = 1200;
+  c->reset_max_per_hour = 5;
   c->device_code_ttl = 900;
   c->delivery_timeout = 10;
   c->delivery_helpers = 2;

@@ -261,6 +261,149 @@ vouch_rc vouch_reset_token_user(vouch_ctx *ctx, const char *token, char *user,
   return rc;
 }
 
+/* ----------------------------------------------------------------- forgot */
+
+static void pad_time(const struct timespec *start);
+
+/* who as a destination: an email address in lower case, or a phone
+ * number without spaces, dashes and brackets. */
+static vouch_rc forgot_dest(const char *who, char *out, size_t len,
+                            bool *phone)
+{
+  size_t i, n = 0;
+
+  if(!who || strlen(who) >= len)
+    return VOUCH_ERR_INPUT;
+  if(vouch_valid_email(who)) {
+    for(i = 0; who[i]; i++)
+      out[i] = (char)(who[i] >= 'A' && who[i] <= 'Z' ? who[i] + 32 : who[i]);
+    out[i] = '\0';
+    *phone = false;
+    return VOUCH_OK;
+  }
+  for(i = 0; who[i]; i++)
+    if(!strchr(" -().", who[i]))
+      out[n++] = who[i];
+  out[n] = '\0';
+  *phone = true;
+  return vouch_valid_phone(out) ? VOUCH_OK : VOUCH_ERR_INPUT;
+}
+
+/* The one account with the destination, into user (len bytes; "" for
+ * none or several). */
+static vouch_rc forgot_owner(vouch_ctx *ctx, const char *dest, bool phone,
+                             char *user, size_t len)
+{
+  vouch_store *st;
+  char **names = NULL;
+  size_t n = 0;
+  vouch_rc rc;
+
+  user[0] = '\0';
+  rc = vouch_ctx_store(ctx, &st);
+  if(!rc)
+    rc = vouch_store_users_by_contact(st, dest, phone, 2, &names, &n);
+  if(!rc && n == 1 && strlen(names[0]) < len)
+    snprintf(user, len, "%s", names[0]);
+  vouch_store_free_list(names, n);
+  return rc;
+}
+
+static vouch_rc forgot_run(vouch_ctx *ctx, const char *dest, bool phone)
+{
+  unsigned char mac[VOUCH_MAC_BYTES];
+  const unsigned char *key;
+  char user[64], masked[128];
+  vouch_store *st;
+  bool allowed = false;
+  vouch_rc rc;
+
+  rc = forgot_owner(ctx, dest, phone, user, sizeof(user));
+  if(!rc)
+    rc = vouch_ctx_key(ctx, &key);
+  if(!rc)
+    rc = vouch_ctx_store(ctx, &st);
+  if(rc)
+    return rc;
+  vouch_mac(key, mac, "forgot", dest, NULL);
+  rc = vouch_store_forgot_take(st, mac, user[0] ? user : NULL, time(NULL),
+                               3600, ctx->cfg->reset_max_per_hour, &allowed);
+  vouch_wipe(mac, sizeof(mac));
+  if(rc)
+    return rc;
+  if(!allowed) {
+    vouch_audit(ctx, user[0] ? user : NULL, "reset.forgot_limited",
+                phone ? "via=sms" : "via=email");
+    return VOUCH_ERR_RATE;
+  }
+  if(!user[0])
+    return vouch_audit(ctx, NULL, "reset.forgot_unknown",
+                       phone ? "via=sms" : "via=email");
+  /* Whatever happens now (no verified phone, a delivery that failed, a
+   * code limit), the page says the same; the audit trail says what. */
+  (void)vouch_reset_request(ctx, user,
+                            phone ? VOUCH_CHANNEL_SMS : VOUCH_CHANNEL_EMAIL,
+                            masked, sizeof(masked));
+  return VOUCH_OK;
+}
+
+vouch_rc vouch_reset_forgot(vouch_ctx *ctx, const char *who,
+                            vouch_channel *channel)
+{
+  struct timespec start;
+  char dest[256];
+  bool phone = false;
+  vouch_rc rc;
+
+  if(!channel)
+    return VOUCH_ERR_USAGE;
+  rc = forgot_dest(who, dest, sizeof(dest), &phone);
+  if(rc)
+    return rc;
+  *channel = phone ? VOUCH_CHANNEL_SMS : VOUCH_CHANNEL_EMAIL;
+  if(clock_gettime(CLOCK_MONOTONIC, &start))
+    return VOUCH_ERR_SYSTEM;
+  rc = forgot_run(ctx, dest, phone);
+  pad_time(&start);
+  return rc;
+}
+
+vouch_rc vouch_reset_forgot_complete(vouch_ctx *ctx, const char *who,
+                                     const char *code, const char *pw,
+                                     vouch_reset_done *done)
+{
+  struct timespec start;
+  char dest[256], user[64];
+  bool phone = false;
+  vouch_rc rc;
+
+  if(!done || !pw)
+    return VOUCH_ERR_INPUT;
+  memset(done, 0, sizeof(*done));
+  rc = forgot_dest(who, dest, sizeof(dest), &phone);
+  if(!rc && !phone)
+    rc = VOUCH_ERR_INPUT;
+  if(!rc)
+    rc = vouch_reset_proof_check(ctx, NULL, code);
+  if(rc)
+    return rc;
+  if(clock_gettime(CLOCK_MONOTONIC, &start))
+    return VOUCH_ERR_SYSTEM;
+  rc = forgot_owner(ctx, dest, true, user, sizeof(user));
+  if(!rc && user[0])
+    rc = vouch_reset_complete(ctx, user, NULL, code, pw, done);
+  else if(!rc) {
+    /* As a member's: the length rule first, then a wrong code. */
+    size_t n = vouch_utf8_chars(pw, strlen(pw));
+    rc = n < ctx->cfg->pw_min_length   ? VOUCH_ERR_PW_SHORT
+         : n > ctx->cfg->pw_max_length ? VOUCH_ERR_PW_LONG
+                                       : VOUCH_ERR_AUTH;
+    vouch_audit(ctx, NULL, "reset.forgot_unknown", "via=sms code");
+  }
+  pad_time(&start);
+  return rc;
+}
+
 /* ---------------------------------------------------------------- recover */
 
 /* Nanoseconds from a to b. */

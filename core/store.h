@@ -285,6 +285,18 @@ vouch_rc vouch_store_tokens_kill(vouch_store *st, const char *user,
 
 /* core/store_reset.c: the names of at most max users whose full name is
  * exactly full_name, in name order (free with vouch_store_free_list). */
+/* The names of at most max users with that email address (any case) or,
+ * with phone, that verified phone number, in name order. */
+vouch_rc vouch_store_users_by_contact(vouch_store *st, const char *value,
+                                      bool phone, size_t max, char ***names,
+                                      size_t *count);
+/* A forgot request to the destination mac (a keyed hash) for user (NULL:
+ * no account), at now: *allowed when fewer than max were taken for the
+ * destination and for the user in the window seconds before; only then
+ * is it counted.  One transaction: exact across hosts. */
+vouch_rc vouch_store_forgot_take(vouch_store *st, const unsigned char *mac,
+                                 const char *user, time_t now, unsigned window,
+                                 unsigned max, bool *allowed);
 vouch_rc vouch_store_users_by_fullname(vouch_store *st, const char *full_name,
                                        size_t max, char ***names,
                                        size_t *count);

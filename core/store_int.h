@@ -39,6 +39,7 @@ struct vouch_store {
 extern const char vouch_schema_sessions[]; /* version 3: store_session.c */
 extern const char vouch_schema_accounts[]; /* version 4: store_account.c */
 extern const char vouch_schema_devices[];  /* version 5: store_device.c */
+extern const char vouch_schema_forgot[];   /* version 7: store_reset.c */
 
 void st_slog(const vouch_store *st, int prio, const char *fmt, ...)
     VOUCH_PRINTF(3, 4);

@@ -1,14 +1,28 @@
 /*
  * store_reset.c - the store's part of password reset: finding the
- * accounts that carry a full name, for recovery by name and card.
+ * accounts that carry a full name (recovery by name and card), an email
+ * address or a verified phone (the forgot page), and the count of
+ * forgot requests per destination and per account.
  */
 #include <stdlib.h>
 
 #include "store_int.h"
 
-vouch_rc vouch_store_users_by_fullname(vouch_store *st, const char *full_name,
-                                       size_t max, char ***names,
-                                       size_t *count)
+/* Version 7: a row per forgot request, for its limits (the destination
+ * as a keyed hash: no address is kept for a name that has no account). */
+const char vouch_schema_forgot[] =
+    "CREATE TABLE forgot_requests ("
+    " dest_mac BLOB NOT NULL CHECK (length(dest_mac) = 32),"
+    " user_id INTEGER REFERENCES users(id) ON DELETE CASCADE,"
+    " ts INTEGER NOT NULL);"
+    "CREATE INDEX forgot_requests_dest ON forgot_requests(dest_mac, ts);"
+    "CREATE INDEX forgot_requests_user ON forgot_requests(user_id, ts);";
+
+/* The names of at most max users that sql (?1 value, ?2 the limit)
+ * selects. */
+static vouch_rc users_where(vouch_store *st, const char *sql,
+                            const char *value, size_t max, char ***names,
+                            size_t *count, const char *what)
 {
   sqlite3_stmt *s = NULL;
   char **list = NULL;
@@ -16,18 +30,15 @@ vouch_rc vouch_store_users_by_fullname(vouch_store *st, const char *full_name,
   vouch_rc rc;
   int src;
 
-  if(!names || !count || !full_name || !*full_name || !max || max > 100000)
+  if(!names || !count || !value || !*value || !max || max > 100000)
     return VOUCH_ERR_INPUT;
   *names = NULL;
   *count = 0;
   list = calloc(max, sizeof(*list));
   if(!list)
     return VOUCH_ERR_NOMEM;
-  rc = st_prepare(st,
-                  "SELECT name FROM users WHERE full_name = ?1"
-                  " ORDER BY name LIMIT ?2",
-                  &s);
-  src = rc ? SQLITE_OK : st_bind_text(s, 1, full_name);
+  rc = st_prepare(st, sql, &s);
+  src = rc ? SQLITE_OK : st_bind_text(s, 1, value);
   if(!rc && src == SQLITE_OK)
     src = sqlite3_bind_int64(s, 2, (sqlite3_int64)max);
   while(!rc && src == SQLITE_OK && n < max) {
@@ -44,7 +55,7 @@ vouch_rc vouch_store_users_by_fullname(vouch_store *st, const char *full_name,
       n++;
   }
   if(!rc && src != SQLITE_DONE && src != SQLITE_OK)
-    rc = st_sql_fail(st, "find users by full name", src);
+    rc = st_sql_fail(st, what, src);
   st_finish(st, s);
   if(rc) {
     vouch_store_free_list(list, n);
@@ -53,6 +64,107 @@ vouch_rc vouch_store_users_by_fullname(vouch_store *st, const char *full_name,
   *names = list;
   *count = n;
   return VOUCH_OK;
+}
+
+vouch_rc vouch_store_users_by_fullname(vouch_store *st, const char *full_name,
+                                       size_t max, char ***names,
+                                       size_t *count)
+{
+  return users_where(st,
+                     "SELECT name FROM users WHERE full_name = ?1"
+                     " ORDER BY name LIMIT ?2",
+                     full_name, max, names, count, "find users by full name");
+}
+
+vouch_rc vouch_store_users_by_contact(vouch_store *st, const char *value,
+                                      bool phone, size_t max, char ***names,
+                                      size_t *count)
+{
+  if(phone)
+    return users_where(st,
+                       "SELECT name FROM users WHERE phone = ?1"
+                       " AND phone_verified = 1 ORDER BY name LIMIT ?2",
+                       value, max, names, count, "find users by phone");
+  return users_where(st,
+                     "SELECT name FROM users WHERE lower(email) = lower(?1)"
+                     " ORDER BY name LIMIT ?2",
+                     value, max, names, count, "find users by email");
+}
+
+/* Rows of forgot_requests since, for the destination or the user. */
+static vouch_rc forgot_count(vouch_store *st, const char *sql,
+                             const unsigned char *mac, const char *user,
+                             time_t since, unsigned *n)
+{
+  sqlite3_stmt *s = NULL;
+  vouch_rc rc;
+  int src;
+
+  *n = 0;
+  rc = st_prepare(st, sql, &s);
+  if(rc)
+    return rc;
+  src = mac ? st_bind_mac(s, 1, mac) : st_bind_text(s, 1, user);
+  src = src ? src : sqlite3_bind_int64(s, 2, (sqlite3_int64)since);
+  src = src ? src : sqlite3_step(s);
+  if(src == SQLITE_ROW)
+    *n = (unsigned)sqlite3_column_int64(s, 0);
+  else
+    rc = st_sql_fail(st, "count forgot requests", src);
+  st_finish(st, s);
+  return rc;
+}
+
+vouch_rc vouch_store_forgot_take(vouch_store *st, const unsigned char *mac,
+                                 const char *user, time_t now, unsigned window,
+                                 unsigned max, bool *allowed)
+{
+  unsigned by_dest = 0, by_user = 0;
+  sqlite3_stmt *s = NULL;
+  vouch_rc rc;
+  bool own;
+  int src;
+
+  if(!mac || !allowed || (user && st_bad_name(st, user)))
+    return VOUCH_ERR_INPUT;
+  *allowed = false;
+  rc = st_atomic_enter(st, &own);
+  if(rc)
+    return rc;
+  rc = forgot_count(st,
+                    "SELECT count(*) FROM forgot_requests"
+                    " WHERE dest_mac = ?1 AND ts > ?2",
+                    mac, NULL, now - (time_t)window, &by_dest);
+  if(!rc && user)
+    rc = forgot_count(st,
+                      "SELECT count(*) FROM forgot_requests WHERE user_id ="
+                      " (SELECT id FROM users WHERE name = ?1) AND ts > ?2",
+                      NULL, user, now - (time_t)window, &by_user);
+  if(!rc && by_dest < max && by_user < max) {
+    rc = st_prepare(st,
+                    "INSERT INTO forgot_requests (dest_mac, user_id, ts)"
+                    " VALUES (?1, (SELECT id FROM users WHERE name = ?2), ?3)",
+                    &s);
+    src = rc ? SQLITE_OK : st_bind_mac(s, 1, mac);
+    src = src ? src : st_bind_text(s, 2, user);
+    src = src ? src : sqlite3_bind_int64(s, 3, (sqlite3_int64)now);
+    src = src ? src : st_step_done(s);
+    if(!rc && src != SQLITE_DONE)
+      rc = st_sql_fail(st, "record a forgot request", src);
+    st_finish(st, s);
+    *allowed = !rc;
+  }
+  /* Rows older than a day count for nothing any more. */
+  if(!rc) {
+    rc = st_prepare(st, "DELETE FROM forgot_requests WHERE ts < ?1", &s);
+    src =
+        rc ? SQLITE_OK : sqlite3_bind_int64(s, 1, (sqlite3_int64)now - 86400);
+    src = src ? src : st_step_done(s);
+    if(!rc && src != SQLITE_DONE)
+      rc = st_sql_fail(st, "prune forgot requests", src);
+    st_finish(st, s);
+  }
+  return st_atomic_leave(st, own, rc);
 }
 
 vouch_rc vouch_store_codes_kill(vouch_store *st, const char *user,

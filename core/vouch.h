@@ -192,9 +192,10 @@ typedef struct vouch_config {
   unsigned lock_max_failures; /* max_failures = 5 */
   unsigned lock_window;       /* window = 1h */
   /* [reset] */
-  unsigned reset_link_ttl; /* link_ttl = 24h */
-  unsigned reset_sms_ttl;  /* sms_ttl = 20m */
-  char *reset_link_url;    /* link_url, contains {token}; "": base_url's */
+  unsigned reset_link_ttl;     /* link_ttl = 24h */
+  unsigned reset_sms_ttl;      /* sms_ttl = 20m */
+  unsigned reset_max_per_hour; /* max_per_hour = 5 forgot requests */
+  char *reset_link_url;        /* link_url, contains {token}; "": base_url's */
   /* [device] */
   unsigned device_code_ttl; /* code_ttl = 15m */
   /* [delivery] */
@@ -887,6 +888,26 @@ typedef struct vouch_reset_done {
 vouch_rc vouch_reset_complete(vouch_ctx *ctx, const char *user,
                               const char *token, const char *code,
                               const char *pw, vouch_reset_done *done);
+
+/* Forgot password (vouch-web): who is an email address (any case) or a
+ * phone number (+ and digits; spaces, dashes and brackets are dropped).
+ * When exactly one account has it (a phone: verified), a reset goes out
+ * as vouch_reset_request sends it: a link by email, a code by SMS
+ * (*channel says which who is).  At most [reset] max_per_hour an hour
+ * for the destination and for the account (counted in the store, also
+ * for a destination no account has).  The answer is the same whether or
+ * not an account matched, and so is the time (padded as recovery is):
+ * VOUCH_OK, VOUCH_ERR_INPUT (neither), VOUCH_ERR_RATE, or a system
+ * error.  Audited. */
+vouch_rc vouch_reset_forgot(vouch_ctx *ctx, const char *who,
+                            vouch_channel *channel);
+/* Finishes a forgot request by SMS: the code sent to the phone number
+ * who, and the new password, as vouch_reset_complete; a phone no account
+ * has answers as a wrong code would (VOUCH_ERR_AUTH), in the same
+ * (padded) time. */
+vouch_rc vouch_reset_forgot_complete(vouch_ctx *ctx, const char *who,
+                                     const char *code, const char *pw,
+                                     vouch_reset_done *done);
 
 /* Recovery pads every call (after its input checks) on the monotonic
  * clock to a whole number of these: hit and miss take the same time. */

@@ -72,6 +72,23 @@ static void reset_check(vd_req *r, const char *token)
     reply(r, token_status(rc), NULL);
 }
 
+/* The answer to a refused new password, or NULL. */
+static const char *pw_status(vouch_rc rc)
+{
+  switch(rc) {
+  case VOUCH_ERR_PW_SHORT:
+    return "short";
+  case VOUCH_ERR_PW_LONG:
+    return "long";
+  case VOUCH_ERR_PW_REUSED:
+    return "reused";
+  case VOUCH_ERR_INPUT:
+    return "badchars";
+  default:
+    return NULL;
+  }
+}
+
 /* reset.complete TOKEN PASSWORD: the new password, as vouch-reset
  * complete --token sets it (policy, history, sign-out everywhere, the
  * "password changed" email); the token is used up only then. */
@@ -92,16 +109,57 @@ static void reset_complete(vd_req *r, const char *token, const char *pw)
   snprintf(min, sizeof(min), "%u", r->ctx->cfg->pw_min_length);
   if(rc == VOUCH_OK || done.changed)
     reply(r, "ok", "lang", lang, NULL);
-  else if(rc == VOUCH_ERR_PW_SHORT)
-    reply(r, "short", "lang", lang, "min", min, NULL);
-  else if(rc == VOUCH_ERR_PW_LONG)
-    reply(r, "long", "lang", lang, NULL);
-  else if(rc == VOUCH_ERR_PW_REUSED)
-    reply(r, "reused", "lang", lang, NULL);
-  else if(rc == VOUCH_ERR_INPUT)
-    reply(r, "badchars", "lang", lang, NULL);
+  else if(pw_status(rc))
+    reply(r, pw_status(rc), "lang", lang, "min", min, NULL);
   else
     reply(r, token_status(rc), "lang", lang, NULL);
+}
+
+/* forgot WHO: a link by email or a code by SMS when an account has it;
+ * the same answer (and time) when none has. */
+static void forgot(vd_req *r, const char *who)
+{
+  vouch_channel ch = VOUCH_CHANNEL_EMAIL;
+  vouch_rc rc;
+
+  rc = vouch_reset_forgot(r->ctx, who, &ch);
+  if(rc == VOUCH_OK)
+    reply(r, ch == VOUCH_CHANNEL_SMS ? "sms" : "email", NULL);
+  else if(rc == VOUCH_ERR_INPUT)
+    reply(r, "invalid", NULL);
+  else if(rc == VOUCH_ERR_RATE)
+    reply(r, "rate", NULL);
+  else
+    reply(r, "error", NULL);
+}
+
+/* forgot.complete WHO CODE PASSWORD: the SMS code and the new password.
+ * A wrong code counts as at a PAM prompt. */
+static void forgot_complete(vd_req *r, const char *who, const char *code,
+                            const char *pw)
+{
+  vouch_reset_done done;
+  const char *st;
+  char min[16];
+  vouch_rc rc;
+
+  if(!vouch_valid_code(code, r->ctx->cfg->otp_length)) {
+    reply(r, "badcode", NULL);
+    return;
+  }
+  rc = vouch_reset_forgot_complete(r->ctx, who, code, pw, &done);
+  snprintf(min, sizeof(min), "%u", r->ctx->cfg->pw_min_length);
+  if(rc == VOUCH_OK || done.changed)
+    st = "ok";
+  else if(rc == VOUCH_ERR_AUTH)
+    st = "wrong";
+  else if(rc == VOUCH_ERR_LOCKED)
+    st = "locked";
+  else if(rc == VOUCH_ERR_STALE)
+    st = "stale";
+  else
+    st = pw_status(rc) ? pw_status(rc) : "error";
+  reply(r, st, "min", min, NULL);
 }
 
 void vd_web(vd_req *r, const char *web_user)
@@ -133,6 +191,10 @@ void vd_web(vd_req *r, const char *web_user)
     reset_check(r, h->field[2]);
   else if(!strcmp(op, "reset.complete") && h->nfields == 4)
     reset_complete(r, h->field[2], h->field[3]);
+  else if(!strcmp(op, "forgot") && h->nfields == 3)
+    forgot(r, h->field[2]);
+  else if(!strcmp(op, "forgot.complete") && h->nfields == 5)
+    forgot_complete(r, h->field[2], h->field[3], h->field[4]);
   else {
     vd_refused(r, "daemon.bad_request", "web: unknown operation");
     reply(r, "error", NULL);

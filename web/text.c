@@ -162,6 +162,117 @@ static const char *const texts[W_COUNT][WEB_LANGS] = {
                        "Deze pagina accepteert dit soort verzoeken niet.",
                        "Den här sidan tar inte emot sådana förfrågningar.",
                        "Halaman ini tidak menerima permintaan sebegitu."},
+    [W_FORGOT_TITLE] = {"Forgot your password?", "Glemt din adgangskode?",
+                        "Wachtwoord vergeten?", "Glömt ditt lösenord?",
+                        "Terlupa kata laluan?"},
+    [W_FORGOT_INTRO] =
+        {"Enter the email address or phone number of your account. We send "
+         "a link by email, or a code by SMS.",
+         "Indtast din kontos e-mailadresse eller telefonnummer. Vi sender et "
+         "link via e-mail eller en kode via sms.",
+         "Voer het e-mailadres of telefoonnummer van je account in. We "
+         "sturen een link per e-mail of een code per sms.",
+         "Ange e-postadressen eller telefonnumret för ditt konto. Vi skickar "
+         "en länk via e-post eller en kod via sms.",
+         "Masukkan alamat e-mel atau nombor telefon akaun anda. Kami akan "
+         "menghantar pautan melalui e-mel atau kod melalui SMS."},
+    [W_WHO] = {"Email address or phone number",
+               "E-mailadresse eller telefonnummer",
+               "E-mailadres of telefoonnummer",
+               "E-postadress eller telefonnummer",
+               "Alamat e-mel atau nombor telefon"},
+    [W_WHO_BAD] =
+        {"Enter an email address, or a phone number with its country code "
+         "(such as +45).",
+         "Indtast en e-mailadresse eller et telefonnummer med landekode "
+         "(f.eks. +45).",
+         "Voer een e-mailadres in, of een telefoonnummer met landcode "
+         "(zoals +31).",
+         "Ange en e-postadress eller ett telefonnummer med landsnummer "
+         "(till exempel +46).",
+         "Masukkan alamat e-mel, atau nombor telefon dengan kod negara "
+         "(seperti +60)."},
+    [W_SENT_TITLE] = {"Check your messages", "Tjek dine beskeder",
+                      "Bekijk je berichten", "Kolla dina meddelanden",
+                      "Semak mesej anda"},
+    [W_SENT_EMAIL] =
+        {"If an account uses this email address, we have sent it a link to "
+         "choose a new password. The link works once and for a limited time.",
+         "Hvis en konto bruger denne e-mailadresse, har vi sendt et link til "
+         "at vælge en ny adgangskode. Linket virker én gang og i begrænset "
+         "tid.",
+         "Als een account dit e-mailadres gebruikt, hebben we een link "
+         "gestuurd om een nieuw wachtwoord te kiezen. De link werkt één keer "
+         "en een beperkte tijd.",
+         "Om ett konto använder den här e-postadressen har vi skickat en "
+         "länk för att välja ett nytt lösenord. Länken fungerar en gång och "
+         "under en begränsad tid.",
+         "Jika akaun menggunakan alamat e-mel ini, kami telah menghantar "
+         "pautan untuk memilih kata laluan baharu. Pautan berfungsi sekali "
+         "sahaja dan untuk masa yang terhad."},
+    [W_SENT_SMS] =
+        {"If an account uses this phone number, we have sent it a 6-digit "
+         "code by SMS. Enter it here with your new password.",
+         "Hvis en konto bruger dette telefonnummer, har vi sendt en 6-cifret "
+         "kode via sms. Indtast den her sammen med din nye adgangskode.",
+         "Als een account dit telefoonnummer gebruikt, hebben we een "
+         "6-cijferige code per sms gestuurd. Voer die hier in met je nieuwe "
+         "wachtwoord.",
+         "Om ett konto använder det här telefonnumret har vi skickat en "
+         "6-siffrig kod via sms. Ange den här tillsammans med ditt nya "
+         "lösenord.",
+         "Jika akaun menggunakan nombor telefon ini, kami telah menghantar "
+         "kod 6 digit melalui SMS. Masukkan kod itu di sini bersama kata "
+         "laluan baharu anda."},
+    [W_CODE] = {"6-digit code", "6-cifret kode", "6-cijferige code",
+                "6-siffrig kod", "Kod 6 digit"},
+    [W_CODE_WRONG] =
+        {"That code is not right. Check the SMS and try again.",
+         "Koden er forkert. Tjek sms'en, og prøv igen.",
+         "Die code klopt niet. Controleer de sms en probeer het "
+         "opnieuw.",
+         "Koden stämmer inte. Kontrollera sms:et och försök igen.",
+         "Kod itu tidak betul. Semak SMS dan cuba lagi."},
+    [W_CODE_STALE] =
+        {"The code has expired or was already used. Ask for a "
+         "new one.",
+         "Koden er udløbet eller allerede brugt. Bed om en ny.",
+         "De code is verlopen of al gebruikt. Vraag een nieuwe "
+         "aan.",
+         "Koden har gått ut eller har redan använts. Be om en ny.",
+         "Kod telah tamat tempoh atau telah digunakan. Minta kod "
+         "baharu."},
+    [W_CODE_BAD] = {"Enter the code as it is in the SMS: digits only.",
+                    "Indtast koden, som den står i sms'en: kun cifre.",
+                    "Voer de code in zoals in de sms: alleen cijfers.",
+                    "Ange koden som den står i sms:et: bara siffror.",
+                    "Masukkan kod seperti dalam SMS: digit sahaja."},
+    [W_LOCKED] =
+        {"Too many wrong answers. For your security, we have sent a link to "
+         "reset your password to the email address of the account.",
+         "For mange forkerte svar. Af sikkerhedshensyn har vi sendt et link "
+         "til nulstilling af adgangskoden til kontoens e-mailadresse.",
+         "Te veel verkeerde antwoorden. Voor je veiligheid hebben we een link "
+         "om je wachtwoord opnieuw in te stellen naar het e-mailadres van "
+         "het account gestuurd.",
+         "För många felaktiga svar. För din säkerhet har vi skickat en länk "
+         "för att återställa lösenordet till kontots e-postadress.",
+         "Terlalu banyak jawapan salah. Demi keselamatan anda, kami telah "
+         "menghantar pautan untuk menetapkan semula kata laluan ke alamat "
+         "e-mel akaun."},
+    [W_RATE_TITLE] = {"Too many requests", "For mange anmodninger",
+                      "Te veel verzoeken", "För många förfrågningar",
+                      "Terlalu banyak permintaan"},
+    [W_RATE_TEXT] = {"Nothing was sent. Wait an hour before you ask again.",
+                     "Intet blev sendt. Vent en time, før du spørger igen.",
+                     "Er is niets verzonden. Wacht een uur voordat je het "
+                     "opnieuw vraagt.",
+                     "Inget skickades. Vänta en timme innan du frågar igen.",
+                     "Tiada apa yang dihantar. Tunggu sejam sebelum meminta "
+                     "lagi."},
+    [W_ASK_NEW] = {"Ask for a new link", "Bed om et nyt link",
+                   "Vraag een nieuwe link aan", "Be om en ny länk",
+                   "Minta pautan baharu"},
 };
 
 static int lang_index(const char *lang)

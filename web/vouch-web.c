@@ -195,45 +195,25 @@ static void reset_what(const char *token, char *what, size_t len)
 /* The form to choose a new password; error (may be NULL) above it. */
 static enum MHD_Result reset_form(struct MHD_Connection *c, int status,
                                   const char *lang, const char *token,
-                                  const char *error)
-{
-  char csrf[WEB_CSRF_MAX], what[TOKEN_MAX + 16];
-  web_page p;
-
-  reset_what(token, what, sizeof(what));
-  web_csrf_make(what, csrf);
-  web_page_start(&p, status, lang, g_prefix, W_RESET_TITLE);
-  if(error)
-    web_page_para(&p, "error", error);
-  web_page_para(&p, NULL, web_text_get(lang, W_RESET_INTRO));
-  web_page_raw(&p, "<form method=\"post\" action=\"");
-  web_page_text(&p, g_prefix);
-  web_page_raw(&p, "/reset\">\n<input type=\"hidden\" name=\"csrf\" "
-                   "value=\"");
-  web_page_text(&p, csrf);
-  web_page_raw(&p, "\">\n<input type=\"hidden\" name=\"token\" value=\"");
-  web_page_text(&p, token);
-  web_page_raw(&p, "\">\n<label for=\"password\">");
-  web_page_text(&p, web_text_get(lang, W_NEW_PW));
-  web_page_raw(&p, "</label>\n<input id=\"password\" name=\"password\" "
-                   "type=\"password\" autocomplete=\"new-password\" "
-                   "required>\n<label for=\"password2\">");
-  web_page_text(&p, web_text_get(lang, W_NEW_PW2));
-  web_page_raw(&p, "</label>\n<input id=\"password2\" name=\"password2\" "
-                   "type=\"password\" autocomplete=\"new-password\" "
-                   "required>\n<button type=\"submit\">");
-  web_page_text(&p, web_text_get(lang, W_CONTINUE));
-  web_page_raw(&p, "</button>\n</form>\n");
-  web_page_end(&p);
-  return send_page(c, &p, NULL);
-}
+                                  const char *error);
 
 /* The page for a status vouchd gave about a token that is not usable. */
 static enum MHD_Result token_gone(struct MHD_Connection *c, const char *st,
                                   const char *lang)
 {
-  if(st && !strcmp(st, "stale"))
-    return send_note(c, 410, lang, W_EXPIRED_TITLE, W_EXPIRED_TEXT, NULL);
+  web_page p;
+
+  if(st && !strcmp(st, "stale")) {
+    web_page_start(&p, 410, lang, g_prefix, W_EXPIRED_TITLE);
+    web_page_para(&p, NULL, web_text_get(lang, W_EXPIRED_TEXT));
+    web_page_raw(&p, "<p><a href=\"");
+    web_page_text(&p, g_prefix);
+    web_page_raw(&p, "/forgot\">");
+    web_page_text(&p, web_text_get(lang, W_ASK_NEW));
+    web_page_raw(&p, "</a></p>\n");
+    web_page_end(&p);
+    return send_page(c, &p, NULL);
+  }
   if(st && !strcmp(st, "invalid"))
     return send_note(c, 404, lang, W_INVALID_TITLE, W_INVALID_TEXT, NULL);
   return send_note(c, 503, lang, W_ERROR_TITLE, W_ERROR_TEXT, NULL);
@@ -324,6 +304,210 @@ static enum MHD_Result reset_post(struct MHD_Connection *c, const char *lang,
   return ret;
 }
 
+/* ------------------------------------------------------------ /forgot */
+
+/* A labelled input. */
+static void field(web_page *p, const char *lang, const char *name,
+                  web_text label, const char *type, const char *extra)
+{
+  web_page_raw(p, "<label for=\"");
+  web_page_text(p, name);
+  web_page_raw(p, "\">");
+  web_page_text(p, web_text_get(lang, label));
+  web_page_raw(p, "</label>\n<input id=\"");
+  web_page_text(p, name);
+  web_page_raw(p, "\" name=\"");
+  web_page_text(p, name);
+  web_page_raw(p, "\" type=\"");
+  web_page_text(p, type);
+  web_page_raw(p, "\" ");
+  web_page_raw(p, extra);
+  web_page_raw(p, " required>\n");
+}
+
+/* <form method="post" action="PREFIX/path"> with its CSRF token for
+ * what, and the hidden fields (name, value pairs, NULL-ended). */
+static void form_start(web_page *p, const char *path, const char *what,
+                       const char *const *hidden)
+{
+  char csrf[WEB_CSRF_MAX];
+
+  web_csrf_make(what, csrf);
+  web_page_raw(p, "<form method=\"post\" action=\"");
+  web_page_text(p, g_prefix);
+  web_page_text(p, path);
+  web_page_raw(p, "\">\n<input type=\"hidden\" name=\"csrf\" value=\"");
+  web_page_text(p, csrf);
+  web_page_raw(p, "\">\n");
+  for(; hidden && hidden[0]; hidden += 2) {
+    web_page_raw(p, "<input type=\"hidden\" name=\"");
+    web_page_text(p, hidden[0]);
+    web_page_raw(p, "\" value=\"");
+    web_page_text(p, hidden[1]);
+    web_page_raw(p, "\">\n");
+  }
+}
+
+static void form_end(web_page *p, const char *lang)
+{
+  web_page_raw(p, "<button type=\"submit\">");
+  web_page_text(p, web_text_get(lang, W_CONTINUE));
+  web_page_raw(p, "</button>\n</form>\n");
+}
+
+static enum MHD_Result forgot_form(struct MHD_Connection *c, int status,
+                                   const char *lang, const char *error)
+{
+  web_page p;
+
+  web_page_start(&p, status, lang, g_prefix, W_FORGOT_TITLE);
+  if(error)
+    web_page_para(&p, "error", error);
+  web_page_para(&p, NULL, web_text_get(lang, W_FORGOT_INTRO));
+  form_start(&p, "/forgot", "forgot", NULL);
+  field(&p, lang, "who", W_WHO, "text",
+        "autocomplete=\"username\" maxlength=\"254\"");
+  form_end(&p, lang);
+  web_page_end(&p);
+  return send_page(c, &p, NULL);
+}
+
+static void what_of(const char *who, char *what, size_t len)
+{
+  snprintf(what, len, "forgot|%s", who);
+}
+
+/* The page for the SMS code and the new password. */
+static enum MHD_Result code_form(struct MHD_Connection *c, int status,
+                                 const char *lang, const char *who,
+                                 const char *error)
+{
+  const char *hidden[] = {"who", who, NULL};
+  char what[320];
+  web_page p;
+
+  what_of(who, what, sizeof(what));
+  web_page_start(&p, status, lang, g_prefix, W_SENT_TITLE);
+  if(error)
+    web_page_para(&p, "error", error);
+  web_page_para(&p, NULL, web_text_get(lang, W_SENT_SMS));
+  form_start(&p, "/forgot/code", what, hidden);
+  field(&p, lang, "code", W_CODE, "text",
+        "inputmode=\"numeric\" autocomplete=\"one-time-code\" "
+        "maxlength=\"10\"");
+  field(&p, lang, "password", W_NEW_PW, "password",
+        "autocomplete=\"new-password\"");
+  field(&p, lang, "password2", W_NEW_PW2, "password",
+        "autocomplete=\"new-password\"");
+  form_end(&p, lang);
+  web_page_end(&p);
+  return send_page(c, &p, NULL);
+}
+
+static enum MHD_Result reset_form(struct MHD_Connection *c, int status,
+                                  const char *lang, const char *token,
+                                  const char *error)
+{
+  const char *hidden[] = {"token", token, NULL};
+  char what[TOKEN_MAX + 16];
+  web_page p;
+
+  reset_what(token, what, sizeof(what));
+  web_page_start(&p, status, lang, g_prefix, W_RESET_TITLE);
+  if(error)
+    web_page_para(&p, "error", error);
+  web_page_para(&p, NULL, web_text_get(lang, W_RESET_INTRO));
+  form_start(&p, "/reset", what, hidden);
+  field(&p, lang, "password", W_NEW_PW, "password",
+        "autocomplete=\"new-password\"");
+  field(&p, lang, "password2", W_NEW_PW2, "password",
+        "autocomplete=\"new-password\"");
+  form_end(&p, lang);
+  web_page_end(&p);
+  return send_page(c, &p, NULL);
+}
+
+/* POST /forgot: who.  The same page whether or not an account has it. */
+static enum MHD_Result forgot_post(struct MHD_Connection *c, const char *lang,
+                                   const web_form *f)
+{
+  static const char *const fields[] = {"csrf", "who", NULL};
+  const char *who = web_form_get(f, "who"), *st, *args[1];
+  vouch_frame ans;
+
+  if(!web_form_only(f, fields) || !who)
+    return send_note(c, 400, lang, W_BADFORM_TITLE, W_BADFORM_TEXT, NULL);
+  if(!web_csrf_check("forgot", web_form_get(f, "csrf"))) {
+    say(LOG_NOTICE, "a form with a wrong or expired CSRF token refused");
+    return send_note(c, 403, lang, W_FORBIDDEN_TITLE, W_FORBIDDEN_TEXT, NULL);
+  }
+  if(strlen(who) > 254)
+    return forgot_form(c, 400, lang, web_text_get(lang, W_WHO_BAD));
+  args[0] = who;
+  st = ask("forgot", args, 1, &ans);
+  if(st && !strcmp(st, "email"))
+    return send_note(c, 200, lang, W_SENT_TITLE, W_SENT_EMAIL, NULL);
+  if(st && !strcmp(st, "sms"))
+    return code_form(c, 200, lang, who, NULL);
+  if(st && !strcmp(st, "invalid"))
+    return forgot_form(c, 400, lang, web_text_get(lang, W_WHO_BAD));
+  if(st && !strcmp(st, "rate"))
+    return send_note(c, 429, lang, W_RATE_TITLE, W_RATE_TEXT, NULL);
+  return send_note(c, 503, lang, W_ERROR_TITLE, W_ERROR_TEXT, NULL);
+}
+
+/* What vouchd said of a code answer, in lang (NULL: nothing to say). */
+static const char *code_refusal(const char *st, const vouch_frame *ans,
+                                const char *lang, char *buf, size_t len)
+{
+  if(!strcmp(st, "wrong"))
+    return web_text_get(lang, W_CODE_WRONG);
+  if(!strcmp(st, "badcode"))
+    return web_text_get(lang, W_CODE_BAD);
+  return refusal(st, ans, lang, buf, len);
+}
+
+/* POST /forgot/code: who, code, password, password2. */
+static enum MHD_Result code_post(struct MHD_Connection *c, const char *lang,
+                                 const web_form *f)
+{
+  static const char *const fields[] = {"csrf",     "who",       "code",
+                                       "password", "password2", NULL};
+  const char *who = web_form_get(f, "who"), *code = web_form_get(f, "code");
+  const char *pw = web_form_get(f, "password");
+  const char *pw2 = web_form_get(f, "password2"), *st, *why, *args[3];
+  char what[320], buf[256];
+  vouch_frame ans;
+  enum MHD_Result ret;
+
+  if(!web_form_only(f, fields) || !who || !code || !pw || !pw2 ||
+     strlen(who) > 254 || strlen(code) > 16)
+    return send_note(c, 400, lang, W_BADFORM_TITLE, W_BADFORM_TEXT, NULL);
+  what_of(who, what, sizeof(what));
+  if(!web_csrf_check(what, web_form_get(f, "csrf"))) {
+    say(LOG_NOTICE, "a form with a wrong or expired CSRF token refused");
+    return send_note(c, 403, lang, W_FORBIDDEN_TITLE, W_FORBIDDEN_TEXT, NULL);
+  }
+  if(strcmp(pw, pw2))
+    return code_form(c, 400, lang, who, web_text_get(lang, W_MISMATCH));
+  args[0] = who;
+  args[1] = code;
+  args[2] = pw;
+  st = ask("forgot.complete", args, 3, &ans);
+  if(st && !strcmp(st, "ok"))
+    ret = send_note(c, 200, lang, W_DONE_TITLE, W_DONE_TEXT, NULL);
+  else if(st && !strcmp(st, "locked"))
+    ret = send_note(c, 403, lang, W_ERROR_TITLE, W_LOCKED, NULL);
+  else if(st && !strcmp(st, "stale"))
+    ret = forgot_form(c, 410, lang, web_text_get(lang, W_CODE_STALE));
+  else if(st && (why = code_refusal(st, &ans, lang, buf, sizeof(buf))))
+    ret = code_form(c, 400, lang, who, why);
+  else
+    ret = send_note(c, 503, lang, W_ERROR_TITLE, W_ERROR_TEXT, NULL);
+  vouch_frame_wipe(&ans);
+  return ret;
+}
+
 /* ------------------------------------------------------------ routing */
 
 /* A request being read: the form body, bounded. */
@@ -400,6 +584,10 @@ static enum MHD_Result post(struct MHD_Connection *c, const char *path,
     return send_note(c, 400, lang, W_BADFORM_TITLE, W_BADFORM_TEXT, NULL);
   if(!strcmp(path, "/reset"))
     ret = reset_post(c, lang, &f);
+  else if(!strcmp(path, "/forgot"))
+    ret = forgot_post(c, lang, &f);
+  else if(!strcmp(path, "/forgot/code"))
+    ret = code_post(c, lang, &f);
   else
     ret = send_note(c, 404, lang, W_NOTFOUND_TITLE, W_NOTFOUND_TEXT, NULL);
   web_form_free(&f);
@@ -426,7 +614,11 @@ static enum MHD_Result route(struct MHD_Connection *c, const char *url,
   /* Browsers ask for it on every site: nothing, without an error. */
   if(!strcmp(path, "/favicon.ico") && get)
     return send_bytes(c, 204, "image/x-icon", NULL, "", 0, true, NULL);
-  if(strcmp(path, "/reset"))
+  if(!strcmp(path, "/forgot") && get)
+    return forgot_form(c, 200, lang, NULL);
+  if(!strcmp(path, "/forgot/code") && !strcmp(method, "POST"))
+    return post(c, path, lang, rq);
+  if(strcmp(path, "/reset") && strcmp(path, "/forgot"))
     return send_note(c, 404, lang, W_NOTFOUND_TITLE, W_NOTFOUND_TEXT, NULL);
   if(get)
     return reset_get(c, lang);

@@ -180,7 +180,7 @@ static void test_migration(void **state)
   (void)state;
   st = open_new();
   vouch_store_close(st);
-  assert_int_equal(peek("PRAGMA user_version"), 6); /* the current schema */
+  assert_int_equal(peek("PRAGMA user_version"), 7); /* the current schema */
   assert_int_equal(peek("PRAGMA application_id"), 0x766f7563);
   assert_int_equal(peek("SELECT count(*) FROM sqlite_schema WHERE name IN"
                         " ('codes', 'tokens', 'check_failures', 'sends')"),
@@ -956,7 +956,7 @@ static void test_migration_v1(void **state)
   assert_int_equal(vouch_store_open(dbpath, 1000, 0, &st, capture, NULL),
                    VOUCH_OK);
   assert_int_equal(peek("PRAGMA user_version"),
-                   6); /* migrated to the current schema */
+                   7); /* migrated to the current schema */
   /* Everything of version 1 is still there, untouched. */
   assert_int_equal(vouch_store_user_get(st, "alice", &g), VOUCH_OK);
   assert_string_equal(g.email, "alice@example.org");
