@@ -220,20 +220,56 @@ out:
   return rc;
 }
 
+vouch_rc vouch_token_owner(vouch_ctx *ctx, const char *purpose,
+                           const char *token, char *user, size_t len)
+{
+  unsigned char mac[VOUCH_MAC_BYTES];
+  const unsigned char *key;
+  vouch_token_row t;
+  vouch_store *st;
+  vouch_rc rc;
+
+  if(!user || !len)
+    return VOUCH_ERR_USAGE;
+  user[0] = '\0';
+  if(!valid_purpose(purpose) || !vouch_valid_token(token))
+    return VOUCH_ERR_INPUT;
+  rc = vouch_ctx_store(ctx, &st);
+  if(!rc)
+    rc = vouch_ctx_key(ctx, &key);
+  if(rc)
+    return rc;
+  vouch_mac(key, mac, "token", purpose, token, NULL);
+  rc = vouch_store_token_owner(st, mac, &t, user, len);
+  vouch_wipe(mac, sizeof(mac));
+  if(rc == VOUCH_ERR_NOT_FOUND || (!rc && strcmp(t.purpose, purpose))) {
+    user[0] = '\0';
+    return VOUCH_ERR_AUTH;
+  }
+  if(!rc && (t.used || t.expires <= time(NULL)))
+    return VOUCH_ERR_STALE;
+  return rc;
+}
+
 /* ----------------------------------------------------------------- lockout */
+
+char *vouch_web_link(const vouch_config *cfg, const char *path,
+                     const char *token)
+{
+  size_t n = strlen(cfg->web_base_url);
+
+  while(n && cfg->web_base_url[n - 1] == '/')
+    n--;
+  return vouch_asprintf("%.*s%s?token=%s", (int)n, cfg->web_base_url, path,
+                        token);
+}
 
 char *vouch_reset_link(const vouch_config *cfg, const char *token)
 {
   const char *url = cfg->reset_link_url, *at;
-  size_t n;
 
-  if(!url || !url[0]) {
-    n = strlen(cfg->web_base_url);
-    while(n && cfg->web_base_url[n - 1] == '/')
-      n--;
-    return vouch_asprintf("%.*s/reset?token=%s", (int)n, cfg->web_base_url,
-                          token);
-  }
+  if(!url || !url[0])
+    return vouch_web_link(cfg, "/reset", token);
   at = strstr(url, "{token}");
   if(!at)
     return vouch_asprintf("%s", url);

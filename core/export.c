@@ -154,21 +154,28 @@ static vouch_rc request_send(vouch_ctx *ctx, vouch_store *st, const char *user,
                              int64_t id)
 {
   char token[VOUCH_TOKEN_CHARS + 1] = "";
-  char days[16], detail[96];
-  const char *pairs[5];
+  char days[16], detail[96], *link = NULL;
+  const char *pairs[7];
   vouch_rc rc;
 
   snprintf(days, sizeof(days), "%u", days_of(ctx->cfg->export_confirm_ttl));
   rc = vouch_token_issue(ctx, user, "export", ctx->cfg->export_confirm_ttl,
                          token);
+  /* The link to vouch-web's confirmation page, and the token itself for
+   * vouch-export confirm and vouch-account. */
+  if(!rc && !(link = vouch_web_link(ctx->cfg, "/export/confirm", token)))
+    rc = VOUCH_ERR_NOMEM;
   pairs[0] = "token";
   pairs[1] = token;
   pairs[2] = "days";
   pairs[3] = days;
-  pairs[4] = NULL;
+  pairs[4] = "link";
+  pairs[5] = link;
+  pairs[6] = NULL;
   if(!rc)
     rc = vouch_notify(ctx, user, "export-confirm-email", pairs);
   vouch_wipe(token, sizeof(token));
+  vouch_free_secret(link);
   if(!rc)
     return VOUCH_OK;
   snprintf(detail, sizeof(detail), "request=%lld: %s", (long long)id,

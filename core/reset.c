@@ -233,32 +233,7 @@ vouch_rc vouch_reset_complete(vouch_ctx *ctx, const char *user,
 vouch_rc vouch_reset_token_user(vouch_ctx *ctx, const char *token, char *user,
                                 size_t len)
 {
-  unsigned char mac[VOUCH_MAC_BYTES];
-  const unsigned char *key;
-  vouch_token_row t;
-  vouch_store *st;
-  vouch_rc rc;
-
-  if(!user || !len)
-    return VOUCH_ERR_USAGE;
-  user[0] = '\0';
-  if(!vouch_valid_token(token))
-    return VOUCH_ERR_INPUT;
-  rc = vouch_ctx_store(ctx, &st);
-  if(!rc)
-    rc = vouch_ctx_key(ctx, &key);
-  if(rc)
-    return rc;
-  vouch_mac(key, mac, "token", "reset", token, NULL);
-  rc = vouch_store_token_owner(st, mac, &t, user, len);
-  vouch_wipe(mac, sizeof(mac));
-  if(rc == VOUCH_ERR_NOT_FOUND || (!rc && strcmp(t.purpose, "reset"))) {
-    user[0] = '\0';
-    return VOUCH_ERR_AUTH;
-  }
-  if(!rc && (t.used || t.expires <= time(NULL)))
-    return VOUCH_ERR_STALE;
-  return rc;
+  return vouch_token_owner(ctx, "reset", token, user, len);
 }
 
 /* ----------------------------------------------------------------- forgot */

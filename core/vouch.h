@@ -593,6 +593,11 @@ bool vouch_valid_token(const char *t);
  * page); malloc'ed, wiped by the caller (vouch_free_secret); NULL when
  * out of memory.  The one maker of reset links. */
 char *vouch_reset_link(const vouch_config *cfg, const char *token);
+/* A link to vouch-web's page path ("/export/confirm"): [web] base_url,
+ * path and "?token=" token; malloc'ed (vouch_free_secret), NULL when out
+ * of memory. */
+char *vouch_web_link(const vouch_config *cfg, const char *path,
+                     const char *token);
 vouch_rc vouch_code_redeem(vouch_ctx *ctx, const char *user,
                            const char *purpose, vouch_channel ch,
                            const char *answer);
@@ -603,6 +608,13 @@ vouch_rc vouch_code_redeem_to(vouch_ctx *ctx, const char *user,
                               const char *dest, const char *answer);
 
 /* --------------------------------------------------------- tokens (same) */
+
+/* Whose live token of purpose it is, without using it up (a page that
+ * shows a form for it): user (len bytes) gets the owner.
+ * VOUCH_ERR_INPUT malformed, VOUCH_ERR_AUTH unknown or of another
+ * purpose, VOUCH_ERR_STALE expired or used (user is still set). */
+vouch_rc vouch_token_owner(vouch_ctx *ctx, const char *purpose,
+                           const char *token, char *user, size_t len);
 
 /* A single-use URL-safe token for (user, purpose), valid ttl seconds; only
  * its keyed hash is stored. */

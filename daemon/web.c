@@ -162,6 +162,76 @@ static void forgot_complete(vd_req *r, const char *who, const char *code,
   reply(r, st, "min", min, NULL);
 }
 
+/* The request an export token confirms: its owner in user, its id;
+ * else the status to answer. */
+static const char *export_of(vd_req *r, const char *token, char *user,
+                             size_t len, int64_t *id)
+{
+  vouch_rc rc = vouch_token_owner(r->ctx, "export", token, user, len);
+
+  if(!rc)
+    rc = vouch_export_pending(r->ctx, user, token, id);
+  if(!rc)
+    return NULL;
+  if(rc == VOUCH_ERR_NOT_FOUND)
+    return "stale"; /* confirmed, cancelled or retired already */
+  return token_status(rc);
+}
+
+/* export.check TOKEN: may the confirmation form be shown? */
+static void export_check(vd_req *r, const char *token)
+{
+  char user[64];
+  const char *st;
+  int64_t id = 0;
+
+  st = export_of(r, token, user, sizeof(user), &id);
+  reply(r, st ? st : "ok", "lang",
+        user[0] ? vouch_user_lang(r->ctx, user) : "", NULL);
+}
+
+/* export.confirm TOKEN PASSWORD: as vouch-export confirm; a wrong
+ * password counts as at sign-in. */
+static void export_confirm(vd_req *r, const char *token, const char *pw)
+{
+  char user[64];
+  const char *st;
+  bool at_token = false;
+  int64_t id = 0;
+  vouch_rc rc;
+
+  st = export_of(r, token, user, sizeof(user), &id);
+  if(st) {
+    reply(r, st, NULL);
+    return;
+  }
+  rc = vouch_export_confirm(r->ctx, user, token, pw, &id, &at_token);
+  if(rc == VOUCH_OK)
+    st = "ok";
+  else if(rc == VOUCH_ERR_AUTH && !at_token)
+    st = "wrong";
+  else if(rc == VOUCH_ERR_LOCKED)
+    st = "locked";
+  else if(rc == VOUCH_ERR_STALE || rc == VOUCH_ERR_NOT_FOUND)
+    st = "stale";
+  else
+    st = token_status(rc);
+  reply(r, st, "lang", vouch_user_lang(r->ctx, user), NULL);
+}
+
+/* export.cancel TOKEN: the request waiting for this confirmation ends. */
+static void export_cancel(vd_req *r, const char *token)
+{
+  char user[64];
+  const char *st;
+  int64_t id = 0;
+
+  st = export_of(r, token, user, sizeof(user), &id);
+  if(!st)
+    st = vouch_export_cancel(r->ctx, user, id) ? "error" : "ok";
+  reply(r, st, "lang", user[0] ? vouch_user_lang(r->ctx, user) : "", NULL);
+}
+
 void vd_web(vd_req *r, const char *web_user)
 {
   const vouch_frame *h = &r->hello;
@@ -191,6 +261,12 @@ void vd_web(vd_req *r, const char *web_user)
     reset_check(r, h->field[2]);
   else if(!strcmp(op, "reset.complete") && h->nfields == 4)
     reset_complete(r, h->field[2], h->field[3]);
+  else if(!strcmp(op, "export.check") && h->nfields == 3)
+    export_check(r, h->field[2]);
+  else if(!strcmp(op, "export.confirm") && h->nfields == 4)
+    export_confirm(r, h->field[2], h->field[3]);
+  else if(!strcmp(op, "export.cancel") && h->nfields == 3)
+    export_cancel(r, h->field[2]);
   else if(!strcmp(op, "forgot") && h->nfields == 3)
     forgot(r, h->field[2]);
   else if(!strcmp(op, "forgot.complete") && h->nfields == 5)

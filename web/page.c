@@ -25,6 +25,8 @@ const char web_style_css[] =
     "font-weight:600;cursor:pointer}\n"
     "button:focus,input:focus{outline:3px solid #0a58ca;outline-offset:2px}\n"
     ".error{color:#b00710;font-weight:600}\n"
+    "button.quiet{background:#fff;color:#1b1b1b;border:1px solid #767676;"
+    "margin-top:.5rem}\n"
     ".site{color:#595959;font-size:.9rem;margin:0 0 .5rem}\n";
 
 static void grow(web_page *p, size_t more)

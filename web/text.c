@@ -273,6 +273,82 @@ static const char *const texts[W_COUNT][WEB_LANGS] = {
     [W_ASK_NEW] = {"Ask for a new link", "Bed om et nyt link",
                    "Vraag een nieuwe link aan", "Be om en ny länk",
                    "Minta pautan baharu"},
+    [W_EXPORT_TITLE] = {"Confirm request", "Bekræft anmodning",
+                        "Aanvraag bevestigen", "Bekräfta begäran",
+                        "Sahkan permintaan"},
+    [W_EXPORT_INTRO] =
+        {"Confirm your request for your personal information with your "
+         "current password. We send you an email when it is ready to "
+         "download; this can take up to 30 days.",
+         "Bekræft din anmodning om dine personoplysninger med din nuværende "
+         "adgangskode. Vi sender dig en e-mail, når de er klar til download; "
+         "det kan tage op til 30 dage.",
+         "Bevestig je aanvraag voor je persoonsgegevens met je huidige "
+         "wachtwoord. We sturen je een e-mail zodra ze klaar zijn om te "
+         "downloaden; dit kan tot 30 dagen duren.",
+         "Bekräfta din begäran om dina personuppgifter med ditt nuvarande "
+         "lösenord. Vi skickar ett e-postmeddelande när de är klara att "
+         "ladda ner; det kan ta upp till 30 dagar.",
+         "Sahkan permintaan anda untuk maklumat peribadi anda dengan kata "
+         "laluan semasa. Kami akan menghantar e-mel apabila ia sedia untuk "
+         "dimuat turun; ini boleh mengambil masa sehingga 30 hari."},
+    [W_CURRENT_PW] = {"Current password", "Nuværende adgangskode",
+                      "Huidig wachtwoord", "Nuvarande lösenord",
+                      "Kata laluan semasa"},
+    [W_EXPORT_CONFIRM] = {"Confirm request", "Bekræft anmodning",
+                          "Aanvraag bevestigen", "Bekräfta begäran",
+                          "Sahkan permintaan"},
+    [W_EXPORT_CANCEL_INTRO] = {"Did you not ask for this?",
+                               "Har du ikke bedt om dette?",
+                               "Heb je hier niet om gevraagd?",
+                               "Har du inte bett om detta?",
+                               "Anda tidak memintanya?"},
+    [W_EXPORT_CANCEL] = {"Cancel the request", "Annullér anmodningen",
+                         "Aanvraag annuleren", "Avbryt begäran",
+                         "Batalkan permintaan"},
+    [W_EXPORT_DONE_TITLE] = {"Request confirmed", "Anmodningen er bekræftet",
+                             "Aanvraag bevestigd", "Begäran bekräftad",
+                             "Permintaan disahkan"},
+    [W_EXPORT_DONE_TEXT] =
+        {"We are preparing your personal information. We send you an email "
+         "when it is ready to download.",
+         "Vi gør dine personoplysninger klar. Vi sender dig en e-mail, når "
+         "de er klar til download.",
+         "We maken je persoonsgegevens klaar. We sturen je een e-mail zodra "
+         "ze klaar zijn om te downloaden.",
+         "Vi förbereder dina personuppgifter. Vi skickar ett "
+         "e-postmeddelande när de är klara att ladda ner.",
+         "Kami sedang menyediakan maklumat peribadi anda. Kami akan "
+         "menghantar e-mel apabila ia sedia untuk dimuat turun."},
+    [W_EXPORT_CANCELLED_TITLE] = {"Request cancelled",
+                                  "Anmodningen er annulleret",
+                                  "Aanvraag geannuleerd", "Begäran avbruten",
+                                  "Permintaan dibatalkan"},
+    [W_EXPORT_CANCELLED_TEXT] =
+        {"Nothing will be prepared. If you did not ask for it, change your "
+         "password.",
+         "Intet bliver gjort klar. Hvis du ikke bad om det, så skift din "
+         "adgangskode.",
+         "Er wordt niets klaargemaakt. Als je er niet om hebt gevraagd, "
+         "wijzig dan je wachtwoord.",
+         "Inget kommer att förberedas. Om du inte bad om det, ändra ditt "
+         "lösenord.",
+         "Tiada apa yang akan disediakan. Jika anda tidak memintanya, tukar "
+         "kata laluan anda."},
+    [W_EXPORT_GONE_TEXT] =
+        {"This request was already confirmed or cancelled, or it waited too "
+         "long. You can ask again from your account.",
+         "Denne anmodning er allerede bekræftet eller annulleret, eller den "
+         "ventede for længe. Du kan spørge igen fra din konto.",
+         "Deze aanvraag is al bevestigd of geannuleerd, of wachtte te lang. "
+         "Je kunt het opnieuw vragen vanuit je account.",
+         "Den här begäran har redan bekräftats eller avbrutits, eller så "
+         "väntade den för länge. Du kan fråga igen från ditt konto.",
+         "Permintaan ini telah disahkan atau dibatalkan, atau menunggu "
+         "terlalu lama. Anda boleh meminta lagi daripada akaun anda."},
+    [W_PW_WRONG] = {"That password is not right.", "Adgangskoden er forkert.",
+                    "Dat wachtwoord klopt niet.", "Lösenordet stämmer inte.",
+                    "Kata laluan itu tidak betul."},
 };
 
 static int lang_index(const char *lang)

@@ -508,6 +508,114 @@ static enum MHD_Result code_post(struct MHD_Connection *c, const char *lang,
   return ret;
 }
 
+/* ------------------------------------------------------------ /export */
+
+static void export_what(const char *token, char *what, size_t len)
+{
+  snprintf(what, len, "export|%s", token);
+}
+
+/* The confirmation form (current password), and the way to cancel. */
+static enum MHD_Result export_form(struct MHD_Connection *c, int status,
+                                   const char *lang, const char *token,
+                                   const char *error)
+{
+  const char *hidden[] = {"token", token, NULL};
+  char what[TOKEN_MAX + 16];
+  web_page p;
+
+  export_what(token, what, sizeof(what));
+  web_page_start(&p, status, lang, g_prefix, W_EXPORT_TITLE);
+  if(error)
+    web_page_para(&p, "error", error);
+  web_page_para(&p, NULL, web_text_get(lang, W_EXPORT_INTRO));
+  form_start(&p, "/export/confirm", what, hidden);
+  field(&p, lang, "password", W_CURRENT_PW, "password",
+        "autocomplete=\"current-password\"");
+  web_page_raw(&p, "<button type=\"submit\">");
+  web_page_text(&p, web_text_get(lang, W_EXPORT_CONFIRM));
+  web_page_raw(&p, "</button>\n</form>\n");
+  web_page_para(&p, NULL, web_text_get(lang, W_EXPORT_CANCEL_INTRO));
+  form_start(&p, "/export/cancel", what, hidden);
+  web_page_raw(&p, "<button type=\"submit\" class=\"quiet\">");
+  web_page_text(&p, web_text_get(lang, W_EXPORT_CANCEL));
+  web_page_raw(&p, "</button>\n</form>\n");
+  web_page_end(&p);
+  return send_page(c, &p, NULL);
+}
+
+/* A status vouchd gave about an export token that is not usable. */
+static enum MHD_Result export_gone(struct MHD_Connection *c, const char *st,
+                                   const char *lang)
+{
+  if(st && !strcmp(st, "stale"))
+    return send_note(c, 410, lang, W_EXPORT_TITLE, W_EXPORT_GONE_TEXT, NULL);
+  return token_gone(c, st, lang);
+}
+
+static const char *answer_lang(const char *st, const vouch_frame *ans,
+                               const char *lang)
+{
+  const char *l = st ? web_lang_known(ans_get(ans, "lang")) : NULL;
+
+  return l ? l : lang;
+}
+
+/* GET /export/confirm?token=T: nothing is used up. */
+static enum MHD_Result export_get(struct MHD_Connection *c, const char *lang)
+{
+  const char *token, *st, *args[1];
+  vouch_frame ans;
+
+  token = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token");
+  if(!token_ok(token))
+    return send_note(c, 404, lang, W_INVALID_TITLE, W_INVALID_TEXT, NULL);
+  args[0] = token;
+  st = ask("export.check", args, 1, &ans);
+  lang = answer_lang(st, &ans, lang);
+  if(!st || strcmp(st, "ok"))
+    return export_gone(c, st, lang);
+  return export_form(c, 200, lang, token, NULL);
+}
+
+/* POST /export/confirm (token, password) or /export/cancel (token). */
+static enum MHD_Result export_post(struct MHD_Connection *c, const char *lang,
+                                   const web_form *f, bool cancel)
+{
+  static const char *const fields[] = {"csrf", "token", "password", NULL};
+  const char *token = web_form_get(f, "token");
+  const char *pw = web_form_get(f, "password"), *st, *args[2];
+  char what[TOKEN_MAX + 16];
+  vouch_frame ans;
+  enum MHD_Result ret;
+
+  if(!web_form_only(f, fields) || !token_ok(token) || (!cancel && !pw))
+    return send_note(c, 400, lang, W_BADFORM_TITLE, W_BADFORM_TEXT, NULL);
+  export_what(token, what, sizeof(what));
+  if(!web_csrf_check(what, web_form_get(f, "csrf"))) {
+    say(LOG_NOTICE, "a form with a wrong or expired CSRF token refused");
+    return send_note(c, 403, lang, W_FORBIDDEN_TITLE, W_FORBIDDEN_TEXT, NULL);
+  }
+  args[0] = token;
+  args[1] = pw;
+  st = ask(cancel ? "export.cancel" : "export.confirm", args, cancel ? 1 : 2,
+           &ans);
+  lang = answer_lang(st, &ans, lang);
+  if(st && !strcmp(st, "ok"))
+    ret = cancel ? send_note(c, 200, lang, W_EXPORT_CANCELLED_TITLE,
+                             W_EXPORT_CANCELLED_TEXT, NULL)
+                 : send_note(c, 200, lang, W_EXPORT_DONE_TITLE,
+                             W_EXPORT_DONE_TEXT, NULL);
+  else if(st && !strcmp(st, "wrong"))
+    ret = export_form(c, 400, lang, token, web_text_get(lang, W_PW_WRONG));
+  else if(st && !strcmp(st, "locked"))
+    ret = send_note(c, 403, lang, W_ERROR_TITLE, W_LOCKED, NULL);
+  else
+    ret = export_gone(c, st, lang);
+  vouch_frame_wipe(&ans);
+  return ret;
+}
+
 /* ------------------------------------------------------------ routing */
 
 /* A request being read: the form body, bounded. */
@@ -588,6 +696,10 @@ static enum MHD_Result post(struct MHD_Connection *c, const char *path,
     ret = forgot_post(c, lang, &f);
   else if(!strcmp(path, "/forgot/code"))
     ret = code_post(c, lang, &f);
+  else if(!strcmp(path, "/export/confirm"))
+    ret = export_post(c, lang, &f, false);
+  else if(!strcmp(path, "/export/cancel"))
+    ret = export_post(c, lang, &f, true);
   else
     ret = send_note(c, 404, lang, W_NOTFOUND_TITLE, W_NOTFOUND_TEXT, NULL);
   web_form_free(&f);
@@ -617,6 +729,11 @@ static enum MHD_Result route(struct MHD_Connection *c, const char *url,
   if(!strcmp(path, "/forgot") && get)
     return forgot_form(c, 200, lang, NULL);
   if(!strcmp(path, "/forgot/code") && !strcmp(method, "POST"))
+    return post(c, path, lang, rq);
+  if(!strcmp(path, "/export/confirm") && get)
+    return export_get(c, lang);
+  if((!strcmp(path, "/export/confirm") || !strcmp(path, "/export/cancel")) &&
+     !strcmp(method, "POST"))
     return post(c, path, lang, rq);
   if(strcmp(path, "/reset") && strcmp(path, "/forgot"))
     return send_note(c, 404, lang, W_NOTFOUND_TITLE, W_NOTFOUND_TEXT, NULL);

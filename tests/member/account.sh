@@ -229,7 +229,7 @@ acc_end 0 "export requested"
 next_mail
 expect_grep '^Subject: Confirm your request for your personal information' "$MAIL" "export email"
 token=$(tr -d '\r' <"$MAIL" | sed '1,/^$/d' |
-  grep -E '^[A-Za-z0-9_-]{43}$' | head -n 1)
+  grep -oE 'token=[A-Za-z0-9_-]{43}' | head -n 1 | cut -d= -f2)
 [ -n "$token" ] || { fail "no token in the export email"; cat -A "$MAIL" >&2; }
 printf 'battery staple\n' >"$T/in"
 expect_rc 0 "export confirm" -- from_in pam_env "$ACCOUNT" --config "$CONF" \

@@ -1,0 +1,77 @@
+#!/bin/sh
+# vouch-web's data request confirmation (SPEC 8): the link in "Confirm
+# your request for your personal information" opens a form for the
+# current password; a GET uses nothing up; a wrong password is refused
+# and counted as at sign-in; the right one moves the request in progress
+# and the link is then gone (410); the same page lets the member cancel a
+# pending request instead; pages in the account's language; no CSRF
+# token, no confirmation.
+. "$VOUCH_SRC/tests/lib.sh"
+. "$VOUCH_SRC/tests/converse.sh"
+. "$VOUCH_SRC/tests/daemon/common.inc"
+. "$VOUCH_SRC/tests/web/common.inc"
+
+web_setup
+add_user alice 'correct horse' --email alice@example.org
+add_user bo 'hest batteri' --email bo@example.org --lang da
+EXPORT="$VOUCH_BUILD/vouch-export"
+elink() { grep -o "$WEB/export/confirm?token=[A-Za-z0-9_-]*" \
+  "$(ls -t "$T/mail"/* | head -n 1)" | head -n 1; }
+
+"$EXPORT" --config "$CONF" request alice >/dev/null || fail "export request"
+link=$(elink)
+[ -n "$link" ] && pass "the confirmation email links to vouch-web" ||
+  fail "no $WEB/export/confirm link in the email"
+path=${link#"$WEB"}
+token=${link#*token=}
+grep -q "$token" "$(ls -t "$T/mail"/* | head -n 1)" &&
+  pass "the token is in the email for vouch-export confirm too"
+
+H HEAD "$path"
+expect_status 200 "HEAD (a mail scanner)"
+H GET "$path"
+expect_status 200 "the confirmation form"
+expect_body '<label for="password">Current password</label>' \
+  "asks for the current password"
+expect_body 'action="/export/cancel"' "and offers to cancel"
+csrf=$(csrf_of)
+
+H POST /export/confirm -d "$(form csrf="$csrf" token="$token" password=wrong)"
+expect_status 400 "a wrong password"
+expect_body 'That password is not right' "says so"
+eq "$(failures alice)" 1 "counted as at sign-in"
+H POST /export/confirm -d "$(form token="$token" password='correct horse')"
+expect_status 403 "no CSRF token"
+H POST /export/confirm \
+  -d "$(form csrf="$csrf" token="$token" password='correct horse')"
+expect_status 200 "the right password"
+expect_body 'Request confirmed' "confirmed"
+"$EXPORT" --config "$CONF" list alice >"$T/list"
+expect_grep 'In progress' "$T/list" "the request is in progress"
+eq "$(failures alice)" 0 "a right password clears the count"
+H GET "$path"
+expect_status 410 "the link again: gone"
+H POST /export/confirm \
+  -d "$(form csrf="$csrf" token="$token" password='correct horse')"
+expect_status 410 "the form again: gone"
+
+# --- bo cancels his, in Danish
+"$EXPORT" --config "$CONF" request bo >/dev/null || fail "export request bo"
+blink=$(elink)
+H GET "${blink#"$WEB"}"
+expect_status 200 "bo's form"
+expect_body '<html lang="da">' "in Danish"
+expect_body 'Nuværende adgangskode' "with Danish words"
+bcsrf=$(csrf_of)
+H POST /export/cancel -d "$(form csrf="$bcsrf" token="${blink#*token=}")"
+expect_status 200 "bo cancels"
+expect_body 'Anmodningen er annulleret' "in Danish"
+"$EXPORT" --config "$CONF" list bo >"$T/list"
+expect_grep 'Cancelled' "$T/list" "the request is cancelled"
+H POST /export/confirm \
+  -d "$(form csrf="$bcsrf" token="${blink#*token=}" password='hest batteri')"
+expect_status 410 "a cancelled request cannot be confirmed"
+H GET /export/confirm?token=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
+expect_status 404 "an unknown token"
+
+finish
