@@ -111,6 +111,11 @@ int vouch_client_connect(const vouch_client_conf *conf, char *err,
 int vouch_client_web(const vouch_client_conf *conf, const char *op,
                      const char *const *args, unsigned nargs, vouch_frame *ans,
                      char *err, size_t errlen);
+/* The same, with a file vouchd may pass along (an archive to download):
+ * *file is its descriptor (the caller closes it), or -1. */
+int vouch_client_web_fd(const vouch_client_conf *conf, const char *op,
+                        const char *const *args, unsigned nargs,
+                        vouch_frame *ans, int *file, char *err, size_t errlen);
 
 /* A tool as vouchd's client: argv and the standard descriptors handed to
  * vouchd, which runs the command; returns the exit code to exit with. */

@@ -13,9 +13,16 @@ int vouch_client_web(const vouch_client_conf *conf, const char *op,
                      const char *const *args, unsigned nargs, vouch_frame *ans,
                      char *err, size_t errlen)
 {
+  return vouch_client_web_fd(conf, op, args, nargs, ans, NULL, err, errlen);
+}
+
+int vouch_client_web_fd(const vouch_client_conf *conf, const char *op,
+                        const char *const *args, unsigned nargs,
+                        vouch_frame *ans, int *file, char *err, size_t errlen)
+{
   vouch_frame req;
   unsigned i;
-  int fd, r, rc = -1;
+  int fd, r, rc = -1, fds[3], nfds = 0;
 
   vouch_frame_init(&req, VF_WEB);
   r = vouch_frame_add(&req, VOUCH_PROTO);
@@ -23,6 +30,8 @@ int vouch_client_web(const vouch_client_conf *conf, const char *op,
     r = vouch_frame_add(&req, op);
   for(i = 0; !r && i < nargs; i++)
     r = vouch_frame_add(&req, args[i] ? args[i] : "");
+  if(file)
+    *file = -1;
   if(r) {
     snprintf(err, errlen, "%s: the request is too large", op);
     goto out;
@@ -32,8 +41,15 @@ int vouch_client_web(const vouch_client_conf *conf, const char *op,
     goto out;
   r = vouch_frame_send(fd, &req, conf->timeout_ms);
   if(!r)
-    r = vouch_frame_recv(fd, ans, conf->timeout_ms);
+    r = vouch_frame_recv_fds(fd, ans, fds, &nfds, conf->timeout_ms);
   close(fd);
+  /* A file comes only where one is asked for, and only one. */
+  for(i = 0; i < (unsigned)nfds; i++) {
+    if(file && i == 0 && !r)
+      *file = fds[0];
+    else
+      close(fds[i]);
+  }
   if(r == VF_TIMEOUT)
     snprintf(err, errlen, "%s: vouchd did not answer within %d ms", op,
              conf->timeout_ms);

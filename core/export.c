@@ -622,9 +622,10 @@ static vouch_rc write_archive(vouch_ctx *ctx, vouch_store *st, int dfd,
 static vouch_rc build_one(vouch_ctx *ctx, vouch_store *st, int dfd,
                           const vouch_export_row *r)
 {
-  const char *pairs[3];
+  char token[VOUCH_TOKEN_CHARS + 1] = "";
+  const char *pairs[5];
   char name[96], days[16], detail[64];
-  char *path = NULL;
+  char *path = NULL, *link = NULL;
   time_t now = time(NULL);
   vouch_rc rc;
 
@@ -639,11 +640,22 @@ static vouch_rc build_one(vouch_ctx *ctx, vouch_store *st, int dfd,
                                  now + (time_t)ctx->cfg->export_keep, path);
   if(!rc)
     rc = vouch_audit(ctx, r->user, "export.ready", detail);
+  /* The download page of vouch-web: the link works while the archive
+   * is kept, for the member who signs in there. */
+  if(!rc)
+    rc = vouch_token_issue(ctx, r->user, "download", ctx->cfg->export_keep,
+                           token);
+  if(!rc && !(link = vouch_web_link(ctx->cfg, "/export/download", token)))
+    rc = VOUCH_ERR_NOMEM;
   pairs[0] = "days";
   pairs[1] = days;
-  pairs[2] = NULL;
+  pairs[2] = "link";
+  pairs[3] = link;
+  pairs[4] = NULL;
   if(!rc)
     rc = vouch_notify(ctx, r->user, "export-ready-email", pairs);
+  vouch_wipe(token, sizeof(token));
+  vouch_free_secret(link);
   free(path);
   return rc;
 }

@@ -5,8 +5,11 @@
  * ask; anyone else is refused and audited.  vouch-web parses the outside
  * world's HTTP and holds no key: everything it may do is listed here.
  */
+#include <fcntl.h>
 #include <pwd.h>
 #include <stdarg.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -232,6 +235,86 @@ static void export_cancel(vd_req *r, const char *token)
   reply(r, st, "lang", user[0] ? vouch_user_lang(r->ctx, user) : "", NULL);
 }
 
+/* The newest ready archive of a user: its path. */
+struct ready {
+  char path[4096];
+  int64_t id;
+};
+
+static vouch_rc ready_row(void *arg, const vouch_export_row *row)
+{
+  struct ready *rd = arg;
+
+  if(row->status == VOUCH_EXPORT_READY && row->path && row->path[0] &&
+     !rd->path[0] && strlen(row->path) < sizeof(rd->path)) {
+    snprintf(rd->path, sizeof(rd->path), "%s", row->path);
+    rd->id = row->id;
+  }
+  return VOUCH_OK;
+}
+
+/* export.dlcheck TOKEN: may the sign-in form of a download be shown? */
+static void download_check(vd_req *r, const char *token)
+{
+  char user[64];
+  vouch_rc rc;
+
+  rc = vouch_token_owner(r->ctx, "download", token, user, sizeof(user));
+  reply(r, token_status(rc), "lang",
+        user[0] ? vouch_user_lang(r->ctx, user) : "", NULL);
+}
+
+/* export.download TOKEN USER PASSWORD: the member of the link signs in
+ * (a wrong password counts as at sign-in); the archive goes to the page
+ * as an open file (SCM_RIGHTS): vouch-web may not read the export
+ * directory itself. */
+static void download(vd_req *r, const char *token, const char *name,
+                     const char *pw)
+{
+  char user[64], size[32], file[64];
+  struct ready rd = {"", 0};
+  struct stat sb;
+  vouch_rc rc;
+  int fd;
+
+  rc = vouch_token_owner(r->ctx, "download", token, user, sizeof(user));
+  if(rc) {
+    reply(r, token_status(rc), NULL);
+    return;
+  }
+  if(strcmp(user, name)) {
+    vouch_audit(r->ctx, user, "export.download_refused", "another name");
+    reply(r, "wrong", "lang", vouch_user_lang(r->ctx, user), NULL);
+    return;
+  }
+  rc = vouch_password_check(r->ctx, user, pw);
+  if(rc) {
+    reply(r, rc == VOUCH_ERR_LOCKED ? "locked" : "wrong", "lang",
+          vouch_user_lang(r->ctx, user), NULL);
+    return;
+  }
+  rc = vouch_export_each(r->ctx, user, ready_row, &rd);
+  fd = !rc && rd.path[0]
+           ? open(rd.path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY)
+           : -1;
+  if(fd < 0 || fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
+    if(fd >= 0)
+      close(fd);
+    reply(r, "stale", "lang", vouch_user_lang(r->ctx, user), NULL);
+    return;
+  }
+  snprintf(size, sizeof(size), "%lld", (long long)sb.st_size);
+  snprintf(file, sizeof(file), "personal-information-%lld.json",
+           (long long)rd.id);
+  vouch_audit(r->ctx, user, "export.downloaded", file);
+  vouch_frame_init(&r->io, VF_WEB_ANSWER);
+  if(!vouch_frame_add(&r->io, "ok") && !vouch_frame_add(&r->io, "size") &&
+     !vouch_frame_add(&r->io, size) && !vouch_frame_add(&r->io, "name") &&
+     !vouch_frame_add(&r->io, file))
+    (void)vouch_frame_send_fds(r->fd, &r->io, &fd, 1, r->timeout_ms);
+  close(fd);
+}
+
 void vd_web(vd_req *r, const char *web_user)
 {
   const vouch_frame *h = &r->hello;
@@ -267,6 +350,10 @@ void vd_web(vd_req *r, const char *web_user)
     export_confirm(r, h->field[2], h->field[3]);
   else if(!strcmp(op, "export.cancel") && h->nfields == 3)
     export_cancel(r, h->field[2]);
+  else if(!strcmp(op, "export.dlcheck") && h->nfields == 3)
+    download_check(r, h->field[2]);
+  else if(!strcmp(op, "export.download") && h->nfields == 5)
+    download(r, h->field[2], h->field[3], h->field[4]);
   else if(!strcmp(op, "forgot") && h->nfields == 3)
     forgot(r, h->field[2]);
   else if(!strcmp(op, "forgot.complete") && h->nfields == 5)

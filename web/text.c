@@ -349,6 +349,38 @@ static const char *const texts[W_COUNT][WEB_LANGS] = {
     [W_PW_WRONG] = {"That password is not right.", "Adgangskoden er forkert.",
                     "Dat wachtwoord klopt niet.", "Lösenordet stämmer inte.",
                     "Kata laluan itu tidak betul."},
+    [W_DOWNLOAD_TITLE] = {"Download your personal information",
+                          "Download dine personoplysninger",
+                          "Je persoonsgegevens downloaden",
+                          "Ladda ner dina personuppgifter",
+                          "Muat turun maklumat peribadi anda"},
+    [W_DOWNLOAD_INTRO] =
+        {"Sign in to download the copy of your personal information.",
+         "Log ind for at downloade kopien af dine personoplysninger.",
+         "Log in om de kopie van je persoonsgegevens te downloaden.",
+         "Logga in för att ladda ner kopian av dina personuppgifter.",
+         "Log masuk untuk memuat turun salinan maklumat peribadi anda."},
+    [W_USER] = {"User name", "Brugernavn", "Gebruikersnaam", "Användarnamn",
+                "Nama pengguna"},
+    [W_PASSWORD] = {"Password", "Adgangskode", "Wachtwoord", "Lösenord",
+                    "Kata laluan"},
+    [W_DOWNLOAD] = {"Download", "Download", "Downloaden", "Ladda ner",
+                    "Muat turun"},
+    [W_DOWNLOAD_GONE] =
+        {"The copy is no longer available. You can ask again from your "
+         "account.",
+         "Kopien er ikke længere tilgængelig. Du kan spørge igen fra din "
+         "konto.",
+         "De kopie is niet meer beschikbaar. Je kunt het opnieuw vragen "
+         "vanuit je account.",
+         "Kopian finns inte längre. Du kan fråga igen från ditt konto.",
+         "Salinan itu tidak lagi tersedia. Anda boleh meminta lagi daripada "
+         "akaun anda."},
+    [W_SIGNIN_WRONG] = {"The user name or password is not right.",
+                        "Brugernavnet eller adgangskoden er forkert.",
+                        "De gebruikersnaam of het wachtwoord klopt niet.",
+                        "Användarnamnet eller lösenordet stämmer inte.",
+                        "Nama pengguna atau kata laluan tidak betul."},
 };
 
 static int lang_index(const char *lang)

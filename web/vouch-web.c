@@ -616,6 +616,139 @@ static enum MHD_Result export_post(struct MHD_Connection *c, const char *lang,
   return ret;
 }
 
+/* The sign-in form of a download. */
+static enum MHD_Result download_form(struct MHD_Connection *c, int status,
+                                     const char *lang, const char *token,
+                                     const char *error)
+{
+  const char *hidden[] = {"token", token, NULL};
+  char what[TOKEN_MAX + 16];
+  web_page p;
+
+  snprintf(what, sizeof(what), "download|%s", token);
+  web_page_start(&p, status, lang, g_prefix, W_DOWNLOAD_TITLE);
+  if(error)
+    web_page_para(&p, "error", error);
+  web_page_para(&p, NULL, web_text_get(lang, W_DOWNLOAD_INTRO));
+  form_start(&p, "/export/download", what, hidden);
+  field(&p, lang, "user", W_USER, "text",
+        "autocomplete=\"username\" maxlength=\"64\"");
+  field(&p, lang, "password", W_PASSWORD, "password",
+        "autocomplete=\"current-password\"");
+  web_page_raw(&p, "<button type=\"submit\">");
+  web_page_text(&p, web_text_get(lang, W_DOWNLOAD));
+  web_page_raw(&p, "</button>\n</form>\n");
+  web_page_end(&p);
+  return send_page(c, &p, NULL);
+}
+
+static enum MHD_Result download_gone(struct MHD_Connection *c, const char *st,
+                                     const char *lang)
+{
+  if(st && !strcmp(st, "stale"))
+    return send_note(c, 410, lang, W_DOWNLOAD_TITLE, W_DOWNLOAD_GONE, NULL);
+  return token_gone(c, st, lang);
+}
+
+/* GET /export/download?token=T: the sign-in form while the copy is kept. */
+static enum MHD_Result download_get(struct MHD_Connection *c, const char *lang)
+{
+  const char *token, *st, *args[1];
+  vouch_frame ans;
+
+  token = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token");
+  if(!token_ok(token))
+    return send_note(c, 404, lang, W_INVALID_TITLE, W_INVALID_TEXT, NULL);
+  args[0] = token;
+  st = ask("export.dlcheck", args, 1, &ans);
+  lang = answer_lang(st, &ans, lang);
+  if(!st || strcmp(st, "ok"))
+    return download_gone(c, st, lang);
+  return download_form(c, 200, lang, token, NULL);
+}
+
+/* The archive vouchd opened, as the answer (MHD closes fd). */
+static enum MHD_Result send_file(struct MHD_Connection *c, int fd,
+                                 const vouch_frame *ans)
+{
+  const char *size = ans_get(ans, "size"), *name = ans_get(ans, "name");
+  struct MHD_Response *r;
+  enum MHD_Result ret;
+  char disp[128];
+  long long n;
+  char *end;
+
+  n = size ? strtoll(size, &end, 10) : -1;
+  if(n < 0 || (size && *end) || !name || strlen(name) > 80 ||
+     strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789.-") != strlen(name)) {
+    close(fd);
+    return MHD_NO;
+  }
+  r = MHD_create_response_from_fd((uint64_t)n, fd);
+  if(!r) {
+    close(fd);
+    return MHD_NO;
+  }
+  snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"", name);
+  if(!add_headers(r, "application/json; charset=utf-8", NULL, false) ||
+     MHD_add_response_header(r, "Content-Disposition", disp) != MHD_YES) {
+    MHD_destroy_response(r);
+    return MHD_NO;
+  }
+  ret = MHD_queue_response(c, 200, r);
+  MHD_destroy_response(r);
+  return ret;
+}
+
+/* POST /export/download: token, user, password. */
+static enum MHD_Result download_post(struct MHD_Connection *c,
+                                     const char *lang, const web_form *f)
+{
+  static const char *const fields[] = {"csrf", "token", "user", "password",
+                                       NULL};
+  const char *token = web_form_get(f, "token"), *st, *args[3];
+  const char *user = web_form_get(f, "user");
+  const char *pw = web_form_get(f, "password");
+  char what[TOKEN_MAX + 16], err[256];
+  vouch_frame ans;
+  enum MHD_Result ret;
+  int fd = -1;
+
+  if(!web_form_only(f, fields) || !token_ok(token) || !user || !pw ||
+     strlen(user) > 64)
+    return send_note(c, 400, lang, W_BADFORM_TITLE, W_BADFORM_TEXT, NULL);
+  snprintf(what, sizeof(what), "download|%s", token);
+  if(!web_csrf_check(what, web_form_get(f, "csrf"))) {
+    say(LOG_NOTICE, "a form with a wrong or expired CSRF token refused");
+    return send_note(c, 403, lang, W_FORBIDDEN_TITLE, W_FORBIDDEN_TEXT, NULL);
+  }
+  args[0] = token;
+  args[1] = user;
+  args[2] = pw;
+  st = NULL;
+  if(vouch_client_web_fd(&g_conf, "export.download", args, 3, &ans, &fd, err,
+                         sizeof(err)))
+    say(LOG_ERR, "%s", err);
+  else
+    st = ans.field[0];
+  lang = answer_lang(st, &ans, lang);
+  if(st && !strcmp(st, "ok") && fd >= 0) {
+    ret = send_file(c, fd, &ans);
+    fd = -1;
+  }
+  else if(st && !strcmp(st, "wrong"))
+    ret =
+        download_form(c, 400, lang, token, web_text_get(lang, W_SIGNIN_WRONG));
+  else if(st && !strcmp(st, "locked"))
+    ret = send_note(c, 403, lang, W_ERROR_TITLE, W_LOCKED, NULL);
+  else
+    ret = download_gone(c, st, lang);
+  if(fd >= 0)
+    close(fd);
+  vouch_frame_wipe(&ans);
+  return ret;
+}
+
 /* ------------------------------------------------------------ routing */
 
 /* A request being read: the form body, bounded. */
@@ -700,6 +833,8 @@ static enum MHD_Result post(struct MHD_Connection *c, const char *path,
     ret = export_post(c, lang, &f, false);
   else if(!strcmp(path, "/export/cancel"))
     ret = export_post(c, lang, &f, true);
+  else if(!strcmp(path, "/export/download"))
+    ret = download_post(c, lang, &f);
   else
     ret = send_note(c, 404, lang, W_NOTFOUND_TITLE, W_NOTFOUND_TEXT, NULL);
   web_form_free(&f);
@@ -732,6 +867,10 @@ static enum MHD_Result route(struct MHD_Connection *c, const char *url,
     return post(c, path, lang, rq);
   if(!strcmp(path, "/export/confirm") && get)
     return export_get(c, lang);
+  if(!strcmp(path, "/export/download") && get)
+    return download_get(c, lang);
+  if(!strcmp(path, "/export/download") && !strcmp(method, "POST"))
+    return post(c, path, lang, rq);
   if((!strcmp(path, "/export/confirm") || !strcmp(path, "/export/cancel")) &&
      !strcmp(method, "POST"))
     return post(c, path, lang, rq);

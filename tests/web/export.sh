@@ -55,6 +55,40 @@ H POST /export/confirm \
   -d "$(form csrf="$csrf" token="$token" password='correct horse')"
 expect_status 410 "the form again: gone"
 
+# --- the ready email links to the download page; sign in, then the file
+"$EXPORT" --config "$CONF" run >/dev/null || fail "vouch-export run"
+dlink=$(grep -o "$WEB/export/download?token=[A-Za-z0-9_-]*" \
+  "$(ls -t "$T/mail"/* | head -n 1)" | head -n 1)
+[ -n "$dlink" ] && pass "the ready email links to the download page" ||
+  fail "no download link in the ready email"
+dpath=${dlink#"$WEB"}
+dtok=${dlink#*token=}
+H GET "$dpath"
+expect_status 200 "the download page"
+expect_body '<label for="user">User name</label>' "asks who signs in"
+dcsrf=$(csrf_of)
+H POST /export/download -d "$(form csrf="$dcsrf" token="$dtok" user=alice \
+  password=wrong)"
+expect_status 400 "a wrong password"
+expect_body 'The user name or password is not right' "says so"
+eq "$(failures alice)" 1 "counted as at sign-in"
+H POST /export/download -d "$(form csrf="$dcsrf" token="$dtok" user=bo \
+  password='hest batteri')"
+expect_status 400 "another member's name and password"
+expect_body 'The user name or password is not right' "the same words"
+H POST /export/download -d "$(form csrf="$dcsrf" token="$dtok" user=alice \
+  password='correct horse')"
+expect_status 200 "alice downloads"
+case $(header content-disposition) in
+  'attachment; filename="personal-information-'*'.json"') pass "as a file" ;;
+  *) fail "Content-Disposition: $(header content-disposition)" ;;
+esac
+eq "$(header content-type)" "application/json; charset=utf-8" "JSON"
+expect_body '"alice"' "her information"
+eq "$(header x-content-type-options)" "nosniff" "with the headers"
+H GET "$dpath"
+expect_status 200 "the link works while the copy is kept"
+
 # --- bo cancels his, in Danish
 "$EXPORT" --config "$CONF" request bo >/dev/null || fail "export request bo"
 blink=$(elink)
