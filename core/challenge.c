@@ -698,7 +698,7 @@ vouch_rc vouch_code_request(vouch_ctx *ctx, const char *user,
  * and one failed security check, then commit. */
 static vouch_rc code_wrong(vouch_ctx *ctx, vouch_store *st, const char *user,
                            vouch_channel ch, const vouch_code_row *c,
-                           bool *locked)
+                           bool count, bool *locked)
 {
   char detail[64];
   unsigned attempts = 0;
@@ -713,7 +713,7 @@ static vouch_rc code_wrong(vouch_ctx *ctx, vouch_store *st, const char *user,
              attempts >= ctx->cfg->otp_max_attempts ? " code dead" : "");
     rc = vouch_audit(ctx, user, "code.fail", detail);
   }
-  if(!rc)
+  if(!rc && count)
     rc = count_failure(ctx, st, user, vouch_channel_name(ch), locked);
   if(!rc)
     rc = vouch_store_commit(st);
@@ -728,7 +728,7 @@ static vouch_rc code_wrong(vouch_ctx *ctx, vouch_store *st, const char *user,
 static vouch_rc code_decide(vouch_ctx *ctx, vouch_store *st,
                             const vouch_user *u, const char *purpose,
                             vouch_channel ch, const unsigned char *mac,
-                            bool *locked)
+                            bool count, bool *locked)
 {
   char detail[96];
   vouch_code_row c;
@@ -745,7 +745,7 @@ static vouch_rc code_decide(vouch_ctx *ctx, vouch_store *st,
     return rc;
   if(!vouch_ct_equal(mac, c.mac, VOUCH_MAC_BYTES)) {
     vouch_wipe(c.mac, sizeof(c.mac));
-    return code_wrong(ctx, st, u->name, ch, &c, locked);
+    return code_wrong(ctx, st, u->name, ch, &c, count, locked);
   }
   vouch_wipe(c.mac, sizeof(c.mac));
   rc = vouch_store_code_use(st, c.id);
@@ -763,9 +763,27 @@ vouch_rc vouch_code_redeem(vouch_ctx *ctx, const char *user,
   return vouch_code_redeem_to(ctx, user, purpose, ch, NULL, answer);
 }
 
+static vouch_rc redeem(vouch_ctx *ctx, const char *user, const char *purpose,
+                       vouch_channel ch, const char *dest, const char *answer,
+                       bool count);
+
+vouch_rc vouch_code_redeem_untrusted(vouch_ctx *ctx, const char *user,
+                                     const char *purpose, vouch_channel ch,
+                                     const char *answer)
+{
+  return redeem(ctx, user, purpose, ch, NULL, answer, false);
+}
+
 vouch_rc vouch_code_redeem_to(vouch_ctx *ctx, const char *user,
                               const char *purpose, vouch_channel ch,
                               const char *dest, const char *answer)
+{
+  return redeem(ctx, user, purpose, ch, dest, answer, true);
+}
+
+static vouch_rc redeem(vouch_ctx *ctx, const char *user, const char *purpose,
+                       vouch_channel ch, const char *dest, const char *answer,
+                       bool count)
 {
   unsigned char mac[VOUCH_MAC_BYTES];
   const unsigned char *key;
@@ -790,7 +808,7 @@ vouch_rc vouch_code_redeem_to(vouch_ctx *ctx, const char *user,
     goto out;
   rc = vouch_store_user_get(st, user, &u);
   if(!rc)
-    rc = code_decide(ctx, st, &u, purpose, ch, mac, &locked);
+    rc = code_decide(ctx, st, &u, purpose, ch, mac, count, &locked);
   vouch_store_rollback(st);
   if(locked)
     lockout_notify(ctx, st, key, user);

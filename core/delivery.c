@@ -856,7 +856,11 @@ static bool kept_take(vouch_ctx *ctx, struct kept *k)
     kept_end(k, NULL);
     pthread_mutex_lock(&kept_mu);
   }
-  if(kept_on && kept_live < kept_max) {
+  /* A helper of this configuration only (a SIGHUP may have come since
+   * the caller looked): else the message gets one of its own. */
+  if(kept_on && kept_live < kept_max &&
+     !strcmp(ctx->cfg->delivery_helper, kept_helper) &&
+     !strcmp(ctx->cfg->path, kept_conf)) {
     kept_live++;
     start = true;
     k->gen = kept_gen;

@@ -171,12 +171,24 @@ static vouch_rc check_history(vouch_ctx *ctx, vouch_store *st,
   return rc;
 }
 
+vouch_rc vouch_password_shape(const vouch_ctx *ctx, const char *pw)
+{
+  size_t len = strlen(pw);
+
+  if(len > ctx->cfg->pw_max_length)
+    return VOUCH_ERR_PW_LONG;
+  if(!vouch_valid_utf8(pw, len))
+    return VOUCH_ERR_INPUT;
+  if(vouch_utf8_chars(pw, len) < ctx->cfg->pw_min_length)
+    return VOUCH_ERR_PW_SHORT;
+  return VOUCH_OK;
+}
+
 vouch_rc vouch_password_acceptable(vouch_ctx *ctx, const char *user,
                                    const char *pw)
 {
   vouch_user u = {0};
   vouch_store *st;
-  size_t len = strlen(pw);
   vouch_rc rc;
 
   rc = vouch_ctx_store(ctx, &st);
@@ -186,14 +198,10 @@ vouch_rc vouch_password_acceptable(vouch_ctx *ctx, const char *user,
     return VOUCH_ERR_NO_USER;
   rc = vouch_store_user_get(st, user, &u);
   vouch_user_clear(&u);
+  if(!rc)
+    rc = vouch_password_shape(ctx, pw);
   if(rc)
     return rc;
-  if(len > ctx->cfg->pw_max_length)
-    return VOUCH_ERR_PW_LONG;
-  if(!vouch_valid_utf8(pw, len))
-    return VOUCH_ERR_INPUT;
-  if(vouch_utf8_chars(pw, len) < ctx->cfg->pw_min_length)
-    return VOUCH_ERR_PW_SHORT;
   return check_history(ctx, st, user, pw);
 }
 

@@ -238,8 +238,6 @@ vouch_rc vouch_reset_token_user(vouch_ctx *ctx, const char *token, char *user,
 
 /* ----------------------------------------------------------------- forgot */
 
-static void pad_time(const struct timespec *start);
-
 /* who as a destination: an email address in lower case, or a phone
  * number without spaces, dashes and brackets. */
 static vouch_rc forgot_dest(const char *who, char *out, size_t len,
@@ -284,16 +282,19 @@ static vouch_rc forgot_owner(vouch_ctx *ctx, const char *dest, bool phone,
   return rc;
 }
 
-static vouch_rc forgot_run(vouch_ctx *ctx, const char *dest, bool phone)
+/* The decision on a forgot request: the account to send to, in user
+ * ("" for none). */
+static vouch_rc forgot_decide(vouch_ctx *ctx, const char *dest, bool phone,
+                              char *user, size_t len)
 {
   unsigned char mac[VOUCH_MAC_BYTES];
+  const char *via = phone ? "via=sms" : "via=email";
   const unsigned char *key;
-  char user[64], masked[128];
+  bool dest_ok = false, user_ok = false;
   vouch_store *st;
-  bool allowed = false;
   vouch_rc rc;
 
-  rc = forgot_owner(ctx, dest, phone, user, sizeof(user));
+  rc = forgot_owner(ctx, dest, phone, user, len);
   if(!rc)
     rc = vouch_ctx_key(ctx, &key);
   if(!rc)
@@ -302,52 +303,52 @@ static vouch_rc forgot_run(vouch_ctx *ctx, const char *dest, bool phone)
     return rc;
   vouch_mac(key, mac, "forgot", dest, NULL);
   rc = vouch_store_forgot_take(st, mac, user[0] ? user : NULL, time(NULL),
-                               3600, ctx->cfg->reset_max_per_hour, &allowed);
+                               3600, ctx->cfg->reset_max_per_hour, &dest_ok,
+                               &user_ok);
   vouch_wipe(mac, sizeof(mac));
   if(rc)
     return rc;
-  if(!allowed) {
-    vouch_audit(ctx, user[0] ? user : NULL, "reset.forgot_limited",
-                phone ? "via=sms" : "via=email");
+  if(!dest_ok) {
+    vouch_log(ctx, LOG_NOTICE,
+              "forgot: too many requests for one "
+              "destination (%s)",
+              via);
+    user[0] = '\0';
     return VOUCH_ERR_RATE;
   }
-  if(!user[0])
-    return vouch_audit(ctx, NULL, "reset.forgot_unknown",
-                       phone ? "via=sms" : "via=email");
-  /* Whatever happens now (no verified phone, a delivery that failed, a
-   * code limit), the page says the same; the audit trail says what. */
-  (void)vouch_reset_request(ctx, user,
-                            phone ? VOUCH_CHANNEL_SMS : VOUCH_CHANNEL_EMAIL,
-                            masked, sizeof(masked));
+  /* An account's own limit answers as usual and sends nothing: a 429
+   * here would tie an email address and a phone to one account. */
+  if(user[0] && !user_ok) {
+    vouch_audit(ctx, user, "reset.forgot_limited", via);
+    user[0] = '\0';
+  }
+  else if(!user[0]) /* no account: syslog only, the store keeps no row */
+    vouch_log(ctx, LOG_INFO, "forgot: no account has the destination (%s)",
+              via);
   return VOUCH_OK;
 }
 
 vouch_rc vouch_reset_forgot(vouch_ctx *ctx, const char *who,
-                            vouch_channel *channel)
+                            vouch_channel *channel, char *user, size_t len)
 {
-  struct timespec start;
   char dest[256];
   bool phone = false;
   vouch_rc rc;
 
-  if(!channel)
+  if(!channel || !user || !len)
     return VOUCH_ERR_USAGE;
+  user[0] = '\0';
   rc = forgot_dest(who, dest, sizeof(dest), &phone);
   if(rc)
     return rc;
   *channel = phone ? VOUCH_CHANNEL_SMS : VOUCH_CHANNEL_EMAIL;
-  if(clock_gettime(CLOCK_MONOTONIC, &start))
-    return VOUCH_ERR_SYSTEM;
-  rc = forgot_run(ctx, dest, phone);
-  pad_time(&start);
-  return rc;
+  return forgot_decide(ctx, dest, phone, user, len);
 }
 
 vouch_rc vouch_reset_forgot_complete(vouch_ctx *ctx, const char *who,
                                      const char *code, const char *pw,
                                      vouch_reset_done *done)
 {
-  struct timespec start;
   char dest[256], user[64];
   bool phone = false;
   vouch_rc rc;
@@ -360,22 +361,34 @@ vouch_rc vouch_reset_forgot_complete(vouch_ctx *ctx, const char *who,
     rc = VOUCH_ERR_INPUT;
   if(!rc)
     rc = vouch_reset_proof_check(ctx, NULL, code);
+  /* What needs no account, alike for every number. */
+  if(!rc)
+    rc = vouch_password_shape(ctx, pw);
+  if(!rc)
+    rc = forgot_owner(ctx, dest, true, user, sizeof(user));
   if(rc)
     return rc;
-  if(clock_gettime(CLOCK_MONOTONIC, &start))
-    return VOUCH_ERR_SYSTEM;
-  rc = forgot_owner(ctx, dest, true, user, sizeof(user));
-  if(!rc && user[0])
-    rc = vouch_reset_complete(ctx, user, NULL, code, pw, done);
-  else if(!rc) {
-    /* As a member's: the length rule first, then a wrong code. */
-    size_t n = vouch_utf8_chars(pw, strlen(pw));
-    rc = n < ctx->cfg->pw_min_length   ? VOUCH_ERR_PW_SHORT
-         : n > ctx->cfg->pw_max_length ? VOUCH_ERR_PW_LONG
-                                       : VOUCH_ERR_AUTH;
-    vouch_audit(ctx, NULL, "reset.forgot_unknown", "via=sms code");
+  if(!user[0]) {
+    vouch_log(ctx, LOG_INFO, "forgot: a code for a number no account has");
+    return VOUCH_ERR_AUTH;
   }
-  pad_time(&start);
+  /* The code first: without it nothing about the account (its previous
+   * passwords) is looked at, and no password is hashed.  A wrong code
+   * counts on the code, not on the account: a stranger knows the number
+   * only. */
+  rc =
+      vouch_code_redeem_untrusted(ctx, user, "reset", VOUCH_CHANNEL_SMS, code);
+  if(rc == VOUCH_ERR_STALE || rc == VOUCH_ERR_LOCKED || rc == VOUCH_ERR_INPUT)
+    rc = VOUCH_ERR_AUTH;
+  if(!rc)
+    rc = vouch_password_set(ctx, user, pw, true);
+  if(!rc) {
+    done->changed = true;
+    rc = after_change(ctx, user, done);
+    vouch_audit(ctx, user, "reset.completed", "via=web code");
+  }
+  else if(rc != VOUCH_ERR_AUTH)
+    vouch_audit(ctx, user, "reset.refused", vouch_strerror(rc));
   return rc;
 }
 

@@ -291,12 +291,13 @@ vouch_rc vouch_store_users_by_contact(vouch_store *st, const char *value,
                                       bool phone, size_t max, char ***names,
                                       size_t *count);
 /* A forgot request to the destination mac (a keyed hash) for user (NULL:
- * no account), at now: *allowed when fewer than max were taken for the
- * destination and for the user in the window seconds before; only then
- * is it counted.  One transaction: exact across hosts. */
+ * no account), at now: *dest_ok and *user_ok when fewer than max were
+ * taken for the destination and for the user in the window seconds
+ * before; only when both are is it counted.  One transaction: exact
+ * across hosts. */
 vouch_rc vouch_store_forgot_take(vouch_store *st, const unsigned char *mac,
                                  const char *user, time_t now, unsigned window,
-                                 unsigned max, bool *allowed);
+                                 unsigned max, bool *dest_ok, bool *user_ok);
 vouch_rc vouch_store_users_by_fullname(vouch_store *st, const char *full_name,
                                        size_t max, char ***names,
                                        size_t *count);

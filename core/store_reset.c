@@ -16,7 +16,8 @@ const char vouch_schema_forgot[] =
     " user_id INTEGER REFERENCES users(id) ON DELETE CASCADE,"
     " ts INTEGER NOT NULL);"
     "CREATE INDEX forgot_requests_dest ON forgot_requests(dest_mac, ts);"
-    "CREATE INDEX forgot_requests_user ON forgot_requests(user_id, ts);";
+    "CREATE INDEX forgot_requests_user ON forgot_requests(user_id, ts);"
+    "CREATE INDEX forgot_requests_ts ON forgot_requests(ts);";
 
 /* The names of at most max users that sql (?1 value, ?2 the limit)
  * selects. */
@@ -117,7 +118,7 @@ static vouch_rc forgot_count(vouch_store *st, const char *sql,
 
 vouch_rc vouch_store_forgot_take(vouch_store *st, const unsigned char *mac,
                                  const char *user, time_t now, unsigned window,
-                                 unsigned max, bool *allowed)
+                                 unsigned max, bool *dest_ok, bool *user_ok)
 {
   unsigned by_dest = 0, by_user = 0;
   sqlite3_stmt *s = NULL;
@@ -125,9 +126,9 @@ vouch_rc vouch_store_forgot_take(vouch_store *st, const unsigned char *mac,
   bool own;
   int src;
 
-  if(!mac || !allowed || (user && st_bad_name(st, user)))
+  if(!mac || !dest_ok || !user_ok || (user && st_bad_name(st, user)))
     return VOUCH_ERR_INPUT;
-  *allowed = false;
+  *dest_ok = *user_ok = false;
   rc = st_atomic_enter(st, &own);
   if(rc)
     return rc;
@@ -140,7 +141,11 @@ vouch_rc vouch_store_forgot_take(vouch_store *st, const unsigned char *mac,
                       "SELECT count(*) FROM forgot_requests WHERE user_id ="
                       " (SELECT id FROM users WHERE name = ?1) AND ts > ?2",
                       NULL, user, now - (time_t)window, &by_user);
-  if(!rc && by_dest < max && by_user < max) {
+  if(!rc) {
+    *dest_ok = by_dest < max;
+    *user_ok = by_user < max;
+  }
+  if(!rc && *dest_ok && *user_ok) {
     rc = st_prepare(st,
                     "INSERT INTO forgot_requests (dest_mac, user_id, ts)"
                     " VALUES (?1, (SELECT id FROM users WHERE name = ?2), ?3)",
@@ -152,7 +157,6 @@ vouch_rc vouch_store_forgot_take(vouch_store *st, const unsigned char *mac,
     if(!rc && src != SQLITE_DONE)
       rc = st_sql_fail(st, "record a forgot request", src);
     st_finish(st, s);
-    *allowed = !rc;
   }
   /* Rows older than a day count for nothing any more. */
   if(!rc) {

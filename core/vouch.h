@@ -434,6 +434,9 @@ vouch_rc vouch_password_check(vouch_ctx *ctx, const char *user,
  * VOUCH_ERR_PW_LONG, VOUCH_ERR_INPUT, VOUCH_ERR_PW_REUSED, NO_USER. */
 vouch_rc vouch_password_acceptable(vouch_ctx *ctx, const char *user,
                                    const char *pw);
+/* The part of it that needs no account: length (bytes at most
+ * max_length, characters at least min_length) and UTF-8. */
+vouch_rc vouch_password_shape(const vouch_ctx *ctx, const char *pw);
 /* vouch_password_acceptable, then sets it, clears reset-required and
  * (when unlock is true) a lockout and the failure count.  Audited. */
 vouch_rc vouch_password_set(vouch_ctx *ctx, const char *user, const char *pw,
@@ -601,6 +604,13 @@ char *vouch_web_link(const vouch_config *cfg, const char *path,
 vouch_rc vouch_code_redeem(vouch_ctx *ctx, const char *user,
                            const char *purpose, vouch_channel ch,
                            const char *answer);
+/* The same for an answer from someone who may not know the account (the
+ * forgot page, which only a phone number reaches): a wrong answer counts
+ * an attempt on the code (dead at [otp] max_attempts) but no failed
+ * security check, so that a stranger cannot lock the account. */
+vouch_rc vouch_code_redeem_untrusted(vouch_ctx *ctx, const char *user,
+                                     const char *purpose, vouch_channel ch,
+                                     const char *answer);
 /* The same for a code sent to the explicit destination dest (see
  * vouch_code_send): the code of another destination is a wrong answer. */
 vouch_rc vouch_code_redeem_to(vouch_ctx *ctx, const char *user,
@@ -902,21 +912,26 @@ vouch_rc vouch_reset_complete(vouch_ctx *ctx, const char *user,
                               const char *pw, vouch_reset_done *done);
 
 /* Forgot password (vouch-web): who is an email address (any case) or a
- * phone number (+ and digits; spaces, dashes and brackets are dropped).
- * When exactly one account has it (a phone: verified), a reset goes out
- * as vouch_reset_request sends it: a link by email, a code by SMS
- * (*channel says which who is).  At most [reset] max_per_hour an hour
- * for the destination and for the account (counted in the store, also
- * for a destination no account has).  The answer is the same whether or
- * not an account matched, and so is the time (padded as recovery is):
- * VOUCH_OK, VOUCH_ERR_INPUT (neither), VOUCH_ERR_RATE, or a system
- * error.  Audited. */
+ * phone number (+ and digits; spaces, dashes, dots and brackets are
+ * dropped); *channel says which.  When exactly one account has it (a
+ * phone: verified), user (len bytes) gets its name: the caller answers
+ * first, then sends with vouch_reset_request, so that nothing the
+ * delivery does shows in the answer, which the caller also pads in time.
+ * At most [reset] max_per_hour an hour for the destination (counted in
+ * the store, also for one no account has: VOUCH_ERR_RATE) and for the
+ * account (then user stays "": nothing is sent, the answer is the
+ * usual).  VOUCH_OK, VOUCH_ERR_INPUT (neither), VOUCH_ERR_RATE or a
+ * system error. */
 vouch_rc vouch_reset_forgot(vouch_ctx *ctx, const char *who,
-                            vouch_channel *channel);
+                            vouch_channel *channel, char *user, size_t len);
 /* Finishes a forgot request by SMS: the code sent to the phone number
- * who, and the new password, as vouch_reset_complete; a phone no account
- * has answers as a wrong code would (VOUCH_ERR_AUTH), in the same
- * (padded) time. */
+ * who, and the new password.  The password's shape is checked first,
+ * alike for every number; then the code (vouch_code_redeem_untrusted: a
+ * wrong one does not count toward the account's lockout); every way a
+ * code fails, and a number no account has, is VOUCH_ERR_AUTH; only then
+ * the password rules with the history (VOUCH_ERR_PW_REUSED: the code is
+ * used up).  Done as vouch_reset_complete (sign-out everywhere,
+ * "password changed").  Audited. */
 vouch_rc vouch_reset_forgot_complete(vouch_ctx *ctx, const char *who,
                                      const char *code, const char *pw,
                                      vouch_reset_done *done);

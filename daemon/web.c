@@ -119,13 +119,16 @@ static void reset_complete(vd_req *r, const char *token, const char *pw)
 }
 
 /* forgot WHO: a link by email or a code by SMS when an account has it;
- * the same answer (and time) when none has. */
+ * the same answer when none has.  The answer goes first and the message
+ * after it, so that a slow mail server or gateway does not show (vouch-web
+ * pads its page in time). */
 static void forgot(vd_req *r, const char *who)
 {
   vouch_channel ch = VOUCH_CHANNEL_EMAIL;
+  char user[64], masked[128];
   vouch_rc rc;
 
-  rc = vouch_reset_forgot(r->ctx, who, &ch);
+  rc = vouch_reset_forgot(r->ctx, who, &ch, user, sizeof(user));
   if(rc == VOUCH_OK)
     reply(r, ch == VOUCH_CHANNEL_SMS ? "sms" : "email", NULL);
   else if(rc == VOUCH_ERR_INPUT)
@@ -134,10 +137,15 @@ static void forgot(vd_req *r, const char *who)
     reply(r, "rate", NULL);
   else
     reply(r, "error", NULL);
+  /* Whatever happens now (no verified phone, a delivery that fails, a
+   * code limit), the page has said the same; the audit trail says what. */
+  if(rc == VOUCH_OK && user[0])
+    (void)vouch_reset_request(r->ctx, user, ch, masked, sizeof(masked));
 }
 
 /* forgot.complete WHO CODE PASSWORD: the SMS code and the new password.
- * A wrong code counts as at a PAM prompt. */
+ * Every way a code fails answers "wrong", whether or not an account has
+ * the number. */
 static void forgot_complete(vd_req *r, const char *who, const char *code,
                             const char *pw)
 {
@@ -146,20 +154,18 @@ static void forgot_complete(vd_req *r, const char *who, const char *code,
   char min[16];
   vouch_rc rc;
 
+  snprintf(min, sizeof(min), "%u", r->ctx->cfg->pw_min_length);
   if(!vouch_valid_code(code, r->ctx->cfg->otp_length)) {
     reply(r, "badcode", NULL);
     return;
   }
   rc = vouch_reset_forgot_complete(r->ctx, who, code, pw, &done);
-  snprintf(min, sizeof(min), "%u", r->ctx->cfg->pw_min_length);
   if(rc == VOUCH_OK || done.changed)
     st = "ok";
   else if(rc == VOUCH_ERR_AUTH)
     st = "wrong";
-  else if(rc == VOUCH_ERR_LOCKED)
-    st = "locked";
-  else if(rc == VOUCH_ERR_STALE)
-    st = "stale";
+  else if(rc == VOUCH_ERR_PW_REUSED)
+    st = "reused-again";
   else
     st = pw_status(rc) ? pw_status(rc) : "error";
   reply(r, st, "min", min, NULL);

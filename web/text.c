@@ -381,6 +381,17 @@ static const char *const texts[W_COUNT][WEB_LANGS] = {
                         "De gebruikersnaam of het wachtwoord klopt niet.",
                         "Användarnamnet eller lösenordet stämmer inte.",
                         "Nama pengguna atau kata laluan tidak betul."},
+    [W_REUSED_AGAIN] =
+        {"The new password may not be the same as your previous password. "
+         "That code is used up: ask for a new one.",
+         "Den nye adgangskode må ikke være den samme som din forrige. Koden "
+         "er brugt: bed om en ny.",
+         "Het nieuwe wachtwoord mag niet hetzelfde zijn als je vorige. Die "
+         "code is gebruikt: vraag een nieuwe aan.",
+         "Det nya lösenordet får inte vara samma som ditt förra. Koden är "
+         "förbrukad: be om en ny.",
+         "Kata laluan baharu tidak boleh sama dengan kata laluan "
+         "sebelumnya. Kod itu telah digunakan: minta kod baharu."},
 };
 
 static int lang_index(const char *lang)

@@ -19,6 +19,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
@@ -427,12 +428,42 @@ static enum MHD_Result reset_form(struct MHD_Connection *c, int status,
   return send_page(c, &p, NULL);
 }
 
+/* The forgot pages answer no sooner than this after the request came:
+ * whether an account has the address, and what vouchd did for it, does
+ * not show in the time. */
+#define FORGOT_PAD_MS 2000
+
+static long long mono_ms(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void pad_from(long long start)
+{
+  struct timespec nap;
+  long long left;
+  int i;
+
+  for(i = 0; i < 100; i++) {
+    left = start + FORGOT_PAD_MS - mono_ms();
+    if(left <= 0)
+      return;
+    nap.tv_sec = (time_t)(left / 1000);
+    nap.tv_nsec = (long)(left % 1000) * 1000000L;
+    nanosleep(&nap, NULL);
+  }
+}
+
 /* POST /forgot: who.  The same page whether or not an account has it. */
 static enum MHD_Result forgot_post(struct MHD_Connection *c, const char *lang,
                                    const web_form *f)
 {
   static const char *const fields[] = {"csrf", "who", NULL};
   const char *who = web_form_get(f, "who"), *st, *args[1];
+  long long start = mono_ms();
   vouch_frame ans;
 
   if(!web_form_only(f, fields) || !who)
@@ -445,6 +476,7 @@ static enum MHD_Result forgot_post(struct MHD_Connection *c, const char *lang,
     return forgot_form(c, 400, lang, web_text_get(lang, W_WHO_BAD));
   args[0] = who;
   st = ask("forgot", args, 1, &ans);
+  pad_from(start);
   if(st && !strcmp(st, "email"))
     return send_note(c, 200, lang, W_SENT_TITLE, W_SENT_EMAIL, NULL);
   if(st && !strcmp(st, "sms"))
@@ -477,6 +509,7 @@ static enum MHD_Result code_post(struct MHD_Connection *c, const char *lang,
   const char *pw = web_form_get(f, "password");
   const char *pw2 = web_form_get(f, "password2"), *st, *why, *args[3];
   char what[320], buf[256];
+  long long start = mono_ms();
   vouch_frame ans;
   enum MHD_Result ret;
 
@@ -494,12 +527,11 @@ static enum MHD_Result code_post(struct MHD_Connection *c, const char *lang,
   args[1] = code;
   args[2] = pw;
   st = ask("forgot.complete", args, 3, &ans);
+  pad_from(start);
   if(st && !strcmp(st, "ok"))
     ret = send_note(c, 200, lang, W_DONE_TITLE, W_DONE_TEXT, NULL);
-  else if(st && !strcmp(st, "locked"))
-    ret = send_note(c, 403, lang, W_ERROR_TITLE, W_LOCKED, NULL);
-  else if(st && !strcmp(st, "stale"))
-    ret = forgot_form(c, 410, lang, web_text_get(lang, W_CODE_STALE));
+  else if(st && !strcmp(st, "reused-again"))
+    ret = forgot_form(c, 400, lang, web_text_get(lang, W_REUSED_AGAIN));
   else if(st && (why = code_refusal(st, &ans, lang, buf, sizeof(buf))))
     ret = code_form(c, 400, lang, who, why);
   else
@@ -791,7 +823,7 @@ static bool same_origin(struct MHD_Connection *c)
                     "same-origin)");
     return false;
   }
-  if(o && strcmp(o, "null") && strcmp(o, g_origin)) {
+  if(o && strcmp(o, "null") && strcasecmp(o, g_origin)) {
     say(LOG_NOTICE,
         "a POST from another origin refused (Origin %.100s, "
         "[web] base_url's is %s)",
@@ -900,8 +932,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
       return MHD_NO;
     *con_cls = rq;
     cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-    if(cl && (strlen(cl) > 6 || atol(cl) > WEB_BODY_MAX))
+    if(cl && (strlen(cl) > 6 || atol(cl) > WEB_BODY_MAX)) {
+      /* Answered before the body is read (no "100 Continue"). */
       rq->too_large = true;
+      return send_note(c, 413,
+                       web_lang_accept(MHD_lookup_connection_value(
+                           c, MHD_HEADER_KIND, "Accept-Language")),
+                       W_BADFORM_TITLE, W_TOOLARGE_TEXT, NULL);
+    }
     return MHD_YES;
   }
   if(*upload_size) {
@@ -1013,9 +1051,9 @@ static int become_web_user(void)
   if(geteuid() != 0)
     return 0;
   if(!g_conf.web_user[0]) {
-    say(LOG_WARNING, "running as root: set [web] user to the user "
-                     "vouch-web should run as");
-    return 0;
+    say(LOG_ERR, "started as root: set [web] user to the user vouch-web "
+                 "runs as (vouchd answers web operations to that user)");
+    return -1;
   }
   pw = getpwnam(g_conf.web_user);
   if(!pw) {

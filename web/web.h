@@ -103,6 +103,7 @@ typedef enum {
   W_DOWNLOAD,
   W_DOWNLOAD_GONE,
   W_SIGNIN_WRONG,
+  W_REUSED_AGAIN,
   W_COUNT
 } web_text;
 

@@ -5,8 +5,12 @@
 # limits per destination and per account kept in the store:
 #   - an email address in any case: the link, which then works;
 #   - a verified phone (written with spaces): the code page; a wrong code
-#     counts as a failed security check; the right code and a new password
-#     end it, and PAM takes the new password;
+#     counts on the code but not toward the account's lockout (a stranger
+#     knows the number only): five of them kill the code, the account
+#     stays open; the right code and a new password end it, and PAM takes
+#     the new password;
+#   - every way a code fails, for a number with or without an account,
+#     gets the same answer, and so does a password of the wrong shape;
 #   - unknown addresses and numbers: the same pages, nothing sent;
 #   - neither an address nor a number: said so (400); no CSRF token: 403;
 #   - [reset] max_per_hour requests a destination an hour, then 429, for
@@ -68,15 +72,20 @@ code=$(sed '1,/^$/d' "$(ls -t "$T/sms"/* | head -n 1)" |
   grep -o '[0-9]\{6\}' | head -n 1)
 ccsrf=$(csrf_of)
 body | sed -e 's/name="csrf" value="[^"]*"//' -e 's/name="who" value="[^"]*"//' >"$T/known-code.html"
-f0=$(failures bo)
+checks() { sqlite3 -cmd '.timeout 5000' "$T/vouch.db" \
+  "SELECT count(*) FROM check_failures"; }
+c0=$(checks)
 wrong=000000
 [ "$code" = 000000 ] && wrong=111111
 H POST /forgot/code -d "$(form csrf="$ccsrf" who='+45 12 34 56 78' \
   code=$wrong password='ny hest 9' password2='ny hest 9')"
 expect_status 400 "a wrong code"
 expect_body 'That code is not right' "says so"
+body | sed -e 's/name="csrf" value="[^"]*"//' \
+  -e 's/name="who" value="[^"]*"//' >"$T/wrong-known.html"
 ctl audit bo >"$T/audit"
-expect_grep 'check.fail' "$T/audit" "a wrong code is a failed security check"
+expect_grep 'code.fail' "$T/audit" "a wrong code is audited"
+eq "$(checks)" "$c0" "and does not count toward the lockout"
 H POST /forgot/code -d "$(form csrf="$ccsrf" who='+45 12 34 56 78' \
   code="$code" password='ny hest 9' password2='ny hest 8')"
 expect_status 400 "passwords that differ"
@@ -88,7 +97,31 @@ answers 'ny hest 9'
 drive $PAM_SUCCESS "PAM takes the new password" pw bo auth
 H POST /forgot/code -d "$(form csrf="$ccsrf" who='+45 12 34 56 78' \
   code="$code" password='ny hest 7' password2='ny hest 7')"
-expect_status 410 "the code again: used up"
+expect_status 400 "the code again: as wrong as any"
+expect_body 'That code is not right' "with the same words"
+
+# A stranger with bo's number: five wrong codes kill the code, bo stays
+# open; a password of the wrong shape is refused before the code.
+forgot '+4512345678'
+code2=$(sed '1,/^$/d' "$(ls -t "$T/sms"/* | head -n 1)" |
+  grep -o '[0-9]\{6\}' | head -n 1)
+ccsrf=$(csrf_of)
+w2=000000
+[ "$code2" = 000000 ] && w2=111111
+for i in 1 2 3 4 5; do
+  H POST /forgot/code -d "$(form csrf="$ccsrf" who='+4512345678' code=$w2 \
+    password='ny hest 5' password2='ny hest 5')"
+done
+expect_status 400 "the fifth wrong code"
+ctl user show bo >"$T/bo"
+expect_nogrep '[Ll]ocked' "$T/bo" "bo is not locked by a stranger"
+H POST /forgot/code -d "$(form csrf="$ccsrf" who='+4512345678' code="$code2" \
+  password='ny hest 5' password2='ny hest 5')"
+expect_status 400 "the right code after five wrong ones: dead"
+long=$("$SYS_PY" -c 'print("\u00e9" * 200, end="")')
+H POST /forgot/code -d "$(form csrf="$ccsrf" who='+4512345678' code=$w2 \
+  password="$long" password2="$long")"
+body | sed -n 's/.*role="alert">\([^<]*\)<.*/\1/p' >"$T/long-known"
 
 s1=$(smss)
 forgot '+4599999999'
@@ -100,7 +133,15 @@ ucsrf=$(csrf_of)
 H POST /forgot/code -d "$(form csrf="$ucsrf" who='+4599999999' \
   code=123456 password='whatever 1' password2='whatever 1')"
 expect_status 400 "its code is as wrong as a member's"
-expect_body 'That code is not right' "with the same words"
+body | sed -e 's/name="csrf" value="[^"]*"//' \
+  -e 's/name="who" value="[^"]*"//' >"$T/wrong-unknown.html"
+expect_same "$T/wrong-known.html" "$T/wrong-unknown.html" \
+  "the same page as a member's wrong code"
+H POST /forgot/code -d "$(form csrf="$ucsrf" who='+4599999999' code=123456 \
+  password="$long" password2="$long")"
+body | sed -n 's/.*role="alert">\([^<]*\)<.*/\1/p' >"$T/long-unknown"
+expect_same "$T/long-known" "$T/long-unknown" \
+  "a password of the wrong shape: the same answer"
 
 # --- bad input
 forgot 'hello'
