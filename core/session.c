@@ -439,6 +439,12 @@ vouch_rc vouch_sessions_revoke(vouch_ctx *ctx, const char *user,
     rc = vouch_store_sessions_revoke(st, user, keep_id, time(NULL), &list, &n);
   if(!rc)
     rc = spare_shared(ctx, st, user, list, n);
+  /* Signed out everywhere: no reset link or code sent before works any
+   * more (someone who had one must not sign in with it afterwards). */
+  if(!rc)
+    rc = vouch_store_tokens_kill(st, user, "reset");
+  if(!rc)
+    rc = vouch_store_codes_kill(st, user, "reset");
   snprintf(detail, sizeof(detail), "count=%zu", n);
   if(!rc)
     rc = vouch_audit(ctx, user, "sessions.revoked", detail);

@@ -10,7 +10,8 @@
 #     passwords must match; policy (length, not the previous) as at the
 #     tools, the token kept for another try; then the password is set,
 #     "Your password was changed" goes out, PAM takes the new password;
-#   - a used or expired link gets "link expired" (410), an unknown one
+#   - a used or expired link gets "link expired" (410), and so does one
+#     sent before a password change or a sign-out everywhere; an unknown one
 #     "not valid" (404); pages in the account's language, else the
 #     browser's; bad bodies get 4xx pages; a uid that is not [web] user
 #     gets nothing from vouchd's web operations.
@@ -136,6 +137,21 @@ expect_status 410 "a link older than [reset] link_ttl: expired"
 daemon_clock ""
 H GET "${bolink#"$WEB"}"
 expect_status 200 "the same link within its time"
+
+# --- a password change, or signing out everywhere, ends the links out
+"$RESET" --config "$CONF" request alice --via email >/dev/null ||
+  fail "vouch-reset request (3)"
+l3=$(link_in "$(ls -t "$T/mail"/* | head -n 1)")
+printf 'another horse 3\n' | ctl passwd alice >/dev/null || fail "passwd"
+H GET "${l3#"$WEB"}"
+expect_status 410 "a link sent before a password change: expired"
+"$RESET" --config "$CONF" request alice --via email >/dev/null ||
+  fail "vouch-reset request (4)"
+l4=$(link_in "$(ls -t "$T/mail"/* | head -n 1)")
+"$VOUCH_BUILD/vouch-logout-all" --config "$CONF" alice >/dev/null ||
+  fail "vouch-logout-all"
+H GET "${l4#"$WEB"}"
+expect_status 410 "a link sent before signing out everywhere: expired"
 
 # --- bad input gets a 4xx page, never a crash
 head -c 9000 /dev/zero | tr '\0' 'a' >"$T/big"
