@@ -115,22 +115,35 @@ out:
   return rc;
 }
 
-/* "contact-changed-email" to the address that was on file. */
+/* "contact-changed-email" to the address that was on file, with a
+ * reset link for "this wasn't me" (a new password signs out every
+ * device). */
 static vouch_rc tell_old(vouch_ctx *ctx, const char *user, const char *old,
                          const char *what)
 {
+  char token[VOUCH_TOKEN_CHARS + 1] = "", hours[16];
   vouch_message m = {0};
   vouch_user u = {0};
+  char *link = NULL;
   vouch_store *st;
   vouch_rc rc;
 
+  snprintf(hours, sizeof(hours), "%u",
+           (ctx->cfg->reset_link_ttl + 3599) / 3600);
   rc = vouch_ctx_store(ctx, &st);
   if(!rc)
     rc = vouch_store_user_get(st, user, &u);
   if(!rc)
+    rc =
+        vouch_token_issue(ctx, user, "reset", ctx->cfg->reset_link_ttl, token);
+  if(!rc && !(link = vouch_reset_link(ctx->cfg, token)))
+    rc = VOUCH_ERR_NOMEM;
+  if(!rc)
     rc = vouch_render(ctx, "contact-changed-email", u.lang, &m, "name",
-                      u.full_name ? u.full_name : "", "what", what,
-                      (const char *)NULL);
+                      u.full_name ? u.full_name : "", "what", what, "link",
+                      link, "hours", hours, (const char *)NULL);
+  vouch_wipe(token, sizeof(token));
+  vouch_free_secret(link);
   if(!rc) {
     m.channel = VOUCH_CHANNEL_EMAIL;
     m.to = vouch_strdup(old);

@@ -104,6 +104,8 @@ expect_grep '^To: alice@example\.org' "$MAIL" "old address told"
 expect_grep '^Subject: Your account details were changed' "$MAIL" "told: subject"
 expect_grep 'a•••@example\.net' "$MAIL" "told: masked new address"
 expect_nogrep 'alice\.new@' "$MAIL" "told: not the whole new address"
+expect_grep "wasn't me" "$MAIL" "told: \"this wasn't me\""
+expect_grep 'reset[?]token=[A-Za-z0-9_-]{43}' "$MAIL" "told: with a reset link"
 
 # Interrupted at the confirmation (end of input): nothing changes.
 acc_start email other@example.com

@@ -58,7 +58,7 @@ static const struct {
     {"email-verify-email", "Confirm your new email address",
      "code minutes name"},
     {"contact-changed-email", "Your account details were changed",
-     "name what"},
+     "hours link name what"},
 };
 
 static struct {
