@@ -882,7 +882,7 @@ def main():
     print("machine: %s, %d CPUs, %s memory, Linux %s, load %s" %
           (m["model"], m["nproc"], m["memory"], m["kernel"],
            " ".join("%.2f" % x for x in m["load_at_start"])))
-    only = os.environ.get("BENCH_ONLY", "abcde")
+    only = os.environ.get("BENCH_ONLY", "abcdef")
     # SIGTERM (or SIGHUP) to the benchmark: stop the daemons on the way
     # out, as ^C does.
     for s in (signal.SIGTERM, signal.SIGHUP):
@@ -890,7 +890,7 @@ def main():
     t00 = time.monotonic()
     try:
         for part, fn in (("a", bench_a), ("b", bench_b), ("c", bench_c),
-                         ("d", bench_d), ("e", bench_e)):
+                         ("d", bench_d), ("e", bench_e), ("f", bench_f)):
             if part in only:
                 t0 = time.monotonic()
                 fn(b)
@@ -915,6 +915,132 @@ def main():
     print(text)
     with open(os.path.join(b.build, "bench.json"), "w") as f:
         f.write(text + "\n")
+
+
+# ------------------------------------------------------------------ (f)
+def web_load(port, make, clients, seconds):
+    """clients threads, each on its own keep-alive connection, sending
+    make() requests for seconds; (requests, errors, latencies)."""
+    import http.client
+    import threading
+    lat, errs, lock = [], [0], threading.Lock()
+    end = time.monotonic() + seconds
+
+    def run():
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine, bad = [], 0
+        while time.monotonic() < end:
+            method, path, body, hdrs, want = make()
+            t0 = time.monotonic()
+            try:
+                c.request(method, path, body=body, headers=hdrs)
+                r = c.getresponse()
+                r.read()
+                ok = r.status == want
+            except (OSError, http.client.HTTPException):
+                ok = False
+                c.close()
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            mine.append(time.monotonic() - t0)
+            bad += 0 if ok else 1
+        c.close()
+        with lock:
+            lat.extend(mine)
+            errs[0] += bad
+
+    ts = [threading.Thread(target=run) for _ in range(clients)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    return len(lat), errs[0], lat
+
+
+def bench_f(b):
+    """vouch-web: pages a second, in front of a real vouchd."""
+    import urllib.parse
+    port = free_port()
+    d = b.conf("f", f"""[web]
+listen = 127.0.0.1:{port}
+base_url = http://127.0.0.1:{port}
+user = nobody
+[reset]
+max_per_hour = 1000
+""")
+    # vouch-web runs as nobody: it must reach the socket.
+    os.chmod(b.dir, 0o711)
+    os.chmod(d, 0o711)
+    b.vouchctl(d, "init")
+    dm = Daemon(b, d)
+    web = None
+    try:
+        b.vouchctl(d, "user", "add", "alice", "--email", "alice@example.org")
+        b.vouchctl(d, "passwd", "alice", stdin="correct horse\n")
+        subprocess.run([b.build + "/vouch-reset", "--config",
+                        d + "/vouch.conf", "request", "alice", "--via",
+                        "email"], check=True, capture_output=True)
+        mails = sorted(glob.glob(d + "/mail/*"), key=os.path.getmtime)
+        with open(mails[-1]) as f:
+            token = re.search(r"token=([A-Za-z0-9_-]{43})", f.read()).group(1)
+        with open(os.path.join(d, "web.log"), "w") as log:
+            web = subprocess.Popen([b.build + "/vouch-web", "--config",
+                                    d + "/vouch.conf"], stdout=log,
+                                   stderr=log, start_new_session=True)
+        end = time.monotonic() + 10
+        while time.monotonic() < end:
+            try:
+                socket.create_connection(("127.0.0.1", port), 1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        import http.client
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        c.request("GET", "/reset?token=" + token)
+        page = c.getresponse().read().decode()
+        c.close()
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        refused = urllib.parse.urlencode(
+            {"csrf": csrf, "token": token, "password": "x",
+             "password2": "x"})
+        unknown = urllib.parse.urlencode(
+            {"csrf": csrf, "token": "A" * 43, "password": "x",
+             "password2": "x"})
+        cases = [
+            ("GET /reset?token= (the form; vouchd checks the token)",
+             lambda: ("GET", "/reset?token=" + token, None, {}, 200)),
+            ("POST /reset, a refused password (vouchd decides)",
+             lambda: ("POST", "/reset", refused, form, 400)),
+            ("POST /reset, a wrong token (refused by its CSRF token)",
+             lambda: ("POST", "/reset", unknown, form, 403)),
+        ]
+        rows, res = [], []
+        for name, make in cases:
+            for n in (1, 8, 64):
+                count, errors, lat = web_load(port, make, n, 3)
+                lat.sort()
+                p50 = lat[len(lat) // 2] * 1000 if lat else 0
+                p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000 \
+                    if lat else 0
+                rows.append([name if n == 1 else "", str(n), fmt_int(count),
+                             str(errors), "%.0f" % (count / 3.0),
+                             "%.1f" % p50, "%.1f" % p99])
+                res.append({"case": name, "clients": n, "requests": count,
+                            "errors": errors, "per_second": round(count / 3.0),
+                            "p50_ms": round(p50, 2), "p99_ms": round(p99, 2)})
+        table("(f) vouch-web: requests a second over loopback (Python "
+              "clients with keep-alive, 3 s a level)",
+              ["request", "clients", "requests", "errors", "per second",
+               "p50 ms", "p99 ms"], rows)
+        errors = sum(r["errors"] for r in res)
+        print("  errors in all: %d (goal 0: %s)" %
+              (errors, "met" if errors == 0 else "MISSED"))
+        b.results["f_web"] = res
+    finally:
+        if web and web.poll() is None:
+            web.terminate()
+            web.wait(timeout=10)
+        dm.stop()
 
 
 if __name__ == "__main__":

@@ -38,6 +38,10 @@
 
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static vouch_config *g_cfg; /* the current configuration */
+/* [web] user's uid: vouch-web serves every member, so max_per_user does
+ * not apply to it (max_clients does). */
+static uid_t g_web_uid;
+static bool g_web_uid_set;
 static const char *g_conf_path;
 static unsigned char *g_key; /* sodium_malloc'ed, read-only */
 static unsigned g_clients;   /* connections being served */
@@ -306,7 +310,8 @@ static void take(int fd)
   r->root = r->peer.uid == 0;
   pthread_mutex_lock(&g_lock);
   full = g_clients >= g_cfg->daemon_max_clients ||
-         (!r->root && uid_load(r->peer.uid) >= g_cfg->daemon_max_per_user);
+         (!r->root && !(g_web_uid_set && r->peer.uid == g_web_uid) &&
+          uid_load(r->peer.uid) >= g_cfg->daemon_max_per_user);
   if(!full) {
     g_clients++;
     if(!r->root)
@@ -342,6 +347,21 @@ static void log_stderr(void *arg, int priority, const char *msg)
 {
   (void)arg;
   vd_log(NULL, priority, msg);
+}
+
+/* The uid of [web] user, read with g_lock held (take) or before any
+ * thread (startup, reload under g_lock). */
+static void web_uid_of(const vouch_config *cfg)
+{
+  struct passwd pw, *res = NULL;
+  char buf[1024];
+
+  g_web_uid_set = false;
+  if(cfg->web_user && cfg->web_user[0] &&
+     !getpwnam_r(cfg->web_user, &pw, buf, sizeof(buf), &res) && res) {
+    g_web_uid = res->pw_uid;
+    g_web_uid_set = res->pw_uid != 0;
+  }
 }
 
 static vouch_rc load_config(vouch_config **out)
@@ -496,6 +516,7 @@ static void reload(void)
   pthread_mutex_lock(&g_lock);
   old = g_cfg;
   g_cfg = cfg;
+  web_uid_of(cfg);
   pthread_mutex_unlock(&g_lock);
   vouch_hash_limit(cfg->daemon_hash_workers);
   vouch_config_free(old);
@@ -632,6 +653,7 @@ int main(int argc, char **argv)
     return 4;
   }
   vouch_hash_limit(g_cfg->daemon_hash_workers);
+  web_uid_of(g_cfg);
   vouch_store_serialize();
   keep_helpers();
   say(LOG_NOTICE, "ready on %s",
