@@ -1788,35 +1788,49 @@ vouch_rc vouch_store_token_insert(vouch_store *st, const char *user,
   return st_atomic_leave(st, own, rc);
 }
 
-vouch_rc vouch_store_token_find(vouch_store *st, const unsigned char *mac,
-                                vouch_token_row *out)
+/* A tokens row (and, with name, its owner's name) of the statement s
+ * after a step that gave SQLITE_ROW. */
+static vouch_rc token_row(sqlite3_stmt *s, vouch_token_row *out, char *name,
+                          size_t len)
+{
+  const unsigned char *p;
+
+  out->id = sqlite3_column_int64(s, 0);
+  out->user_id = sqlite3_column_int64(s, 1);
+  p = sqlite3_column_text(s, 2);
+  if(p && (size_t)sqlite3_column_bytes(s, 2) < sizeof(out->purpose))
+    memcpy(out->purpose, p, (size_t)sqlite3_column_bytes(s, 2) + 1);
+  out->created = (time_t)sqlite3_column_int64(s, 3);
+  out->expires = (time_t)sqlite3_column_int64(s, 4);
+  out->used = sqlite3_column_int64(s, 5) != 0;
+  if(!name)
+    return VOUCH_OK;
+  p = sqlite3_column_text(s, 6);
+  if(!p || (size_t)sqlite3_column_bytes(s, 6) >= len)
+    return VOUCH_ERR_STORE;
+  memcpy(name, p, (size_t)sqlite3_column_bytes(s, 6) + 1);
+  return VOUCH_OK;
+}
+
+/* The token of mac, by sql (?1 the mac). */
+static vouch_rc token_by_mac(vouch_store *st, const char *sql,
+                             const unsigned char *mac, vouch_token_row *out,
+                             char *name, size_t len)
 {
   sqlite3_stmt *s = NULL;
-  const unsigned char *p;
   vouch_rc rc;
   int src;
 
   if(!mac || !out)
     return VOUCH_ERR_INPUT;
   memset(out, 0, sizeof(*out));
-  rc = st_prepare(st,
-                  "SELECT id, user_id, purpose, created, expires, used"
-                  " FROM tokens WHERE mac = ?1",
-                  &s);
+  rc = st_prepare(st, sql, &s);
   if(rc)
     return rc;
   src = st_bind_mac(s, 1, mac);
   src = src ? src : sqlite3_step(s);
-  if(src == SQLITE_ROW) {
-    out->id = sqlite3_column_int64(s, 0);
-    out->user_id = sqlite3_column_int64(s, 1);
-    p = sqlite3_column_text(s, 2);
-    if(p && (size_t)sqlite3_column_bytes(s, 2) < sizeof(out->purpose))
-      memcpy(out->purpose, p, (size_t)sqlite3_column_bytes(s, 2) + 1);
-    out->created = (time_t)sqlite3_column_int64(s, 3);
-    out->expires = (time_t)sqlite3_column_int64(s, 4);
-    out->used = sqlite3_column_int64(s, 5) != 0;
-  }
+  if(src == SQLITE_ROW)
+    rc = token_row(s, out, name, len);
   else if(src == SQLITE_DONE)
     rc = VOUCH_ERR_NOT_FOUND;
   else
@@ -1825,48 +1839,26 @@ vouch_rc vouch_store_token_find(vouch_store *st, const unsigned char *mac,
   return rc;
 }
 
+vouch_rc vouch_store_token_find(vouch_store *st, const unsigned char *mac,
+                                vouch_token_row *out)
+{
+  return token_by_mac(st,
+                      "SELECT id, user_id, purpose, created, expires, used"
+                      " FROM tokens WHERE mac = ?1",
+                      mac, out, NULL, 0);
+}
+
 vouch_rc vouch_store_token_owner(vouch_store *st, const unsigned char *mac,
                                  vouch_token_row *out, char *name, size_t len)
 {
-  sqlite3_stmt *s = NULL;
-  const unsigned char *p;
-  vouch_rc rc;
-  int src;
-
-  if(!mac || !out || !name || !len)
+  if(!name || !len)
     return VOUCH_ERR_INPUT;
-  memset(out, 0, sizeof(*out));
   name[0] = '\0';
-  rc = st_prepare(st,
-                  "SELECT t.id, t.user_id, t.purpose, t.created, t.expires,"
-                  " t.used, u.name FROM tokens t JOIN users u"
-                  " ON u.id = t.user_id WHERE t.mac = ?1",
-                  &s);
-  if(rc)
-    return rc;
-  src = st_bind_mac(s, 1, mac);
-  src = src ? src : sqlite3_step(s);
-  if(src == SQLITE_ROW) {
-    out->id = sqlite3_column_int64(s, 0);
-    out->user_id = sqlite3_column_int64(s, 1);
-    p = sqlite3_column_text(s, 2);
-    if(p && (size_t)sqlite3_column_bytes(s, 2) < sizeof(out->purpose))
-      memcpy(out->purpose, p, (size_t)sqlite3_column_bytes(s, 2) + 1);
-    out->created = (time_t)sqlite3_column_int64(s, 3);
-    out->expires = (time_t)sqlite3_column_int64(s, 4);
-    out->used = sqlite3_column_int64(s, 5) != 0;
-    p = sqlite3_column_text(s, 6);
-    if(!p || (size_t)sqlite3_column_bytes(s, 6) >= len)
-      rc = VOUCH_ERR_STORE;
-    else
-      memcpy(name, p, (size_t)sqlite3_column_bytes(s, 6) + 1);
-  }
-  else if(src == SQLITE_DONE)
-    rc = VOUCH_ERR_NOT_FOUND;
-  else
-    rc = st_sql_fail(st, "find token", src);
-  st_finish(st, s);
-  return rc;
+  return token_by_mac(st,
+                      "SELECT t.id, t.user_id, t.purpose, t.created,"
+                      " t.expires, t.used, u.name FROM tokens t JOIN users u"
+                      " ON u.id = t.user_id WHERE t.mac = ?1",
+                      mac, out, name, len);
 }
 
 vouch_rc vouch_store_token_use(vouch_store *st, int64_t id)

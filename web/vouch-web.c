@@ -146,6 +146,25 @@ static enum MHD_Result send_note(struct MHD_Connection *c, int status,
   return send_page(c, &p, allow);
 }
 
+/* A form's CSRF token for what; a refusal is logged. */
+static bool csrf_ok(const web_form *f, const char *what)
+{
+  if(web_csrf_check(what, web_form_get(f, "csrf")))
+    return true;
+  say(LOG_NOTICE, "a form with a wrong or expired CSRF token refused");
+  return false;
+}
+
+static enum MHD_Result forbidden(struct MHD_Connection *c, const char *lang)
+{
+  return send_note(c, 403, lang, W_FORBIDDEN_TITLE, W_FORBIDDEN_TEXT, NULL);
+}
+
+static enum MHD_Result bad_form(struct MHD_Connection *c, const char *lang)
+{
+  return send_note(c, 400, lang, W_BADFORM_TITLE, W_BADFORM_TEXT, NULL);
+}
+
 /* ------------------------------------------------------------- vouchd */
 
 /* One web operation; the answer's status ("ok", "stale", ...), or NULL
@@ -274,12 +293,10 @@ static enum MHD_Result reset_post(struct MHD_Connection *c, const char *lang,
   pw = web_form_get(f, "password");
   pw2 = web_form_get(f, "password2");
   if(!web_form_only(f, fields) || !token_ok(token) || !pw || !pw2)
-    return send_note(c, 400, lang, W_BADFORM_TITLE, W_BADFORM_TEXT, NULL);
+    return bad_form(c, lang);
   reset_what(token, what, sizeof(what));
-  if(!web_csrf_check(what, web_form_get(f, "csrf"))) {
-    say(LOG_NOTICE, "a form with a wrong or expired CSRF token refused");
-    return send_note(c, 403, lang, W_FORBIDDEN_TITLE, W_FORBIDDEN_TEXT, NULL);
-  }
+  if(!csrf_ok(f, what))
+    return forbidden(c, lang);
   if(strcmp(pw, pw2)) {
     /* The form again, in the account's language (as vouchd names it). */
     args[0] = token;
@@ -349,6 +366,16 @@ static void form_start(web_page *p, const char *path, const char *what,
   }
 }
 
+/* A page with its title, an error (may be NULL) and an introduction. */
+static void form_page(web_page *p, int status, const char *lang,
+                      web_text title, const char *error, web_text intro)
+{
+  web_page_start(p, status, lang, g_prefix, title);
+  if(error)
+    web_page_para(p, "error", error);
+  web_page_para(p, NULL, web_text_get(lang, intro));
+}
+
 static void form_end(web_page *p, const char *lang)
 {
   web_page_raw(p, "<button type=\"submit\">");
@@ -388,10 +415,7 @@ static enum MHD_Result code_form(struct MHD_Connection *c, int status,
   web_page p;
 
   what_of(who, what, sizeof(what));
-  web_page_start(&p, status, lang, g_prefix, W_SENT_TITLE);
-  if(error)
-    web_page_para(&p, "error", error);
-  web_page_para(&p, NULL, web_text_get(lang, W_SENT_SMS));
+  form_page(&p, status, lang, W_SENT_TITLE, error, W_SENT_SMS);
   form_start(&p, "/forgot/code", what, hidden);
   field(&p, lang, "code", W_CODE, "text",
         "inputmode=\"numeric\" autocomplete=\"one-time-code\" "
@@ -414,10 +438,7 @@ static enum MHD_Result reset_form(struct MHD_Connection *c, int status,
   web_page p;
 
   reset_what(token, what, sizeof(what));
-  web_page_start(&p, status, lang, g_prefix, W_RESET_TITLE);
-  if(error)
-    web_page_para(&p, "error", error);
-  web_page_para(&p, NULL, web_text_get(lang, W_RESET_INTRO));
+  form_page(&p, status, lang, W_RESET_TITLE, error, W_RESET_INTRO);
   form_start(&p, "/reset", what, hidden);
   field(&p, lang, "password", W_NEW_PW, "password",
         "autocomplete=\"new-password\"");
@@ -467,11 +488,9 @@ static enum MHD_Result forgot_post(struct MHD_Connection *c, const char *lang,
   vouch_frame ans;
 
   if(!web_form_only(f, fields) || !who)
-    return send_note(c, 400, lang, W_BADFORM_TITLE, W_BADFORM_TEXT, NULL);
-  if(!web_csrf_check("forgot", web_form_get(f, "csrf"))) {
-    say(LOG_NOTICE, "a form with a wrong or expired CSRF token refused");
-    return send_note(c, 403, lang, W_FORBIDDEN_TITLE, W_FORBIDDEN_TEXT, NULL);
-  }
+    return bad_form(c, lang);
+  if(!csrf_ok(f, "forgot"))
+    return forbidden(c, lang);
   if(strlen(who) > 254)
     return forgot_form(c, 400, lang, web_text_get(lang, W_WHO_BAD));
   args[0] = who;
@@ -515,12 +534,10 @@ static enum MHD_Result code_post(struct MHD_Connection *c, const char *lang,
 
   if(!web_form_only(f, fields) || !who || !code || !pw || !pw2 ||
      strlen(who) > 254 || strlen(code) > 16)
-    return send_note(c, 400, lang, W_BADFORM_TITLE, W_BADFORM_TEXT, NULL);
+    return bad_form(c, lang);
   what_of(who, what, sizeof(what));
-  if(!web_csrf_check(what, web_form_get(f, "csrf"))) {
-    say(LOG_NOTICE, "a form with a wrong or expired CSRF token refused");
-    return send_note(c, 403, lang, W_FORBIDDEN_TITLE, W_FORBIDDEN_TEXT, NULL);
-  }
+  if(!csrf_ok(f, what))
+    return forbidden(c, lang);
   if(strcmp(pw, pw2))
     return code_form(c, 400, lang, who, web_text_get(lang, W_MISMATCH));
   args[0] = who;
@@ -557,10 +574,7 @@ static enum MHD_Result export_form(struct MHD_Connection *c, int status,
   web_page p;
 
   export_what(token, what, sizeof(what));
-  web_page_start(&p, status, lang, g_prefix, W_EXPORT_TITLE);
-  if(error)
-    web_page_para(&p, "error", error);
-  web_page_para(&p, NULL, web_text_get(lang, W_EXPORT_INTRO));
+  form_page(&p, status, lang, W_EXPORT_TITLE, error, W_EXPORT_INTRO);
   form_start(&p, "/export/confirm", what, hidden);
   field(&p, lang, "password", W_CURRENT_PW, "password",
         "autocomplete=\"current-password\"");
@@ -622,12 +636,10 @@ static enum MHD_Result export_post(struct MHD_Connection *c, const char *lang,
   enum MHD_Result ret;
 
   if(!web_form_only(f, fields) || !token_ok(token) || (!cancel && !pw))
-    return send_note(c, 400, lang, W_BADFORM_TITLE, W_BADFORM_TEXT, NULL);
+    return bad_form(c, lang);
   export_what(token, what, sizeof(what));
-  if(!web_csrf_check(what, web_form_get(f, "csrf"))) {
-    say(LOG_NOTICE, "a form with a wrong or expired CSRF token refused");
-    return send_note(c, 403, lang, W_FORBIDDEN_TITLE, W_FORBIDDEN_TEXT, NULL);
-  }
+  if(!csrf_ok(f, what))
+    return forbidden(c, lang);
   args[0] = token;
   args[1] = pw;
   st = ask(cancel ? "export.cancel" : "export.confirm", args, cancel ? 1 : 2,
@@ -658,10 +670,7 @@ static enum MHD_Result download_form(struct MHD_Connection *c, int status,
   web_page p;
 
   snprintf(what, sizeof(what), "download|%s", token);
-  web_page_start(&p, status, lang, g_prefix, W_DOWNLOAD_TITLE);
-  if(error)
-    web_page_para(&p, "error", error);
-  web_page_para(&p, NULL, web_text_get(lang, W_DOWNLOAD_INTRO));
+  form_page(&p, status, lang, W_DOWNLOAD_TITLE, error, W_DOWNLOAD_INTRO);
   form_start(&p, "/export/download", what, hidden);
   field(&p, lang, "user", W_USER, "text",
         "autocomplete=\"username\" maxlength=\"64\"");
@@ -748,12 +757,10 @@ static enum MHD_Result download_post(struct MHD_Connection *c,
 
   if(!web_form_only(f, fields) || !token_ok(token) || !user || !pw ||
      strlen(user) > 64)
-    return send_note(c, 400, lang, W_BADFORM_TITLE, W_BADFORM_TEXT, NULL);
+    return bad_form(c, lang);
   snprintf(what, sizeof(what), "download|%s", token);
-  if(!web_csrf_check(what, web_form_get(f, "csrf"))) {
-    say(LOG_NOTICE, "a form with a wrong or expired CSRF token refused");
-    return send_note(c, 403, lang, W_FORBIDDEN_TITLE, W_FORBIDDEN_TEXT, NULL);
-  }
+  if(!csrf_ok(f, what))
+    return forbidden(c, lang);
   args[0] = token;
   args[1] = user;
   args[2] = pw;
@@ -852,9 +859,9 @@ static enum MHD_Result post(struct MHD_Connection *c, const char *path,
   if(rq->too_large)
     return send_note(c, 413, lang, W_BADFORM_TITLE, W_TOOLARGE_TEXT, NULL);
   if(!same_origin(c))
-    return send_note(c, 403, lang, W_FORBIDDEN_TITLE, W_FORBIDDEN_TEXT, NULL);
+    return forbidden(c, lang);
   if(!form_type(c) || web_form_parse(rq->body, rq->len, &f))
-    return send_note(c, 400, lang, W_BADFORM_TITLE, W_BADFORM_TEXT, NULL);
+    return bad_form(c, lang);
   if(!strcmp(path, "/reset"))
     ret = reset_post(c, lang, &f);
   else if(!strcmp(path, "/forgot"))
