@@ -366,6 +366,21 @@ static void form_start(web_page *p, const char *path, const char *what,
   }
 }
 
+/* The submit button (label, class cls or NULL) and the form's end. */
+static void form_button(web_page *p, const char *lang, web_text label,
+                        const char *cls)
+{
+  web_page_raw(p, "<button type=\"submit\"");
+  if(cls) {
+    web_page_raw(p, " class=\"");
+    web_page_text(p, cls);
+    web_page_raw(p, "\"");
+  }
+  web_page_raw(p, ">");
+  web_page_text(p, web_text_get(lang, label));
+  web_page_raw(p, "</button>\n</form>\n");
+}
+
 /* A page with its title, an error (may be NULL) and an introduction. */
 static void form_page(web_page *p, int status, const char *lang,
                       web_text title, const char *error, web_text intro)
@@ -378,9 +393,7 @@ static void form_page(web_page *p, int status, const char *lang,
 
 static void form_end(web_page *p, const char *lang)
 {
-  web_page_raw(p, "<button type=\"submit\">");
-  web_page_text(p, web_text_get(lang, W_CONTINUE));
-  web_page_raw(p, "</button>\n</form>\n");
+  form_button(p, lang, W_CONTINUE, NULL);
 }
 
 static enum MHD_Result forgot_form(struct MHD_Connection *c, int status,
@@ -578,25 +591,29 @@ static enum MHD_Result export_form(struct MHD_Connection *c, int status,
   form_start(&p, "/export/confirm", what, hidden);
   field(&p, lang, "password", W_CURRENT_PW, "password",
         "autocomplete=\"current-password\"");
-  web_page_raw(&p, "<button type=\"submit\">");
-  web_page_text(&p, web_text_get(lang, W_EXPORT_CONFIRM));
-  web_page_raw(&p, "</button>\n</form>\n");
+  form_button(&p, lang, W_EXPORT_CONFIRM, NULL);
   web_page_para(&p, NULL, web_text_get(lang, W_EXPORT_CANCEL_INTRO));
   form_start(&p, "/export/cancel", what, hidden);
-  web_page_raw(&p, "<button type=\"submit\" class=\"quiet\">");
-  web_page_text(&p, web_text_get(lang, W_EXPORT_CANCEL));
-  web_page_raw(&p, "</button>\n</form>\n");
+  form_button(&p, lang, W_EXPORT_CANCEL, "quiet");
   web_page_end(&p);
   return send_page(c, &p, NULL);
+}
+
+/* A token vouchd says is used or expired ("stale": title and text, 410),
+ * or not usable otherwise. */
+static enum MHD_Result gone(struct MHD_Connection *c, const char *st,
+                            const char *lang, web_text title, web_text text)
+{
+  if(st && !strcmp(st, "stale"))
+    return send_note(c, 410, lang, title, text, NULL);
+  return token_gone(c, st, lang);
 }
 
 /* A status vouchd gave about an export token that is not usable. */
 static enum MHD_Result export_gone(struct MHD_Connection *c, const char *st,
                                    const char *lang)
 {
-  if(st && !strcmp(st, "stale"))
-    return send_note(c, 410, lang, W_EXPORT_TITLE, W_EXPORT_GONE_TEXT, NULL);
-  return token_gone(c, st, lang);
+  return gone(c, st, lang, W_EXPORT_TITLE, W_EXPORT_GONE_TEXT);
 }
 
 static const char *answer_lang(const char *st, const vouch_frame *ans,
@@ -676,9 +693,7 @@ static enum MHD_Result download_form(struct MHD_Connection *c, int status,
         "autocomplete=\"username\" maxlength=\"64\"");
   field(&p, lang, "password", W_PASSWORD, "password",
         "autocomplete=\"current-password\"");
-  web_page_raw(&p, "<button type=\"submit\">");
-  web_page_text(&p, web_text_get(lang, W_DOWNLOAD));
-  web_page_raw(&p, "</button>\n</form>\n");
+  form_button(&p, lang, W_DOWNLOAD, NULL);
   web_page_end(&p);
   return send_page(c, &p, NULL);
 }
@@ -686,9 +701,7 @@ static enum MHD_Result download_form(struct MHD_Connection *c, int status,
 static enum MHD_Result download_gone(struct MHD_Connection *c, const char *st,
                                      const char *lang)
 {
-  if(st && !strcmp(st, "stale"))
-    return send_note(c, 410, lang, W_DOWNLOAD_TITLE, W_DOWNLOAD_GONE, NULL);
-  return token_gone(c, st, lang);
+  return gone(c, st, lang, W_DOWNLOAD_TITLE, W_DOWNLOAD_GONE);
 }
 
 /* GET /export/download?token=T: the sign-in form while the copy is kept. */
