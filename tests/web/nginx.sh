@@ -28,6 +28,7 @@ conf_set web base_url "https://127.0.0.1:$NGX_PORT"
 add_user alice 'correct horse' --email alice@example.org
 service pw "auth required pam_vouch_password.so conf=$CONF"
 kill "$WEB_PID" 2>/dev/null
+wait "$WEB_PID" 2>/dev/null # its port is free again
 web_start
 
 sed -e "s|listen 80;|listen 127.0.0.1:$NGX_HTTP;|" \
