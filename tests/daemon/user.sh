@@ -18,7 +18,19 @@ stop_daemon
 
 # The state in a folder of the user's; the helper where it may run it.
 public_build
-cp "$VOUCH_BUILD/vouch-deliver" "$PUB/" && chmod 755 "$PUB/vouch-deliver"
+# The build may lie where $DU cannot go (a clone under /root): the helper
+# runs from here, its private library found through the loader's
+# --library-path (searched before the build's DT_RUNPATH).
+mkdir -p "$PUB/lib" && chmod 755 "$PUB/lib"
+cp "$VOUCH_BUILD/lib/libvouch.so.0" "$PUB/lib/" &&
+  cp "$VOUCH_BUILD/vouch-deliver" "$PUB/vouch-deliver.bin" &&
+  chmod 644 "$PUB/lib/libvouch.so.0" && chmod 755 "$PUB/vouch-deliver.bin" ||
+  fail "copy the helper"
+ld=$(readelf -l "$VOUCH_BUILD/vouch-deliver" |
+  sed -n 's/.*interpreter: \([^]]*\)\]/\1/p')
+printf '#!/bin/sh\nexec %s --library-path %s %s "$@"\n' "$ld" "$PUB/lib" \
+  "$PUB/vouch-deliver.bin" >"$PUB/vouch-deliver"
+chmod 755 "$PUB/vouch-deliver"
 mkdir -p "$T/state"
 mv "$T/vouch.db" "$T/state/"
 rm -f "$T/vouch.db-wal" "$T/vouch.db-shm"
