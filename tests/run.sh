@@ -18,6 +18,17 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=98"
 # A test must never depend on the caller's locale or time zone.
 export LC_ALL=C.UTF-8 TZ=UTC
 
+# libfaketime (the daemons' clocks) names its shared memory and semaphore
+# after a process id; a process killed by a test leaves them behind, and a
+# later process of another user with the same id then cannot make its
+# own.  Those of processes that are gone are removed first.
+for f in /dev/shm/faketime_shm_* /dev/shm/sem.faketime_sem_*; do
+  [ -e "$f" ] || continue
+  pid=${f##*_}
+  case $pid in *[!0-9]*|"") continue ;; esac
+  [ -d "/proc/$pid" ] || rm -f "$f"
+done
+
 logdir="$VOUCH_BUILD/test-logs"
 rm -rf "$logdir"
 mkdir -p "$logdir"
