@@ -1,11 +1,17 @@
 #!/bin/sh
-# Reset by link in a real browser (Debian's chromium, headless, driven by
-# playwright-core from tests/web/node_modules), on a 320-px-wide screen,
-# then a PAM sign-in with the new password.  For an English and a Danish
-# member: the form, the mismatch, the new password, the used link; each
-# page in the member's language, labelled, styled by its one stylesheet,
-# without scripts, CSP errors or horizontal scrolling.  Screenshots of
-# every page go to $VOUCH_BUILD/screens/.
+# The member pages in a real browser (Debian's chromium, headless, driven
+# by playwright-core from tests/web/node_modules), on a 320-px-wide
+# screen, each flow from the message to its end:
+#   - reset by link, for an English and a Danish member (the form, a
+#     mismatch, the new password, the used link), then a PAM sign-in with
+#     the new password;
+#   - forgot by phone (the number, the code from the SMS, the new
+#     password), then a PAM sign-in;
+#   - a data request confirmed from its email, then the archive
+#     downloaded after signing in.
+# Every page in the expected language, labelled, styled by its one
+# stylesheet, without scripts, CSP errors or horizontal scrolling.
+# Screenshots of every page go to $VOUCH_BUILD/screens/.
 . "$VOUCH_SRC/tests/lib.sh"
 . "$VOUCH_SRC/tests/converse.sh"
 . "$VOUCH_SRC/tests/daemon/common.inc"
@@ -16,7 +22,9 @@ NODE_DIR="$VOUCH_SRC/tests/web/node_modules/playwright-core"
   { fail "chromium, node or playwright-core missing (tests/deps.sh)"; finish; }
 web_setup
 add_user alice 'correct horse' --email alice@example.org
-add_user bo 'hest batteri' --email bo@example.org --lang da
+add_user bo 'hest batteri' --email bo@example.org --lang da \
+  --phone +4512345678
+ctl phone verify bo --trusted >/dev/null || fail "phone verify bo"
 service pw "auth required pam_vouch_password.so conf=$CONF"
 SHOTS="$VOUCH_BUILD/screens"
 mkdir -p "$SHOTS"
@@ -30,6 +38,15 @@ browse() {
   timeout 120 node "$VOUCH_SRC/tests/web/browser.mjs" "$link" "$2" "$SHOTS" \
     "reset-$1" >"$T/$1.json" 2>"$T/$1.err" ||
     { fail "the browser run for $1"; sed 's/^/  | /' "$T/$1.err" >&2; }
+}
+# page_ok NAME STEP: the rules every page keeps.
+page_ok() {
+  expect_step "$1" "$2" '"fits":true' "$1 $2: fits a 320-px screen"
+  expect_step "$1" "$2" '"scripts":0' "$1 $2: no scripts"
+  expect_step "$1" "$2" '"styled":true' "$1 $2: its stylesheet applies"
+  expect_step "$1" "$2" '"labelled":true' "$1 $2: every field labelled"
+  [ -s "$SHOTS/$3-$2.png" ] && pass "$1 $2: a screenshot" ||
+    fail "$1 $2: no screenshot"
 }
 # step NAME STEP: that step's line.
 step() { grep "\"step\":\"$2\"" "$T/$1.json"; }
@@ -45,12 +62,7 @@ check_member() { # NAME LANG FORM-H1 MISMATCH DONE-H1 USED-H1
   expect_step "$n" form "\"lang\":\"$2\"" "$n: the page's language"
   expect_step "$n" form "\"h1\":\"$3\"" "$n: its heading"
   for s in form mismatch done used; do
-    expect_step "$n" $s '"fits":true' "$n $s: fits a 320-px screen"
-    expect_step "$n" $s '"scripts":0' "$n $s: no scripts"
-    expect_step "$n" $s '"styled":true' "$n $s: its stylesheet applies"
-    expect_step "$n" $s '"labelled":true' "$n $s: every field labelled"
-    [ -s "$SHOTS/reset-$n-$s.png" ] && pass "$n $s: a screenshot" ||
-      fail "$n $s: no screenshot"
+    page_ok "$n" $s "reset-$n"
   done
   expect_step "$n" mismatch '"status":400' "$n: a mismatch is refused"
   expect_step "$n" mismatch "\"alert\":\"$4\"" "$n: and says why"
@@ -74,5 +86,44 @@ check_member bo da 'Skift adgangskode' 'De to adgangskoder er ikke ens.' \
   'Din adgangskode er blevet ændret' 'Linket er udløbet'
 answers 'ny hest 2'
 drive $PAM_SUCCESS "bo signs in through PAM with the new password" pw bo auth
+
+# --- forgot by phone (the browser's language: English)
+timeout 120 node "$VOUCH_SRC/tests/web/forgot.mjs" "$WEB" '+45 12 34 56 78' \
+  "$T/sms" 'ny hest 3' "$SHOTS" forgot-bo >"$T/fbo.json" 2>"$T/fbo.err" ||
+  { fail "the browser run of forgot"; sed 's/^/  | /' "$T/fbo.err" >&2; }
+for s in ask sent done; do page_ok fbo $s forgot-bo; done
+expect_step fbo ask '"h1":"Forgot your password?"' "forgot: the page"
+expect_step fbo sent '"h1":"Check your messages"' "forgot: the code page"
+expect_step fbo done '"h1":"Your password was changed"' "forgot: done"
+expect_step fbo console '"problems":[]' "forgot: no console errors"
+grep -q '"step":"error"' "$T/fbo.json" && fail "forgot: $(step fbo error)"
+answers 'ny hest 3'
+drive $PAM_SUCCESS "bo signs in with the password set by phone" pw bo auth
+
+# --- a data request: confirmed in the browser, then downloaded
+EXPORT="$VOUCH_BUILD/vouch-export"
+"$EXPORT" --config "$CONF" request alice >/dev/null || fail "export request"
+clink=$(grep -o "$WEB/export/confirm?token=[A-Za-z0-9_-]*" \
+  "$(ls -t "$T/mail"/* | head -n 1)" | head -n 1)
+timeout 120 node "$VOUCH_SRC/tests/web/export.mjs" confirm "$clink" \
+  'new horse 1' "$SHOTS" export-alice >"$T/eal.json" 2>"$T/eal.err" ||
+  { fail "the browser run of confirm"; sed 's/^/  | /' "$T/eal.err" >&2; }
+for s in confirm confirmed; do page_ok eal $s export-alice; done
+expect_step eal confirmed '"h1":"Request confirmed"' "export: confirmed"
+"$EXPORT" --config "$CONF" run >/dev/null || fail "vouch-export run"
+dlink=$(grep -o "$WEB/export/download?token=[A-Za-z0-9_-]*" \
+  "$(ls -t "$T/mail"/* | head -n 1)" | head -n 1)
+timeout 120 node "$VOUCH_SRC/tests/web/export.mjs" download "$dlink" alice \
+  'new horse 1' "$SHOTS" export-alice "$T/archive.json" >"$T/edl.json" \
+  2>"$T/edl.err" ||
+  { fail "the browser run of download"; sed 's/^/  | /' "$T/edl.err" >&2; }
+page_ok edl signin export-alice
+expect_step edl download '"file":"personal-information-' \
+  "export: the archive comes as a file"
+expect_grep '"alice"' "$T/archive.json" "export: alice's information"
+expect_step edl console '"problems":[]' "export: no console errors"
+for f in "$T"/*.json; do
+  grep -q '"step":"error"' "$f" && fail "$(basename "$f"): $(grep error "$f")"
+done
 
 finish

@@ -108,4 +108,24 @@ expect_status 410 "a cancelled request cannot be confirmed"
 H GET /export/confirm?token=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
 expect_status 404 "an unknown token"
 
+# --- one count of wrong passwords for the web and PAM ([password]
+# max_failures = 3): the web's lock the PAM sign-in, and the reverse
+conf_set password max_failures 3
+service pw "auth required pam_vouch_password.so conf=$CONF"
+add_user carol 'carol pw 1' --email carol@example.org
+"$EXPORT" --config "$CONF" request carol >/dev/null || fail "request carol"
+cl=$(elink)
+H GET "${cl#"$WEB"}"
+cc=$(csrf_of)
+H POST /export/confirm -d "$(form csrf="$cc" token="${cl#*token=}" \
+  password=wrong)"
+answers wrong
+drive $PAM_AUTH_ERR "a wrong password at PAM" pw carol auth
+H POST /export/confirm -d "$(form csrf="$cc" token="${cl#*token=}" \
+  password=wrong)"
+expect_status 403 "the third wrong password (web, PAM, web) locks"
+expect_body 'Too many wrong answers' "the page says so"
+answers 'carol pw 1'
+drive $PAM_MAXTRIES "then PAM refuses the right password" pw carol auth
+
 finish
