@@ -188,25 +188,38 @@ static vouch_rc token_decide(vouch_ctx *ctx, vouch_store *st,
   return rc;
 }
 
+/* The keyed hash a token of purpose is stored by, and the store to look
+ * in; VOUCH_ERR_INPUT for a malformed purpose or token. */
+static vouch_rc token_mac(vouch_ctx *ctx, const char *purpose,
+                          const char *token,
+                          unsigned char mac[VOUCH_MAC_BYTES], vouch_store **st)
+{
+  const unsigned char *key;
+  vouch_rc rc;
+
+  if(!valid_purpose(purpose) || !vouch_valid_token(token))
+    return VOUCH_ERR_INPUT;
+  rc = vouch_ctx_store(ctx, st);
+  if(!rc)
+    rc = vouch_ctx_key(ctx, &key);
+  if(!rc)
+    vouch_mac(key, mac, "token", purpose, token, NULL);
+  return rc;
+}
+
 vouch_rc vouch_token_redeem(vouch_ctx *ctx, const char *user,
                             const char *purpose, const char *token)
 {
   unsigned char mac[VOUCH_MAC_BYTES];
-  const unsigned char *key;
   vouch_user u = {0};
   vouch_store *st;
   vouch_rc rc;
 
   if(!vouch_valid_username(user))
     return VOUCH_ERR_NO_USER;
-  if(!valid_purpose(purpose) || !vouch_valid_token(token))
-    return VOUCH_ERR_INPUT;
-  rc = vouch_ctx_store(ctx, &st);
-  if(!rc)
-    rc = vouch_ctx_key(ctx, &key);
+  rc = token_mac(ctx, purpose, token, mac, &st);
   if(rc)
     return rc;
-  vouch_mac(key, mac, "token", purpose, token, NULL);
   rc = vouch_store_begin(st);
   if(rc)
     goto out;
@@ -224,7 +237,6 @@ vouch_rc vouch_token_owner(vouch_ctx *ctx, const char *purpose,
                            const char *token, char *user, size_t len)
 {
   unsigned char mac[VOUCH_MAC_BYTES];
-  const unsigned char *key;
   vouch_token_row t;
   vouch_store *st;
   vouch_rc rc;
@@ -232,14 +244,9 @@ vouch_rc vouch_token_owner(vouch_ctx *ctx, const char *purpose,
   if(!user || !len)
     return VOUCH_ERR_USAGE;
   user[0] = '\0';
-  if(!valid_purpose(purpose) || !vouch_valid_token(token))
-    return VOUCH_ERR_INPUT;
-  rc = vouch_ctx_store(ctx, &st);
-  if(!rc)
-    rc = vouch_ctx_key(ctx, &key);
+  rc = token_mac(ctx, purpose, token, mac, &st);
   if(rc)
     return rc;
-  vouch_mac(key, mac, "token", purpose, token, NULL);
   rc = vouch_store_token_owner(st, mac, &t, user, len);
   vouch_wipe(mac, sizeof(mac));
   if(rc == VOUCH_ERR_NOT_FOUND || (!rc && strcmp(t.purpose, purpose))) {

@@ -239,9 +239,26 @@ static enum MHD_Result token_gone(struct MHD_Connection *c, const char *st,
   return send_note(c, 503, lang, W_ERROR_TITLE, W_ERROR_TEXT, NULL);
 }
 
-/* GET /reset?token=T: the form when the link is good.  Nothing is used
- * up: mail scanners open links before members do. */
-static enum MHD_Result reset_get(struct MHD_Connection *c, const char *lang)
+static const char *answer_lang(const char *st, const vouch_frame *ans,
+                               const char *lang)
+{
+  const char *l = st ? web_lang_known(ans_get(ans, "lang")) : NULL;
+
+  return l ? l : lang;
+}
+
+typedef enum MHD_Result (*gone_page)(struct MHD_Connection *c, const char *st,
+                                     const char *lang);
+typedef enum MHD_Result (*token_form)(struct MHD_Connection *c, int status,
+                                      const char *lang, const char *token,
+                                      const char *error);
+
+/* GET of a page a link's token opens: vouchd checks the token with op
+ * (nothing is used up); its form, or gone's page.  The account's
+ * language when vouchd names it. */
+static enum MHD_Result token_get(struct MHD_Connection *c, const char *lang,
+                                 const char *op, gone_page gone,
+                                 token_form form)
 {
   const char *token, *st, *args[1];
   vouch_frame ans;
@@ -250,12 +267,18 @@ static enum MHD_Result reset_get(struct MHD_Connection *c, const char *lang)
   if(!token_ok(token))
     return send_note(c, 404, lang, W_INVALID_TITLE, W_INVALID_TEXT, NULL);
   args[0] = token;
-  st = ask("reset.check", args, 1, &ans);
-  if(st && web_lang_known(ans_get(&ans, "lang")))
-    lang = web_lang_known(ans_get(&ans, "lang"));
+  st = ask(op, args, 1, &ans);
+  lang = answer_lang(st, &ans, lang);
   if(!st || strcmp(st, "ok"))
-    return token_gone(c, st, lang);
-  return reset_form(c, 200, lang, token, NULL);
+    return gone(c, st, lang);
+  return form(c, 200, lang, token, NULL);
+}
+
+/* GET /reset?token=T: the form when the link is good.  Nothing is used
+ * up: mail scanners open links before members do. */
+static enum MHD_Result reset_get(struct MHD_Connection *c, const char *lang)
+{
+  return token_get(c, lang, "reset.check", token_gone, reset_form);
 }
 
 /* What vouchd said of a refused new password, in lang. */
@@ -301,8 +324,7 @@ static enum MHD_Result reset_post(struct MHD_Connection *c, const char *lang,
     /* The form again, in the account's language (as vouchd names it). */
     args[0] = token;
     st = ask("reset.check", args, 1, &ans);
-    if(st && web_lang_known(ans_get(&ans, "lang")))
-      lang = web_lang_known(ans_get(&ans, "lang"));
+    lang = answer_lang(st, &ans, lang);
     if(!st || strcmp(st, "ok"))
       return token_gone(c, st, lang);
     return reset_form(c, 400, lang, token, web_text_get(lang, W_MISMATCH));
@@ -310,8 +332,7 @@ static enum MHD_Result reset_post(struct MHD_Connection *c, const char *lang,
   args[0] = token;
   args[1] = pw;
   st = ask("reset.complete", args, 2, &ans);
-  if(st && web_lang_known(ans_get(&ans, "lang")))
-    lang = web_lang_known(ans_get(&ans, "lang"));
+  lang = answer_lang(st, &ans, lang);
   if(st && !strcmp(st, "ok"))
     ret = send_note(c, 200, lang, W_DONE_TITLE, W_DONE_TEXT, NULL);
   else if(st && (why = refusal(st, &ans, lang, buf, sizeof(buf))) != NULL)
@@ -616,29 +637,10 @@ static enum MHD_Result export_gone(struct MHD_Connection *c, const char *st,
   return gone(c, st, lang, W_EXPORT_TITLE, W_EXPORT_GONE_TEXT);
 }
 
-static const char *answer_lang(const char *st, const vouch_frame *ans,
-                               const char *lang)
-{
-  const char *l = st ? web_lang_known(ans_get(ans, "lang")) : NULL;
-
-  return l ? l : lang;
-}
-
 /* GET /export/confirm?token=T: nothing is used up. */
 static enum MHD_Result export_get(struct MHD_Connection *c, const char *lang)
 {
-  const char *token, *st, *args[1];
-  vouch_frame ans;
-
-  token = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token");
-  if(!token_ok(token))
-    return send_note(c, 404, lang, W_INVALID_TITLE, W_INVALID_TEXT, NULL);
-  args[0] = token;
-  st = ask("export.check", args, 1, &ans);
-  lang = answer_lang(st, &ans, lang);
-  if(!st || strcmp(st, "ok"))
-    return export_gone(c, st, lang);
-  return export_form(c, 200, lang, token, NULL);
+  return token_get(c, lang, "export.check", export_gone, export_form);
 }
 
 /* POST /export/confirm (token, password) or /export/cancel (token). */
@@ -707,18 +709,7 @@ static enum MHD_Result download_gone(struct MHD_Connection *c, const char *st,
 /* GET /export/download?token=T: the sign-in form while the copy is kept. */
 static enum MHD_Result download_get(struct MHD_Connection *c, const char *lang)
 {
-  const char *token, *st, *args[1];
-  vouch_frame ans;
-
-  token = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token");
-  if(!token_ok(token))
-    return send_note(c, 404, lang, W_INVALID_TITLE, W_INVALID_TEXT, NULL);
-  args[0] = token;
-  st = ask("export.dlcheck", args, 1, &ans);
-  lang = answer_lang(st, &ans, lang);
-  if(!st || strcmp(st, "ok"))
-    return download_gone(c, st, lang);
-  return download_form(c, 200, lang, token, NULL);
+  return token_get(c, lang, "export.dlcheck", download_gone, download_form);
 }
 
 /* The archive vouchd opened, as the answer (MHD closes fd). */
