@@ -166,7 +166,7 @@ $(BUILD)/worker/%.o: tools/%.c core/*.h client/*.h daemon/*.h \
 
 $(VOUCHD): $(DAEMON_OBJ) $(WORKER_OBJ) $(LIBVOUCH) $(LIBCLIENT)
 	$(CC) -pie $(ALL_LDFLAGS) -o $@ $(DAEMON_OBJ) $(WORKER_OBJ) \
-	  $(LIBVOUCH) $(LIBCLIENT) -lsodium -lsqlite3 -lpthread
+	  $(LIBVOUCH) $(LIBCLIENT) -lsodium -lsqlite3 -lqrencode -lpthread
 
 $(THIN_TOOLS): $(BUILD)/%: client/tool_main.c $(LIBCLIENT) client/*.h \
   tools/usage/*.h $(BUILD)/paths

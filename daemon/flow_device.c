@@ -6,7 +6,9 @@
  * code_ttl passes.  Codes, approvals and their limits are in
  * core/device.c.
  *
- * Options: url=ADDRESS (also shown, "{code}" in it becomes the code),
+ * Options: url=ADDRESS (also shown, "{code}" in it becomes the code,
+ * with a QR code of it; without "{code}" the QR code's address gets
+ * "code=" and the code added), noqr (the address without the QR code),
  * lang=xx (the language of the texts; the member is not known yet).
  */
 #include <stdio.h>
@@ -28,6 +30,7 @@ struct device {
   vouch_ctx *ctx;
   const char *lang;
   const char *url;
+  bool qr;
   char shown[VOUCH_DEVICE_SHOWN_MAX];
   int64_t id;
 };
@@ -42,10 +45,44 @@ static void say(const struct device *d, int style, vouch_msg_id id,
   vd_say_always(d->r, style, msg);
 }
 
-/* The url option with {code} replaced by the code. */
+/* The PAM text messages of a QR code stay within this many bytes each
+ * (Linux-PAM's PAM_MAX_MSG_SIZE is 512): whole lines of it a message. */
+#define QR_MSG_MAX 500
+
+/* The end of the line that starts at p. */
+static char *line_end(char *p)
+{
+  char *nl = strchr(p, '\n');
+
+  return nl ? nl : p + strlen(p);
+}
+
+/* The QR code of url, a few whole lines a message. */
+static void say_qr(const struct device *d, const char *url)
+{
+  char *qr = vd_qr_text(url), *start, *end, *next, save;
+
+  if(!qr) {
+    vouch_log(d->ctx, LOG_ERR, "url=: no QR code could be made of it");
+    return;
+  }
+  for(start = qr; *start; start = *end ? end + 1 : end) {
+    end = line_end(start);
+    while(*end && (size_t)((next = line_end(end + 1)) - start) <= QR_MSG_MAX)
+      end = next;
+    save = *end;
+    *end = '\0';
+    vd_say_always(d->r, PAM_TEXT_INFO, start);
+    *end = save;
+  }
+  free(qr);
+}
+
+/* The url option with {code} replaced by the code, and its QR code (of
+ * the address with the code in it). */
 static void say_url(const struct device *d)
 {
-  char url[512];
+  char url[512], link[600];
   const char *p = strstr(d->url, "{code}");
 
   if(p)
@@ -54,6 +91,14 @@ static void say_url(const struct device *d)
   else
     snprintf(url, sizeof(url), "%s", d->url);
   say(d, PAM_TEXT_INFO, VOUCH_MSG_DEVICE_URL, url);
+  if(!d->qr)
+    return;
+  if(p)
+    snprintf(link, sizeof(link), "%s", url);
+  else
+    snprintf(link, sizeof(link), "%s%scode=%s", url,
+             strchr(url, '?') ? "&" : "?", d->shown);
+  say_qr(d, link);
 }
 
 static double mono_now(void)
@@ -147,8 +192,10 @@ static int show_and_wait(struct device *d)
 
 int vd_device_auth(vd_req *r)
 {
-  vd_opt opts[] = {
-      {"url=", false, NULL}, {"lang=", false, NULL}, {NULL, false, NULL}};
+  vd_opt opts[] = {{"url=", false, NULL},
+                   {"lang=", false, NULL},
+                   {"noqr", false, NULL},
+                   {NULL, false, NULL}};
   struct device d;
   int ret;
 
@@ -168,5 +215,6 @@ int vd_device_auth(vd_req *r)
     return PAM_SERVICE_ERR;
   }
   d.url = opts[0].set ? opts[0].value : NULL;
+  d.qr = !opts[2].set;
   return show_and_wait(&d);
 }

@@ -71,6 +71,16 @@ int vd_tool(vd_req *r, const int *fds, int nfds);
 /* --- web.c: a web operation of vouch-web (the hello is VF_WEB), for
  * [web] user or root only; answers VF_WEB_ANSWER. */
 void vd_web(vd_req *r, const char *web_user);
+/* The answer: status, then name/value pairs (NULL-ended). */
+void vd_web_reply(vd_req *r, const char *status, ...)
+    __attribute__((sentinel));
+/* The status of a link's token ("ok", "stale", "invalid", "error") for
+ * the rc of vouch_token_owner and its kin. */
+const char *vd_web_token_status(vouch_rc rc);
+/* --- web_tv.c: the TV pages' operations (tv.signin, tv.check,
+ * tv.decide; a the arguments, n of them); false when op is none of
+ * them. */
+bool vd_web_tv(vd_req *r, const char *op, const char *const *a, unsigned n);
 
 /* --- worker.c: vouchd --worker TOOL UID ARGS...: the command itself */
 int vd_worker_main(int argc, char **argv);
@@ -152,5 +162,10 @@ int vd_card_auth(vd_req *r);
 int vd_session_open(vd_req *r);
 int vd_session_close(vd_req *r);
 int vd_device_auth(vd_req *r);
+
+/* --- qr.c: a QR code of text drawn with Unicode half blocks, lines
+ * separated by newlines (none after the last); malloc'ed, NULL when text
+ * does not fit one or out of memory. */
+char *vd_qr_text(const char *text);
 
 #endif /* VOUCHD_H */

@@ -15,8 +15,7 @@
 
 #include "vouchd.h"
 
-/* The answer: status, then name/value pairs (NULL-ended). */
-static void reply(vd_req *r, const char *status, ...)
+void vd_web_reply(vd_req *r, const char *status, ...)
 {
   va_list ap;
   const char *s;
@@ -47,7 +46,7 @@ static bool web_peer(vd_req *r, const char *web_user)
 }
 
 /* The status of a link's token (vouch_reset_token_user's rc). */
-static const char *token_status(vouch_rc rc)
+const char *vd_web_token_status(vouch_rc rc)
 {
   switch(rc) {
   case VOUCH_OK:
@@ -70,9 +69,10 @@ static void reset_check(vd_req *r, const char *token)
 
   rc = vouch_reset_token_user(r->ctx, token, user, sizeof(user));
   if(rc == VOUCH_OK || rc == VOUCH_ERR_STALE)
-    reply(r, token_status(rc), "lang", vouch_user_lang(r->ctx, user), NULL);
+    vd_web_reply(r, vd_web_token_status(rc), "lang",
+                 vouch_user_lang(r->ctx, user), NULL);
   else
-    reply(r, token_status(rc), NULL);
+    vd_web_reply(r, vd_web_token_status(rc), NULL);
 }
 
 /* The answer to a refused new password, or NULL. */
@@ -104,18 +104,18 @@ static void reset_complete(vd_req *r, const char *token, const char *pw)
 
   rc = vouch_reset_token_user(r->ctx, token, user, sizeof(user));
   if(rc) {
-    reply(r, token_status(rc), NULL);
+    vd_web_reply(r, vd_web_token_status(rc), NULL);
     return;
   }
   lang = vouch_user_lang(r->ctx, user);
   rc = vouch_reset_complete(r->ctx, user, token, NULL, pw, &done);
   snprintf(min, sizeof(min), "%u", r->ctx->cfg->pw_min_length);
   if(rc == VOUCH_OK || done.changed)
-    reply(r, "ok", "lang", lang, NULL);
+    vd_web_reply(r, "ok", "lang", lang, NULL);
   else if(pw_status(rc))
-    reply(r, pw_status(rc), "lang", lang, "min", min, NULL);
+    vd_web_reply(r, pw_status(rc), "lang", lang, "min", min, NULL);
   else
-    reply(r, token_status(rc), "lang", lang, NULL);
+    vd_web_reply(r, vd_web_token_status(rc), "lang", lang, NULL);
 }
 
 /* forgot WHO: a link by email or a code by SMS when an account has it;
@@ -130,13 +130,13 @@ static void forgot(vd_req *r, const char *who)
 
   rc = vouch_reset_forgot(r->ctx, who, &ch, user, sizeof(user));
   if(rc == VOUCH_OK)
-    reply(r, ch == VOUCH_CHANNEL_SMS ? "sms" : "email", NULL);
+    vd_web_reply(r, ch == VOUCH_CHANNEL_SMS ? "sms" : "email", NULL);
   else if(rc == VOUCH_ERR_INPUT)
-    reply(r, "invalid", NULL);
+    vd_web_reply(r, "invalid", NULL);
   else if(rc == VOUCH_ERR_RATE)
-    reply(r, "rate", NULL);
+    vd_web_reply(r, "rate", NULL);
   else
-    reply(r, "error", NULL);
+    vd_web_reply(r, "error", NULL);
   /* Whatever happens now (no verified phone, a delivery that fails, a
    * code limit), the page has said the same; the audit trail says what. */
   if(rc == VOUCH_OK && user[0])
@@ -156,7 +156,7 @@ static void forgot_complete(vd_req *r, const char *who, const char *code,
 
   snprintf(min, sizeof(min), "%u", r->ctx->cfg->pw_min_length);
   if(!vouch_valid_code(code, r->ctx->cfg->otp_length)) {
-    reply(r, "badcode", NULL);
+    vd_web_reply(r, "badcode", NULL);
     return;
   }
   rc = vouch_reset_forgot_complete(r->ctx, who, code, pw, &done);
@@ -168,7 +168,7 @@ static void forgot_complete(vd_req *r, const char *who, const char *code,
     st = "reused-again";
   else
     st = pw_status(rc) ? pw_status(rc) : "error";
-  reply(r, st, "min", min, NULL);
+  vd_web_reply(r, st, "min", min, NULL);
 }
 
 /* The request an export token confirms: its owner in user, its id;
@@ -184,7 +184,7 @@ static const char *export_of(vd_req *r, const char *token, char *user,
     return NULL;
   if(rc == VOUCH_ERR_NOT_FOUND)
     return "stale"; /* confirmed, cancelled or retired already */
-  return token_status(rc);
+  return vd_web_token_status(rc);
 }
 
 /* export.check TOKEN: may the confirmation form be shown? */
@@ -195,8 +195,8 @@ static void export_check(vd_req *r, const char *token)
   int64_t id = 0;
 
   st = export_of(r, token, user, sizeof(user), &id);
-  reply(r, st ? st : "ok", "lang",
-        user[0] ? vouch_user_lang(r->ctx, user) : "", NULL);
+  vd_web_reply(r, st ? st : "ok", "lang",
+               user[0] ? vouch_user_lang(r->ctx, user) : "", NULL);
 }
 
 /* export.confirm TOKEN PASSWORD: as vouch-export confirm; a wrong
@@ -211,7 +211,7 @@ static void export_confirm(vd_req *r, const char *token, const char *pw)
 
   st = export_of(r, token, user, sizeof(user), &id);
   if(st) {
-    reply(r, st, NULL);
+    vd_web_reply(r, st, NULL);
     return;
   }
   rc = vouch_export_confirm(r->ctx, user, token, pw, &id, &at_token);
@@ -224,8 +224,8 @@ static void export_confirm(vd_req *r, const char *token, const char *pw)
   else if(rc == VOUCH_ERR_STALE || rc == VOUCH_ERR_NOT_FOUND)
     st = "stale";
   else
-    st = token_status(rc);
-  reply(r, st, "lang", vouch_user_lang(r->ctx, user), NULL);
+    st = vd_web_token_status(rc);
+  vd_web_reply(r, st, "lang", vouch_user_lang(r->ctx, user), NULL);
 }
 
 /* export.cancel TOKEN: the request waiting for this confirmation ends. */
@@ -238,7 +238,8 @@ static void export_cancel(vd_req *r, const char *token)
   st = export_of(r, token, user, sizeof(user), &id);
   if(!st)
     st = vouch_export_cancel(r->ctx, user, id) ? "error" : "ok";
-  reply(r, st, "lang", user[0] ? vouch_user_lang(r->ctx, user) : "", NULL);
+  vd_web_reply(r, st, "lang", user[0] ? vouch_user_lang(r->ctx, user) : "",
+               NULL);
 }
 
 /* The newest ready archive of a user: its path. */
@@ -266,8 +267,8 @@ static void download_check(vd_req *r, const char *token)
   vouch_rc rc;
 
   rc = vouch_token_owner(r->ctx, "download", token, user, sizeof(user));
-  reply(r, token_status(rc), "lang",
-        user[0] ? vouch_user_lang(r->ctx, user) : "", NULL);
+  vd_web_reply(r, vd_web_token_status(rc), "lang",
+               user[0] ? vouch_user_lang(r->ctx, user) : "", NULL);
 }
 
 /* export.download TOKEN USER PASSWORD: the member of the link signs in
@@ -285,18 +286,18 @@ static void download(vd_req *r, const char *token, const char *name,
 
   rc = vouch_token_owner(r->ctx, "download", token, user, sizeof(user));
   if(rc) {
-    reply(r, token_status(rc), NULL);
+    vd_web_reply(r, vd_web_token_status(rc), NULL);
     return;
   }
   if(strcmp(user, name)) {
     vouch_audit(r->ctx, user, "export.download_refused", "another name");
-    reply(r, "wrong", "lang", vouch_user_lang(r->ctx, user), NULL);
+    vd_web_reply(r, "wrong", "lang", vouch_user_lang(r->ctx, user), NULL);
     return;
   }
   rc = vouch_password_check(r->ctx, user, pw);
   if(rc) {
-    reply(r, rc == VOUCH_ERR_LOCKED ? "locked" : "wrong", "lang",
-          vouch_user_lang(r->ctx, user), NULL);
+    vd_web_reply(r, rc == VOUCH_ERR_LOCKED ? "locked" : "wrong", "lang",
+                 vouch_user_lang(r->ctx, user), NULL);
     return;
   }
   rc = vouch_export_each(r->ctx, user, ready_row, &rd);
@@ -306,7 +307,7 @@ static void download(vd_req *r, const char *token, const char *name,
   if(fd < 0 || fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
     if(fd >= 0)
       close(fd);
-    reply(r, "stale", "lang", vouch_user_lang(r->ctx, user), NULL);
+    vd_web_reply(r, "stale", "lang", vouch_user_lang(r->ctx, user), NULL);
     return;
   }
   snprintf(size, sizeof(size), "%lld", (long long)sb.st_size);
@@ -332,17 +333,17 @@ void vd_web(vd_req *r, const char *web_user)
     vd_refused(r, "daemon.refused",
                "a web operation from a uid that is "
                "not [web] user");
-    reply(r, "refused", NULL);
+    vd_web_reply(r, "refused", NULL);
     return;
   }
   if(h->nfields < 2 || strcmp(h->field[0], VOUCH_PROTO)) {
     vd_refused(r, "daemon.bad_request", "web: wrong protocol version");
-    reply(r, "error", NULL);
+    vd_web_reply(r, "error", NULL);
     return;
   }
   if(vd_config(&cfg) ||
      vouch_ctx_with(cfg, "web", vd_key(), vd_log, r, &r->ctx)) {
-    reply(r, "error", NULL);
+    vd_web_reply(r, "error", NULL);
     return;
   }
   op = h->field[1];
@@ -364,8 +365,10 @@ void vd_web(vd_req *r, const char *web_user)
     forgot(r, h->field[2]);
   else if(!strcmp(op, "forgot.complete") && h->nfields == 5)
     forgot_complete(r, h->field[2], h->field[3], h->field[4]);
+  else if(vd_web_tv(r, op, h->field + 2, h->nfields - 2))
+    ;
   else {
     vd_refused(r, "daemon.bad_request", "web: unknown operation");
-    reply(r, "error", NULL);
+    vd_web_reply(r, "error", NULL);
   }
 }

@@ -127,3 +127,25 @@ conv_start_clock() {
   CONV_PID=$!
   exec 7>"$T/conv.fifo"
 }
+
+# qr_check WANT DESC: the QR code pam_vouch_device drew in the
+# conversation says WANT (read back by zbar), and each PAM message of it
+# stays within PAM_MAX_MSG_SIZE (512 bytes).
+qr_check() {
+  conv_wait_for "$(printf '\342\226\210\342\226\210\342\226\210')"
+  # The messages of the QR code arrive one by one: read until zbar reads
+  # it (bounded, 5 s).
+  k=0 got=""
+  while [ $k -lt 20 ]; do
+    if "$SYS_PY" "$VOUCH_SRC/tests/member/qr_read.py" "$T/conv.out" \
+        "$T/qr.pbm" >"$T/qr.sizes" 2>"$T/qr.err"; then
+      got=$(zbarimg --raw -q "$T/qr.pbm" 2>"$T/zbar.err")
+      [ "$got" = "$1" ] && break
+    fi
+    sleep 0.25; k=$((k + 1))
+  done
+  eq "$got" "$1" "$2"
+  big=$(awk '$1 > 511' "$T/qr.sizes")
+  [ -z "$big" ] && [ -s "$T/qr.sizes" ] ||
+    fail "$2: a message longer than 511 bytes: $(tr '\n' ' ' <"$T/qr.sizes")"
+}

@@ -392,6 +392,259 @@ static const char *const texts[W_COUNT][WEB_LANGS] = {
          "förbrukad: be om en ny.",
          "Kata laluan baharu tidak boleh sama dengan kata laluan "
          "sebelumnya. Kod itu telah digunakan: minta kod baharu."},
+    [W_TV_TITLE] = {"Sign in on a TV", "Log ind på et tv",
+                    "Inloggen op een tv", "Logga in på en tv",
+                    "Log masuk pada TV"},
+    [W_TV_INTRO] = {"Enter the sign-in code shown on the TV, then sign in to "
+                    "your account to approve it.",
+                    "Indtast loginkoden, der vises på tv'et, og log derefter "
+                    "ind på din konto for at godkende den.",
+                    "Voer de inlogcode in die op de tv staat en log daarna in "
+                    "op je account om hem goed te keuren.",
+                    "Ange inloggningskoden som visas på tv:n och logga sedan "
+                    "in på ditt konto för att godkänna den.",
+                    "Masukkan kod log masuk yang dipaparkan pada TV, kemudian "
+                    "log masuk ke akaun anda untuk meluluskannya."},
+    [W_TV_CODE] = {"Sign-in code", "Loginkode", "Inlogcode", "Inloggningskod",
+                   "Kod log masuk"},
+    [W_TV_CODE_BAD] = {"Enter the sign-in code as the TV shows it: 8 letters "
+                       "and digits, such as ABCD-EFGH.",
+                       "Indtast loginkoden, som tv'et viser den: 8 bogstaver "
+                       "og cifre, f.eks. ABCD-EFGH.",
+                       "Voer de inlogcode in zoals de tv hem toont: 8 letters "
+                       "en cijfers, zoals ABCD-EFGH.",
+                       "Ange inloggningskoden som tv:n visar den: 8 bokstäver "
+                       "och siffror, till exempel ABCD-EFGH.",
+                       "Masukkan kod log masuk seperti yang dipaparkan pada "
+                       "TV: 8 huruf dan digit, contohnya ABCD-EFGH."},
+    [W_CHECK_TITLE] = {"Security check", "Sikkerhedskontrol",
+                       "Beveiligingscontrole", "Säkerhetskontroll",
+                       "Semakan keselamatan"},
+    [W_CHECK_EMAIL] =
+        {"We sent a code to %s. Enter it here.",
+         "Vi har sendt en kode til %s. Indtast den her.",
+         "We hebben een code gestuurd naar %s. Voer hem hier in.",
+         "Vi har skickat en kod till %s. Ange den här.",
+         "Kami telah menghantar kod ke %s. Masukkan kod itu di sini."},
+    [W_CHECK_SMS] =
+        {"We sent a code by SMS to %s. Enter it here.",
+         "Vi har sendt en kode via sms til %s. Indtast den her.",
+         "We hebben een code per sms gestuurd naar %s. Voer hem hier in.",
+         "Vi har skickat en kod via sms till %s. Ange den här.",
+         "Kami telah menghantar kod melalui SMS ke %s. Masukkan kod itu di "
+         "sini."},
+    [W_CHECK_AGAIN] =
+        {"The code we sent to %s a little while ago still works. Enter it "
+         "here, or send the code again.",
+         "Koden, vi sendte til %s for lidt siden, virker stadig. Indtast den "
+         "her, eller send koden igen.",
+         "De code die we kort geleden naar %s stuurden, werkt nog. Voer hem "
+         "hier in of verzend de code opnieuw.",
+         "Koden som vi skickade till %s för en stund sedan fungerar "
+         "fortfarande. Ange den här eller skicka koden igen.",
+         "Kod yang kami hantar ke %s sebentar tadi masih sah. Masukkan kod "
+         "itu di sini, atau hantar kod semula."},
+    [W_CHECK_RESENT] =
+        {"We sent a new code to %s. Enter it here.",
+         "Vi har sendt en ny kode til %s. Indtast den her.",
+         "We hebben een nieuwe code gestuurd naar %s. Voer hem hier in.",
+         "Vi har skickat en ny kod till %s. Ange den här.",
+         "Kami telah menghantar kod baharu ke %s. Masukkan kod itu di sini."},
+    [W_CHECK_CARD] =
+        {"Enter the full card number on file, the card that ends in %s.",
+         "Indtast hele kortnummeret, vi har registreret: kortet, der ender på "
+         "%s.",
+         "Voer het volledige kaartnummer in dat bij ons bekend is: de kaart "
+         "die eindigt op %s.",
+         "Ange hela kortnumret som finns registrerat: kortet som slutar på "
+         "%s.",
+         "Masukkan nombor kad penuh yang ada dalam rekod, iaitu kad yang "
+         "berakhir dengan %s."},
+    [W_CARD] = {"Card number", "Kortnummer", "Kaartnummer", "Kortnummer",
+                "Nombor kad"},
+    [W_CARD_BAD] =
+        {"That is not a card number. Check the digits and try again.",
+         "Det er ikke et kortnummer. Tjek cifrene, og prøv igen.",
+         "Dat is geen kaartnummer. Controleer de cijfers en probeer het "
+         "opnieuw.",
+         "Det är inget kortnummer. Kontrollera siffrorna och försök igen.",
+         "Itu bukan nombor kad. Semak digit dan cuba lagi."},
+    [W_CARD_WRONG] =
+        {"That card number is not the one on file.",
+         "Kortnummeret er ikke det, vi har registreret.",
+         "Dat kaartnummer is niet het nummer dat bij ons bekend is.",
+         "Kortnumret är inte det som finns registrerat.",
+         "Nombor kad itu bukan yang ada dalam rekod."},
+    [W_CHECK_WRONG] =
+        {"That code is not right. Check the message and try again.",
+         "Koden er forkert. Tjek beskeden, og prøv igen.",
+         "Die code klopt niet. Controleer het bericht en probeer het opnieuw.",
+         "Koden stämmer inte. Kontrollera meddelandet och försök igen.",
+         "Kod itu tidak betul. Semak mesej dan cuba lagi."},
+    [W_CHECK_BADCODE] =
+        {"Enter the code as it is in the message: digits only.",
+         "Indtast koden, som den står i beskeden: kun cifre.",
+         "Voer de code in zoals in het bericht: alleen cijfers.",
+         "Ange koden som den står i meddelandet: bara siffror.",
+         "Masukkan kod seperti dalam mesej: digit sahaja."},
+    [W_RESEND] = {"Send code again", "Send koden igen",
+                  "Code opnieuw verzenden", "Skicka koden igen",
+                  "Hantar kod semula"},
+    [W_ANOTHER] = {"Try another way", "Prøv på en anden måde",
+                   "Probeer het op een andere manier",
+                   "Försök på ett annat sätt", "Cuba cara lain"},
+    [W_WAY_EMAIL] = {"Code by email", "Kode via e-mail", "Code per e-mail",
+                     "Kod via e-post", "Kod melalui e-mel"},
+    [W_WAY_SMS] = {"Code by SMS", "Kode via sms", "Code per sms",
+                   "Kod via sms", "Kod melalui SMS"},
+    [W_WAY_CARD] = {"Card number on file", "Registreret kortnummer",
+                    "Bekend kaartnummer", "Registrerat kortnummer",
+                    "Nombor kad dalam rekod"},
+    [W_CODE_WAIT] = {"A code was sent a moment ago and still works. Wait a "
+                     "little before you ask for another.",
+                     "Der blev sendt en kode for et øjeblik siden, og den "
+                     "virker stadig. Vent lidt, før du beder om en ny.",
+                     "Er is zojuist een code verzonden en die werkt nog. "
+                     "Wacht even voordat je een nieuwe vraagt.",
+                     "En kod skickades för ett ögonblick sedan och fungerar "
+                     "fortfarande. Vänta lite innan du ber om en ny.",
+                     "Kod telah dihantar sebentar tadi dan masih sah. Tunggu "
+                     "sebentar sebelum meminta kod lain."},
+    [W_CODE_CAPPED] = {"No more codes can be sent for now. Try another way, "
+                       "or try again later.",
+                       "Der kan ikke sendes flere koder lige nu. Prøv på en "
+                       "anden måde, eller prøv igen senere.",
+                       "Er kunnen nu geen codes meer worden verzonden. "
+                       "Probeer het op een andere manier of later opnieuw.",
+                       "Inga fler koder kan skickas just nu. Försök på ett "
+                       "annat sätt eller försök igen senare.",
+                       "Tiada lagi kod boleh dihantar buat masa ini. Cuba "
+                       "cara lain, atau cuba lagi kemudian."},
+    [W_SEND_FAILED] = {"The code could not be sent. Try another way.",
+                       "Koden kunne ikke sendes. Prøv på en anden måde.",
+                       "De code kon niet worden verzonden. Probeer het op een "
+                       "andere manier.",
+                       "Koden kunde inte skickas. Försök på ett annat sätt.",
+                       "Kod tidak dapat dihantar. Cuba cara lain."},
+    [W_NOWAY_TITLE] = {"We cannot check that it is you",
+                       "Vi kan ikke kontrollere, at det er dig",
+                       "We kunnen niet controleren of jij het bent",
+                       "Vi kan inte kontrollera att det är du",
+                       "Kami tidak dapat mengesahkan bahawa ini anda"},
+    [W_NOWAY_TEXT] =
+        {"Your account has no email address, verified phone number or card on "
+         "file. Ask your administrator to add one.",
+         "Din konto har ingen e-mailadresse, intet bekræftet telefonnummer og "
+         "intet kort registreret. Bed din administrator om at tilføje et.",
+         "Je account heeft geen e-mailadres, geverifieerd telefoonnummer of "
+         "kaart. Vraag je beheerder er een toe te voegen.",
+         "Ditt konto har ingen e-postadress, inget verifierat telefonnummer "
+         "och inget kort registrerat. Be din administratör att lägga till "
+         "ett.",
+         "Akaun anda tiada alamat e-mel, nombor telefon yang disahkan atau "
+         "kad dalam rekod. Minta pentadbir anda menambahkannya."},
+    [W_RESETREQ_TITLE] = {"Password reset required",
+                          "Nulstilling af adgangskode påkrævet",
+                          "Wachtwoord opnieuw instellen vereist",
+                          "Lösenordsåterställning krävs",
+                          "Tetapan semula kata laluan diperlukan"},
+    [W_RESETREQ_TEXT] =
+        {"Choose a new password before you sign in. We sent a link to the "
+         "email address of the account; you can also ask for a new one.",
+         "Vælg en ny adgangskode, før du logger ind. Vi har sendt et link til "
+         "kontoens e-mailadresse; du kan også bede om et nyt.",
+         "Kies een nieuw wachtwoord voordat je inlogt. We hebben een link "
+         "naar het e-mailadres van het account gestuurd; je kunt ook een "
+         "nieuwe aanvragen.",
+         "Välj ett nytt lösenord innan du loggar in. Vi har skickat en länk "
+         "till kontots e-postadress; du kan också be om en ny.",
+         "Pilih kata laluan baharu sebelum anda log masuk. Kami telah "
+         "menghantar pautan ke alamat e-mel akaun; anda juga boleh meminta "
+         "pautan baharu."},
+    [W_ENDED_TEXT] = {"Your membership has ended, so this account can no "
+                      "longer sign in a TV.",
+                      "Dit medlemskab er udløbet, så denne konto kan ikke "
+                      "længere logge et tv ind.",
+                      "Je lidmaatschap is beëindigd, dus met dit account kun "
+                      "je geen tv meer laten inloggen.",
+                      "Ditt medlemskap har upphört, så det här kontot kan "
+                      "inte längre logga in en tv.",
+                      "Keahlian anda telah tamat, jadi akaun ini tidak lagi "
+                      "boleh log masuk pada TV."},
+    [W_TV_STALE_TITLE] = {"This sign-in has expired", "Dette login er udløbet",
+                          "Deze aanmelding is verlopen",
+                          "Den här inloggningen har gått ut",
+                          "Log masuk ini telah tamat tempoh"},
+    [W_TV_STALE_TEXT] =
+        {"It took too long, or this page was already used. Start again with "
+         "the code on the TV.",
+         "Det tog for lang tid, eller siden er allerede brugt. Start forfra "
+         "med koden på tv'et.",
+         "Het duurde te lang, of deze pagina is al gebruikt. Begin opnieuw "
+         "met de code op de tv.",
+         "Det tog för lång tid, eller så har sidan redan använts. Börja om "
+         "med koden på tv:n.",
+         "Ia mengambil masa terlalu lama, atau halaman ini telah digunakan. "
+         "Mulakan semula dengan kod pada TV."},
+    [W_START_AGAIN] = {"Start again", "Start forfra", "Opnieuw beginnen",
+                       "Börja om", "Mulakan semula"},
+    [W_APPROVE_TITLE] = {"Sign in the TV?", "Log tv'et ind?",
+                         "De tv laten inloggen?", "Logga in tv:n?",
+                         "Log masuk pada TV?"},
+    [W_APPROVE_TEXT] =
+        {"The TV will be signed in to the account %s. Approve only if the "
+         "code below is the one the TV shows in front of you.",
+         "Tv'et bliver logget ind på kontoen %s. Godkend kun, hvis koden "
+         "nedenfor er den, tv'et foran dig viser.",
+         "De tv wordt ingelogd op het account %s. Keur alleen goed als de "
+         "code hieronder de code is die de tv voor je toont.",
+         "Tv:n loggas in på kontot %s. Godkänn bara om koden nedan är den som "
+         "tv:n framför dig visar.",
+         "TV akan dilog masuk ke akaun %s. Luluskan hanya jika kod di bawah "
+         "ialah kod yang dipaparkan oleh TV di hadapan anda."},
+    [W_APPROVE] = {"Approve", "Godkend", "Goedkeuren", "Godkänn", "Luluskan"},
+    [W_DENY] = {"Deny", "Afvis", "Weigeren", "Neka", "Tolak"},
+    [W_APPROVED_TITLE] = {"The TV is signed in", "Tv'et er logget ind",
+                          "De tv is ingelogd", "Tv:n är inloggad",
+                          "TV telah dilog masuk"},
+    [W_APPROVED_TEXT] = {"You can close this page. To sign the TV out, sign "
+                         "out of all devices.",
+                         "Du kan lukke denne side. Log ud af alle enheder for "
+                         "at logge tv'et ud.",
+                         "Je kunt deze pagina sluiten. Log uit op alle "
+                         "apparaten om de tv uit te loggen.",
+                         "Du kan stänga den här sidan. Logga ut från alla "
+                         "enheter för att logga ut tv:n.",
+                         "Anda boleh menutup halaman ini. Untuk melog keluar "
+                         "TV, log keluar daripada semua peranti."},
+    [W_DENIED_TITLE] = {"Sign-in refused", "Login afvist",
+                        "Inloggen geweigerd", "Inloggningen nekades",
+                        "Log masuk ditolak"},
+    [W_DENIED_TEXT] = {"The TV was not signed in.",
+                       "Tv'et blev ikke logget ind.",
+                       "De tv is niet ingelogd.", "Tv:n loggades inte in.",
+                       "TV tidak dilog masuk."},
+    [W_DEVICE_UNKNOWN] =
+        {"No TV is waiting with this sign-in code. Check the code on the TV: "
+         "it expires after a few minutes.",
+         "Intet tv venter med denne loginkode. Tjek koden på tv'et: den "
+         "udløber efter nogle minutter.",
+         "Er wacht geen tv met deze inlogcode. Controleer de code op de tv: "
+         "hij verloopt na een paar minuten.",
+         "Ingen tv väntar med den här inloggningskoden. Kontrollera koden på "
+         "tv:n: den går ut efter några minuter.",
+         "Tiada TV yang menunggu dengan kod log masuk ini. Semak kod pada TV: "
+         "kod itu tamat tempoh selepas beberapa minit."},
+    [W_DEVICE_RATE] =
+        {"Too many wrong sign-in codes. Wait 15 minutes, then start again.",
+         "For mange forkerte loginkoder. Vent 15 minutter, og start så "
+         "forfra.",
+         "Te veel verkeerde inlogcodes. Wacht 15 minuten en begin dan "
+         "opnieuw.",
+         "För många felaktiga inloggningskoder. Vänta 15 minuter och börja "
+         "sedan om.",
+         "Terlalu banyak kod log masuk yang salah. Tunggu 15 minit, kemudian "
+         "mulakan semula."},
 };
 
 static int lang_index(const char *lang)

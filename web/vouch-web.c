@@ -47,7 +47,7 @@ static const char usage_text[] =
     "SIGTERM ends it.\n";
 
 static vouch_client_conf g_conf;
-static char g_prefix[256]; /* the path of [web] base_url, without the / */
+char web_prefix[256];      /* the path of [web] base_url, without the / */
 static char g_origin[256]; /* scheme://host[:port] of [web] base_url */
 
 static void say(int priority, const char *fmt, ...)
@@ -116,8 +116,8 @@ static enum MHD_Result send_bytes(struct MHD_Connection *c, int status,
   return ret;
 }
 
-static enum MHD_Result send_page(struct MHD_Connection *c, web_page *p,
-                                 const char *allow)
+enum MHD_Result web_send_page(struct MHD_Connection *c, web_page *p,
+                              const char *allow)
 {
   static const char oom[] = "<!doctype html><title>500</title>"
                             "<h1>Internal error</h1>\n";
@@ -134,20 +134,20 @@ static enum MHD_Result send_page(struct MHD_Connection *c, web_page *p,
 }
 
 /* A page of a title and one paragraph. */
-static enum MHD_Result send_note(struct MHD_Connection *c, int status,
-                                 const char *lang, web_text title,
-                                 web_text text, const char *allow)
+enum MHD_Result web_send_note(struct MHD_Connection *c, int status,
+                              const char *lang, web_text title, web_text text,
+                              const char *allow)
 {
   web_page p;
 
-  web_page_start(&p, status, lang, g_prefix, title);
+  web_page_start(&p, status, lang, web_prefix, title);
   web_page_para(&p, NULL, web_text_get(lang, text));
   web_page_end(&p);
-  return send_page(c, &p, allow);
+  return web_send_page(c, &p, allow);
 }
 
 /* A form's CSRF token for what; a refusal is logged. */
-static bool csrf_ok(const web_form *f, const char *what)
+bool web_csrf_ok(const web_form *f, const char *what)
 {
   if(web_csrf_check(what, web_form_get(f, "csrf")))
     return true;
@@ -155,22 +155,23 @@ static bool csrf_ok(const web_form *f, const char *what)
   return false;
 }
 
-static enum MHD_Result forbidden(struct MHD_Connection *c, const char *lang)
+enum MHD_Result web_forbidden(struct MHD_Connection *c, const char *lang)
 {
-  return send_note(c, 403, lang, W_FORBIDDEN_TITLE, W_FORBIDDEN_TEXT, NULL);
+  return web_send_note(c, 403, lang, W_FORBIDDEN_TITLE, W_FORBIDDEN_TEXT,
+                       NULL);
 }
 
-static enum MHD_Result bad_form(struct MHD_Connection *c, const char *lang)
+enum MHD_Result web_bad_form(struct MHD_Connection *c, const char *lang)
 {
-  return send_note(c, 400, lang, W_BADFORM_TITLE, W_BADFORM_TEXT, NULL);
+  return web_send_note(c, 400, lang, W_BADFORM_TITLE, W_BADFORM_TEXT, NULL);
 }
 
 /* ------------------------------------------------------------- vouchd */
 
 /* One web operation; the answer's status ("ok", "stale", ...), or NULL
  * when vouchd could not be asked (logged). */
-static const char *ask(const char *op, const char *const *args, unsigned n,
-                       vouch_frame *ans)
+const char *web_ask(const char *op, const char *const *args, unsigned n,
+                    vouch_frame *ans)
 {
   char err[256];
 
@@ -182,7 +183,7 @@ static const char *ask(const char *op, const char *const *args, unsigned n,
 }
 
 /* The answer's field after name ("lang", "min"), or NULL. */
-static const char *ans_get(const vouch_frame *ans, const char *name)
+const char *web_ans_get(const vouch_frame *ans, const char *name)
 {
   unsigned i;
 
@@ -194,7 +195,7 @@ static const char *ans_get(const vouch_frame *ans, const char *name)
 
 /* ------------------------------------------------------------- /reset */
 
-static bool token_ok(const char *t)
+bool web_token_ok(const char *t)
 {
   size_t len = t ? strlen(t) : 0, i;
 
@@ -224,25 +225,25 @@ static enum MHD_Result token_gone(struct MHD_Connection *c, const char *st,
   web_page p;
 
   if(st && !strcmp(st, "stale")) {
-    web_page_start(&p, 410, lang, g_prefix, W_EXPIRED_TITLE);
+    web_page_start(&p, 410, lang, web_prefix, W_EXPIRED_TITLE);
     web_page_para(&p, NULL, web_text_get(lang, W_EXPIRED_TEXT));
     web_page_raw(&p, "<p><a href=\"");
-    web_page_text(&p, g_prefix);
+    web_page_text(&p, web_prefix);
     web_page_raw(&p, "/forgot\">");
     web_page_text(&p, web_text_get(lang, W_ASK_NEW));
     web_page_raw(&p, "</a></p>\n");
     web_page_end(&p);
-    return send_page(c, &p, NULL);
+    return web_send_page(c, &p, NULL);
   }
   if(st && !strcmp(st, "invalid"))
-    return send_note(c, 404, lang, W_INVALID_TITLE, W_INVALID_TEXT, NULL);
-  return send_note(c, 503, lang, W_ERROR_TITLE, W_ERROR_TEXT, NULL);
+    return web_send_note(c, 404, lang, W_INVALID_TITLE, W_INVALID_TEXT, NULL);
+  return web_send_note(c, 503, lang, W_ERROR_TITLE, W_ERROR_TEXT, NULL);
 }
 
-static const char *answer_lang(const char *st, const vouch_frame *ans,
-                               const char *lang)
+const char *web_answer_lang(const char *st, const vouch_frame *ans,
+                            const char *lang)
 {
-  const char *l = st ? web_lang_known(ans_get(ans, "lang")) : NULL;
+  const char *l = st ? web_lang_known(web_ans_get(ans, "lang")) : NULL;
 
   return l ? l : lang;
 }
@@ -264,11 +265,11 @@ static enum MHD_Result token_get(struct MHD_Connection *c, const char *lang,
   vouch_frame ans;
 
   token = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token");
-  if(!token_ok(token))
-    return send_note(c, 404, lang, W_INVALID_TITLE, W_INVALID_TEXT, NULL);
+  if(!web_token_ok(token))
+    return web_send_note(c, 404, lang, W_INVALID_TITLE, W_INVALID_TEXT, NULL);
   args[0] = token;
-  st = ask(op, args, 1, &ans);
-  lang = answer_lang(st, &ans, lang);
+  st = web_ask(op, args, 1, &ans);
+  lang = web_answer_lang(st, &ans, lang);
   if(!st || strcmp(st, "ok"))
     return gone(c, st, lang);
   return form(c, 200, lang, token, NULL);
@@ -285,7 +286,7 @@ static enum MHD_Result reset_get(struct MHD_Connection *c, const char *lang)
 static const char *refusal(const char *st, const vouch_frame *ans,
                            const char *lang, char *buf, size_t len)
 {
-  const char *min = ans_get(ans, "min");
+  const char *min = web_ans_get(ans, "min");
 
   if(!strcmp(st, "short")) {
     web_text_fill(buf, len, web_text_get(lang, W_SHORT),
@@ -315,26 +316,26 @@ static enum MHD_Result reset_post(struct MHD_Connection *c, const char *lang,
 
   pw = web_form_get(f, "password");
   pw2 = web_form_get(f, "password2");
-  if(!web_form_only(f, fields) || !token_ok(token) || !pw || !pw2)
-    return bad_form(c, lang);
+  if(!web_form_only(f, fields) || !web_token_ok(token) || !pw || !pw2)
+    return web_bad_form(c, lang);
   reset_what(token, what, sizeof(what));
-  if(!csrf_ok(f, what))
-    return forbidden(c, lang);
+  if(!web_csrf_ok(f, what))
+    return web_forbidden(c, lang);
   if(strcmp(pw, pw2)) {
     /* The form again, in the account's language (as vouchd names it). */
     args[0] = token;
-    st = ask("reset.check", args, 1, &ans);
-    lang = answer_lang(st, &ans, lang);
+    st = web_ask("reset.check", args, 1, &ans);
+    lang = web_answer_lang(st, &ans, lang);
     if(!st || strcmp(st, "ok"))
       return token_gone(c, st, lang);
     return reset_form(c, 400, lang, token, web_text_get(lang, W_MISMATCH));
   }
   args[0] = token;
   args[1] = pw;
-  st = ask("reset.complete", args, 2, &ans);
-  lang = answer_lang(st, &ans, lang);
+  st = web_ask("reset.complete", args, 2, &ans);
+  lang = web_answer_lang(st, &ans, lang);
   if(st && !strcmp(st, "ok"))
-    ret = send_note(c, 200, lang, W_DONE_TITLE, W_DONE_TEXT, NULL);
+    ret = web_send_note(c, 200, lang, W_DONE_TITLE, W_DONE_TEXT, NULL);
   else if(st && (why = refusal(st, &ans, lang, buf, sizeof(buf))) != NULL)
     ret = reset_form(c, 400, lang, token, why);
   else
@@ -346,8 +347,8 @@ static enum MHD_Result reset_post(struct MHD_Connection *c, const char *lang,
 /* ------------------------------------------------------------ /forgot */
 
 /* A labelled input. */
-static void field(web_page *p, const char *lang, const char *name,
-                  web_text label, const char *type, const char *extra)
+void web_field(web_page *p, const char *lang, const char *name, web_text label,
+               const char *type, const char *extra)
 {
   web_page_raw(p, "<label for=\"");
   web_page_text(p, name);
@@ -366,14 +367,14 @@ static void field(web_page *p, const char *lang, const char *name,
 
 /* <form method="post" action="PREFIX/path"> with its CSRF token for
  * what, and the hidden fields (name, value pairs, NULL-ended). */
-static void form_start(web_page *p, const char *path, const char *what,
-                       const char *const *hidden)
+void web_form_start(web_page *p, const char *path, const char *what,
+                    const char *const *hidden)
 {
   char csrf[WEB_CSRF_MAX];
 
   web_csrf_make(what, csrf);
   web_page_raw(p, "<form method=\"post\" action=\"");
-  web_page_text(p, g_prefix);
+  web_page_text(p, web_prefix);
   web_page_text(p, path);
   web_page_raw(p, "\">\n<input type=\"hidden\" name=\"csrf\" value=\"");
   web_page_text(p, csrf);
@@ -388,8 +389,8 @@ static void form_start(web_page *p, const char *path, const char *what,
 }
 
 /* The submit button (label, class cls or NULL) and the form's end. */
-static void form_button(web_page *p, const char *lang, web_text label,
-                        const char *cls)
+void web_form_button(web_page *p, const char *lang, web_text label,
+                     const char *cls)
 {
   web_page_raw(p, "<button type=\"submit\"");
   if(cls) {
@@ -403,18 +404,18 @@ static void form_button(web_page *p, const char *lang, web_text label,
 }
 
 /* A page with its title, an error (may be NULL) and an introduction. */
-static void form_page(web_page *p, int status, const char *lang,
-                      web_text title, const char *error, web_text intro)
+void web_form_page(web_page *p, int status, const char *lang, web_text title,
+                   const char *error, web_text intro)
 {
-  web_page_start(p, status, lang, g_prefix, title);
+  web_page_start(p, status, lang, web_prefix, title);
   if(error)
     web_page_para(p, "error", error);
   web_page_para(p, NULL, web_text_get(lang, intro));
 }
 
-static void form_end(web_page *p, const char *lang)
+void web_form_end(web_page *p, const char *lang)
 {
-  form_button(p, lang, W_CONTINUE, NULL);
+  web_form_button(p, lang, W_CONTINUE, NULL);
 }
 
 static enum MHD_Result forgot_form(struct MHD_Connection *c, int status,
@@ -422,16 +423,16 @@ static enum MHD_Result forgot_form(struct MHD_Connection *c, int status,
 {
   web_page p;
 
-  web_page_start(&p, status, lang, g_prefix, W_FORGOT_TITLE);
+  web_page_start(&p, status, lang, web_prefix, W_FORGOT_TITLE);
   if(error)
     web_page_para(&p, "error", error);
   web_page_para(&p, NULL, web_text_get(lang, W_FORGOT_INTRO));
-  form_start(&p, "/forgot", "forgot", NULL);
-  field(&p, lang, "who", W_WHO, "text",
-        "autocomplete=\"username\" maxlength=\"254\"");
-  form_end(&p, lang);
+  web_form_start(&p, "/forgot", "forgot", NULL);
+  web_field(&p, lang, "who", W_WHO, "text",
+            "autocomplete=\"username\" maxlength=\"254\"");
+  web_form_end(&p, lang);
   web_page_end(&p);
-  return send_page(c, &p, NULL);
+  return web_send_page(c, &p, NULL);
 }
 
 static void what_of(const char *who, char *what, size_t len)
@@ -449,18 +450,18 @@ static enum MHD_Result code_form(struct MHD_Connection *c, int status,
   web_page p;
 
   what_of(who, what, sizeof(what));
-  form_page(&p, status, lang, W_SENT_TITLE, error, W_SENT_SMS);
-  form_start(&p, "/forgot/code", what, hidden);
-  field(&p, lang, "code", W_CODE, "text",
-        "inputmode=\"numeric\" autocomplete=\"one-time-code\" "
-        "maxlength=\"10\"");
-  field(&p, lang, "password", W_NEW_PW, "password",
-        "autocomplete=\"new-password\"");
-  field(&p, lang, "password2", W_NEW_PW2, "password",
-        "autocomplete=\"new-password\"");
-  form_end(&p, lang);
+  web_form_page(&p, status, lang, W_SENT_TITLE, error, W_SENT_SMS);
+  web_form_start(&p, "/forgot/code", what, hidden);
+  web_field(&p, lang, "code", W_CODE, "text",
+            "inputmode=\"numeric\" autocomplete=\"one-time-code\" "
+            "maxlength=\"10\"");
+  web_field(&p, lang, "password", W_NEW_PW, "password",
+            "autocomplete=\"new-password\"");
+  web_field(&p, lang, "password2", W_NEW_PW2, "password",
+            "autocomplete=\"new-password\"");
+  web_form_end(&p, lang);
   web_page_end(&p);
-  return send_page(c, &p, NULL);
+  return web_send_page(c, &p, NULL);
 }
 
 static enum MHD_Result reset_form(struct MHD_Connection *c, int status,
@@ -472,15 +473,15 @@ static enum MHD_Result reset_form(struct MHD_Connection *c, int status,
   web_page p;
 
   reset_what(token, what, sizeof(what));
-  form_page(&p, status, lang, W_RESET_TITLE, error, W_RESET_INTRO);
-  form_start(&p, "/reset", what, hidden);
-  field(&p, lang, "password", W_NEW_PW, "password",
-        "autocomplete=\"new-password\"");
-  field(&p, lang, "password2", W_NEW_PW2, "password",
-        "autocomplete=\"new-password\"");
-  form_end(&p, lang);
+  web_form_page(&p, status, lang, W_RESET_TITLE, error, W_RESET_INTRO);
+  web_form_start(&p, "/reset", what, hidden);
+  web_field(&p, lang, "password", W_NEW_PW, "password",
+            "autocomplete=\"new-password\"");
+  web_field(&p, lang, "password2", W_NEW_PW2, "password",
+            "autocomplete=\"new-password\"");
+  web_form_end(&p, lang);
   web_page_end(&p);
-  return send_page(c, &p, NULL);
+  return web_send_page(c, &p, NULL);
 }
 
 /* The forgot pages answer no sooner than this after the request came:
@@ -522,23 +523,23 @@ static enum MHD_Result forgot_post(struct MHD_Connection *c, const char *lang,
   vouch_frame ans;
 
   if(!web_form_only(f, fields) || !who)
-    return bad_form(c, lang);
-  if(!csrf_ok(f, "forgot"))
-    return forbidden(c, lang);
+    return web_bad_form(c, lang);
+  if(!web_csrf_ok(f, "forgot"))
+    return web_forbidden(c, lang);
   if(strlen(who) > 254)
     return forgot_form(c, 400, lang, web_text_get(lang, W_WHO_BAD));
   args[0] = who;
-  st = ask("forgot", args, 1, &ans);
+  st = web_ask("forgot", args, 1, &ans);
   pad_from(start);
   if(st && !strcmp(st, "email"))
-    return send_note(c, 200, lang, W_SENT_TITLE, W_SENT_EMAIL, NULL);
+    return web_send_note(c, 200, lang, W_SENT_TITLE, W_SENT_EMAIL, NULL);
   if(st && !strcmp(st, "sms"))
     return code_form(c, 200, lang, who, NULL);
   if(st && !strcmp(st, "invalid"))
     return forgot_form(c, 400, lang, web_text_get(lang, W_WHO_BAD));
   if(st && !strcmp(st, "rate"))
-    return send_note(c, 429, lang, W_RATE_TITLE, W_RATE_TEXT, NULL);
-  return send_note(c, 503, lang, W_ERROR_TITLE, W_ERROR_TEXT, NULL);
+    return web_send_note(c, 429, lang, W_RATE_TITLE, W_RATE_TEXT, NULL);
+  return web_send_note(c, 503, lang, W_ERROR_TITLE, W_ERROR_TEXT, NULL);
 }
 
 /* What vouchd said of a code answer, in lang (NULL: nothing to say). */
@@ -568,25 +569,25 @@ static enum MHD_Result code_post(struct MHD_Connection *c, const char *lang,
 
   if(!web_form_only(f, fields) || !who || !code || !pw || !pw2 ||
      strlen(who) > 254 || strlen(code) > 16)
-    return bad_form(c, lang);
+    return web_bad_form(c, lang);
   what_of(who, what, sizeof(what));
-  if(!csrf_ok(f, what))
-    return forbidden(c, lang);
+  if(!web_csrf_ok(f, what))
+    return web_forbidden(c, lang);
   if(strcmp(pw, pw2))
     return code_form(c, 400, lang, who, web_text_get(lang, W_MISMATCH));
   args[0] = who;
   args[1] = code;
   args[2] = pw;
-  st = ask("forgot.complete", args, 3, &ans);
+  st = web_ask("forgot.complete", args, 3, &ans);
   pad_from(start);
   if(st && !strcmp(st, "ok"))
-    ret = send_note(c, 200, lang, W_DONE_TITLE, W_DONE_TEXT, NULL);
+    ret = web_send_note(c, 200, lang, W_DONE_TITLE, W_DONE_TEXT, NULL);
   else if(st && !strcmp(st, "reused-again"))
     ret = forgot_form(c, 400, lang, web_text_get(lang, W_REUSED_AGAIN));
   else if(st && (why = code_refusal(st, &ans, lang, buf, sizeof(buf))))
     ret = code_form(c, 400, lang, who, why);
   else
-    ret = send_note(c, 503, lang, W_ERROR_TITLE, W_ERROR_TEXT, NULL);
+    ret = web_send_note(c, 503, lang, W_ERROR_TITLE, W_ERROR_TEXT, NULL);
   vouch_frame_wipe(&ans);
   return ret;
 }
@@ -608,16 +609,16 @@ static enum MHD_Result export_form(struct MHD_Connection *c, int status,
   web_page p;
 
   export_what(token, what, sizeof(what));
-  form_page(&p, status, lang, W_EXPORT_TITLE, error, W_EXPORT_INTRO);
-  form_start(&p, "/export/confirm", what, hidden);
-  field(&p, lang, "password", W_CURRENT_PW, "password",
-        "autocomplete=\"current-password\"");
-  form_button(&p, lang, W_EXPORT_CONFIRM, NULL);
+  web_form_page(&p, status, lang, W_EXPORT_TITLE, error, W_EXPORT_INTRO);
+  web_form_start(&p, "/export/confirm", what, hidden);
+  web_field(&p, lang, "password", W_CURRENT_PW, "password",
+            "autocomplete=\"current-password\"");
+  web_form_button(&p, lang, W_EXPORT_CONFIRM, NULL);
   web_page_para(&p, NULL, web_text_get(lang, W_EXPORT_CANCEL_INTRO));
-  form_start(&p, "/export/cancel", what, hidden);
-  form_button(&p, lang, W_EXPORT_CANCEL, "quiet");
+  web_form_start(&p, "/export/cancel", what, hidden);
+  web_form_button(&p, lang, W_EXPORT_CANCEL, "quiet");
   web_page_end(&p);
-  return send_page(c, &p, NULL);
+  return web_send_page(c, &p, NULL);
 }
 
 /* A token vouchd says is used or expired ("stale": title and text, 410),
@@ -626,7 +627,7 @@ static enum MHD_Result gone(struct MHD_Connection *c, const char *st,
                             const char *lang, web_text title, web_text text)
 {
   if(st && !strcmp(st, "stale"))
-    return send_note(c, 410, lang, title, text, NULL);
+    return web_send_note(c, 410, lang, title, text, NULL);
   return token_gone(c, st, lang);
 }
 
@@ -654,25 +655,25 @@ static enum MHD_Result export_post(struct MHD_Connection *c, const char *lang,
   vouch_frame ans;
   enum MHD_Result ret;
 
-  if(!web_form_only(f, fields) || !token_ok(token) || (!cancel && !pw))
-    return bad_form(c, lang);
+  if(!web_form_only(f, fields) || !web_token_ok(token) || (!cancel && !pw))
+    return web_bad_form(c, lang);
   export_what(token, what, sizeof(what));
-  if(!csrf_ok(f, what))
-    return forbidden(c, lang);
+  if(!web_csrf_ok(f, what))
+    return web_forbidden(c, lang);
   args[0] = token;
   args[1] = pw;
-  st = ask(cancel ? "export.cancel" : "export.confirm", args, cancel ? 1 : 2,
-           &ans);
-  lang = answer_lang(st, &ans, lang);
+  st = web_ask(cancel ? "export.cancel" : "export.confirm", args,
+               cancel ? 1 : 2, &ans);
+  lang = web_answer_lang(st, &ans, lang);
   if(st && !strcmp(st, "ok"))
-    ret = cancel ? send_note(c, 200, lang, W_EXPORT_CANCELLED_TITLE,
-                             W_EXPORT_CANCELLED_TEXT, NULL)
-                 : send_note(c, 200, lang, W_EXPORT_DONE_TITLE,
-                             W_EXPORT_DONE_TEXT, NULL);
+    ret = cancel ? web_send_note(c, 200, lang, W_EXPORT_CANCELLED_TITLE,
+                                 W_EXPORT_CANCELLED_TEXT, NULL)
+                 : web_send_note(c, 200, lang, W_EXPORT_DONE_TITLE,
+                                 W_EXPORT_DONE_TEXT, NULL);
   else if(st && !strcmp(st, "wrong"))
     ret = export_form(c, 400, lang, token, web_text_get(lang, W_PW_WRONG));
   else if(st && !strcmp(st, "locked"))
-    ret = send_note(c, 403, lang, W_ERROR_TITLE, W_LOCKED, NULL);
+    ret = web_send_note(c, 403, lang, W_ERROR_TITLE, W_LOCKED, NULL);
   else
     ret = export_gone(c, st, lang);
   vouch_frame_wipe(&ans);
@@ -689,15 +690,15 @@ static enum MHD_Result download_form(struct MHD_Connection *c, int status,
   web_page p;
 
   snprintf(what, sizeof(what), "download|%s", token);
-  form_page(&p, status, lang, W_DOWNLOAD_TITLE, error, W_DOWNLOAD_INTRO);
-  form_start(&p, "/export/download", what, hidden);
-  field(&p, lang, "user", W_USER, "text",
-        "autocomplete=\"username\" maxlength=\"64\"");
-  field(&p, lang, "password", W_PASSWORD, "password",
-        "autocomplete=\"current-password\"");
-  form_button(&p, lang, W_DOWNLOAD, NULL);
+  web_form_page(&p, status, lang, W_DOWNLOAD_TITLE, error, W_DOWNLOAD_INTRO);
+  web_form_start(&p, "/export/download", what, hidden);
+  web_field(&p, lang, "user", W_USER, "text",
+            "autocomplete=\"username\" maxlength=\"64\"");
+  web_field(&p, lang, "password", W_PASSWORD, "password",
+            "autocomplete=\"current-password\"");
+  web_form_button(&p, lang, W_DOWNLOAD, NULL);
   web_page_end(&p);
-  return send_page(c, &p, NULL);
+  return web_send_page(c, &p, NULL);
 }
 
 static enum MHD_Result download_gone(struct MHD_Connection *c, const char *st,
@@ -716,7 +717,8 @@ static enum MHD_Result download_get(struct MHD_Connection *c, const char *lang)
 static enum MHD_Result send_file(struct MHD_Connection *c, int fd,
                                  const vouch_frame *ans)
 {
-  const char *size = ans_get(ans, "size"), *name = ans_get(ans, "name");
+  const char *size = web_ans_get(ans, "size"),
+             *name = web_ans_get(ans, "name");
   struct MHD_Response *r;
   enum MHD_Result ret;
   char disp[128];
@@ -759,12 +761,12 @@ static enum MHD_Result download_post(struct MHD_Connection *c,
   enum MHD_Result ret;
   int fd = -1;
 
-  if(!web_form_only(f, fields) || !token_ok(token) || !user || !pw ||
+  if(!web_form_only(f, fields) || !web_token_ok(token) || !user || !pw ||
      strlen(user) > 64)
-    return bad_form(c, lang);
+    return web_bad_form(c, lang);
   snprintf(what, sizeof(what), "download|%s", token);
-  if(!csrf_ok(f, what))
-    return forbidden(c, lang);
+  if(!web_csrf_ok(f, what))
+    return web_forbidden(c, lang);
   args[0] = token;
   args[1] = user;
   args[2] = pw;
@@ -774,7 +776,7 @@ static enum MHD_Result download_post(struct MHD_Connection *c,
     say(LOG_ERR, "%s", err);
   else
     st = ans.field[0];
-  lang = answer_lang(st, &ans, lang);
+  lang = web_answer_lang(st, &ans, lang);
   if(st && !strcmp(st, "ok") && fd >= 0) {
     ret = send_file(c, fd, &ans);
     fd = -1;
@@ -783,7 +785,7 @@ static enum MHD_Result download_post(struct MHD_Connection *c,
     ret =
         download_form(c, 400, lang, token, web_text_get(lang, W_SIGNIN_WRONG));
   else if(st && !strcmp(st, "locked"))
-    ret = send_note(c, 403, lang, W_ERROR_TITLE, W_LOCKED, NULL);
+    ret = web_send_note(c, 403, lang, W_ERROR_TITLE, W_LOCKED, NULL);
   else
     ret = download_gone(c, st, lang);
   if(fd >= 0)
@@ -861,11 +863,11 @@ static enum MHD_Result post(struct MHD_Connection *c, const char *path,
   enum MHD_Result ret;
 
   if(rq->too_large)
-    return send_note(c, 413, lang, W_BADFORM_TITLE, W_TOOLARGE_TEXT, NULL);
+    return web_send_note(c, 413, lang, W_BADFORM_TITLE, W_TOOLARGE_TEXT, NULL);
   if(!same_origin(c))
-    return forbidden(c, lang);
+    return web_forbidden(c, lang);
   if(!form_type(c) || web_form_parse(rq->body, rq->len, &f))
-    return bad_form(c, lang);
+    return web_bad_form(c, lang);
   if(!strcmp(path, "/reset"))
     ret = reset_post(c, lang, &f);
   else if(!strcmp(path, "/forgot"))
@@ -878,8 +880,11 @@ static enum MHD_Result post(struct MHD_Connection *c, const char *path,
     ret = export_post(c, lang, &f, true);
   else if(!strcmp(path, "/export/download"))
     ret = download_post(c, lang, &f);
+  else if(!strcmp(path, "/tv") || !strcmp(path, "/tv/check") ||
+          !strcmp(path, "/tv/approve"))
+    ret = web_tv_post(c, path, lang, &f);
   else
-    ret = send_note(c, 404, lang, W_NOTFOUND_TITLE, W_NOTFOUND_TEXT, NULL);
+    ret = web_send_note(c, 404, lang, W_NOTFOUND_TITLE, W_NOTFOUND_TEXT, NULL);
   web_form_free(&f);
   return ret;
 }
@@ -889,18 +894,20 @@ static enum MHD_Result route(struct MHD_Connection *c, const char *url,
 {
   const char *lang = web_lang_accept(
       MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Language"));
-  size_t plen = strlen(g_prefix);
+  size_t plen = strlen(web_prefix);
   bool get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
   const char *path;
 
-  if(strncmp(url, g_prefix, plen) || (url[plen] && url[plen] != '/'))
-    return send_note(c, 404, lang, W_NOTFOUND_TITLE, W_NOTFOUND_TEXT, NULL);
+  if(strncmp(url, web_prefix, plen) || (url[plen] && url[plen] != '/'))
+    return web_send_note(c, 404, lang, W_NOTFOUND_TITLE, W_NOTFOUND_TEXT,
+                         NULL);
   path = url + plen;
   if(!strcmp(path, "/style.css") && get)
     return send_bytes(c, 200, "text/css; charset=utf-8", NULL, web_style_css,
                       strlen(web_style_css), true, NULL);
   if(!strcmp(path, "/style.css"))
-    return send_note(c, 405, lang, W_ERROR_TITLE, W_METHOD_TEXT, "GET, HEAD");
+    return web_send_note(c, 405, lang, W_ERROR_TITLE, W_METHOD_TEXT,
+                         "GET, HEAD");
   /* Browsers ask for it on every site: nothing, without an error. */
   if(!strcmp(path, "/favicon.ico") && get)
     return send_bytes(c, 204, "image/x-icon", NULL, "", 0, true, NULL);
@@ -908,6 +915,17 @@ static enum MHD_Result route(struct MHD_Connection *c, const char *url,
     return forgot_form(c, 200, lang, NULL);
   if(!strcmp(path, "/forgot/code") && !strcmp(method, "POST"))
     return post(c, path, lang, rq);
+  if(!strcmp(path, "/tv") && get)
+    return web_tv_get(c, lang);
+  if((!strcmp(path, "/tv") || !strcmp(path, "/tv/check") ||
+      !strcmp(path, "/tv/approve")) &&
+     !strcmp(method, "POST"))
+    return post(c, path, lang, rq);
+  if(!strcmp(path, "/tv"))
+    return web_send_note(c, 405, lang, W_ERROR_TITLE, W_METHOD_TEXT,
+                         "GET, HEAD, POST");
+  if(!strcmp(path, "/tv/check") || !strcmp(path, "/tv/approve"))
+    return web_send_note(c, 405, lang, W_ERROR_TITLE, W_METHOD_TEXT, "POST");
   if(!strcmp(path, "/export/confirm") && get)
     return export_get(c, lang);
   if(!strcmp(path, "/export/download") && get)
@@ -918,13 +936,14 @@ static enum MHD_Result route(struct MHD_Connection *c, const char *url,
      !strcmp(method, "POST"))
     return post(c, path, lang, rq);
   if(strcmp(path, "/reset") && strcmp(path, "/forgot"))
-    return send_note(c, 404, lang, W_NOTFOUND_TITLE, W_NOTFOUND_TEXT, NULL);
+    return web_send_note(c, 404, lang, W_NOTFOUND_TITLE, W_NOTFOUND_TEXT,
+                         NULL);
   if(get)
     return reset_get(c, lang);
   if(!strcmp(method, "POST"))
     return post(c, path, lang, rq);
-  return send_note(c, 405, lang, W_ERROR_TITLE, W_METHOD_TEXT,
-                   "GET, HEAD, POST");
+  return web_send_note(c, 405, lang, W_ERROR_TITLE, W_METHOD_TEXT,
+                       "GET, HEAD, POST");
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
@@ -946,10 +965,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     if(cl && (strlen(cl) > 6 || atol(cl) > WEB_BODY_MAX)) {
       /* Answered before the body is read (no "100 Continue"). */
       rq->too_large = true;
-      return send_note(c, 413,
-                       web_lang_accept(MHD_lookup_connection_value(
-                           c, MHD_HEADER_KIND, "Accept-Language")),
-                       W_BADFORM_TITLE, W_TOOLARGE_TEXT, NULL);
+      return web_send_note(c, 413,
+                           web_lang_accept(MHD_lookup_connection_value(
+                               c, MHD_HEADER_KIND, "Accept-Language")),
+                           W_BADFORM_TITLE, W_TOOLARGE_TEXT, NULL);
     }
     return MHD_YES;
   }
@@ -997,9 +1016,9 @@ static int split_base(const char *url)
   if(!slash)
     slash = host + strlen(host);
   snprintf(g_origin, sizeof(g_origin), "%.*s", (int)(slash - url), url);
-  snprintf(g_prefix, sizeof(g_prefix), "%s", slash);
-  while(g_prefix[0] && g_prefix[strlen(g_prefix) - 1] == '/')
-    g_prefix[strlen(g_prefix) - 1] = '\0';
+  snprintf(web_prefix, sizeof(web_prefix), "%s", slash);
+  while(web_prefix[0] && web_prefix[strlen(web_prefix) - 1] == '/')
+    web_prefix[strlen(web_prefix) - 1] = '\0';
   return 0;
 }
 

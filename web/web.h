@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <microhttpd.h>
+
 #include "vouch_client.h"
 
 #define WEB_BODY_MAX 8192  /* bytes of a form body */
@@ -104,6 +106,47 @@ typedef enum {
   W_DOWNLOAD_GONE,
   W_SIGNIN_WRONG,
   W_REUSED_AGAIN,
+  W_TV_TITLE,
+  W_TV_INTRO,
+  W_TV_CODE,
+  W_TV_CODE_BAD,
+  W_CHECK_TITLE,
+  W_CHECK_EMAIL,
+  W_CHECK_SMS,
+  W_CHECK_AGAIN,
+  W_CHECK_RESENT,
+  W_CHECK_CARD,
+  W_CARD,
+  W_CARD_BAD,
+  W_CARD_WRONG,
+  W_CHECK_WRONG,
+  W_CHECK_BADCODE,
+  W_RESEND,
+  W_ANOTHER,
+  W_WAY_EMAIL,
+  W_WAY_SMS,
+  W_WAY_CARD,
+  W_CODE_WAIT,
+  W_CODE_CAPPED,
+  W_SEND_FAILED,
+  W_NOWAY_TITLE,
+  W_NOWAY_TEXT,
+  W_RESETREQ_TITLE,
+  W_RESETREQ_TEXT,
+  W_ENDED_TEXT,
+  W_TV_STALE_TITLE,
+  W_TV_STALE_TEXT,
+  W_START_AGAIN,
+  W_APPROVE_TITLE,
+  W_APPROVE_TEXT,
+  W_APPROVE,
+  W_DENY,
+  W_APPROVED_TITLE,
+  W_APPROVED_TEXT,
+  W_DENIED_TITLE,
+  W_DENIED_TEXT,
+  W_DEVICE_UNKNOWN,
+  W_DEVICE_RATE,
   W_COUNT
 } web_text;
 
@@ -153,5 +196,56 @@ extern const char web_style_css[];
 int web_csrf_init(void);
 void web_csrf_make(const char *what, char out[WEB_CSRF_MAX]);
 bool web_csrf_check(const char *what, const char *token);
+
+/* ------------------------------------------------------- vouch-web.c */
+
+/* The path of [web] base_url without its last "/": every route's prefix. */
+extern char web_prefix[256];
+
+/* Sends p (then freed) with the headers every answer carries. */
+enum MHD_Result web_send_page(struct MHD_Connection *c, web_page *p,
+                              const char *allow);
+/* A page of a title and one paragraph. */
+enum MHD_Result web_send_note(struct MHD_Connection *c, int status,
+                              const char *lang, web_text title, web_text text,
+                              const char *allow);
+/* 403 (a wrong or missing CSRF token) and 400 (a malformed form). */
+enum MHD_Result web_forbidden(struct MHD_Connection *c, const char *lang);
+enum MHD_Result web_bad_form(struct MHD_Connection *c, const char *lang);
+/* The form's CSRF token is right for what; a refusal is logged. */
+bool web_csrf_ok(const web_form *f, const char *what);
+/* One web operation of vouchd: the answer's status, or NULL when vouchd
+ * could not be asked (logged). */
+const char *web_ask(const char *op, const char *const *args, unsigned n,
+                    vouch_frame *ans);
+/* The answer's field after name, or NULL. */
+const char *web_ans_get(const vouch_frame *ans, const char *name);
+/* The account's language when vouchd named one (st not NULL), else lang. */
+const char *web_answer_lang(const char *st, const vouch_frame *ans,
+                            const char *lang);
+/* A link's token: URL-safe base64 of a sane length. */
+bool web_token_ok(const char *t);
+/* A labelled input (type, and extra attributes as HTML), required. */
+void web_field(web_page *p, const char *lang, const char *name, web_text label,
+               const char *type, const char *extra);
+/* <form method="post" action="PREFIX/path"> with its CSRF token for
+ * what, and the hidden fields (name, value pairs, NULL-ended). */
+void web_form_start(web_page *p, const char *path, const char *what,
+                    const char *const *hidden);
+/* The submit button (label, class cls or NULL) and the form's end. */
+void web_form_button(web_page *p, const char *lang, web_text label,
+                     const char *cls);
+/* A page with its title, an error (may be NULL) and an introduction. */
+void web_form_page(web_page *p, int status, const char *lang, web_text title,
+                   const char *error, web_text intro);
+/* The "Continue" button and the form's end. */
+void web_form_end(web_page *p, const char *lang);
+
+/* ------------------------------------------------------------- tv.c */
+
+/* GET /tv (?code= prefilled) and POST /tv, /tv/check, /tv/approve. */
+enum MHD_Result web_tv_get(struct MHD_Connection *c, const char *lang);
+enum MHD_Result web_tv_post(struct MHD_Connection *c, const char *path,
+                            const char *lang, const web_form *f);
 
 #endif /* VOUCH_WEB_H */

@@ -19,6 +19,8 @@ for u in alice bo; do
     fail "card set $u"
 done
 service tv "auth required pam_vouch_device.so conf=$CONF url=https://example.org/tv?code={code}"
+service tv_plain "auth required pam_vouch_device.so conf=$CONF url=https://tv.example.org/tv?lang=en"
+service tv_noqr "auth required pam_vouch_device.so conf=$CONF url=https://example.org/tv noqr"
 service tv_da "auth required pam_vouch_device.so conf=$CONF lang=da"
 service vouch-account "auth required pam_vouch_password.so conf=$CONF
 account required pam_vouch_password.so conf=$CONF"
@@ -53,6 +55,9 @@ echo "$code" | grep -qE '^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$' ||
 echo "$code" | grep -q '[01OIL]' && fail "look-alike characters in $code"
 cline "TEXT_INFO: To sign in, run \"vouch-account approve\" on a device where you are signed in and enter $code." "instruction"
 conv_wait_for "^TEXT_INFO: Or open https://example.org/tv\?code=$code on your phone"
+# The QR code under it, read back by zbar: the same address.  Each PAM
+# message of it stays within PAM_MAX_MSG_SIZE (512 bytes).
+qr_check "https://example.org/tv?code=$code" "QR code of the address"
 sqlite3 -cmd '.timeout 5000' "$T/vouch.db" .dump >"$T/dump"
 plain=$(echo "$code" | tr -d -)
 expect_nogrep "$plain|$code" "$T/dump" "the store holds no code in clear"
@@ -140,5 +145,21 @@ approve bo 'Kodeord-123' "$code"
 eq "$?" 0 "bo approves"
 expect_conv $PAM_SUCCESS "TV signs in as bo"
 cline "user: bo" "bo"
+
+# url= without {code}: the address as it is, and the QR code of it with
+# the code added; noqr: the address alone.
+conv_start tv_plain tv auth
+conv_wait_for '^TEXT_INFO: Your sign-in code: '
+code=$(shown_code)
+conv_wait_for '^TEXT_INFO: Or open https://tv.example.org/tv\?lang=en on'
+qr_check "https://tv.example.org/tv?lang=en&code=$code" "QR code gets the code"
+approve bo 'Kodeord-123' "$code" --deny
+expect_conv $PAM_AUTH_ERR "plain url: denied"
+conv_start tv_noqr tv auth
+conv_wait_for '^TEXT_INFO: Or open https://example.org/tv on'
+code=$(shown_code)
+approve bo 'Kodeord-123' "$code" --deny
+expect_conv $PAM_AUTH_ERR "noqr: denied"
+expect_nogrep "$(printf '\342\226\210')" "$T/conv.out" "noqr: no QR code"
 
 finish
