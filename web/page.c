@@ -16,6 +16,7 @@ const char web_style_css[] =
     "main{max-width:28rem;margin:2rem auto;background:#fff;padding:1.5rem;"
     "border-radius:.5rem;box-shadow:0 1px 3px rgba(0,0,0,.15)}\n"
     "h1{font-size:1.5rem;margin:0 0 1rem}\n"
+    "h2{font-size:1.05rem;margin:1.75rem 0 0}\n"
     "label{display:block;margin:1rem 0 .25rem;font-weight:600}\n"
     "input[type=password],input[type=text]{box-sizing:border-box;"
     "width:100%;font-size:1rem;padding:.6rem;border:1px solid #767676;"

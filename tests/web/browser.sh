@@ -8,7 +8,11 @@
 #   - forgot by phone (the number, the code from the SMS, the new
 #     password), then a PAM sign-in;
 #   - a data request confirmed from its email, then the archive
-#     downloaded after signing in.
+#     downloaded after signing in;
+#   - a TV sign-in with pam_vouch_device waiting in parallel: the address
+#     it shows, sign in, the code from the email (a wrong one first, then
+#     "send code again"), approve: the TV signs in; and for a Danish
+#     member "try another way" to the card number, then deny.
 # Every page in the expected language, labelled, styled by its one
 # stylesheet, without scripts, CSP errors or horizontal scrolling.
 # Screenshots of every page go to $VOUCH_BUILD/screens/.
@@ -26,6 +30,9 @@ add_user bo 'hest batteri' --email bo@example.org --lang da \
   --phone +4512345678
 ctl phone verify bo --trusted >/dev/null || fail "phone verify bo"
 service pw "auth required pam_vouch_password.so conf=$CONF"
+service tv "auth required pam_vouch_device.so conf=$CONF url=$WEB/tv"
+printf '4111 1111 1111 1111\n' | ctl card set bo >/dev/null ||
+  fail "card set bo"
 SHOTS="$VOUCH_BUILD/screens"
 mkdir -p "$SHOTS"
 
@@ -123,6 +130,48 @@ expect_step edl download '"file":"personal-information-' \
 expect_grep '"alice"' "$T/archive.json" "export: alice's information"
 expect_step edl console '"problems":[]' "export: no console errors"
 for f in "$T"/*.json; do
+  grep -q '"step":"error"' "$f" && fail "$(basename "$f"): $(grep error "$f")"
+done
+
+# --- a TV sign-in: pam_vouch_device waits while the member approves
+# tv NAME USER PASSWORD WAY [CARD]: the browser run, from the address the
+# TV shows; its steps in $T/NAME.json.
+tv() {
+  conv_start tv tv auth
+  conv_wait_for "^TEXT_INFO: Or open $WEB/tv on"
+  tcode=$(sed -n 's/^TEXT_INFO: .*: \([2-9A-Z]\{4\}-[2-9A-Z]\{4\}\)$/\1/p' \
+    "$T/conv.out" | head -n 1)
+  timeout 120 node "$VOUCH_SRC/tests/web/tv.mjs" "$WEB/tv?code=$tcode" "$2" \
+    "$3" "$T/mail" "$SHOTS" "$1" "$4" "${5:-}" >"$T/$1.json" \
+    2>"$T/$1.err" ||
+    { fail "the browser run of $1"; sed 's/^/  | /' "$T/$1.err" >&2; }
+}
+tv tv-alice alice 'new horse 1' code
+for s in signin check wrong resend approve done; do
+  page_ok tv-alice $s tv-alice
+done
+expect_step tv-alice prefilled "\"code\":\"$tcode\"" "tv: the code prefilled"
+expect_step tv-alice signin '"h1":"Sign in on a TV"' "tv: the sign-in page"
+expect_step tv-alice check '"h1":"Security check"' "tv: the security check"
+expect_step tv-alice wrong '"alert":"That code is not right.' "tv: a wrong code"
+expect_step tv-alice resend '"alert":"A code was sent a moment ago' \
+  "tv: send code again too soon"
+expect_step tv-alice approve '"h1":"Sign in the TV?"' "tv: approve?"
+expect_step tv-alice done '"h1":"The TV is signed in"' "tv: approved"
+expect_step tv-alice console '"problems":[]' "tv: no console errors"
+expect_conv $PAM_SUCCESS "the TV signs in"
+grep -qx 'user: alice' "$T/conv.out" && pass "tv: as alice" ||
+  fail "tv: PAM_USER is not alice"
+
+tv tv-bo bo 'ny hest 3' card '4111 1111 1111 1111'
+for s in signin check card approve done; do page_ok tv-bo $s tv-bo; done
+expect_step tv-bo check '"lang":"da"' "tv: bo's language after sign-in"
+expect_step tv-bo card '"h1":"Sikkerhedskontrol"' "tv: the card (da)"
+expect_step tv-bo approve '"h1":"Log tv'"'"'et ind?"' "tv: approve? (da)"
+expect_step tv-bo done '"h1":"Login afvist"' "tv: denied (da)"
+expect_step tv-bo console '"problems":[]' "tv: no console errors (da)"
+expect_conv $PAM_AUTH_ERR "the denied TV fails"
+for f in "$T"/tv-*.json; do
   grep -q '"step":"error"' "$f" && fail "$(basename "$f"): $(grep error "$f")"
 done
 

@@ -2,9 +2,11 @@
 # vouch-web behind Debian's nginx, with the site we ship
 # (conf/nginx/vouch-web.conf: only its addresses, name and certificate
 # changed) on loopback TLS ports: the reset link of the email works
-# through it end to end, the headers of vouch-web arrive with nginx's
-# HSTS, http:// is sent to https://, a body over 8 KiB stops at nginx,
-# and the per-address rate limit of /reset answers 429.
+# through it end to end, and so do forgot by email, a data request
+# (confirm, download) and a TV sign-in with pam_vouch_device waiting; the
+# headers of vouch-web arrive with nginx's HSTS, http:// is sent to
+# https://, a body over 8 KiB stops at nginx, and the per-address rate
+# limit of /reset answers 429.
 . "$VOUCH_SRC/tests/lib.sh"
 . "$VOUCH_SRC/tests/converse.sh"
 . "$VOUCH_SRC/tests/daemon/common.inc"
@@ -27,6 +29,7 @@ INNER=$WEB_PORT
 conf_set web base_url "https://127.0.0.1:$NGX_PORT"
 add_user alice 'correct horse' --email alice@example.org
 service pw "auth required pam_vouch_password.so conf=$CONF"
+service tv "auth required pam_vouch_device.so conf=$CONF url=https://127.0.0.1:$NGX_PORT/tv"
 kill "$WEB_PID" 2>/dev/null
 wait "$WEB_PID" 2>/dev/null # its port is free again
 web_start
@@ -84,6 +87,89 @@ expect_status 200 "the new password set through nginx"
 expect_body 'Your password was changed' "the page says so"
 answers 'new horse 1'
 drive $PAM_SUCCESS "PAM takes it" pw alice auth
+
+# HR METHOD PATH ARGS: H, again after a 429 of the forms' rate limit
+# (30 a minute, a burst of 5), bounded.
+HR() {
+  k=0
+  while :; do
+    H "$@"
+    [ "$(status)" = 429 ] && [ $k -lt 15 ] || return 0
+    sleep 2; k=$((k + 1))
+  done
+}
+mails() { ls "$T/mail" | wc -l; }
+
+# --- forgot by email through nginx: the link, then the new password
+HR GET /forgot
+fcsrf=$(csrf_of)
+m0=$(mails)
+HR POST /forgot -H "Origin: $WEB" -d "$(form csrf="$fcsrf" who=alice@example.org)"
+expect_status 200 "forgot through nginx"
+wait_file "$T/mail" $((m0 + 1))
+flink=$(link_in "$(newest "$T/mail")")
+HR GET "${flink#"$WEB"}"
+expect_status 200 "its link through nginx"
+rcsrf=$(csrf_of)
+HR POST /reset -H "Origin: $WEB" \
+  -d "$(form csrf="$rcsrf" token="${flink#*token=}" password='new horse 2' \
+        password2='new horse 2')"
+expect_status 200 "forgot: the new password set through nginx"
+answers 'new horse 2'
+drive $PAM_SUCCESS "PAM takes it" pw alice auth
+
+# --- a data request through nginx: confirm, then download
+EXPORT="$VOUCH_BUILD/vouch-export"
+"$EXPORT" --config "$CONF" request alice >/dev/null || fail "export request"
+clink=$(grep -o "$WEB/export/confirm?token=[A-Za-z0-9_-]*" \
+  "$(newest "$T/mail")" | head -n 1)
+HR GET "${clink#"$WEB"}"
+expect_status 200 "the confirmation page through nginx"
+ecsrf=$(csrf_of)
+HR POST /export/confirm -H "Origin: $WEB" \
+  -d "$(form csrf="$ecsrf" token="${clink#*token=}" password='new horse 2')"
+expect_status 200 "confirmed through nginx"
+"$EXPORT" --config "$CONF" run >/dev/null || fail "vouch-export run"
+dlink=$(grep -o "$WEB/export/download?token=[A-Za-z0-9_-]*" \
+  "$(newest "$T/mail")" | head -n 1)
+HR GET "${dlink#"$WEB"}"
+expect_status 200 "the download page through nginx"
+dcsrf=$(csrf_of)
+HR POST /export/download -H "Origin: $WEB" \
+  -d "$(form csrf="$dcsrf" token="${dlink#*token=}" user=alice \
+        password='new horse 2')"
+expect_status 200 "the archive through nginx"
+case $(header content-disposition) in
+  attachment*personal-information-*) pass "as a file" ;;
+  *) fail "content-disposition: $(header content-disposition)" ;;
+esac
+expect_body '"alice"' "alice's information"
+
+# --- a TV sign-in through nginx while pam_vouch_device waits
+conv_start tv tv auth
+conv_wait_for "^TEXT_INFO: Or open $WEB/tv on"
+tcode=$(sed -n 's/^TEXT_INFO: Your sign-in code: //p' "$T/conv.out" | head -n 1)
+HR GET "/tv?code=$tcode"
+expect_status 200 "the TV page through nginx"
+tcsrf=$(csrf_of)
+m0=$(mails)
+HR POST /tv -H "Origin: $WEB" \
+  -d "$(form csrf="$tcsrf" code="$tcode" user=alice password='new horse 2')"
+expect_status 200 "signed in through nginx"
+wait_file "$T/mail" $((m0 + 1))
+ecode=$(code_in "$(newest "$T/mail")")
+flow=$(body | sed -n 's/.*name="flow" value="\([^"]*\)".*/\1/p' | head -n 1)
+kcsrf=$(csrf_of)
+HR POST /tv/check -H "Origin: $WEB" \
+  -d "$(form csrf="$kcsrf" flow="$flow" device="$tcode" way=email \
+        action=answer code="$ecode")"
+expect_status 200 "the check passed through nginx"
+flow=$(body | sed -n 's/.*name="flow" value="\([^"]*\)".*/\1/p' | head -n 1)
+acsrf=$(csrf_of)
+HR POST /tv/approve -H "Origin: $WEB" \
+  -d "$(form csrf="$acsrf" flow="$flow" code="$tcode" decision=approve)"
+expect_status 200 "approved through nginx"
+expect_conv $PAM_SUCCESS "the TV signs in"
 
 "$SYS_PY" "$WEB_HTTP" GET "http://127.0.0.1:$NGX_HTTP$path" >"$T/h" 2>&1
 expect_status 301 "http:// is sent to https://"
