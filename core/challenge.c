@@ -236,6 +236,13 @@ out:
 vouch_rc vouch_token_owner(vouch_ctx *ctx, const char *purpose,
                            const char *token, char *user, size_t len)
 {
+  return vouch_token_owner_until(ctx, purpose, token, user, len, NULL);
+}
+
+vouch_rc vouch_token_owner_until(vouch_ctx *ctx, const char *purpose,
+                                 const char *token, char *user, size_t len,
+                                 time_t *expires)
+{
   unsigned char mac[VOUCH_MAC_BYTES];
   vouch_token_row t;
   vouch_store *st;
@@ -249,6 +256,8 @@ vouch_rc vouch_token_owner(vouch_ctx *ctx, const char *purpose,
     return rc;
   rc = vouch_store_token_owner(st, mac, &t, user, len);
   vouch_wipe(mac, sizeof(mac));
+  if(!rc && expires)
+    *expires = t.expires;
   if(rc == VOUCH_ERR_NOT_FOUND || (!rc && strcmp(t.purpose, purpose))) {
     user[0] = '\0';
     return VOUCH_ERR_AUTH;

@@ -237,6 +237,11 @@ vouch_rc vouch_password_set(vouch_ctx *ctx, const char *user, const char *pw,
     rc = vouch_store_tokens_kill(st, user, "reset");
   if(!rc)
     rc = vouch_store_codes_kill(st, user, "reset");
+  /* And a TV sign-in on the web half done with the old password. */
+  if(!rc)
+    rc = vouch_store_tokens_kill(st, user, VOUCH_TOKEN_TV_CHECK);
+  if(!rc)
+    rc = vouch_store_tokens_kill(st, user, VOUCH_TOKEN_TV_OK);
   if(!rc)
     rc = vouch_audit(ctx, user, "password.changed", NULL);
   if(!rc)

@@ -445,6 +445,11 @@ vouch_rc vouch_sessions_revoke(vouch_ctx *ctx, const char *user,
     rc = vouch_store_tokens_kill(st, user, "reset");
   if(!rc)
     rc = vouch_store_codes_kill(st, user, "reset");
+  /* And a TV sign-in on the web half done with the old password. */
+  if(!rc)
+    rc = vouch_store_tokens_kill(st, user, VOUCH_TOKEN_TV_CHECK);
+  if(!rc)
+    rc = vouch_store_tokens_kill(st, user, VOUCH_TOKEN_TV_OK);
   snprintf(detail, sizeof(detail), "count=%zu", n);
   if(!rc)
     rc = vouch_audit(ctx, user, "sessions.revoked", detail);

@@ -625,6 +625,14 @@ vouch_rc vouch_code_redeem_to(vouch_ctx *ctx, const char *user,
  * purpose, VOUCH_ERR_STALE expired or used (user is still set). */
 vouch_rc vouch_token_owner(vouch_ctx *ctx, const char *purpose,
                            const char *token, char *user, size_t len);
+/* The same, and *expires (may be NULL) gets when the token dies. */
+vouch_rc vouch_token_owner_until(vouch_ctx *ctx, const char *purpose,
+                                 const char *token, char *user, size_t len,
+                                 time_t *expires);
+/* The purposes of the TV pages' tokens (vouch-web /tv): a password and
+ * a sign-out everywhere end them, as they end reset links. */
+#define VOUCH_TOKEN_TV_CHECK "tv-check"
+#define VOUCH_TOKEN_TV_OK "tv-ok"
 
 /* A single-use URL-safe token for (user, purpose), valid ttl seconds; only
  * its keyed hash is stored. */

@@ -48,6 +48,8 @@ static void say(const struct device *d, int style, vouch_msg_id id,
 /* The PAM text messages of a QR code stay within this many bytes each
  * (Linux-PAM's PAM_MAX_MSG_SIZE is 512): whole lines of it a message. */
 #define QR_MSG_MAX 500
+/* The widest QR code drawn: a console of 80 columns. */
+#define QR_COLS_MAX 80
 
 /* The end of the line that starts at p. */
 static char *line_end(char *p)
@@ -60,10 +62,13 @@ static char *line_end(char *p)
 /* The QR code of url, a few whole lines a message. */
 static void say_qr(const struct device *d, const char *url)
 {
-  char *qr = vd_qr_text(url), *start, *end, *next, save;
+  char *qr = vd_qr_text(url, QR_COLS_MAX), *start, *end, *next, save;
 
   if(!qr) {
-    vouch_log(d->ctx, LOG_ERR, "url=: no QR code could be made of it");
+    vouch_log(d->ctx, LOG_ERR,
+              "url=: its QR code would be wider than %d columns: the "
+              "address is shown without it (a shorter url= fits)",
+              QR_COLS_MAX);
     return;
   }
   for(start = qr; *start; start = *end ? end + 1 : end) {
@@ -95,9 +100,15 @@ static void say_url(const struct device *d)
     return;
   if(p)
     snprintf(link, sizeof(link), "%s", url);
-  else
-    snprintf(link, sizeof(link), "%s%scode=%s", url,
-             strchr(url, '?') ? "&" : "?", d->shown);
+  else {
+    /* code=C joins the query, before a #fragment. */
+    const char *frag = strchr(url, '#');
+    int n = frag ? (int)(frag - url) : (int)strlen(url);
+    const char *q = memchr(url, '?', (size_t)n);
+
+    snprintf(link, sizeof(link), "%.*s%scode=%s%s", n, url, q ? "&" : "?",
+             d->shown, frag ? frag : "");
+  }
   say_qr(d, link);
 }
 

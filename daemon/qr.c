@@ -29,7 +29,7 @@ static bool dark(const QRcode *q, int x, int y)
   return q->data[y * q->width + x] & 1;
 }
 
-char *vd_qr_text(const char *text)
+char *vd_qr_text(const char *text, unsigned max_cols)
 {
   QRcode *q = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
   size_t cols, rows, cap, len = 0, n;
@@ -41,6 +41,10 @@ char *vd_qr_text(const char *text)
   if(!q)
     return NULL;
   cols = (size_t)q->width + 2 * QUIET;
+  if(cols > max_cols) {
+    QRcode_free(q);
+    return NULL;
+  }
   rows = (cols + 1) / 2;
   cap = rows * (cols * 3 + 1) + 1;
   out = malloc(cap);

@@ -165,7 +165,8 @@ int vd_device_auth(vd_req *r);
 
 /* --- qr.c: a QR code of text drawn with Unicode half blocks, lines
  * separated by newlines (none after the last); malloc'ed, NULL when text
- * does not fit one or out of memory. */
-char *vd_qr_text(const char *text);
+ * does not fit one of at most max_cols columns (quiet zone included) or
+ * out of memory. */
+char *vd_qr_text(const char *text, unsigned max_cols);
 
 #endif /* VOUCHD_H */

@@ -8,11 +8,14 @@
  * wrong code or card number as at pam_vouch_otp and pam_vouch_card (one
  * failed security check each, the same lockout).
  *
- * HTTP holds no state, so the steps are tied together by single-use
- * tokens (only their keyed hashes are stored): "tv-check" once the
- * password was right, "tv-ok" once the check was passed.  The page
- * carries the token in a hidden field; each step uses its token up and
- * answers with the next.
+ * HTTP holds no state, so the steps are tied together by tokens (only
+ * their keyed hashes are stored): "tv-check" once the password was
+ * right, good for the steps of the check within [device] code_ttl;
+ * "tv-ok" once the check was passed, used up by the decision (a device
+ * code that no TV shows gets a new one with what was left of its time).
+ * The page carries the token in a hidden field.  A new password and a
+ * sign-out everywhere end both; every step looks at the account again
+ * (locked, reset required, membership ended).
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,8 +23,8 @@
 
 #include "vouchd.h"
 
-#define TV_CHECK "tv-check"
-#define TV_OK "tv-ok"
+#define TV_CHECK VOUCH_TOKEN_TV_CHECK
+#define TV_OK VOUCH_TOKEN_TV_OK
 #define TV_OK_TTL 300 /* seconds to approve once the check was passed */
 
 /* The ways open to the member, as the page names them. */
@@ -37,6 +40,26 @@ static bool way_open(const vouch_methods *m, const char *way)
 {
   return (!strcmp(way, "email") && m->email) ||
          (!strcmp(way, "sms") && m->sms) || (!strcmp(way, "card") && m->card);
+}
+
+/* The account may still sign a device in: NULL, else the status to
+ * answer (as at the account phase of pam_vouch_password). */
+static const char *standing(vd_req *r, const char *user)
+{
+  switch(vouch_account_check(r->ctx, user, NULL)) {
+  case VOUCH_OK:
+    return NULL;
+  case VOUCH_ERR_LOCKED:
+    return "islocked";
+  case VOUCH_ERR_RESET_REQUIRED:
+    return "resetreq";
+  case VOUCH_ERR_EXPIRED:
+    return "ended";
+  case VOUCH_ERR_NO_USER:
+    return "stale";
+  default:
+    return "error";
+  }
 }
 
 /* A step of the check is done: its page.  note says what just happened
@@ -83,31 +106,44 @@ static const char *send_code(vd_req *r, const char *user, const char *way,
   }
 }
 
-/* Sign-in passed: the first way open (email, then SMS, then the card),
- * a code on it, and the token of the check. */
+/* Sign-in passed: the first way open (email, then SMS, then the card)
+ * that can be used now (a way whose code cannot be sent is passed over
+ * while another is left), a code on it, and the token of the check. */
 static void start_check(vd_req *r, const char *user)
 {
+  static const char *const order[] = {"email", "sms", "card"};
   char flow[VOUCH_TOKEN_CHARS + 1];
-  const char *way, *note = "";
+  const char *way = NULL, *note = "", *first = NULL, *first_note = "";
   vouch_methods m;
+  size_t i;
 
   if(vouch_methods_get(r->ctx, user, &m)) {
     vd_web_reply(r, "error", NULL);
     return;
   }
-  if(m.locked) {
-    vd_web_reply(r, "locked", "lang", vouch_user_lang(r->ctx, user), NULL);
-    return;
+  for(i = 0; i < sizeof(order) / sizeof(order[0]) && !way; i++) {
+    if(!way_open(&m, order[i]))
+      continue;
+    note = strcmp(order[i], "card") ? send_code(r, user, order[i], false) : "";
+    if(!note) {
+      vd_web_reply(r, "islocked", "lang", vouch_user_lang(r->ctx, user), NULL);
+      return;
+    }
+    if(!first) {
+      first = order[i];
+      first_note = note;
+    }
+    if(strcmp(note, "capped") && strcmp(note, "sendfail"))
+      way = order[i];
   }
-  way = m.email ? "email" : m.sms ? "sms" : m.card ? "card" : NULL;
-  if(!way) {
+  if(!first) {
     vouch_audit(r->ctx, user, "check.no_way", "tv");
     vd_web_reply(r, "noway", "lang", vouch_user_lang(r->ctx, user), NULL);
     return;
   }
-  if(strcmp(way, "card") && !(note = send_code(r, user, way, false))) {
-    vd_web_reply(r, "locked", "lang", vouch_user_lang(r->ctx, user), NULL);
-    return;
+  if(!way) {
+    way = first;
+    note = first_note;
   }
   if(vouch_token_issue(r->ctx, user, TV_CHECK, r->ctx->cfg->device_code_ttl,
                        flow)) {
@@ -121,7 +157,9 @@ static void start_check(vd_req *r, const char *user)
 /* tv.signin CODE USER PASSWORD: the device's code (its shape only: it is
  * decided at the end), then the password as at pam_vouch_password auth
  * and the account as at its account phase.  An unknown name answers as a
- * wrong password, after the same work. */
+ * wrong password, after the same work; so does a locked account (the
+ * page says what to do then): on the open web, a lockout anyone can
+ * cause must not tell members from other names. */
 static void tv_signin(vd_req *r, const char *code, const char *user,
                       const char *pw)
 {
@@ -135,20 +173,16 @@ static void tv_signin(vd_req *r, const char *code, const char *user,
     vd_web_reply(r, "badcode", NULL);
     return;
   }
-  r->user = user;
   rc = vouch_password_check(r->ctx, user, pw);
   if(rc == VOUCH_OK)
     rc = vouch_account_check(r->ctx, user, NULL);
-  lang = rc == VOUCH_OK || rc == VOUCH_ERR_LOCKED ||
-                 rc == VOUCH_ERR_RESET_REQUIRED || rc == VOUCH_ERR_EXPIRED
+  lang = rc == VOUCH_OK || rc == VOUCH_ERR_RESET_REQUIRED ||
+                 rc == VOUCH_ERR_EXPIRED
              ? vouch_user_lang(r->ctx, user)
              : "";
   switch(rc) {
   case VOUCH_OK:
     start_check(r, user);
-    return;
-  case VOUCH_ERR_LOCKED:
-    vd_web_reply(r, "locked", "lang", lang, NULL);
     return;
   case VOUCH_ERR_RESET_REQUIRED:
     vd_web_reply(r, "resetreq", "lang", lang, NULL);
@@ -159,6 +193,7 @@ static void tv_signin(vd_req *r, const char *code, const char *user,
   case VOUCH_ERR_AUTH:
   case VOUCH_ERR_NO_USER:
   case VOUCH_ERR_INPUT:
+  case VOUCH_ERR_LOCKED:
     vd_web_reply(r, "wrong", NULL);
     return;
   default:
@@ -222,7 +257,7 @@ static const char *judge(vd_req *r, const char *user, const char *way,
 static void tv_check(vd_req *r, const char *flow, const char *way,
                      const char *action, const char *answer)
 {
-  const char *note = "";
+  const char *note = "", *st;
   char user[64];
   vouch_methods m;
   vouch_rc rc;
@@ -232,13 +267,12 @@ static void tv_check(vd_req *r, const char *flow, const char *way,
     vd_web_reply(r, vd_web_token_status(rc), NULL);
     return;
   }
-  r->user = user;
-  if(vouch_methods_get(r->ctx, user, &m)) {
-    vd_web_reply(r, "error", NULL);
+  if((st = standing(r, user)) != NULL) {
+    vd_web_reply(r, st, "lang", vouch_user_lang(r->ctx, user), NULL);
     return;
   }
-  if(m.locked) {
-    vd_web_reply(r, "locked", "lang", vouch_user_lang(r->ctx, user), NULL);
+  if(vouch_methods_get(r->ctx, user, &m)) {
+    vd_web_reply(r, "error", NULL);
     return;
   }
   if(!way_open(&m, way)) {
@@ -256,14 +290,14 @@ static void tv_check(vd_req *r, const char *flow, const char *way,
   }
   else if(!strcmp(action, "resend") && strcmp(way, "card")) {
     if(!(note = send_code(r, user, way, true))) {
-      vd_web_reply(r, "locked", "lang", vouch_user_lang(r->ctx, user), NULL);
+      vd_web_reply(r, "islocked", "lang", vouch_user_lang(r->ctx, user), NULL);
       return;
     }
   }
   else if(!strcmp(action, "way")) {
     vouch_audit(r->ctx, user, "check.another_way", way);
     if(strcmp(way, "card") && !(note = send_code(r, user, way, false))) {
-      vd_web_reply(r, "locked", "lang", vouch_user_lang(r->ctx, user), NULL);
+      vd_web_reply(r, "islocked", "lang", vouch_user_lang(r->ctx, user), NULL);
       return;
     }
   }
@@ -276,29 +310,36 @@ static void tv_check(vd_req *r, const char *flow, const char *way,
 
 /* tv.decide FLOW CODE approve|deny: the member who passed the check
  * approves or refuses the device showing CODE, as "vouch-account
- * approve" does.  The token is used up first; a code that is not waiting
- * gets a new token, so that the member may type it again. */
+ * approve" does, while the account may still sign in.  The token is
+ * used up first; a code that is not waiting gets a new token for what
+ * was left of the old one's time, so that the member may type it
+ * again. */
 static void tv_decide(vd_req *r, const char *flow, const char *code,
                       const char *decision)
 {
   char user[64], again[VOUCH_TOKEN_CHARS + 1];
   bool approve = !strcmp(decision, "approve");
-  const char *lang;
+  time_t expires = 0, now;
+  const char *lang, *st;
   vouch_rc rc;
 
   if(!approve && strcmp(decision, "deny")) {
     vd_web_reply(r, "error", NULL);
     return;
   }
-  rc = vouch_token_owner(r->ctx, TV_OK, flow, user, sizeof(user));
+  rc = vouch_token_owner_until(r->ctx, TV_OK, flow, user, sizeof(user),
+                               &expires);
   if(!rc)
     rc = vouch_token_redeem(r->ctx, user, TV_OK, flow);
   if(rc) {
     vd_web_reply(r, vd_web_token_status(rc), NULL);
     return;
   }
-  r->user = user;
   lang = vouch_user_lang(r->ctx, user);
+  if(approve && (st = standing(r, user)) != NULL) {
+    vd_web_reply(r, st, "lang", lang, NULL);
+    return;
+  }
   rc = vouch_device_decide(r->ctx, user, code, approve);
   if(rc == VOUCH_OK) {
     vd_web_reply(r, approve ? "approved" : "denied", "user", user, "lang",
@@ -309,9 +350,14 @@ static void tv_decide(vd_req *r, const char *flow, const char *code,
     vd_web_reply(r, "rate", "lang", lang, NULL);
     return;
   }
-  if((rc != VOUCH_ERR_AUTH && rc != VOUCH_ERR_INPUT) ||
-     vouch_token_issue(r->ctx, user, TV_OK, TV_OK_TTL, again)) {
+  now = time(NULL);
+  if(rc != VOUCH_ERR_AUTH && rc != VOUCH_ERR_INPUT) {
     vd_web_reply(r, "error", "lang", lang, NULL);
+    return;
+  }
+  if(expires <= now || vouch_token_issue(r->ctx, user, TV_OK,
+                                         (unsigned)(expires - now), again)) {
+    vd_web_reply(r, "stale", "lang", lang, NULL);
     return;
   }
   vd_web_reply(r, rc == VOUCH_ERR_AUTH ? "unknown" : "badcode", "flow", again,

@@ -645,6 +645,27 @@ static const char *const texts[W_COUNT][WEB_LANGS] = {
          "sedan om.",
          "Terlalu banyak kod log masuk yang salah. Tunggu 15 minit, kemudian "
          "mulakan semula."},
+    [W_TV_FORGOT] =
+        {"Forgot your password, or locked out? Choose a new password",
+         "Har du glemt din adgangskode, eller er du låst ude? Vælg en ny "
+         "adgangskode",
+         "Wachtwoord vergeten of buitengesloten? Kies een nieuw wachtwoord",
+         "Har du glömt lösenordet eller är du utelåst? Välj ett nytt lösenord",
+         "Terlupa kata laluan, atau disekat? Pilih kata laluan baharu"},
+    [W_ISLOCKED_TITLE] = {"Your account is locked", "Din konto er låst",
+                          "Je account is geblokkeerd", "Ditt konto är låst",
+                          "Akaun anda disekat"},
+    [W_ISLOCKED_TEXT] =
+        {"For your security, this account is locked after too many wrong "
+         "answers. Choose a new password to open it again.",
+         "Af sikkerhedshensyn er kontoen låst efter for mange forkerte svar. "
+         "Vælg en ny adgangskode for at åbne den igen.",
+         "Voor je veiligheid is dit account geblokkeerd na te veel verkeerde "
+         "antwoorden. Kies een nieuw wachtwoord om het weer te openen.",
+         "För din säkerhet är kontot låst efter för många felaktiga svar. "
+         "Välj ett nytt lösenord för att öppna det igen.",
+         "Demi keselamatan anda, akaun ini disekat selepas terlalu banyak "
+         "jawapan salah. Pilih kata laluan baharu untuk membukanya semula."},
 };
 
 static int lang_index(const char *lang)

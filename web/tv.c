@@ -87,6 +87,13 @@ static enum MHD_Result signin_form(struct MHD_Connection *c, int status,
   web_field(&p, lang, "password", W_PASSWORD, "password",
             "autocomplete=\"current-password\"");
   web_form_end(&p, lang);
+  /* Also the way out of a lockout: the sign-in says "not right" to a
+   * locked account too. */
+  web_page_raw(&p, "<p><a href=\"");
+  web_page_text(&p, web_prefix);
+  web_page_raw(&p, "/forgot\">");
+  web_page_text(&p, web_text_get(lang, W_TV_FORGOT));
+  web_page_raw(&p, "</a></p>\n");
   web_page_end(&p);
   return web_send_page(c, &p, NULL);
 }
@@ -272,10 +279,12 @@ static enum MHD_Result approve_from(struct MHD_Connection *c, int status,
 
 /* ------------------------------------------------------ ends of a flow */
 
-/* A page that ends the flow and offers to start again at /tv. */
-static enum MHD_Result again_page(struct MHD_Connection *c, int status,
-                                  const char *lang, web_text title,
-                                  web_text text)
+/* A page of a title, a text and a link (path, with ?code=device when
+ * device is a code to carry on with). */
+static enum MHD_Result link_page(struct MHD_Connection *c, int status,
+                                 const char *lang, web_text title,
+                                 web_text text, const char *path,
+                                 const char *device, web_text link)
 {
   web_page p;
 
@@ -283,40 +292,55 @@ static enum MHD_Result again_page(struct MHD_Connection *c, int status,
   web_page_para(&p, NULL, web_text_get(lang, text));
   web_page_raw(&p, "<p><a href=\"");
   web_page_text(&p, web_prefix);
-  web_page_raw(&p, "/tv\">");
-  web_page_text(&p, web_text_get(lang, W_START_AGAIN));
+  web_page_text(&p, path);
+  if(device && *device) {
+    web_page_raw(&p, "?code=");
+    web_page_text(&p, device); /* the code's alphabet and "-" only */
+  }
+  web_page_raw(&p, "\">");
+  web_page_text(&p, web_text_get(lang, link));
   web_page_raw(&p, "</a></p>\n");
   web_page_end(&p);
   return web_send_page(c, &p, NULL);
 }
 
-/* The pages every step may end on; NULL st: vouchd was not reached. */
-static enum MHD_Result ended(struct MHD_Connection *c, const char *st,
-                             const char *lang)
+/* A typed device code fit for a link: letters, digits and "-". */
+static const char *link_code(const char *device)
 {
-  web_page p;
+  size_t n = device ? strlen(device) : 0;
 
+  if(!n || n > DEVICE_MAX ||
+     strspn(device, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                    "0123456789-") != n)
+    return NULL;
+  return device;
+}
+
+/* The pages every step may end on; NULL st: vouchd was not reached.
+ * device: the code typed so far, for "start again". */
+static enum MHD_Result ended(struct MHD_Connection *c, const char *st,
+                             const char *lang, const char *device)
+{
+  device = link_code(device);
   if(st && !strcmp(st, "locked"))
-    return web_send_note(c, 403, lang, W_CHECK_TITLE, W_LOCKED, NULL);
-  if(st && !strcmp(st, "resetreq")) {
-    web_page_start(&p, 403, lang, web_prefix, W_RESETREQ_TITLE);
-    web_page_para(&p, NULL, web_text_get(lang, W_RESETREQ_TEXT));
-    web_page_raw(&p, "<p><a href=\"");
-    web_page_text(&p, web_prefix);
-    web_page_raw(&p, "/forgot\">");
-    web_page_text(&p, web_text_get(lang, W_ASK_NEW));
-    web_page_raw(&p, "</a></p>\n");
-    web_page_end(&p);
-    return web_send_page(c, &p, NULL);
-  }
+    return link_page(c, 403, lang, W_CHECK_TITLE, W_LOCKED, "/forgot", NULL,
+                     W_TV_FORGOT);
+  if(st && !strcmp(st, "islocked"))
+    return link_page(c, 403, lang, W_ISLOCKED_TITLE, W_ISLOCKED_TEXT,
+                     "/forgot", NULL, W_TV_FORGOT);
+  if(st && !strcmp(st, "resetreq"))
+    return link_page(c, 403, lang, W_RESETREQ_TITLE, W_RESETREQ_TEXT,
+                     "/forgot", NULL, W_ASK_NEW);
   if(st && !strcmp(st, "ended"))
     return web_send_note(c, 403, lang, W_TV_TITLE, W_ENDED_TEXT, NULL);
   if(st && !strcmp(st, "noway"))
     return web_send_note(c, 403, lang, W_NOWAY_TITLE, W_NOWAY_TEXT, NULL);
   if(st && !strcmp(st, "rate"))
-    return again_page(c, 429, lang, W_RATE_TITLE, W_DEVICE_RATE);
+    return link_page(c, 429, lang, W_RATE_TITLE, W_DEVICE_RATE, "/tv", device,
+                     W_START_AGAIN);
   if(st && (!strcmp(st, "stale") || !strcmp(st, "invalid")))
-    return again_page(c, 410, lang, W_TV_STALE_TITLE, W_TV_STALE_TEXT);
+    return link_page(c, 410, lang, W_TV_STALE_TITLE, W_TV_STALE_TEXT, "/tv",
+                     device, W_START_AGAIN);
   if(st && !strcmp(st, "badway"))
     return web_bad_form(c, lang);
   return web_send_note(c, 503, lang, W_ERROR_TITLE, W_ERROR_TEXT, NULL);
@@ -354,7 +378,7 @@ static enum MHD_Result signin_post(struct MHD_Connection *c, const char *lang,
     ret = signin_form(c, 400, lang, code, user,
                       web_text_get(lang, W_SIGNIN_WRONG));
   else
-    ret = ended(c, st, lang);
+    ret = ended(c, st, lang, code);
   vouch_frame_wipe(&ans);
   return ret;
 }
@@ -398,7 +422,7 @@ static enum MHD_Result check_post(struct MHD_Connection *c, const char *lang,
   else if(st && !strcmp(st, "passed"))
     ret = approve_from(c, 200, lang, &ans, device, NULL);
   else
-    ret = ended(c, st, lang);
+    ret = ended(c, st, lang, device);
   vouch_frame_wipe(&ans);
   return ret;
 }
@@ -438,7 +462,7 @@ static enum MHD_Result approve_post(struct MHD_Connection *c, const char *lang,
     ret = approve_from(c, 400, lang, &ans, code,
                        web_text_get(lang, W_TV_CODE_BAD));
   else
-    ret = ended(c, st, lang);
+    ret = ended(c, st, lang, code);
   vouch_frame_wipe(&ans);
   return ret;
 }

@@ -147,6 +147,9 @@ typedef enum {
   W_DENIED_TEXT,
   W_DEVICE_UNKNOWN,
   W_DEVICE_RATE,
+  W_TV_FORGOT,
+  W_ISLOCKED_TITLE,
+  W_ISLOCKED_TEXT,
   W_COUNT
 } web_text;
 

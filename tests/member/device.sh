@@ -155,6 +155,7 @@ conv_wait_for '^TEXT_INFO: Or open https://tv.example.org/tv\?lang=en on'
 qr_check "https://tv.example.org/tv?lang=en&code=$code" "QR code gets the code"
 approve bo 'Kodeord-123' "$code" --deny
 expect_conv $PAM_AUTH_ERR "plain url: denied"
+
 conv_start tv_noqr tv auth
 conv_wait_for '^TEXT_INFO: Or open https://example.org/tv on'
 code=$(shown_code)

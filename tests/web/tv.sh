@@ -181,6 +181,29 @@ expect_status 200 "denied"
 expect_body 'Login afvist' "says so (da)"
 expect_conv $PAM_AUTH_ERR "the denied TV fails"
 
+# --- a new password ends a TV sign-in half done
+conv_start tv tv auth
+conv_wait_for '^TEXT_INFO: Your sign-in code: '
+code=$(shown_code)
+H POST /tv -d "$(form csrf="$csrf" code="$code" user=alice password='correct horse')"
+expect_status 200 "alice signs in again"
+flow=$(flow_of)
+fcsrf=$(csrf_of)
+cpost way=email to=card code=
+cpost way=card action=answer card='4111 1111 1111 1111'
+expect_status 200 "the approval page"
+aflow=$(flow_of)
+acsrf=$(csrf_of)
+printf 'another horse 9\n' | ctl passwd alice >/dev/null 2>&1 ||
+  fail "vouchctl passwd alice"
+H POST /tv/approve -d "$(form csrf="$acsrf" flow="$aflow" code="$code" decision=approve)"
+expect_status 410 "the approval after a new password: gone"
+expect_body "href=\"/tv\?code=$code\"" "start again keeps the code"
+expect_conv_pending() { [ ! -e "$T/conv.rc" ] && pass "$1" || fail "$1: the TV ended"; }
+expect_conv_pending "the TV still waits"
+pkill -f "$PAMDRIVE tv tv auth" 2>/dev/null
+conv_end 5
+
 # --- lockout from the web locks PAM too ([lockout] max_failures = 5)
 conv_start tv tv auth
 conv_wait_for '^TEXT_INFO: Your sign-in code: '
@@ -201,7 +224,12 @@ expect_grep '"state":"locked"' "$T/show" "carl is locked"
 answers 'carl password'
 drive $PAM_MAXTRIES "PAM refuses carl now" pw carl auth
 H POST /tv -d "$(form csrf="$csrf" code="$code" user=carl password='carl password')"
-expect_status 403 "the web refuses carl now"
+expect_status 400 "the web refuses carl now"
+body | sed 's/value="[^"]*"//g' >"$T/locked.page"
+cmp -s "$T/unknown.page" "$T/locked.page" &&
+  pass "a locked account gets the page of an unknown name" ||
+  fail "a locked account's page differs: $(diff "$T/unknown.page" "$T/locked.page")"
+expect_body 'href="/forgot"' "which leads to a new password"
 # The TV still waiting stops.
 pkill -f "$PAMDRIVE tv tv auth" 2>/dev/null
 conv_end 5
