@@ -9,7 +9,7 @@ faketime python3 python3-aiosmtpd sqlite3 groff-base binutils procps
 util-linux debhelper dpkg-dev lintian openssh-server openssh-client
 sasl2-bin tmux passwd libpam-runtime clang libclang-rt-14-dev
 libmicrohttpd-dev chromium fonts-dejavu-core nginx-light openssl
-libqrencode-dev zbar-tools"
+libqrencode-dev zbar-tools postgresql-15 libpq-dev"
 # npm (and Node.js with it) only where the machine has none of its own.
 command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
 missing=""
@@ -62,8 +62,9 @@ echo "deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
 # Installing openssh-server (for tests/e2e/sshd.sh, which runs its own
 # sshd on a loopback port) would start the system's sshd: a policy-rc.d
-# that says "no" keeps every service down during the install; it is
-# removed again when this script put it there.
+# that says "no" keeps every service down during the install (also the
+# cluster postgresql-15 makes: the tests run throwaway clusters of their
+# own, tests/pg.inc); it is removed again when this script put it there.
 policy=/usr/sbin/policy-rc.d
 made_policy=""
 if [ ! -e "$policy" ]; then
