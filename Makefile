@@ -44,7 +44,9 @@ endif
 # The release, from the first line of debian/changelog ("vouch (X) ...").
 VERSION  := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
 
-VCPPFLAGS := -Icore -D_GNU_SOURCE -DVOUCH_VERSION='"$(VERSION)"' \
+# libpq's header (Debian's libpq-dev) is under its own folder.
+PQ_INCLUDE ?= /usr/include/postgresql
+VCPPFLAGS := -Icore -I$(PQ_INCLUDE) -D_GNU_SOURCE -DVOUCH_VERSION='"$(VERSION)"' \
   -DVOUCH_CONF_PATH='"$(SYSCONFDIR)/vouch/vouch.conf"' \
   -DVOUCH_KEY_PATH='"$(SYSCONFDIR)/vouch/secret.key"' \
   -DVOUCH_LIBEXECDIR='"$(LIBEXECDIR)"' \
@@ -62,7 +64,10 @@ LIBVOUCH    := $(BUILD)/libvouch.a
 # The shared core, installed into the private directory PRIVLIBDIR: every
 # core object but the transports (libcurl), which only the delivery
 # helper links, so that no PAM host ever loads libcurl.
-LIBSO_OBJ   := $(filter-out $(BUILD)/core/transport.o,$(CORE_OBJ))
+# Not in the shared core: the transports (libcurl, vouch-deliver only)
+# and the PostgreSQL connection (libpq, vouchd and the store's tools).
+LIBSO_OBJ   := $(filter-out $(BUILD)/core/transport.o $(BUILD)/core/pg.o,\
+  $(CORE_OBJ))
 LIBSO       := $(BUILD)/lib/libvouch.so.0
 # The client side (client/): the protocol to vouchd and the relay of its
 # conversation, linked statically into every module (and the daemon, for
@@ -230,6 +235,9 @@ $(BUILD)/tests/test_proto: tests/unit/test_proto.c $(LIBCLIENT) \
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIBVOUCH) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBVOUCH) $(LIBS) \
 	  -lcmocka
+
+$(BUILD)/tests/pg_probe: tests/bin/pg_probe.c $(LIBVOUCH) | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBVOUCH) $(LIBS) -lpq
 
 $(BUILD)/tests/%: tests/bin/%.c $(LIBVOUCH) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBVOUCH) $(LIBS) -ldl

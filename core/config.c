@@ -75,6 +75,7 @@ enum kind {
   K_SMS_BODY,    /* char *, request body template or empty (NULL) */
   K_SOCKET,      /* char *, absolute path of a Unix socket (108 bytes) */
   K_TEXT,        /* char *, printable text without spaces or empty (NULL) */
+  K_CONNINFO,    /* char *, printable ASCII with spaces (libpq keywords) */
   K_BACKEND      /* int, sqlite | postgresql */
 };
 
@@ -139,7 +140,12 @@ static const struct key keys[] = {
     {"export", "confirm_ttl", K_DUR, F(export_confirm_ttl), 60, MAX_DURATION},
     {"export", "keep", K_DUR, F(export_keep), 60, MAX_DURATION},
     {"store", "backend", K_BACKEND, F(store_backend), 0, 0},
-    {"store", "conninfo", K_TEXT, F(store_conninfo), 0, 0},
+    {"store", "conninfo", K_CONNINFO, F(store_conninfo), 0, 0},
+    {"store", "password_file", K_OPT_PATH, F(store_password_file), 0, 0},
+    {"store", "ca_file", K_PATH, F(store_ca_file), 0, 0},
+    {"store", "connect_timeout", K_DUR, F(store_connect_timeout), 1, 60},
+    {"store", "statement_timeout", K_DUR_MS, F(store_statement_timeout_ms), 1,
+     600},
     {"daemon", "socket", K_SOCKET, F(daemon_socket), 0, 0},
     {"daemon", "timeout", K_DUR, F(daemon_timeout), 2, 300},
     {"daemon", "answer_timeout", K_DUR, F(daemon_answer_timeout), 10, 3600},
@@ -341,6 +347,20 @@ static vouch_rc from_ok(const char *s, bool *ok)
   return VOUCH_OK;
 }
 
+/* [store] conninfo: libpq's "keyword = value" pairs, printable ASCII
+ * (libpq itself parses it, at connect). */
+static const char *conninfo_problem(const char *s)
+{
+  size_t i;
+
+  for(i = 0; s[i]; i++)
+    if(s[i] < 0x20 || s[i] >= 0x7f)
+      return "contains a control character or non-ASCII text";
+  if(i > 1024)
+    return "is longer than 1024 bytes";
+  return NULL;
+}
+
 /* [email] username, [sms] username: printable ASCII without spaces (it
  * goes into an SMTP AUTH or an HTTP Basic header). */
 static const char *user_problem(const char *s)
@@ -413,6 +433,8 @@ static const char *string_problem(const struct key *k, const char *s,
   case K_USER:
   case K_TEXT:
     return user_problem(s);
+  case K_CONNINFO:
+    return conninfo_problem(s);
   case K_SOCKET:
     if(s[0] != '/')
       return "is not an absolute path (it must start with /)";
@@ -603,6 +625,7 @@ vouch_rc vouch_config_set(vouch_config *c, const char *section,
   case K_SMS_BODY:
   case K_SOCKET:
   case K_TEXT:
+  case K_CONNINFO:
     return set_string(c, k, value, where, log, logarg);
   case K_SMS_FORMAT:
   case K_SMS_AUTH:
@@ -635,6 +658,8 @@ static const size_t string_members[] = {F(path),
                                         F(sms_secret_file),
                                         F(export_dir),
                                         F(store_conninfo),
+                                        F(store_password_file),
+                                        F(store_ca_file),
                                         F(daemon_socket),
                                         F(daemon_user),
                                         F(web_listen),
@@ -733,6 +758,9 @@ vouch_rc vouch_config_defaults(vouch_config *c)
   c->templates_dir = vouch_strdup(VOUCH_DATADIR "/templates");
   c->export_dir = vouch_strdup(VOUCH_STATEDIR "/exports");
   c->store_backend = VOUCH_BACKEND_SQLITE;
+  c->store_ca_file = vouch_strdup("/etc/ssl/certs/ca-certificates.crt");
+  c->store_connect_timeout = 5;
+  c->store_statement_timeout_ms = 5000;
   c->daemon_timeout = 10;
   c->daemon_answer_timeout = 300;
   c->daemon_max_clients = 512;
@@ -744,7 +772,7 @@ vouch_rc vouch_config_defaults(vouch_config *c)
   if(!c->daemon_socket || !c->web_listen || !c->web_base_url ||
      !c->store_path || !c->key_file || !c->reset_link_url || !c->email_url ||
      !c->email_from || !c->delivery_helper || !c->templates_dir ||
-     !c->export_dir) {
+     !c->export_dir || !c->store_ca_file) {
     free_members(c);
     return VOUCH_ERR_NOMEM;
   }

@@ -28,7 +28,6 @@
 #include "vouch.h"
 
 #define REPLY_MAX (64 * 1024) /* bytes of an SMS gateway's reply */
-#define SECRET_MAX 4096       /* bytes of a password or token file */
 #define QP_LINE 75            /* characters before a soft line break */
 #define WORD_BYTES 45         /* text bytes in one RFC 2047 word */
 #define USER_AGENT "vouch-deliver"
@@ -430,48 +429,6 @@ static char *compose_email(const vouch_config *cfg, const vouch_message *m,
 
 /* ---------------------------------------------------------------- files */
 
-/* A password or token: the first line of a private file. */
-static vouch_rc read_secret(const char *path, const char *what, char **out,
-                            vouch_log_fn log, void *arg)
-{
-  char *buf = NULL;
-  size_t len = 0, n;
-  vouch_rc rc;
-  int fd;
-
-  *out = NULL;
-  rc = vouch_open_secure(path, O_RDONLY, true, &fd, log, arg);
-  if(rc) {
-    say(log, arg, "%s: cannot use %s", path, what);
-    return VOUCH_ERR_CONFIG;
-  }
-  rc = vouch_read_fd(fd, SECRET_MAX, &buf, &len);
-  close(fd);
-  if(rc) {
-    say(log, arg, "%s: cannot read %s (at most %d bytes)", path, what,
-        SECRET_MAX);
-    rc = rc == VOUCH_ERR_NOMEM ? rc : VOUCH_ERR_CONFIG;
-    goto out;
-  }
-  n = strcspn(buf, "\n");
-  if(n && buf[n - 1] == '\r')
-    n--;
-  if(!n || memchr(buf, '\0', n)) {
-    say(log, arg, "%s: the first line (%s) is empty or holds a NUL byte", path,
-        what);
-    rc = VOUCH_ERR_CONFIG;
-    goto out;
-  }
-  *out = strndup(buf, n);
-  rc = *out ? VOUCH_OK : VOUCH_ERR_NOMEM;
-out:
-  if(buf) {
-    sodium_memzero(buf, len);
-    free(buf);
-  }
-  return rc;
-}
-
 /* The directory of the file transport: no symlink, owned by root or us,
  * writable by nobody else (a sticky /tmp is refused too). */
 static vouch_rc open_dir(const char *dir, int *dfd, vouch_log_fn log,
@@ -705,8 +662,8 @@ static vouch_rc send_smtp(const vouch_config *cfg, const vouch_message *m,
   vouch_rc rc = VOUCH_ERR_NOMEM;
 
   if(cfg->email_username) {
-    rc = read_secret(cfg->email_password_file, "the SMTP password", &pw, log,
-                     arg);
+    rc = vouch_read_secret_file(cfg->email_password_file, "the SMTP password",
+                                &pw, log, arg);
     if(rc)
       goto out;
     rc = VOUCH_ERR_NOMEM;
@@ -844,8 +801,8 @@ static vouch_rc send_http(const vouch_config *cfg, const vouch_message *m,
     return VOUCH_ERR_UNAVAIL;
   }
   if(cfg->sms_auth != VOUCH_SMS_AUTH_NONE) {
-    rc = read_secret(cfg->sms_secret_file, "the SMS gateway secret", &secret,
-                     log, arg);
+    rc = vouch_read_secret_file(cfg->sms_secret_file, "the SMS gateway secret",
+                                &secret, log, arg);
     if(rc)
       return rc;
   }

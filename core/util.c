@@ -674,3 +674,46 @@ char *vouch_trim(char *s)
     s[--n] = '\0';
   return s;
 }
+
+/* A password or token: the first line of a private file. */
+vouch_rc vouch_read_secret_file(const char *path, const char *what, char **out,
+                                vouch_log_fn log, void *arg)
+{
+  char *buf = NULL;
+  size_t len = 0, n;
+  vouch_rc rc;
+  int fd;
+
+  *out = NULL;
+  rc = vouch_open_secure(path, O_RDONLY, true, &fd, log, arg);
+  if(rc) {
+    vouch_logp(log, arg, LOG_ERR, "%s: cannot use %s", path, what);
+    return VOUCH_ERR_CONFIG;
+  }
+  rc = vouch_read_fd(fd, VOUCH_SECRET_FILE_MAX, &buf, &len);
+  close(fd);
+  if(rc) {
+    vouch_logp(log, arg, LOG_ERR, "%s: cannot read %s (at most %d bytes)",
+               path, what, VOUCH_SECRET_FILE_MAX);
+    rc = rc == VOUCH_ERR_NOMEM ? rc : VOUCH_ERR_CONFIG;
+    goto out;
+  }
+  n = strcspn(buf, "\n");
+  if(n && buf[n - 1] == '\r')
+    n--;
+  if(!n || memchr(buf, '\0', n)) {
+    vouch_logp(log, arg, LOG_ERR,
+               "%s: the first line (%s) is empty or holds a NUL byte", path,
+               what);
+    rc = VOUCH_ERR_CONFIG;
+    goto out;
+  }
+  *out = strndup(buf, n);
+  rc = *out ? VOUCH_OK : VOUCH_ERR_NOMEM;
+out:
+  if(buf) {
+    sodium_memzero(buf, len);
+    free(buf);
+  }
+  return rc;
+}

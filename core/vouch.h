@@ -149,6 +149,13 @@ vouch_rc vouch_open_secure(const char *path, int flags, bool private_file,
 /* Reads a whole file opened by vouch_open_secure into a NUL-terminated
  * malloc'ed buffer; refuses files larger than max bytes. */
 vouch_rc vouch_read_fd(int fd, size_t max, char **out, size_t *len);
+/* A password or token: the first line (without CR) of path, a private
+ * file (vouch_open_secure) of at most VOUCH_SECRET_FILE_MAX bytes;
+ * malloc'ed into *out (vouch_free_secret).  what names it in messages.
+ * VOUCH_ERR_CONFIG when refused, empty or unreadable. */
+#define VOUCH_SECRET_FILE_MAX 4096
+vouch_rc vouch_read_secret_file(const char *path, const char *what, char **out,
+                                vouch_log_fn log, void *arg);
 
 /* Joins printf-style text into a new malloc'ed string (NULL on ENOMEM). */
 char *vouch_asprintf(const char *fmt, ...) VOUCH_PRINTF(1, 2);
@@ -230,9 +237,13 @@ typedef struct vouch_config {
   char *export_dir;            /* dir = STATEDIR/exports (0700) */
   unsigned export_confirm_ttl; /* confirm_ttl = 7d, seconds */
   unsigned export_keep;        /* keep = 30d: a ready archive's life */
-  /* [store] backend and conninfo (PostgreSQL, for fleets) */
-  int store_backend;    /* backend = sqlite (VOUCH_BACKEND_SQLITE) */
-  char *store_conninfo; /* conninfo = (libpq keywords) */
+  /* [store] backend and conninfo (PostgreSQL, for fleets: core/pg.c) */
+  int store_backend;         /* backend = sqlite (VOUCH_BACKEND_SQLITE) */
+  char *store_conninfo;      /* conninfo = (libpq keywords) */
+  char *store_password_file; /* password_file = (none) */
+  char *store_ca_file;       /* ca_file = /etc/ssl/certs/ca-certificates.crt */
+  unsigned store_connect_timeout;      /* connect_timeout = 5s */
+  unsigned store_statement_timeout_ms; /* statement_timeout = 5s */
   /* [daemon]: vouchd and how its clients reach it */
   char *daemon_socket;            /* socket = /run/vouch/vouchd.sock */
   unsigned daemon_timeout;        /* timeout = 10s: clients give up */

@@ -1,0 +1,267 @@
+/*
+ * pg.c - the connection of the PostgreSQL store ([store] backend =
+ * postgresql, SPEC 9): libpq's parameters built from the configuration
+ * alone.  Every parameter that libpq would otherwise take from the PG*
+ * environment, a service file, ~/.pgpass or ~/.postgresql is set
+ * explicitly; the password comes from [store] password_file; every
+ * connection that is not over a Unix socket verifies the server's
+ * certificate and name (sslmode=verify-full against [store] ca_file);
+ * connecting and each statement are bounded in time.
+ *
+ * Linked into vouchd and the tools that open the store only (never into
+ * libvouch.so, the PAM modules or the client library).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
+#include <sodium.h>
+
+#include "pg.h"
+
+extern char **environ;
+
+#define PARAMS_MAX 40
+
+/* Keywords [store] conninfo may not set: vouch sets them itself, or they
+ * would read files or the environment (service files, passfile), or
+ * weaken what is required (sslmode, gssencmode). */
+static const char *const owned[] = {
+    "password",    "passfile",        "service",    "sslmode",
+    "sslrootcert", "requiressl",      "gssencmode", "sslcrl",
+    "sslcrldir",   "connect_timeout", "options",    "krbsrvname",
+    "gsslib",      "requirepeer",     "sslsni",     NULL};
+
+/* Keywords it may set: where and who, and client certificates. */
+static const char *const allowed[] = {"host",
+                                      "hostaddr",
+                                      "port",
+                                      "dbname",
+                                      "user",
+                                      "application_name",
+                                      "target_session_attrs",
+                                      "sslcert",
+                                      "sslkey",
+                                      "ssl_min_protocol_version",
+                                      "ssl_max_protocol_version",
+                                      "keepalives",
+                                      "keepalives_idle",
+                                      "keepalives_interval",
+                                      "keepalives_count",
+                                      "tcp_user_timeout",
+                                      "channel_binding",
+                                      NULL};
+
+static bool listed(const char *const *list, const char *word)
+{
+  for(; *list; list++)
+    if(!strcmp(*list, word))
+      return true;
+  return false;
+}
+
+void vouch_pg_clear_env(void)
+{
+  char name[128];
+  size_t i, n;
+
+  /* Removing shifts environ: start again after each. */
+  for(i = 0; environ && environ[i];) {
+    n = strcspn(environ[i], "=");
+    if(!strncmp(environ[i], "PG", 2) && n < sizeof(name)) {
+      memcpy(name, environ[i], n);
+      name[n] = '\0';
+      unsetenv(name);
+      i = 0;
+      continue;
+    }
+    i++;
+  }
+}
+
+/* The parameters being built. */
+struct params {
+  const char *key[PARAMS_MAX + 1];
+  const char *val[PARAMS_MAX + 1];
+  unsigned n;
+};
+
+static void put(struct params *p, const char *key, const char *val)
+{
+  unsigned i;
+
+  for(i = 0; i < p->n; i++)
+    if(!strcmp(p->key[i], key)) {
+      p->val[i] = val;
+      return;
+    }
+  if(p->n < PARAMS_MAX) {
+    p->key[p->n] = key;
+    p->val[p->n++] = val;
+  }
+}
+
+static const char *get(const struct params *p, const char *key)
+{
+  unsigned i;
+
+  for(i = 0; i < p->n; i++)
+    if(!strcmp(p->key[i], key))
+      return p->val[i];
+  return NULL;
+}
+
+/* Does every host of the list name a Unix socket directory?  libpq
+ * takes a host that starts with "/" (or "@", abstract) as one. */
+static bool sockets_only(const char *hosts)
+{
+  const char *h = hosts;
+
+  if(!h || !*h)
+    return false; /* no host: libpq's compiled-in default, refused */
+  for(;;) {
+    if(*h != '/' && *h != '@')
+      return false;
+    h = strchr(h, ',');
+    if(!h)
+      return true;
+    h++;
+  }
+}
+
+/* [store] conninfo into p: only allowed keywords; host, dbname and user
+ * required.  The parsed options are kept in *opts (freed by the caller
+ * with PQconninfoFree). */
+static vouch_rc take_conninfo(const vouch_config *c, struct params *p,
+                              PQconninfoOption **opts, vouch_log_fn log,
+                              void *arg)
+{
+  PQconninfoOption *o;
+  char *err = NULL;
+
+  *opts = PQconninfoParse(c->store_conninfo ? c->store_conninfo : "", &err);
+  if(!*opts) {
+    vouch_logp(log, arg, LOG_ERR, "[store] conninfo: %s",
+               err ? vouch_trim(err) : "out of memory");
+    PQfreemem(err);
+    return VOUCH_ERR_CONFIG;
+  }
+  for(o = *opts; o->keyword; o++) {
+    if(!o->val)
+      continue;
+    if(listed(owned, o->keyword)) {
+      vouch_logp(log, arg, LOG_ERR,
+                 "[store] conninfo: %s is set by vouch itself (see "
+                 "vouch.conf(5): password_file, ca_file, connect_timeout, "
+                 "statement_timeout)",
+                 o->keyword);
+      return VOUCH_ERR_CONFIG;
+    }
+    if(!listed(allowed, o->keyword)) {
+      vouch_logp(log, arg, LOG_ERR, "[store] conninfo: %s is not taken",
+                 o->keyword);
+      return VOUCH_ERR_CONFIG;
+    }
+    put(p, o->keyword, o->val);
+  }
+  if(!get(p, "host") && !get(p, "hostaddr")) {
+    vouch_logp(log, arg, LOG_ERR,
+               "[store] conninfo: host is missing (a name, an address, or "
+               "the directory of the server's Unix socket)");
+    return VOUCH_ERR_CONFIG;
+  }
+  if(!get(p, "dbname") || !get(p, "user")) {
+    vouch_logp(log, arg, LOG_ERR,
+               "[store] conninfo: dbname and user are both needed");
+    return VOUCH_ERR_CONFIG;
+  }
+  return VOUCH_OK;
+}
+
+/* The first line of [store] password_file (vouch_read_secret_file). */
+static vouch_rc take_password(const vouch_config *c, char **pw,
+                              vouch_log_fn log, void *arg)
+{
+  *pw = NULL;
+  if(!c->store_password_file)
+    return VOUCH_OK;
+  return vouch_read_secret_file(c->store_password_file,
+                                "the database password", pw, log, arg);
+}
+
+vouch_rc vouch_pg_connect(const vouch_config *c, PGconn **out,
+                          vouch_log_fn log, void *arg)
+{
+  char timeout[16], options[160], user_timeout[24], *pw = NULL;
+  PQconninfoOption *opts = NULL;
+  struct params p;
+  const char *host;
+  PGconn *conn;
+  vouch_rc rc;
+
+  *out = NULL;
+  memset(&p, 0, sizeof(p));
+  rc = take_conninfo(c, &p, &opts, log, arg);
+  if(!rc)
+    rc = take_password(c, &pw, log, arg);
+  if(rc)
+    goto out;
+  host = get(&p, "host");
+  snprintf(timeout, sizeof(timeout), "%u", c->store_connect_timeout);
+  /* A statement, a wait for a lock, and an idle transaction are bounded
+   * on the server too; schema vouch only, whatever the role's settings. */
+  snprintf(options, sizeof(options),
+           "-c statement_timeout=%u -c lock_timeout=%u "
+           "-c idle_in_transaction_session_timeout=%u",
+           c->store_statement_timeout_ms, c->store_statement_timeout_ms,
+           c->store_statement_timeout_ms * 2);
+  /* Unacknowledged data on a dead link counts as gone after the connect
+   * timeout (a primary killed mid-burst). */
+  snprintf(user_timeout, sizeof(user_timeout), "%u",
+           c->store_connect_timeout * 1000);
+  put(&p, "connect_timeout", timeout);
+  put(&p, "options", options);
+  put(&p, "password", pw ? pw : "");
+  put(&p, "passfile", "/dev/null");
+  put(&p, "service", "");
+  put(&p, "gssencmode", "disable");
+  put(&p, "sslmode", sockets_only(host) ? "disable" : "verify-full");
+  put(&p, "sslrootcert", c->store_ca_file);
+  put(&p, "sslcrl", "");
+  put(&p, "requirepeer", "");
+  if(!get(&p, "sslcert"))
+    put(&p, "sslcert", "/nonexistent/vouch-no-client-certificate");
+  if(!get(&p, "sslkey"))
+    put(&p, "sslkey", "/nonexistent/vouch-no-client-key");
+  if(!get(&p, "application_name"))
+    put(&p, "application_name", "vouchd");
+  if(!get(&p, "target_session_attrs"))
+    put(&p, "target_session_attrs", "read-write");
+  if(!get(&p, "keepalives_idle"))
+    put(&p, "keepalives_idle", "10");
+  if(!get(&p, "tcp_user_timeout"))
+    put(&p, "tcp_user_timeout", user_timeout);
+  p.key[p.n] = NULL;
+  p.val[p.n] = NULL;
+  conn = PQconnectdbParams(p.key, p.val, 0);
+  if(!conn) {
+    rc = VOUCH_ERR_NOMEM;
+    goto out;
+  }
+  if(PQstatus(conn) != CONNECTION_OK) {
+    vouch_logp(log, arg, LOG_ERR, "the PostgreSQL store cannot be reached: %s",
+               vouch_trim(PQerrorMessage(conn)));
+    PQfinish(conn);
+    rc = VOUCH_ERR_STORE;
+    goto out;
+  }
+  *out = conn;
+out:
+  if(pw)
+    vouch_free_secret(pw);
+  PQconninfoFree(opts);
+  return rc;
+}
