@@ -66,8 +66,8 @@ LIBVOUCH    := $(BUILD)/libvouch.a
 # helper links, so that no PAM host ever loads libcurl.
 # Not in the shared core: the transports (libcurl, vouch-deliver only)
 # and the PostgreSQL connection (libpq, vouchd and the store's tools).
-LIBSO_OBJ   := $(filter-out $(BUILD)/core/transport.o $(BUILD)/core/pg.o,\
-  $(CORE_OBJ))
+LIBSO_OBJ   := $(filter-out $(BUILD)/core/transport.o $(BUILD)/core/pg.o \
+  $(BUILD)/core/pg_schema.o,$(CORE_OBJ))
 LIBSO       := $(BUILD)/lib/libvouch.so.0
 # The client side (client/): the protocol to vouchd and the relay of its
 # conversation, linked statically into every module (and the daemon, for
@@ -171,7 +171,7 @@ $(BUILD)/worker/%.o: tools/%.c core/*.h client/*.h daemon/*.h \
 
 $(VOUCHD): $(DAEMON_OBJ) $(WORKER_OBJ) $(LIBVOUCH) $(LIBCLIENT)
 	$(CC) -pie $(ALL_LDFLAGS) -o $@ $(DAEMON_OBJ) $(WORKER_OBJ) \
-	  $(LIBVOUCH) $(LIBCLIENT) -lsodium -lsqlite3 -lqrencode -lpthread
+	  $(LIBVOUCH) $(LIBCLIENT) -lsodium -lsqlite3 -lqrencode -lpq -lpthread
 
 $(THIN_TOOLS): $(BUILD)/%: client/tool_main.c $(LIBCLIENT) client/*.h \
   tools/usage/*.h $(BUILD)/paths

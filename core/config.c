@@ -142,6 +142,7 @@ static const struct key keys[] = {
     {"store", "backend", K_BACKEND, F(store_backend), 0, 0},
     {"store", "conninfo", K_CONNINFO, F(store_conninfo), 0, 0},
     {"store", "password_file", K_OPT_PATH, F(store_password_file), 0, 0},
+    {"store", "grant_to", K_USER, F(store_grant_to), 0, 0},
     {"store", "ca_file", K_PATH, F(store_ca_file), 0, 0},
     {"store", "connect_timeout", K_DUR, F(store_connect_timeout), 1, 60},
     {"store", "statement_timeout", K_DUR_MS, F(store_statement_timeout_ms), 1,
@@ -659,6 +660,7 @@ static const size_t string_members[] = {F(path),
                                         F(export_dir),
                                         F(store_conninfo),
                                         F(store_password_file),
+                                        F(store_grant_to),
                                         F(store_ca_file),
                                         F(daemon_socket),
                                         F(daemon_user),
@@ -968,10 +970,11 @@ vouch_rc vouch_config_check(const vouch_config *c, vouch_log_fn log,
   }
   if(check_delivery(c, where, log, logarg))
     rc = VOUCH_ERR_CONFIG;
-  if(c->store_backend == VOUCH_BACKEND_POSTGRESQL) {
+  if(c->store_backend == VOUCH_BACKEND_POSTGRESQL &&
+     (!c->store_conninfo || !*c->store_conninfo)) {
     say(log, logarg,
-        "%s: [store] backend = postgresql is not in this release of vouch "
-        "yet; use sqlite",
+        "%s: [store] backend = postgresql needs conninfo (libpq keywords: "
+        "host, dbname, user)",
         where);
     rc = VOUCH_ERR_CONFIG;
   }

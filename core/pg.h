@@ -25,4 +25,16 @@ void vouch_pg_clear_env(void);
 vouch_rc vouch_pg_connect(const vouch_config *c, PGconn **out,
                           vouch_log_fn log, void *arg);
 
+/* "vouchctl init" for the PostgreSQL store (core/pg_schema.c): in one
+ * transaction behind an advisory lock (several hosts may run it at
+ * once), makes schema "vouch" and its tables, or upgrades them, records
+ * the version, and grants [store] grant_to (when set) the rights vouchd
+ * needs at run time: rows, no DDL.  It records which key the hosts
+ * share (a keyed hash, not the key); a host whose key differs is refused
+ * (VOUCH_ERR_KEY).  *from gets the version found (0: none), *to the
+ * version now.  A schema newer than this vouch's, or of another
+ * application, is refused (VOUCH_ERR_STORE), nothing changed. */
+vouch_rc vouch_pg_init(const vouch_config *c, const unsigned char *key,
+                       int *from, int *to, vouch_log_fn log, void *arg);
+
 #endif /* VOUCH_PG_H */

@@ -241,6 +241,7 @@ typedef struct vouch_config {
   int store_backend;         /* backend = sqlite (VOUCH_BACKEND_SQLITE) */
   char *store_conninfo;      /* conninfo = (libpq keywords) */
   char *store_password_file; /* password_file = (none) */
+  char *store_grant_to;      /* grant_to = (vouchctl init grants no role) */
   char *store_ca_file;       /* ca_file = /etc/ssl/certs/ca-certificates.crt */
   unsigned store_connect_timeout;      /* connect_timeout = 5s */
   unsigned store_statement_timeout_ms; /* statement_timeout = 5s */

@@ -372,6 +372,12 @@ static vouch_rc load_config(vouch_config **out)
   if(rc)
     return rc;
   rc = vouch_config_check(*out, log_stderr, NULL);
+  if(!rc && (*out)->store_backend == VOUCH_BACKEND_POSTGRESQL) {
+    say(LOG_ERR, "[store] backend = postgresql: this release makes the "
+                 "PostgreSQL store (vouchctl init) but does not serve from "
+                 "it yet; use sqlite");
+    rc = VOUCH_ERR_CONFIG;
+  }
   if(rc) {
     vouch_config_free(*out);
     *out = NULL;
@@ -609,6 +615,8 @@ int main(int argc, char **argv)
 
   if(argc > 1 && !strcmp(argv[1], "--worker"))
     return vd_worker_main(argc, argv);
+  if(argc > 1 && !strcmp(argv[1], "--init-store"))
+    return vd_init_store(argc, argv);
   rc = args(argc, argv);
   if(rc)
     return rc;
@@ -625,6 +633,7 @@ int main(int argc, char **argv)
     say(LOG_ERR, "cannot start: %s has errors", g_conf_path);
     return 4;
   }
+
   /* Not root: it must be [daemon] user already (systemd's User=). */
   if(geteuid() != 0 && vd_become_user(g_cfg->daemon_user, err, sizeof(err))) {
     say(LOG_ERR, "cannot start: %s", err);

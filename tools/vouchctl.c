@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -473,6 +474,62 @@ static vouch_rc hand_state_over(struct cli *c, const struct passwd *pw)
   return rc;
 }
 
+/* The PostgreSQL store: its schema is made by vouchd --init-store
+ * (vouchd's package links libpq; this tool does not), the vouchd beside
+ * this program.  Its messages go to our stdout and stderr. */
+static vouch_rc init_pg_store(struct cli *c)
+{
+  char self[PATH_MAX], vouchd[PATH_MAX + 8], *slash;
+  ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+  int status;
+  pid_t pid;
+
+  if(n <= 0)
+    return VOUCH_ERR_SYSTEM;
+  self[n] = '\0';
+  slash = strrchr(self, '/');
+  if(!slash)
+    return VOUCH_ERR_SYSTEM;
+  *slash = '\0';
+  snprintf(vouchd, sizeof(vouchd), "%s/vouchd", self);
+  fflush(stdout);
+  pid = fork();
+  if(pid < 0)
+    return VOUCH_ERR_SYSTEM;
+  if(pid == 0) {
+    execl(vouchd, "vouchd", "--init-store", "--config", c->conf, (char *)NULL);
+    fprintf(stderr, "vouchctl: cannot run %s: %s\n", vouchd, strerror(errno));
+    _exit(4);
+  }
+  while(waitpid(pid, &status, 0) < 0)
+    if(errno != EINTR)
+      return VOUCH_ERR_SYSTEM;
+  if(!WIFEXITED(status))
+    return VOUCH_ERR_SYSTEM;
+  return WEXITSTATUS(status) == 0   ? VOUCH_OK
+         : WEXITSTATUS(status) == 2 ? VOUCH_ERR_USAGE
+                                    : VOUCH_ERR_STORE;
+}
+
+/* init of [store] backend = postgresql: the key file here (the same on
+ * every host of the store: the schema records which), then the schema. */
+static vouch_rc init_pg(struct cli *c, bool fresh, const struct passwd *owner)
+{
+  vouch_rc rc;
+
+  if(fresh) {
+    vouch_cli_say("--new-store is for an SQLite store; a PostgreSQL store "
+                  "is dropped with PostgreSQL's own tools");
+    return VOUCH_ERR_USAGE;
+  }
+  rc = init_key(c->ctx);
+  if(!rc && owner->pw_name)
+    rc = hand_over(c->ctx->cfg->key_file, owner);
+  if(!rc)
+    rc = init_pg_store(c);
+  return rc;
+}
+
 static vouch_rc cmd_init(struct cli *c, int argc, char **argv)
 {
   bool fresh = false, created = false;
@@ -492,6 +549,8 @@ static vouch_rc cmd_init(struct cli *c, int argc, char **argv)
     rc = state_user(c, &owner, pwbuf, sizeof(pwbuf));
   if(rc)
     return rc;
+  if(c->ctx->cfg->store_backend == VOUCH_BACKEND_POSTGRESQL)
+    return init_pg(c, fresh, &owner);
   e = exists(c->ctx->cfg->key_file);
   if(e < 0)
     return VOUCH_ERR_SYSTEM;

@@ -750,8 +750,8 @@ static void test_export_dir_and_daemon(void **state)
   expect_errors("[daemon]\ntimeout = 1s\n",
                 "%s:2: [daemon] timeout: 1s is out of range (2s to 5m)\n", 1);
   expect_errors("[store]\nbackend = postgresql\n",
-                "%s: [store] backend = postgresql is not in this release of "
-                "vouch yet; use sqlite\n",
+                "%s: [store] backend = postgresql needs conninfo (libpq "
+                "keywords: host, dbname, user)\n",
                 1);
 }
 

@@ -1,0 +1,64 @@
+/*
+ * init_store.c - vouchd --init-store --config FILE: "vouchctl init" for
+ * the PostgreSQL store ([store] backend = postgresql).  vouchctl makes
+ * the key file, then runs this: vouchd's package alone links libpq, so
+ * the tools' package needs none.  Makes or upgrades the schema (core/
+ * pg_schema.c); prints what it did; exits 0, 4 on any error (said on
+ * stderr), 2 on wrong usage.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "pg.h"
+#include "vouchd.h"
+
+static void to_stderr(void *arg, int prio, const char *msg)
+{
+  (void)arg;
+  (void)prio;
+  fprintf(stderr, "vouchd: %s\n", msg);
+}
+
+int vd_init_store(int argc, char **argv)
+{
+  const char *conf = VOUCH_CONF_PATH;
+  vouch_config *c = NULL;
+  unsigned char *key;
+  int from = 0, to = 0;
+  vouch_rc rc;
+
+  if(argc == 4 && !strcmp(argv[2], "--config"))
+    conf = argv[3];
+  else if(argc != 2) {
+    fprintf(stderr, "usage: vouchd --init-store [--config FILE]\n");
+    return 2;
+  }
+  vouch_pg_clear_env();
+  if(vouch_crypto_init() || vouch_config_load(conf, &c, to_stderr, NULL))
+    return 4;
+  if(c->store_backend != VOUCH_BACKEND_POSTGRESQL) {
+    fprintf(stderr, "vouchd: --init-store is for [store] backend = "
+                    "postgresql (vouchctl init makes an SQLite store "
+                    "itself)\n");
+    vouch_config_free(c);
+    return 2;
+  }
+  key = sodium_malloc(VOUCH_KEY_BYTES);
+  rc = key ? vouch_key_load(c->key_file, key, to_stderr, NULL)
+           : VOUCH_ERR_NOMEM;
+  if(!rc)
+    rc = vouch_pg_init(c, key, &from, &to, to_stderr, NULL);
+  if(key)
+    sodium_free(key);
+  if(!rc && from == to)
+    printf("the PostgreSQL store is in place (schema version %d)\n", to);
+  else if(!rc && !from)
+    printf("made the PostgreSQL store (schema version %d)\n", to);
+  else if(!rc)
+    printf("upgraded the PostgreSQL store from schema version %d to %d\n",
+           from, to);
+  vouch_config_free(c);
+  return rc ? 4 : 0;
+}
