@@ -46,7 +46,7 @@ VERSION  := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
 
 # libpq's header (Debian's libpq-dev) is under its own folder.
 PQ_INCLUDE ?= /usr/include/postgresql
-VCPPFLAGS := -Icore -I$(PQ_INCLUDE) -D_GNU_SOURCE -DVOUCH_VERSION='"$(VERSION)"' \
+VCPPFLAGS := -Icore -idirafter $(PQ_INCLUDE) -D_GNU_SOURCE -DVOUCH_VERSION='"$(VERSION)"' \
   -DVOUCH_CONF_PATH='"$(SYSCONFDIR)/vouch/vouch.conf"' \
   -DVOUCH_KEY_PATH='"$(SYSCONFDIR)/vouch/secret.key"' \
   -DVOUCH_LIBEXECDIR='"$(LIBEXECDIR)"' \

@@ -143,6 +143,7 @@ static const struct key keys[] = {
     {"store", "conninfo", K_CONNINFO, F(store_conninfo), 0, 0},
     {"store", "password_file", K_OPT_PATH, F(store_password_file), 0, 0},
     {"store", "grant_to", K_USER, F(store_grant_to), 0, 0},
+    {"store", "server_user", K_USER, F(store_server_user), 0, 0},
     {"store", "ca_file", K_PATH, F(store_ca_file), 0, 0},
     {"store", "connect_timeout", K_DUR, F(store_connect_timeout), 1, 60},
     {"store", "statement_timeout", K_DUR_MS, F(store_statement_timeout_ms), 1,
@@ -661,6 +662,7 @@ static const size_t string_members[] = {F(path),
                                         F(store_conninfo),
                                         F(store_password_file),
                                         F(store_grant_to),
+                                        F(store_server_user),
                                         F(store_ca_file),
                                         F(daemon_socket),
                                         F(daemon_user),
@@ -761,6 +763,7 @@ vouch_rc vouch_config_defaults(vouch_config *c)
   c->export_dir = vouch_strdup(VOUCH_STATEDIR "/exports");
   c->store_backend = VOUCH_BACKEND_SQLITE;
   c->store_ca_file = vouch_strdup("/etc/ssl/certs/ca-certificates.crt");
+  c->store_server_user = vouch_strdup("postgres");
   c->store_connect_timeout = 5;
   c->store_statement_timeout_ms = 5000;
   c->daemon_timeout = 10;
@@ -774,7 +777,7 @@ vouch_rc vouch_config_defaults(vouch_config *c)
   if(!c->daemon_socket || !c->web_listen || !c->web_base_url ||
      !c->store_path || !c->key_file || !c->reset_link_url || !c->email_url ||
      !c->email_from || !c->delivery_helper || !c->templates_dir ||
-     !c->export_dir || !c->store_ca_file) {
+     !c->export_dir || !c->store_ca_file || !c->store_server_user) {
     free_members(c);
     return VOUCH_ERR_NOMEM;
   }

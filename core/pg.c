@@ -114,22 +114,32 @@ static const char *get(const struct params *p, const char *key)
   return NULL;
 }
 
-/* Does every host of the list name a Unix socket directory?  libpq
- * takes a host that starts with "/" (or "@", abstract) as one. */
-static bool sockets_only(const char *hosts)
+/* A PG* variable in the environment, or NULL.  libpq reads them for
+ * every parameter not given (an empty one counts as not given): vouch
+ * connects only once they are gone (vouch_pg_clear_env at start). */
+static const char *pg_variable(void)
+{
+  char **e;
+
+  for(e = environ; e && *e; e++)
+    if(!strncmp(*e, "PG", 2))
+      return *e;
+  return NULL;
+}
+
+/* An abstract socket ("@name") has no owner to check: refused. */
+static bool abstract_host(const char *hosts)
 {
   const char *h = hosts;
 
-  if(!h || !*h)
-    return false; /* no host: libpq's compiled-in default, refused */
-  for(;;) {
-    if(*h != '/' && *h != '@')
-      return false;
-    h = strchr(h, ',');
-    if(!h)
+  while(h) {
+    if(*h == '@')
       return true;
-    h++;
+    h = strchr(h, ',');
+    if(h)
+      h++;
   }
+  return false;
 }
 
 /* [store] conninfo into p: only allowed keywords; host, dbname and user
@@ -142,10 +152,20 @@ static vouch_rc take_conninfo(const vouch_config *c, struct params *p,
   PQconninfoOption *o;
   char *err = NULL;
 
+  if(c->store_conninfo && (!strncmp(c->store_conninfo, "postgresql:", 11) ||
+                           !strncmp(c->store_conninfo, "postgres:", 9))) {
+    vouch_logp(log, arg, LOG_ERR,
+               "[store] conninfo: write keyword=value pairs, not a URI");
+    return VOUCH_ERR_CONFIG;
+  }
   *opts = PQconninfoParse(c->store_conninfo ? c->store_conninfo : "", &err);
   if(!*opts) {
+    /* libpq's reason may quote the text, a password written there too:
+     * only the name of an unknown keyword is shown. */
     vouch_logp(log, arg, LOG_ERR, "[store] conninfo: %s",
-               err ? vouch_trim(err) : "out of memory");
+               err && !strncmp(err, "invalid connection option", 25)
+                   ? vouch_trim(err)
+                   : "not libpq's keyword=value pairs (see vouch.conf(5))");
     PQfreemem(err);
     return VOUCH_ERR_CONFIG;
   }
@@ -173,6 +193,12 @@ static vouch_rc take_conninfo(const vouch_config *c, struct params *p,
                "the directory of the server's Unix socket)");
     return VOUCH_ERR_CONFIG;
   }
+  if(abstract_host(get(p, "host"))) {
+    vouch_logp(log, arg, LOG_ERR,
+               "[store] conninfo: host: an abstract socket (@...) has no "
+               "owner vouch can check; use the server's socket directory");
+    return VOUCH_ERR_CONFIG;
+  }
   if(!get(p, "dbname") || !get(p, "user")) {
     vouch_logp(log, arg, LOG_ERR,
                "[store] conninfo: dbname and user are both needed");
@@ -198,24 +224,32 @@ vouch_rc vouch_pg_connect(const vouch_config *c, PGconn **out,
   char timeout[16], options[160], user_timeout[24], *pw = NULL;
   PQconninfoOption *opts = NULL;
   struct params p;
-  const char *host;
   PGconn *conn;
   vouch_rc rc;
 
   *out = NULL;
   memset(&p, 0, sizeof(p));
+  if(pg_variable()) {
+    vouch_logp(log, arg, LOG_ERR,
+               "PostgreSQL store: %.*s is set in the environment; vouch "
+               "takes nothing from PG* variables (vouchd removes them at "
+               "start)",
+               (int)strcspn(pg_variable(), "="), pg_variable());
+    return VOUCH_ERR_CONFIG;
+  }
   rc = take_conninfo(c, &p, &opts, log, arg);
   if(!rc)
     rc = take_password(c, &pw, log, arg);
   if(rc)
     goto out;
-  host = get(&p, "host");
   snprintf(timeout, sizeof(timeout), "%u", c->store_connect_timeout);
   /* A statement, a wait for a lock, and an idle transaction are bounded
-   * on the server too; schema vouch only, whatever the role's settings. */
+   * on the server too; names resolve in schema vouch (and pg_catalog)
+   * only, whatever the role's settings. */
   snprintf(options, sizeof(options),
            "-c statement_timeout=%u -c lock_timeout=%u "
-           "-c idle_in_transaction_session_timeout=%u",
+           "-c idle_in_transaction_session_timeout=%u "
+           "-c search_path=vouch -c client_min_messages=warning",
            c->store_statement_timeout_ms, c->store_statement_timeout_ms,
            c->store_statement_timeout_ms * 2);
   /* Unacknowledged data on a dead link counts as gone after the connect
@@ -224,14 +258,19 @@ vouch_rc vouch_pg_connect(const vouch_config *c, PGconn **out,
            c->store_connect_timeout * 1000);
   put(&p, "connect_timeout", timeout);
   put(&p, "options", options);
-  put(&p, "password", pw ? pw : "");
-  put(&p, "passfile", "/dev/null");
-  put(&p, "service", "");
+  if(pw)
+    put(&p, "password", pw);
+  /* Files libpq would otherwise look for under $HOME: none. */
+  put(&p, "passfile", "/nonexistent/vouch-no-passfile");
+  put(&p, "sslcrl", "/nonexistent/vouch-no-crl");
+  put(&p, "sslcrldir", "/nonexistent/vouch-no-crl-dir");
   put(&p, "gssencmode", "disable");
-  put(&p, "sslmode", sockets_only(host) ? "disable" : "verify-full");
+  /* TLS verified on every TCP connection (libpq never uses TLS over a
+   * Unix socket); over a socket, the server's process must run as
+   * [store] server_user. */
+  put(&p, "sslmode", "verify-full");
   put(&p, "sslrootcert", c->store_ca_file);
-  put(&p, "sslcrl", "");
-  put(&p, "requirepeer", "");
+  put(&p, "requirepeer", c->store_server_user);
   if(!get(&p, "sslcert"))
     put(&p, "sslcert", "/nonexistent/vouch-no-client-certificate");
   if(!get(&p, "sslkey"))

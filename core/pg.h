@@ -14,14 +14,16 @@
  * that libpq takes nothing from it (call once at start, before threads). */
 void vouch_pg_clear_env(void);
 
-/* Connects to the database of [store] conninfo, with every libpq
- * parameter set explicitly: the password from [store] password_file,
- * sslmode=verify-full with [store] ca_file unless every host is a Unix
- * socket, [store] connect_timeout, statement and lock timeouts of
- * [store] statement_timeout, target_session_attrs=read-write unless the
- * conninfo says otherwise.  VOUCH_ERR_CONFIG for a conninfo keyword that
- * is not taken or a password file that is refused, VOUCH_ERR_STORE when
- * the server cannot be reached or refuses (logged with libpq's reason). */
+/* Connects to the database of [store] conninfo: the password from
+ * [store] password_file, sslmode=verify-full with [store] ca_file (TCP),
+ * requirepeer [store] server_user (a Unix socket), files under $HOME
+ * named as ones that do not exist, [store] connect_timeout, statement
+ * and lock timeouts of [store] statement_timeout, search_path vouch,
+ * target_session_attrs=read-write unless the conninfo says otherwise.
+ * VOUCH_ERR_CONFIG while a PG* variable is in the environment (libpq
+ * would read it), for a conninfo keyword that is not taken, an abstract
+ * socket, or a password file that is refused; VOUCH_ERR_STORE when the
+ * server cannot be reached or refuses (logged with libpq's reason). */
 vouch_rc vouch_pg_connect(const vouch_config *c, PGconn **out,
                           vouch_log_fn log, void *arg);
 

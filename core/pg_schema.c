@@ -220,30 +220,109 @@ static long long key_check(const unsigned char *key)
   return v | 1;
 }
 
+/* The one value of the query sql ("t" or "f" for a boolean), into out;
+ * false on error (logged as what). */
+static bool value(PGconn *conn, const char *sql, char *out, size_t len,
+                  const char *what, vouch_log_fn log, void *arg)
+{
+  PGresult *res = PQexec(conn, sql);
+  bool ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+
+  if(ok)
+    snprintf(out, len, "%s", PQgetvalue(res, 0, 0));
+  else
+    vouch_logp(log, arg, LOG_ERR, "PostgreSQL store: %s: %s", what,
+               vouch_trim(PQerrorMessage(conn)));
+  PQclear(res);
+  return ok;
+}
+
+/* Schema vouch and its vouch_meta, made when missing (nothing is asked
+ * of a role that only reads a schema in place). */
+static vouch_rc the_schema(PGconn *conn, vouch_log_fn log, void *arg)
+{
+  char v[8];
+
+  if(!value(conn,
+            "SELECT pg_catalog.to_regnamespace('vouch') IS NOT NULL AND "
+            "pg_catalog.to_regclass('vouch.vouch_meta') IS NOT NULL",
+            v, sizeof(v), "looking for schema vouch", log, arg))
+    return VOUCH_ERR_STORE;
+  if(strcmp(v, "t") && run(conn,
+                           "CREATE SCHEMA IF NOT EXISTS vouch;"
+                           "CREATE TABLE IF NOT EXISTS vouch.vouch_meta ("
+                           " key text PRIMARY KEY, value bigint NOT NULL)",
+                           "making schema vouch", log, arg))
+    return VOUCH_ERR_STORE;
+  return VOUCH_OK;
+}
+
+/* A schema that is not the connected role's is refused before anything
+ * in it changes (its owner, or a role it granted CREATE, could drop the
+ * tables vouch makes there). */
+static vouch_rc owner_check(PGconn *conn, vouch_log_fn log, void *arg)
+{
+  char v[8];
+
+  if(!value(conn,
+            "SELECT n.nspowner = r.oid FROM pg_catalog.pg_namespace n, "
+            "pg_catalog.pg_roles r WHERE n.nspname = 'vouch' AND "
+            "r.rolname = current_user",
+            v, sizeof(v), "checking who owns schema vouch", log, arg))
+    return VOUCH_ERR_STORE;
+  if(strcmp(v, "t")) {
+    vouch_logp(log, arg, LOG_ERR,
+               "PostgreSQL store: schema vouch belongs to another role: run "
+               "vouchctl init as its owner (nothing was changed)");
+    return VOUCH_ERR_STORE;
+  }
+  return VOUCH_OK;
+}
+
 /* The steps under the lock; *from gets the version found. */
 static vouch_rc steps(PGconn *conn, const vouch_config *c,
                       const unsigned char *key, int *from, vouch_log_fn log,
                       void *arg)
 {
-  char sql[200];
+  char sql[200], who[80];
   long long v, app, kc, want = key_check(key);
   vouch_rc rc;
 
-  snprintf(sql, sizeof(sql), "SELECT pg_advisory_xact_lock(%d)", PG_INIT_LOCK);
+  /* Another host's init may hold the lock a while: wait for it longer
+   * than for a statement of vouchd. */
+  snprintf(sql, sizeof(sql),
+           "SET LOCAL lock_timeout = '120s';"
+           "SET LOCAL statement_timeout = '300s';"
+           "SELECT pg_catalog.pg_advisory_xact_lock(%d::bigint)",
+           PG_INIT_LOCK);
   rc = run(conn, sql, "waiting for another vouchctl init", log, arg);
   if(!rc)
-    rc = run(conn,
-             "CREATE SCHEMA IF NOT EXISTS vouch;"
-             "CREATE TABLE IF NOT EXISTS vouch.vouch_meta ("
-             " key text PRIMARY KEY, value bigint NOT NULL)",
-             "making schema vouch", log, arg);
+    rc = the_schema(conn, log, arg);
   if(rc)
     return rc;
+  if(c->store_grant_to && *c->store_grant_to &&
+     value(conn, "SELECT current_user", who, sizeof(who), "who is connected",
+           log, arg) &&
+     !strcmp(who, c->store_grant_to)) {
+    vouch_logp(log, arg, LOG_ERR,
+               "[store] grant_to %s is the role vouchctl init connects as: "
+               "name vouchd's role, and connect as the schema's owner",
+               who);
+    return VOUCH_ERR_CONFIG;
+  }
   v = meta(conn, "schema", log, arg);
   app = meta(conn, "application", log, arg);
   kc = meta(conn, "key_check", log, arg);
   if(v < 0 || app < 0 || kc < 0)
     return VOUCH_ERR_STORE;
+  *from = (int)v;
+  if(app && app != PG_APPLICATION) {
+    vouch_logp(log, arg, LOG_ERR,
+               "PostgreSQL store: schema vouch belongs to another "
+               "application (%lld); nothing was changed",
+               app);
+    return VOUCH_ERR_STORE;
+  }
   /* Every host signs codes and tokens with the key: one key for all. */
   if(kc && kc != want) {
     vouch_logp(log, arg, LOG_ERR,
@@ -253,14 +332,6 @@ static vouch_rc steps(PGconn *conn, const vouch_config *c,
                c->key_file);
     return VOUCH_ERR_KEY;
   }
-  *from = (int)v;
-  if(app && app != PG_APPLICATION) {
-    vouch_logp(log, arg, LOG_ERR,
-               "PostgreSQL store: schema vouch belongs to another "
-               "application (%lld); nothing was changed",
-               app);
-    return VOUCH_ERR_STORE;
-  }
   if(v > PG_SCHEMA_VERSION || (v && v < PG_SCHEMA_BASE)) {
     vouch_logp(log, arg, LOG_ERR,
                "PostgreSQL store: schema version %lld; this vouch knows "
@@ -268,6 +339,12 @@ static vouch_rc steps(PGconn *conn, const vouch_config *c,
                v, PG_SCHEMA_VERSION);
     return VOUCH_ERR_STORE;
   }
+  /* A store in place with this host's key: nothing to change, also for
+   * vouchd's own role (no DDL); anything else is the owner's to do. */
+  if((v < PG_SCHEMA_VERSION || !kc ||
+      (c->store_grant_to && *c->store_grant_to)) &&
+     (rc = owner_check(conn, log, arg)) != VOUCH_OK)
+    return rc;
   if(!v)
     rc = run(conn, baseline, "making the tables", log, arg);
   if(!rc && v < PG_SCHEMA_VERSION) {

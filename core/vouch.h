@@ -242,6 +242,7 @@ typedef struct vouch_config {
   char *store_conninfo;      /* conninfo = (libpq keywords) */
   char *store_password_file; /* password_file = (none) */
   char *store_grant_to;      /* grant_to = (vouchctl init grants no role) */
+  char *store_server_user;   /* server_user = postgres (socket peer) */
   char *store_ca_file;       /* ca_file = /etc/ssl/certs/ca-certificates.crt */
   unsigned store_connect_timeout;      /* connect_timeout = 5s */
   unsigned store_statement_timeout_ms; /* statement_timeout = 5s */

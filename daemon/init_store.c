@@ -6,6 +6,7 @@
  * pg_schema.c); prints what it did; exits 0, 4 on any error (said on
  * stderr), 2 on wrong usage.
  */
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,6 +39,19 @@ int vd_init_store(int argc, char **argv)
   vouch_pg_clear_env();
   if(vouch_crypto_init() || vouch_config_load(conf, &c, to_stderr, NULL))
     return 4;
+  /* Files of vouchd's user (the key file vouchctl handed over, the
+   * password file) pass the owner check, as for vouchctl init. */
+  if(c->daemon_user && *c->daemon_user) {
+    struct passwd *pw = getpwnam(c->daemon_user);
+
+    if(!pw) {
+      fprintf(stderr, "vouchd: [daemon] user %s: no such user\n",
+              c->daemon_user);
+      vouch_config_free(c);
+      return 4;
+    }
+    vouch_state_owner(pw->pw_uid);
+  }
   if(c->store_backend != VOUCH_BACKEND_POSTGRESQL) {
     fprintf(stderr, "vouchd: --init-store is for [store] backend = "
                     "postgresql (vouchctl init makes an SQLite store "

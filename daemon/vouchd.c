@@ -30,6 +30,7 @@
 #include <sodium.h>
 
 #include "store.h"
+#include "pg.h"
 #include "vouchd.h"
 
 #define THREAD_STACK (1024 * 1024)
@@ -620,6 +621,8 @@ int main(int argc, char **argv)
   rc = args(argc, argv);
   if(rc)
     return rc;
+  /* Nothing of the PostgreSQL store comes from PG* variables. */
+  vouch_pg_clear_env();
   umask(077);
   openlog("vouchd", LOG_PID, LOG_AUTHPRIV);
   signal(SIGPIPE, SIG_IGN);

@@ -474,6 +474,16 @@ static vouch_rc hand_state_over(struct cli *c, const struct passwd *pw)
   return rc;
 }
 
+/* path (a file or a directory) belongs to root or to us, and neither
+ * group nor others may write it. */
+static bool trusted_program(const char *path)
+{
+  struct stat st;
+
+  return !stat(path, &st) && (st.st_uid == 0 || st.st_uid == geteuid()) &&
+         !(st.st_mode & (S_IWGRP | S_IWOTH));
+}
+
 /* The PostgreSQL store: its schema is made by vouchd --init-store
  * (vouchd's package links libpq; this tool does not), the vouchd beside
  * this program.  Its messages go to our stdout and stderr. */
@@ -492,6 +502,13 @@ static vouch_rc init_pg_store(struct cli *c)
     return VOUCH_ERR_SYSTEM;
   *slash = '\0';
   snprintf(vouchd, sizeof(vouchd), "%s/vouchd", self);
+  /* Run as root: only a program no one else could have put there. */
+  if(!trusted_program(self) || !trusted_program(vouchd)) {
+    vouch_cli_say("%s: not a program of root's (owner root, not writable "
+                  "by group or others): not run",
+                  vouchd);
+    return VOUCH_ERR_INSECURE;
+  }
   fflush(stdout);
   pid = fork();
   if(pid < 0)
@@ -504,11 +521,12 @@ static vouch_rc init_pg_store(struct cli *c)
   while(waitpid(pid, &status, 0) < 0)
     if(errno != EINTR)
       return VOUCH_ERR_SYSTEM;
-  if(!WIFEXITED(status))
-    return VOUCH_ERR_SYSTEM;
-  return WEXITSTATUS(status) == 0   ? VOUCH_OK
-         : WEXITSTATUS(status) == 2 ? VOUCH_ERR_USAGE
-                                    : VOUCH_ERR_STORE;
+  if(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+    return VOUCH_OK;
+  vouch_cli_say("the PostgreSQL store was not made or checked (the reason "
+                "is above)");
+  return WIFEXITED(status) && WEXITSTATUS(status) == 2 ? VOUCH_ERR_USAGE
+                                                       : VOUCH_ERR_STORE;
 }
 
 /* init of [store] backend = postgresql: the key file here (the same on

@@ -4,8 +4,12 @@
 #   - over the Unix socket, and over TCP with TLS verify-full (by name
 #     and with several hosts, the first one down); the password from
 #     password_file; statement_timeout and application_name set;
-#   - a hostile PG* environment changes nothing, even when left in place
-#     (every parameter is explicit), and vouch_pg_clear_env removes it;
+#   - a PG* variable in the environment: no connection (libpq reads them
+#     for any parameter not given); vouch_pg_clear_env removes them, and
+#     then nothing of them is taken; PGPASSWORD is no password;
+#   - never without TLS over TCP (hostaddr with a socket directory, a
+#     certificate of another name); no abstract socket; over a socket,
+#     the server runs as [store] server_user;
 #   - refused with the reason: the wrong CA, a wrong password, a password
 #     file readable by others, conninfo keywords vouch sets itself or
 #     does not take, a conninfo without dbname;
@@ -44,24 +48,47 @@ conf_set store conninfo "host=127.0.0.1,localhost hostaddr=127.0.0.1,127.0.0.1 p
 probe "the second of two hosts" 0
 expect_grep "ssl=t port=$PG_PORT" "$T/out" "over TLS"
 
-# The environment: the PG* variables of what vouch sets, pointing
-# elsewhere and left in place, change nothing; the others (a service
-# file, requirepeer) libpq reads when a parameter is empty: vouchd
-# removes every PG* variable at start (vouch_pg_clear_env).
+# The environment: libpq reads a PG* variable for any parameter not
+# given, so vouch connects only once they are gone (vouchd removes them
+# at start; pg_probe too, unless --keep-env).
 conf_set store conninfo "$tcp"
-PGHOST=/nonexistent PGPORT=1 PGDATABASE=postgres PGUSER=postgres \
-  PGSSLMODE=disable PGSSLROOTCERT="$PG_WRONG_CA" PGPASSWORD=wrong \
-  PGPASSFILE=/nonexistent PGOPTIONS='-c statement_timeout=1' \
-  PGAPPNAME=evil PGCONNECT_TIMEOUT=1 PGTARGETSESSIONATTRS=any \
-  PGGSSENCMODE=require PGSSLCERT=/nonexistent PGSSLKEY=/nonexistent \
-  probe "a hostile PG* environment, kept" 0 --keep-env
+PGHOST=/nonexistent PGPORT=1 PGSSLMODE=disable PGPASSWORD=wrong \
+  PGSERVICE=evil PGREQUIREPEER=evil \
+  probe "a hostile PG* environment, kept" 4 --keep-env
+expect_grep 'PG[A-Z]* is set in the environment' "$T/err" "refused, named"
+expect_nogrep 'wrong' "$T/err" "the value is not shown"
+PGHOST=/nonexistent PGPORT=1 PGSSLMODE=disable PGPASSWORD=wrong \
+  PGSERVICE=evil PGREQUIREPEER=evil PGOPTIONS='-c statement_timeout=1' \
+  PGAPPNAME=evil probe "a hostile PG* environment, cleared" 0
 expect_grep "^user=vouchd ssl=t port=$PG_PORT statement_timeout=3s app=vouchd\$" \
   "$T/out" "nothing taken from it"
-PGSERVICE=evil PGREQUIREPEER=evil PGHOST=/nonexistent PGSSLMODE=disable \
-  probe "a service and requirepeer, cleared" 0
-expect_grep "ssl=t" "$T/out" "cleared: TLS still"
+# Without password_file, PGPASSWORD is not a way in.
+conf_set store conninfo "$sock"
+conf_set store password_file ""
+PGPASSWORD="$(cat "$PG_PASSWORD_FILE")" probe "no password_file: PGPASSWORD unused" 4
+expect_grep 'no password supplied' "$T/err" "no password sent"
+conf_set store password_file "$PG_PASSWORD_FILE"
+
+# Never without TLS over TCP: hostaddr with a socket directory as host
+# still goes over TCP, and then the name does not verify.
+conf_set store conninfo "host=$PG_SOCKDIR hostaddr=127.0.0.1 port=$PG_PORT dbname=$PG_DB user=$PG_USER"
+probe "a socket directory with hostaddr" 4
+expect_grep 'does not match host name|certificate' "$T/err" "TLS, and refused"
+conf_set store conninfo "host=wrong.example hostaddr=127.0.0.1 port=$PG_PORT dbname=$PG_DB user=$PG_USER"
+probe "a server certificate of another name" 4
+expect_grep 'does not match host name' "$T/err" "said so"
+conf_set store conninfo "host=@vouchpg port=$PG_PORT dbname=$PG_DB user=$PG_USER"
+probe "an abstract socket" 4
+expect_grep 'abstract socket' "$T/err" "said so"
+# Over a socket, the server must run as [store] server_user.
+conf_set store conninfo "$sock"
+conf_set store server_user nobody
+probe "a socket server of another user" 4
+expect_grep 'requirepeer' "$T/err" "said so"
+conf_set store server_user postgres
 
 # Refusals, each with its reason.
+conf_set store conninfo "$tcp"
 conf_set store ca_file "$PG_WRONG_CA"
 probe "the wrong CA" 4
 expect_grep 'certificate verify failed' "$T/err" "says why"

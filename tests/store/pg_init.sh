@@ -36,6 +36,12 @@ sed -e "s|^conninfo = .*|conninfo = $sock user=vouch_owner|" \
 awk -v g="grant_to = $PG_USER" '{ print } $0 == "[store]" { print g }' \
   "$INIT" >"$INIT.tmp" && mv "$INIT.tmp" "$INIT"
 chmod 644 "$INIT"
+# vouchd runs as a user of its own ([daemon] user): vouchctl hands it the
+# key file, and vouchd --init-store takes it.
+awk '{ print } $0 == "[daemon]" { print "user = daemon" }' "$INIT" \
+  >"$INIT.tmp" && mv "$INIT.tmp" "$INIT"
+grep -q '^user = daemon' "$INIT" ||
+  printf '[daemon]\nuser = daemon\n' >>"$INIT"
 # as_vouchd SQL: vouchd's role over the socket.
 as_vouchd() { pg_psql "$(pg_socket_conninfo)" "$1"; }
 
@@ -43,6 +49,7 @@ expect_rc 0 "vouchctl init" -- "$VOUCHCTL" --config "$INIT" init
 expect_grep 'made the PostgreSQL store \(schema version 7\)' "$T/out" \
   "says what it made"
 eq "$(stat -c %a "$T/secret.key")" 600 "the key file, 0600"
+eq "$(stat -c %U "$T/secret.key")" daemon "handed to [daemon] user"
 eq "$(as_vouchd "SELECT value FROM vouch.vouch_meta WHERE key = 'schema'")" 7 \
   "version 7 recorded"
 eq "$(as_vouchd "SELECT count(*) FROM information_schema.tables
@@ -97,13 +104,27 @@ sed "s|^grant_to = .*|grant_to = nobody_here|" "$INIT" >"$T/grant.conf"
 expect_rc 4 "an unknown grant_to role" -- "$VOUCHCTL" --config "$T/grant.conf" \
   init
 expect_grep 'role "nobody_here" does not exist' "$T/err" "said so"
+sed "s|^grant_to = .*|grant_to = vouch_owner|" "$INIT" >"$T/self.conf"
+expect_rc 4 "grant_to the owner itself" -- "$VOUCHCTL" --config "$T/self.conf" \
+  init
+expect_grep 'is the role vouchctl init connects as' "$T/err" "said so"
+# vouchd's own role may run init on a store in place (a package upgrade):
+# nothing to change, no DDL asked.
+sed -e "s|^conninfo = .*|conninfo = $sock user=$PG_USER|" \
+    -e "s|^password_file = .*|password_file = $PG_PASSWORD_FILE|" \
+    -e "/^grant_to/d" "$INIT" >"$T/rt.conf"
+expect_rc 0 "init as vouchd's role, the store in place" -- "$VOUCHCTL" \
+  --config "$T/rt.conf" init
+expect_grep 'in place' "$T/out" "nothing to do"
 expect_rc 2 "--new-store" -- "$VOUCHCTL" --config "$INIT" init --new-store
 expect_grep 'is for an SQLite store' "$T/err" "said so"
 
 # Only vouchd links libpq; and it does not serve this store yet.
 ldd "$VOUCH_BUILD/vouchd" | grep -q libpq && pass "vouchd links libpq" ||
   fail "vouchd does not link libpq"
-for b in vouchctl vouch-account vouch-web lib/libvouch.so.0; do
+for b in vouchctl vouch-account vouch-web vouch-deliver lib/libvouch.so.0 \
+    pam_vouch_password.so pam_vouch_otp.so pam_vouch_card.so \
+    pam_vouch_session.so pam_vouch_device.so; do
   ldd "$VOUCH_BUILD/$b" | grep -q libpq && fail "$b links libpq" ||
     pass "$b does not link libpq"
 done
