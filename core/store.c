@@ -1,12 +1,14 @@
 /*
- * store.c - the account store on SQLite, and the only file in vouch that
- * speaks SQL.  Users, their password history and the audit trail live
- * here behind the vouch_store_* functions, so that a PostgreSQL backend
- * for fleets of login hosts can sit beside this one unchanged above.
+ * store.c - the account store: users, their password history and the
+ * audit trail behind the vouch_store_* functions, and the statement
+ * layer (st_prepare ... st_finish, the cache of prepared statements)
+ * through which every store file speaks SQL to a driver.  The SQL is
+ * written once; SQLite's driver is store_sqlite.c, so that a PostgreSQL
+ * backend for fleets of login hosts can sit beside it unchanged above.
  *
  * Every statement is prepared and bound; every read-modify-write runs in
  * BEGIN IMMEDIATE so that concurrent logins count exactly; errors are
- * reported with SQLite's own message but never with a bound value.
+ * reported with the database's own message but never with a bound value.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,93 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "store_int.h"
-
-/* "vouc" - tells a vouch store from any other SQLite file. */
-#define APPLICATION_ID 0x766f7563
-
-/* Schema migrations: step N brings a store from user_version N - 1 to N.
- * A later version appends a step; a step is never edited once released. */
-static const char *const migrations[] = {
-    NULL, /* version 0: the empty file */
-    /* version 1 */
-    "CREATE TABLE users ("
-    " id INTEGER PRIMARY KEY,"
-    " name TEXT UNIQUE NOT NULL,"
-    " full_name TEXT,"
-    " email TEXT,"
-    " phone TEXT,"
-    " phone_verified INTEGER NOT NULL DEFAULT 0,"
-    " lang TEXT NOT NULL DEFAULT 'en',"
-    " pw_hash TEXT,"
-    " state INTEGER NOT NULL DEFAULT 0,"
-    " pw_failures INTEGER NOT NULL DEFAULT 0,"
-    " created INTEGER NOT NULL,"
-    " pw_changed INTEGER NOT NULL DEFAULT 0,"
-    " plan TEXT,"
-    " period_end INTEGER NOT NULL DEFAULT 0);"
-    "CREATE TABLE pw_history ("
-    " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
-    " hash TEXT NOT NULL,"
-    " changed INTEGER NOT NULL,"
-    " seq INTEGER PRIMARY KEY AUTOINCREMENT);"
-    "CREATE INDEX pw_history_user ON pw_history(user_id, seq);"
-    "CREATE TABLE audit ("
-    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
-    " ts INTEGER NOT NULL,"
-    " user TEXT NOT NULL DEFAULT '',"
-    " event TEXT NOT NULL,"
-    " service TEXT NOT NULL DEFAULT '',"
-    " detail TEXT NOT NULL DEFAULT '');"
-    "CREATE INDEX audit_user_ts ON audit(user, ts);",
-    /* version 2: the security check (codes, tokens, lockout, cards) */
-    "ALTER TABLE users ADD COLUMN card_mac BLOB;"
-    "ALTER TABLE users ADD COLUMN card_last4 TEXT;"
-    "CREATE TABLE codes ("
-    " id INTEGER PRIMARY KEY,"
-    " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
-    " purpose TEXT NOT NULL,"
-    " channel INTEGER NOT NULL,"
-    " mac BLOB NOT NULL CHECK (length(mac) = 32),"
-    " created INTEGER NOT NULL,"
-    " expires INTEGER NOT NULL,"
-    " attempts INTEGER NOT NULL DEFAULT 0,"
-    " used INTEGER NOT NULL DEFAULT 0);"
-    "CREATE INDEX codes_user ON codes(user_id, purpose, channel, id);"
-    "CREATE TABLE tokens ("
-    " id INTEGER PRIMARY KEY,"
-    " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
-    " purpose TEXT NOT NULL,"
-    " mac BLOB UNIQUE NOT NULL CHECK (length(mac) = 32),"
-    " created INTEGER NOT NULL,"
-    " expires INTEGER NOT NULL,"
-    " used INTEGER NOT NULL DEFAULT 0);"
-    "CREATE INDEX tokens_user ON tokens(user_id, expires);"
-    "CREATE TABLE check_failures ("
-    " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
-    " ts INTEGER NOT NULL,"
-    " method TEXT NOT NULL);"
-    "CREATE INDEX check_failures_user ON check_failures(user_id, ts);"
-    "CREATE TABLE sends ("
-    " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
-    " purpose TEXT NOT NULL,"
-    " channel INTEGER NOT NULL,"
-    " ts INTEGER NOT NULL);"
-    "CREATE INDEX sends_user ON sends(user_id, purpose, channel, ts);",
-    vouch_schema_sessions, /* version 3 */
-    vouch_schema_accounts, /* version 4 */
-    vouch_schema_devices,  /* version 5 */
-    /* version 6: "r" counted apart from the first send of a check */
-    "ALTER TABLE sends ADD COLUMN resend INTEGER NOT NULL DEFAULT 0;"
-    "CREATE INDEX sends_user_ts ON sends(user_id, ts);",
-    vouch_schema_forgot /* version 7: limits of the forgot page */};
-
-#define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])) - 1)
-
-/* Upper bound on the statements of one migration step. */
-#define MAX_SCRIPT_STATEMENTS 256
 
 void st_slog(const vouch_store *st, int prio, const char *fmt, ...)
 {
@@ -122,36 +38,6 @@ void st_slog(const vouch_store *st, int prio, const char *fmt, ...)
   st->log(st->logarg, prio, buf);
 }
 
-/* Maps a failed SQLite call to a vouch_rc and says what happened.  what
- * names the operation, never a value. */
-vouch_rc st_sql_fail(const vouch_store *st, const char *what, int src)
-{
-  const char *msg = st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(src);
-
-  switch(src & 0xff) {
-  case SQLITE_BUSY:
-  case SQLITE_LOCKED:
-    st_slog(st, LOG_ERR, "%s: %s: store busy past the busy timeout: %s",
-            st->path, what, msg);
-    return VOUCH_ERR_BUSY;
-  case SQLITE_NOMEM:
-    st_slog(st, LOG_ERR, "%s: %s: out of memory", st->path, what);
-    return VOUCH_ERR_NOMEM;
-  case SQLITE_READONLY:
-    st_slog(st, LOG_ERR, "%s: %s: store is read-only: %s", st->path, what,
-            msg);
-    return VOUCH_ERR_STORE;
-  case SQLITE_NOTADB:
-  case SQLITE_CORRUPT:
-    st_slog(st, LOG_ERR, "%s: not a vouch store or corrupt (%s)", st->path,
-            msg);
-    return VOUCH_ERR_STORE;
-  default:
-    st_slog(st, LOG_ERR, "%s: %s: %s", st->path, what, msg);
-    return VOUCH_ERR_STORE;
-  }
-}
-
 static unsigned long sql_hash(const char *sql)
 {
   unsigned long h = 14695981039346656037UL;
@@ -161,13 +47,43 @@ static unsigned long sql_hash(const char *sql)
   return h;
 }
 
-vouch_rc st_prepare(vouch_store *st, const char *sql, sqlite3_stmt **out)
+/* Maps a failed call of the driver to a vouch_rc and says what happened.
+ * what names the operation, never a value. */
+vouch_rc st_sql_fail(const vouch_store *st, const char *what, int src)
+{
+  return st->drv->fail(st, what, src);
+}
+
+enum st_conflict st_conflict(const vouch_store *st, int src)
+{
+  return st->drv->conflict(src);
+}
+
+/* A statement of the cache is handed out as its slot; any other one as a
+ * wrapper of its own, freed by st_finish. */
+static vouch_rc loose_stmt(vouch_store *st, void *h, st_stmt **out)
+{
+  st_stmt *s = malloc(sizeof(*s));
+
+  if(!s) {
+    st->drv->finalize(h);
+    return VOUCH_ERR_NOMEM;
+  }
+  s->drv = st->drv;
+  s->h = h;
+  *out = s;
+  return VOUCH_OK;
+}
+
+vouch_rc st_prepare(vouch_store *st, const char *sql, st_stmt **out)
 {
   unsigned long h = sql_hash(sql);
   struct st_cached *c;
+  void *handle = NULL;
   unsigned i;
   int src;
 
+  *out = NULL;
   for(i = 0; i < st->ncached; i++) {
     c = &st->cached[i];
     if(c->hash != h || strcmp(c->sql, sql))
@@ -175,68 +91,128 @@ vouch_rc st_prepare(vouch_store *st, const char *sql, sqlite3_stmt **out)
     if(c->busy)
       break; /* in use further up: a statement of its own */
     c->busy = true;
-    *out = c->s;
+    *out = &c->s;
     return VOUCH_OK;
   }
   c = i == st->ncached && st->ncached < ST_CACHE ? &st->cached[st->ncached]
                                                  : NULL;
-  src = sqlite3_prepare_v3(st->db, sql, -1, c ? SQLITE_PREPARE_PERSISTENT : 0,
-                           out, NULL);
-  if(src != SQLITE_OK) {
-    *out = NULL;
+  src = st->drv->prepare(st, sql, c != NULL, &handle);
+  if(src != ST_OK) {
+    if(handle)
+      st->drv->finalize(handle);
     return st_sql_fail(st, "prepare", src);
   }
-  if(c && (c->sql = strdup(sql)) != NULL) {
-    c->hash = h;
-    c->s = *out;
-    c->busy = true;
-    st->ncached++;
-  }
+  if(!c || (c->sql = strdup(sql)) == NULL)
+    return loose_stmt(st, handle, out);
+  c->hash = h;
+  c->s.drv = st->drv;
+  c->s.h = handle;
+  c->busy = true;
+  st->ncached++;
+  *out = &c->s;
   return VOUCH_OK;
 }
 
-void st_finish(vouch_store *st, sqlite3_stmt *s)
+void st_finish(vouch_store *st, st_stmt *s)
 {
   unsigned i;
 
   if(!s)
     return;
   for(i = 0; st && i < st->ncached; i++)
-    if(st->cached[i].s == s) {
-      /* Reset ends its read of the store; the bound values (MACs among
-       * them, bound without copies) are dropped. */
-      sqlite3_reset(s);
-      sqlite3_clear_bindings(s);
+    if(&st->cached[i].s == s) {
+      s->drv->reset(s->h);
       st->cached[i].busy = false;
       return;
     }
-  sqlite3_finalize(s);
+  s->drv->finalize(s->h);
+  free(s);
 }
 
 /* Binds a string or SQL NULL. */
-int st_bind_text(sqlite3_stmt *s, int i, const char *v)
+int st_bind_text(st_stmt *s, int i, const char *v)
 {
-  if(!v)
-    return sqlite3_bind_null(s, i);
-  return sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+  return s->drv->bind_text(s->h, i, v);
+}
+
+int st_bind_int64(st_stmt *s, int i, int64_t v)
+{
+  return s->drv->bind_int64(s->h, i, v);
+}
+
+int st_bind_blob(st_stmt *s, int i, const void *p, size_t n)
+{
+  return s->drv->bind_blob(s->h, i, p, n);
+}
+
+int st_params(st_stmt *s)
+{
+  return s->drv->params(s->h);
+}
+
+int st_step(st_stmt *s)
+{
+  return s->drv->step(s->h);
 }
 
 /* Steps to the end, ignoring rows: for statements run for their effect. */
-int st_step_done(sqlite3_stmt *s)
+int st_step_done(st_stmt *s)
 {
   int src;
   unsigned rows = 0;
 
   do {
-    src = sqlite3_step(s);
-  } while(src == SQLITE_ROW && rows++ < 1000000);
+    src = st_step(s);
+  } while(src == ST_ROW && rows++ < 1000000);
   return src;
+}
+
+int64_t st_col_int64(st_stmt *s, int i)
+{
+  return s->drv->col_int64(s->h, i);
+}
+
+/* A text column, NULL for SQL NULL; *len (may be NULL) its bytes. */
+const char *st_col_textn(st_stmt *s, int i, size_t *len)
+{
+  return s->drv->col_text(s->h, i, len, NULL);
+}
+
+const void *st_col_blob(st_stmt *s, int i, size_t *len)
+{
+  return s->drv->col_blob(s->h, i, len);
+}
+
+bool st_col_null(st_stmt *s, int i)
+{
+  return s->drv->col_null(s->h, i);
+}
+
+int64_t st_changes(vouch_store *st)
+{
+  return st->drv->changes(st);
+}
+
+int64_t st_last_id(vouch_store *st)
+{
+  return st->drv->last_id(st);
+}
+
+bool st_in_tx(const vouch_store *st)
+{
+  return st->drv && st->drv->in_tx(st);
+}
+
+/* Runs a fixed script of several statements (no parameters). */
+vouch_rc st_exec_script(vouch_store *st, const char *sql, const char *what)
+{
+  return st->drv->exec_script(st, sql, what);
 }
 
 /* Runs one fixed statement without parameters. */
 vouch_rc st_exec1(vouch_store *st, const char *sql, const char *what)
 {
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
   vouch_rc rc;
   int src;
 
@@ -244,34 +220,9 @@ vouch_rc st_exec1(vouch_store *st, const char *sql, const char *what)
   if(rc)
     return rc;
   src = st_step_done(s);
-  if(src != SQLITE_DONE)
+  if(src != ST_DONE)
     rc = st_sql_fail(st, what, src);
   st_finish(st, s);
-  return rc;
-}
-
-/* Runs a fixed script of several statements, one prepared at a time. */
-vouch_rc st_exec_script(vouch_store *st, const char *sql, const char *what)
-{
-  const char *tail = sql;
-  unsigned n;
-  vouch_rc rc = VOUCH_OK;
-
-  for(n = 0; tail && *tail && n < MAX_SCRIPT_STATEMENTS; n++) {
-    sqlite3_stmt *s = NULL;
-    int src = sqlite3_prepare_v3(st->db, tail, -1, 0, &s, &tail);
-
-    if(src != SQLITE_OK)
-      return st_sql_fail(st, what, src);
-    if(!s)
-      break; /* only white space was left */
-    src = st_step_done(s);
-    if(src != SQLITE_DONE)
-      rc = st_sql_fail(st, what, src);
-    st_finish(st, s);
-    if(rc)
-      return rc;
-  }
   return rc;
 }
 
@@ -279,17 +230,17 @@ vouch_rc st_exec_script(vouch_store *st, const char *sql, const char *what)
 vouch_rc st_query_int(vouch_store *st, const char *sql, const char *what,
                       long long *out)
 {
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
   vouch_rc rc;
   int src;
 
   rc = st_prepare(st, sql, &s);
   if(rc)
     return rc;
-  src = sqlite3_step(s);
-  if(src == SQLITE_ROW)
-    *out = sqlite3_column_int64(s, 0);
-  else if(src == SQLITE_DONE)
+  src = st_step(s);
+  if(src == ST_ROW)
+    *out = st_col_int64(s, 0);
+  else if(src == ST_DONE)
     *out = 0;
   else
     rc = st_sql_fail(st, what, src);
@@ -352,7 +303,7 @@ void vouch_store_rollback(vouch_store *st)
 {
   if(!st)
     return;
-  if(st->db && !sqlite3_get_autocommit(st->db))
+  if(st_in_tx(st))
     st_exec1(st, "ROLLBACK", "rollback");
   /* Also when SQLite ended the transaction itself (an I/O error). */
   writer_release(st);
@@ -363,7 +314,7 @@ void vouch_store_rollback(vouch_store *st)
  * (IMMEDIATE, so that a read followed by a write cannot deadlock). */
 vouch_rc st_atomic_enter(vouch_store *st, bool *own)
 {
-  *own = sqlite3_get_autocommit(st->db) != 0;
+  *own = !st_in_tx(st);
   if(*own)
     return vouch_store_begin(st);
   return st_exec1(st, "SAVEPOINT vouch_atomic", "savepoint");
@@ -442,144 +393,6 @@ static vouch_rc check_file(vouch_store *st, int flags)
   return vouch_check_secure(st->path, true, st->log, st->logarg);
 }
 
-/* The file is an SQLite database we may use: readable, a vouch store or
- * an empty one, and writable. */
-static vouch_rc check_db(vouch_store *st, long long *version)
-{
-  long long appid = 0, objects = 0;
-  vouch_rc rc;
-
-  rc = st_query_int(st, "PRAGMA application_id", "read store header", &appid);
-  if(!rc)
-    rc = st_query_int(st, "SELECT count(*) FROM sqlite_schema",
-                      "read store schema", &objects);
-  if(!rc)
-    rc = st_query_int(st, "PRAGMA user_version", "read schema version",
-                      version);
-  if(rc)
-    return rc;
-  if(appid != APPLICATION_ID && (appid != 0 || objects != 0)) {
-    st_slog(st, LOG_ERR, "%s: not a vouch store or corrupt", st->path);
-    return VOUCH_ERR_STORE;
-  }
-  if(*version > SCHEMA_VERSION) {
-    st_slog(st, LOG_ERR, "%s: created by a newer vouch (schema %lld)",
-            st->path, *version);
-    return VOUCH_ERR_STORE;
-  }
-  return VOUCH_OK;
-}
-
-static vouch_rc set_pragmas(vouch_store *st)
-{
-  sqlite3_stmt *s = NULL;
-  vouch_rc rc;
-  int src;
-
-  rc = st_prepare(st, "PRAGMA journal_mode=WAL", &s);
-  if(rc)
-    return rc;
-  src = sqlite3_step(s);
-  if(src == SQLITE_ROW) {
-    const unsigned char *mode = sqlite3_column_text(s, 0);
-    if(!mode || sqlite3_stricmp((const char *)mode, "wal")) {
-      st_slog(st, LOG_ERR, "%s: store refuses the WAL journal mode", st->path);
-      rc = VOUCH_ERR_STORE;
-    }
-  }
-  else
-    rc = st_sql_fail(st, "set WAL journal mode", src);
-  st_finish(st, s);
-  if(!rc)
-    rc = st_exec_script(st,
-                        "PRAGMA synchronous=FULL;"
-                        "PRAGMA temp_store=MEMORY;"
-                        "PRAGMA foreign_keys=ON;"
-                        "PRAGMA secure_delete=ON;"
-                        "PRAGMA trusted_schema=OFF;",
-                        "set pragmas");
-  return rc;
-}
-
-/* Brings the schema to SCHEMA_VERSION, one step per version, under a
- * write lock so that two first openers cannot both migrate. */
-static vouch_rc migrate(vouch_store *st)
-{
-  char sql[64];
-  long long version = 0;
-  vouch_rc rc;
-
-  rc = vouch_store_begin(st);
-  if(rc)
-    return rc;
-  rc =
-      st_query_int(st, "PRAGMA user_version", "read schema version", &version);
-  if(rc)
-    goto out;
-  if(version > SCHEMA_VERSION || version < 0) {
-    st_slog(st, LOG_ERR, "%s: created by a newer vouch (schema %lld)",
-            st->path, version);
-    rc = VOUCH_ERR_STORE;
-    goto out;
-  }
-  for(; version < SCHEMA_VERSION && !rc; version++)
-    rc = st_exec_script(st, migrations[version + 1], "migrate schema");
-  if(rc)
-    goto out;
-  snprintf(sql, sizeof(sql),
-           "PRAGMA application_id=%d;"
-           "PRAGMA user_version=%d;",
-           APPLICATION_ID, SCHEMA_VERSION);
-  rc = st_exec_script(st, sql, "set schema version");
-  if(!rc)
-    rc = vouch_store_commit(st);
-out:
-  vouch_store_rollback(st);
-  return rc;
-}
-
-static vouch_rc open_db(vouch_store *st, unsigned busy_timeout_ms)
-{
-  char *name;
-  long long version = 0;
-  int src;
-  vouch_rc rc;
-
-  /* Debian's SQLite reads "file:..." as a URI even without
-   * SQLITE_OPEN_URI; "./" keeps a relative name the file we vetted. */
-  name = vouch_asprintf("%s%s", st->path[0] == '/' ? "" : "./", st->path);
-  if(!name)
-    return VOUCH_ERR_NOMEM;
-  /* No SQLITE_OPEN_CREATE: check_file made and vetted the file. */
-  src = sqlite3_open_v2(name, &st->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW |
-                            SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_EXRESCODE,
-                        NULL);
-  free(name);
-  if(src != SQLITE_OK)
-    return st_sql_fail(st, "open", src);
-  /* SQLite falls back to reading only when it may not write; a store
-   * that cannot count failures is no store for vouch. */
-  if(sqlite3_db_readonly(st->db, "main") == 1) {
-    st_slog(st, LOG_ERR,
-            "%s: store is read-only (file or file system "
-            "not writable)",
-            st->path);
-    return VOUCH_ERR_STORE;
-  }
-  sqlite3_extended_result_codes(st->db, 1);
-  sqlite3_busy_timeout(
-      st->db, busy_timeout_ms > INT32_MAX ? INT32_MAX : (int)busy_timeout_ms);
-  /* Plain SQL may not corrupt the file (writable_schema and the like). */
-  sqlite3_db_config(st->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
-  rc = check_db(st, &version);
-  if(!rc)
-    rc = set_pragmas(st);
-  if(!rc && version < SCHEMA_VERSION)
-    rc = migrate(st);
-  return rc;
-}
-
 /* vouchd opens the store for every request: a closed handle is kept
  * (up to POOL_MAX, with its prepared statements) for the next open of
  * the same file, which then only vets the path again and checks that
@@ -606,10 +419,10 @@ static void really_close(vouch_store *st)
   if(st->db) {
     vouch_store_rollback(st);
     for(i = 0; i < st->ncached; i++) {
-      sqlite3_finalize(st->cached[i].s);
+      st->drv->finalize(st->cached[i].s.h);
       free(st->cached[i].sql);
     }
-    sqlite3_close_v2(st->db);
+    st_sqlite_close(st);
   }
   free(st->path);
   free(st);
@@ -638,8 +451,7 @@ static vouch_store *pool_take(const char *path, unsigned busy_timeout_ms,
     really_close(st); /* a fresh open says what is wrong */
     return NULL;
   }
-  sqlite3_busy_timeout(
-      st->db, busy_timeout_ms > INT32_MAX ? INT32_MAX : (int)busy_timeout_ms);
+  st_sqlite_timeout(st, busy_timeout_ms);
   return st;
 }
 
@@ -655,7 +467,7 @@ static bool pool_give(vouch_store *st)
   for(i = 0; i < st->ncached; i++)
     if(st->cached[i].busy)
       return false;
-  if(!sqlite3_get_autocommit(st->db) || st->writer)
+  if(st_in_tx(st) || st->writer)
     return false;
   pthread_mutex_lock(&g_pool_mu);
   if(g_npool < POOL_MAX) {
@@ -708,6 +520,7 @@ vouch_rc vouch_store_open(const char *path, unsigned busy_timeout_ms,
   st = calloc(1, sizeof(*st));
   if(!st)
     return VOUCH_ERR_NOMEM;
+  st->drv = &st_sqlite_driver;
   st->log = log;
   st->logarg = logarg;
   st->path = strdup(path);
@@ -717,7 +530,7 @@ vouch_rc vouch_store_open(const char *path, unsigned busy_timeout_ms,
   }
   rc = check_file(st, flags);
   if(!rc)
-    rc = open_db(st, busy_timeout_ms);
+    rc = st_sqlite_open(st, busy_timeout_ms);
   if(rc)
     goto out;
   /* Only a handle opened plainly goes back to the pool. */
@@ -861,17 +674,14 @@ void vouch_user_clear(vouch_user *u)
 
 /* A copy of a text column, NULL for SQL NULL.  *ok turns false when
  * memory runs out. */
-char *st_col_dup(sqlite3_stmt *s, int i, bool *ok)
+char *st_col_dup(st_stmt *s, int i, bool *ok)
 {
-  const unsigned char *t = sqlite3_column_text(s, i);
+  const char *t = s->drv->col_text(s->h, i, NULL, ok);
   char *copy;
 
-  if(!t) {
-    if(sqlite3_errcode(sqlite3_db_handle(s)) == SQLITE_NOMEM)
-      *ok = false;
+  if(!t)
     return NULL;
-  }
-  copy = strdup((const char *)t);
+  copy = strdup(t);
   if(!copy)
     *ok = false;
   return copy;
@@ -882,34 +692,35 @@ char *st_col_dup(sqlite3_stmt *s, int i, bool *ok)
   " state, pw_failures, created, pw_changed, plan, period_end,"               \
   " card_mac IS NOT NULL, card_last4"
 
-static vouch_rc user_from_row(sqlite3_stmt *s, vouch_user *u)
+static vouch_rc user_from_row(st_stmt *s, vouch_user *u)
 {
-  const unsigned char *lang, *last4;
-  sqlite3_int64 v;
+  const char *lang, *last4;
+  size_t len = 0;
+  int64_t v;
   bool ok = true;
 
-  u->id = sqlite3_column_int64(s, 0);
+  u->id = st_col_int64(s, 0);
   u->name = st_col_dup(s, 1, &ok);
   u->full_name = st_col_dup(s, 2, &ok);
   u->email = st_col_dup(s, 3, &ok);
   u->phone = st_col_dup(s, 4, &ok);
-  u->phone_verified = sqlite3_column_int64(s, 5) != 0;
-  lang = sqlite3_column_text(s, 6);
-  if(lang && sqlite3_column_bytes(s, 6) == 2)
+  u->phone_verified = st_col_int64(s, 5) != 0;
+  lang = st_col_textn(s, 6, &len);
+  if(lang && len == 2)
     memcpy(u->lang, lang, 3);
   else
     memcpy(u->lang, "en", 3);
   u->pw_hash = st_col_dup(s, 7, &ok);
-  u->state = (vouch_state)sqlite3_column_int(s, 8);
-  v = sqlite3_column_int64(s, 9);
+  u->state = (vouch_state)(int)st_col_int64(s, 8);
+  v = st_col_int64(s, 9);
   u->pw_failures = v < 0 ? 0 : v > UINT32_MAX ? UINT32_MAX : (unsigned)v;
-  u->created = (time_t)sqlite3_column_int64(s, 10);
-  u->pw_changed = (time_t)sqlite3_column_int64(s, 11);
+  u->created = (time_t)st_col_int64(s, 10);
+  u->pw_changed = (time_t)st_col_int64(s, 11);
   u->plan = st_col_dup(s, 12, &ok);
-  u->period_end = (time_t)sqlite3_column_int64(s, 13);
-  u->has_card = sqlite3_column_int(s, 14) != 0;
-  last4 = sqlite3_column_text(s, 15);
-  if(u->has_card && last4 && sqlite3_column_bytes(s, 15) == 4)
+  u->period_end = (time_t)st_col_int64(s, 13);
+  u->has_card = (int)st_col_int64(s, 14) != 0;
+  last4 = st_col_textn(s, 15, &len);
+  if(u->has_card && last4 && len == 4)
     memcpy(u->card_last4, last4, 5);
   else
     u->card_last4[0] = '\0';
@@ -930,7 +741,7 @@ bool st_bad_name(const vouch_store *st, const char *name)
 
 vouch_rc vouch_store_user_get(vouch_store *st, const char *name, vouch_user *u)
 {
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
   vouch_rc rc;
   int src;
 
@@ -944,11 +755,11 @@ vouch_rc vouch_store_user_get(vouch_store *st, const char *name, vouch_user *u)
   if(rc)
     return rc;
   src = st_bind_text(s, 1, name);
-  if(src == SQLITE_OK)
-    src = sqlite3_step(s);
-  if(src == SQLITE_ROW)
+  if(src == ST_OK)
+    src = st_step(s);
+  if(src == ST_ROW)
     rc = user_from_row(s, u);
-  else if(src == SQLITE_DONE)
+  else if(src == ST_DONE)
     rc = VOUCH_ERR_NO_USER;
   else
     rc = st_sql_fail(st, "read user", src);
@@ -958,7 +769,7 @@ vouch_rc vouch_store_user_get(vouch_store *st, const char *name, vouch_user *u)
 
 vouch_rc vouch_store_user_add(vouch_store *st, const vouch_user *u)
 {
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
   time_t now = time(NULL);
   vouch_rc rc;
   int src;
@@ -978,22 +789,21 @@ vouch_rc vouch_store_user_add(vouch_store *st, const vouch_user *u)
   src = src ? src : st_bind_text(s, 2, u->full_name);
   src = src ? src : st_bind_text(s, 3, u->email);
   src = src ? src : st_bind_text(s, 4, u->phone);
-  src = src ? src : sqlite3_bind_int(s, 5, u->phone_verified ? 1 : 0);
+  src = src ? src : st_bind_int64(s, 5, u->phone_verified ? 1 : 0);
   src = src ? src : st_bind_text(s, 6, u->lang[0] ? u->lang : "en");
   src = src ? src : st_bind_text(s, 7, u->pw_hash);
-  src = src ? src : sqlite3_bind_int(s, 8, (int)u->state);
-  src = src ? src : sqlite3_bind_int64(s, 9, (sqlite3_int64)now);
-  src = src ? src
-            : sqlite3_bind_int64(s, 10, u->pw_hash ? (sqlite3_int64)now : 0);
+  src = src ? src : st_bind_int64(s, 8, (int)u->state);
+  src = src ? src : st_bind_int64(s, 9, (int64_t)now);
+  src = src ? src : st_bind_int64(s, 10, u->pw_hash ? (int64_t)now : 0);
   src = src ? src : st_bind_text(s, 11, u->plan);
-  src = src ? src : sqlite3_bind_int64(s, 12, (sqlite3_int64)u->period_end);
-  if(src == SQLITE_OK)
-    src = sqlite3_step(s);
-  if(src == SQLITE_CONSTRAINT_UNIQUE || src == SQLITE_CONSTRAINT_PRIMARYKEY) {
+  src = src ? src : st_bind_int64(s, 12, (int64_t)u->period_end);
+  if(src == ST_OK)
+    src = st_step(s);
+  if(st_conflict(st, src) == ST_UNIQUE) {
     st_slog(st, LOG_ERR, "%s: user already exists", st->path);
     rc = VOUCH_ERR_EXISTS;
   }
-  else if(src != SQLITE_DONE)
+  else if(src != ST_DONE)
     rc = st_sql_fail(st, "add user", src);
   st_finish(st, s);
   return rc;
@@ -1001,7 +811,7 @@ vouch_rc vouch_store_user_add(vouch_store *st, const vouch_user *u)
 
 vouch_rc vouch_store_user_update(vouch_store *st, const vouch_user *u)
 {
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
   vouch_rc rc;
   int src;
 
@@ -1018,15 +828,15 @@ vouch_rc vouch_store_user_update(vouch_store *st, const vouch_user *u)
   src = src ? src : st_bind_text(s, 2, u->full_name);
   src = src ? src : st_bind_text(s, 3, u->email);
   src = src ? src : st_bind_text(s, 4, u->phone);
-  src = src ? src : sqlite3_bind_int(s, 5, u->phone_verified ? 1 : 0);
+  src = src ? src : st_bind_int64(s, 5, u->phone_verified ? 1 : 0);
   src = src ? src : st_bind_text(s, 6, u->lang[0] ? u->lang : "en");
   src = src ? src : st_bind_text(s, 7, u->plan);
-  src = src ? src : sqlite3_bind_int64(s, 8, (sqlite3_int64)u->period_end);
-  if(src == SQLITE_OK)
-    src = sqlite3_step(s);
-  if(src != SQLITE_DONE)
+  src = src ? src : st_bind_int64(s, 8, (int64_t)u->period_end);
+  if(src == ST_OK)
+    src = st_step(s);
+  if(src != ST_DONE)
     rc = st_sql_fail(st, "update user", src);
-  else if(sqlite3_changes(st->db) == 0)
+  else if(st_changes(st) == 0)
     rc = VOUCH_ERR_NO_USER;
   st_finish(st, s);
   return rc;
@@ -1035,9 +845,9 @@ vouch_rc vouch_store_user_update(vouch_store *st, const vouch_user *u)
 /* Runs a one-row write on the user named by ?1 (with an optional integer
  * ?2); VOUCH_ERR_NO_USER when no row matched. */
 static vouch_rc user_write(vouch_store *st, const char *sql, const char *name,
-                           bool has_int, sqlite3_int64 v, const char *what)
+                           bool has_int, int64_t v, const char *what)
 {
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
   vouch_rc rc;
   int src;
 
@@ -1047,13 +857,13 @@ static vouch_rc user_write(vouch_store *st, const char *sql, const char *name,
   if(rc)
     return rc;
   src = st_bind_text(s, 1, name);
-  if(src == SQLITE_OK && has_int)
-    src = sqlite3_bind_int64(s, 2, v);
-  if(src == SQLITE_OK)
+  if(src == ST_OK && has_int)
+    src = st_bind_int64(s, 2, v);
+  if(src == ST_OK)
     src = st_step_done(s);
-  if(src != SQLITE_DONE)
+  if(src != ST_DONE)
     rc = st_sql_fail(st, what, src);
-  else if(sqlite3_changes(st->db) == 0)
+  else if(st_changes(st) == 0)
     rc = VOUCH_ERR_NO_USER;
   st_finish(st, s);
   return rc;
@@ -1079,14 +889,14 @@ vouch_rc vouch_store_set_state(vouch_store *st, const char *name,
      state != VOUCH_STATE_RESET)
     return VOUCH_ERR_INPUT;
   return user_write(st, "UPDATE users SET state = ?2 WHERE name = ?1", name,
-                    true, (sqlite3_int64)state, "set state");
+                    true, (int64_t)state, "set state");
 }
 
 vouch_rc vouch_store_pw_failure(vouch_store *st, const char *name,
                                 unsigned *count)
 {
-  sqlite3_stmt *s = NULL;
-  sqlite3_int64 v = 0;
+  st_stmt *s = NULL;
+  int64_t v = 0;
   vouch_rc rc;
   int src;
 
@@ -1102,17 +912,17 @@ vouch_rc vouch_store_pw_failure(vouch_store *st, const char *name,
   if(rc)
     return rc;
   src = st_bind_text(s, 1, name);
-  if(src == SQLITE_OK)
-    src = sqlite3_step(s);
-  if(src == SQLITE_ROW) {
-    v = sqlite3_column_int64(s, 0);
+  if(src == ST_OK)
+    src = st_step(s);
+  if(src == ST_ROW) {
+    v = st_col_int64(s, 0);
     src = st_step_done(s);
-    if(src == SQLITE_DONE)
+    if(src == ST_DONE)
       *count = v < 0 ? 0 : v > UINT32_MAX ? UINT32_MAX : (unsigned)v;
     else
       rc = st_sql_fail(st, "count failure", src);
   }
-  else if(src == SQLITE_DONE)
+  else if(src == ST_DONE)
     rc = VOUCH_ERR_NO_USER;
   else
     rc = st_sql_fail(st, "count failure", src);
@@ -1124,7 +934,7 @@ vouch_rc vouch_store_pw_failure(vouch_store *st, const char *name,
  * without a statement open underneath it. */
 static vouch_rc collect_names(vouch_store *st, char ***names, size_t *count)
 {
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
   char **list = NULL;
   size_t n = 0, cap = 0;
   vouch_rc rc;
@@ -1137,8 +947,8 @@ static vouch_rc collect_names(vouch_store *st, char ***names, size_t *count)
     bool ok = true;
     char *name;
 
-    src = sqlite3_step(s);
-    if(src != SQLITE_ROW)
+    src = st_step(s);
+    if(src != ST_ROW)
       break;
     if(n == cap) {
       size_t ncap = cap ? cap * 2 : 64;
@@ -1157,7 +967,7 @@ static vouch_rc collect_names(vouch_store *st, char ***names, size_t *count)
     }
     list[n++] = name;
   }
-  if(!rc && src != SQLITE_DONE)
+  if(!rc && src != ST_DONE)
     rc = st_sql_fail(st, "list users", src);
   st_finish(st, s);
   if(rc) {
@@ -1190,7 +1000,7 @@ vouch_rc vouch_store_user_each(vouch_store *st,
 
 vouch_rc st_user_id(vouch_store *st, const char *name, int64_t *id)
 {
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
   vouch_rc rc;
   int src;
 
@@ -1198,11 +1008,11 @@ vouch_rc st_user_id(vouch_store *st, const char *name, int64_t *id)
   if(rc)
     return rc;
   src = st_bind_text(s, 1, name);
-  if(src == SQLITE_OK)
-    src = sqlite3_step(s);
-  if(src == SQLITE_ROW)
-    *id = sqlite3_column_int64(s, 0);
-  else if(src == SQLITE_DONE)
+  if(src == ST_OK)
+    src = st_step(s);
+  if(src == ST_ROW)
+    *id = st_col_int64(s, 0);
+  else if(src == ST_DONE)
     rc = VOUCH_ERR_NO_USER;
   else
     rc = st_sql_fail(st, "find user", src);
@@ -1211,24 +1021,24 @@ vouch_rc st_user_id(vouch_store *st, const char *name, int64_t *id)
 }
 
 /* Runs a write bound to (?1 id, ?2 integer, ?3 text). */
-vouch_rc st_id_write(vouch_store *st, const char *sql, int64_t id,
-                     sqlite3_int64 v, const char *text, const char *what)
+vouch_rc st_id_write(vouch_store *st, const char *sql, int64_t id, int64_t v,
+                     const char *text, const char *what)
 {
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
   vouch_rc rc;
   int src;
 
   rc = st_prepare(st, sql, &s);
   if(rc)
     return rc;
-  src = sqlite3_bind_int64(s, 1, id);
-  if(src == SQLITE_OK && sqlite3_bind_parameter_count(s) >= 2)
-    src = sqlite3_bind_int64(s, 2, v);
-  if(src == SQLITE_OK && sqlite3_bind_parameter_count(s) >= 3)
+  src = st_bind_int64(s, 1, id);
+  if(src == ST_OK && st_params(s) >= 2)
+    src = st_bind_int64(s, 2, v);
+  if(src == ST_OK && st_params(s) >= 3)
     src = st_bind_text(s, 3, text);
-  if(src == SQLITE_OK)
+  if(src == ST_OK)
     src = st_step_done(s);
-  if(src != SQLITE_DONE)
+  if(src != ST_DONE)
     rc = st_sql_fail(st, what, src);
   st_finish(st, s);
   return rc;
@@ -1248,19 +1058,18 @@ static vouch_rc replace_password(vouch_store *st, const char *name,
                    "INSERT INTO pw_history (user_id, hash, changed)"
                    " SELECT id, pw_hash, ?2 FROM users"
                    " WHERE id = ?1 AND pw_hash IS NOT NULL",
-                   id, (sqlite3_int64)time(NULL), NULL,
-                   "keep password history");
+                   id, (int64_t)time(NULL), NULL, "keep password history");
   if(!rc)
     rc = st_id_write(st,
                      "UPDATE users SET pw_changed = ?2, pw_hash = ?3"
                      " WHERE id = ?1",
-                     id, (sqlite3_int64)time(NULL), hash, "set password");
+                     id, (int64_t)time(NULL), hash, "set password");
   if(!rc)
     rc = st_id_write(st,
                      "DELETE FROM pw_history WHERE user_id = ?1"
                      " AND seq NOT IN (SELECT seq FROM pw_history"
                      " WHERE user_id = ?1 ORDER BY seq DESC LIMIT ?2)",
-                     id, (sqlite3_int64)keep, NULL, "trim password history");
+                     id, (int64_t)keep, NULL, "trim password history");
   return rc;
 }
 
@@ -1298,7 +1107,7 @@ static vouch_rc no_password(vouch_store *st, const char *name)
 vouch_rc vouch_store_replace_hash(vouch_store *st, const char *name,
                                   const char *hash)
 {
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
   vouch_rc rc;
   int src;
 
@@ -1316,19 +1125,19 @@ vouch_rc vouch_store_replace_hash(vouch_store *st, const char *name,
   if(rc)
     return rc;
   src = st_bind_text(s, 1, name);
-  if(src == SQLITE_OK)
+  if(src == ST_OK)
     src = st_bind_text(s, 2, hash);
-  if(src == SQLITE_OK)
+  if(src == ST_OK)
     src = st_step_done(s);
-  if(src != SQLITE_DONE)
+  if(src != ST_DONE)
     rc = st_sql_fail(st, "renew password hash", src);
-  else if(sqlite3_changes(st->db) == 0)
+  else if(st_changes(st) == 0)
     rc = no_password(st, name);
   st_finish(st, s);
   return rc;
 }
 
-static vouch_rc list_push(char **list, size_t *n, sqlite3_stmt *s)
+static vouch_rc list_push(char **list, size_t *n, st_stmt *s)
 {
   bool ok = true;
   char *h = st_col_dup(s, 0, &ok);
@@ -1343,7 +1152,7 @@ static vouch_rc list_push(char **list, size_t *n, sqlite3_stmt *s)
 vouch_rc vouch_store_pw_recent(vouch_store *st, const char *name, unsigned n,
                                char ***hashes, size_t *count)
 {
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
   char **list = NULL;
   size_t got = 0;
   bool found = false;
@@ -1367,19 +1176,19 @@ vouch_rc vouch_store_pw_recent(vouch_store *st, const char *name, unsigned n,
   list = calloc((size_t)n + 1, sizeof(*list));
   if(!list)
     rc = VOUCH_ERR_NOMEM;
-  src = rc ? SQLITE_OK : st_bind_text(s, 1, name);
-  if(!rc && src == SQLITE_OK)
-    src = sqlite3_bind_int64(s, 2, (sqlite3_int64)n + 1);
-  while(!rc && src == SQLITE_OK) {
-    src = sqlite3_step(s);
-    if(src != SQLITE_ROW)
+  src = rc ? ST_OK : st_bind_text(s, 1, name);
+  if(!rc && src == ST_OK)
+    src = st_bind_int64(s, 2, (int64_t)n + 1);
+  while(!rc && src == ST_OK) {
+    src = st_step(s);
+    if(src != ST_ROW)
       break;
-    src = SQLITE_OK;
+    src = ST_OK;
     found = true;
     if(got < n)
       rc = list_push(list, &got, s);
   }
-  if(!rc && src != SQLITE_DONE)
+  if(!rc && src != ST_DONE)
     rc = st_sql_fail(st, "read password history", src);
   if(!rc && !found)
     rc = VOUCH_ERR_NO_USER;
@@ -1410,7 +1219,7 @@ vouch_rc vouch_store_audit_add(vouch_store *st, time_t ts, const char *user,
                                const char *event, const char *service,
                                const char *detail)
 {
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
   vouch_rc rc;
   int src;
 
@@ -1424,24 +1233,24 @@ vouch_rc vouch_store_audit_add(vouch_store *st, time_t ts, const char *user,
                   &s);
   if(rc)
     return rc;
-  src = sqlite3_bind_int64(s, 1, (sqlite3_int64)ts);
+  src = st_bind_int64(s, 1, (int64_t)ts);
   src = src ? src : st_bind_text(s, 2, user ? user : "");
   src = src ? src : st_bind_text(s, 3, event);
   src = src ? src : st_bind_text(s, 4, service ? service : "");
   src = src ? src : st_bind_text(s, 5, detail ? detail : "");
-  if(src == SQLITE_OK)
-    src = sqlite3_step(s);
-  if(src != SQLITE_DONE)
+  if(src == ST_OK)
+    src = st_step(s);
+  if(src != ST_DONE)
     rc = st_sql_fail(st, "write audit record", src);
   st_finish(st, s);
   return rc;
 }
 
-const char *st_col_text(sqlite3_stmt *s, int i)
+const char *st_col_text(st_stmt *s, int i)
 {
-  const unsigned char *t = sqlite3_column_text(s, i);
+  const char *t = st_col_textn(s, i, NULL);
 
-  return t ? (const char *)t : "";
+  return t ? t : "";
 }
 
 vouch_rc vouch_store_audit_each(vouch_store *st, const char *user,
@@ -1449,9 +1258,9 @@ vouch_rc vouch_store_audit_each(vouch_store *st, const char *user,
                                                const vouch_audit_row *r),
                                 void *arg)
 {
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
   vouch_rc rc;
-  int src = SQLITE_OK;
+  int src = ST_OK;
 
   if(!fn)
     return VOUCH_ERR_INPUT;
@@ -1466,22 +1275,22 @@ vouch_rc vouch_store_audit_each(vouch_store *st, const char *user,
     return rc;
   if(user)
     src = st_bind_text(s, 1, user);
-  while(!rc && src == SQLITE_OK) {
+  while(!rc && src == ST_OK) {
     vouch_audit_row r;
 
-    src = sqlite3_step(s);
-    if(src != SQLITE_ROW)
+    src = st_step(s);
+    if(src != ST_ROW)
       break;
-    src = SQLITE_OK;
-    r.id = sqlite3_column_int64(s, 0);
-    r.ts = (time_t)sqlite3_column_int64(s, 1);
+    src = ST_OK;
+    r.id = st_col_int64(s, 0);
+    r.ts = (time_t)st_col_int64(s, 1);
     r.user = st_col_text(s, 2);
     r.event = st_col_text(s, 3);
     r.service = st_col_text(s, 4);
     r.detail = st_col_text(s, 5);
     rc = fn(arg, &r);
   }
-  if(!rc && src != SQLITE_DONE)
+  if(!rc && src != ST_DONE)
     rc = st_sql_fail(st, "read audit trail", src);
   st_finish(st, s);
   return rc;
@@ -1502,46 +1311,46 @@ vouch_rc vouch_store_audit_each(vouch_store *st, const char *user,
 
 bool vouch_store_in_transaction(vouch_store *st)
 {
-  return st && st->db && !sqlite3_get_autocommit(st->db);
+  return st && st_in_tx(st);
 }
 
-int st_bind_mac(sqlite3_stmt *s, int i, const unsigned char *mac)
+int st_bind_mac(st_stmt *s, int i, const unsigned char *mac)
 {
-  return sqlite3_bind_blob(s, i, mac, VOUCH_MAC_BYTES, SQLITE_STATIC);
+  return st_bind_blob(s, i, mac, VOUCH_MAC_BYTES);
 }
 
 vouch_rc st_user_insert(vouch_store *st, const char *what, int64_t *id,
                         const char *sql, const char *fmt, ...)
 {
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
   vouch_rc rc;
   va_list ap;
-  int src = SQLITE_OK, i;
+  int src = ST_OK, i;
 
   rc = st_prepare(st, sql, &s);
   if(rc)
     return rc;
   va_start(ap, fmt);
-  for(i = 0; fmt[i] && src == SQLITE_OK; i++) {
+  for(i = 0; fmt[i] && src == ST_OK; i++) {
     if(fmt[i] == 't')
       src = st_bind_text(s, i + 1, va_arg(ap, const char *));
     else if(fmt[i] == 'i')
-      src = sqlite3_bind_int(s, i + 1, va_arg(ap, int));
+      src = st_bind_int64(s, i + 1, va_arg(ap, int));
     else if(fmt[i] == 'I')
-      src = sqlite3_bind_int64(s, i + 1, va_arg(ap, sqlite3_int64));
+      src = st_bind_int64(s, i + 1, va_arg(ap, int64_t));
     else if(fmt[i] == 'm')
       src = st_bind_mac(s, i + 1, va_arg(ap, const unsigned char *));
     else
-      src = SQLITE_MISUSE;
+      src = ST_MISUSE;
   }
   va_end(ap);
   src = src ? src : st_step_done(s);
-  if(src != SQLITE_DONE)
+  if(src != ST_DONE)
     rc = st_sql_fail(st, what, src);
-  else if(sqlite3_changes(st->db) == 0)
+  else if(st_changes(st) == 0)
     rc = VOUCH_ERR_NO_USER;
   else if(id)
-    *id = (int64_t)sqlite3_last_insert_rowid(st->db);
+    *id = st_last_id(st);
   st_finish(st, s);
   return rc;
 }
@@ -1569,7 +1378,7 @@ vouch_rc st_row_write(vouch_store *st, const char *sql, int64_t id,
 {
   vouch_rc rc = st_id_write(st, sql, id, 0, NULL, what);
 
-  if(!rc && sqlite3_changes(st->db) == 0)
+  if(!rc && st_changes(st) == 0)
     rc = VOUCH_ERR_NOT_FOUND;
   return rc;
 }
@@ -1577,7 +1386,7 @@ vouch_rc st_row_write(vouch_store *st, const char *sql, int64_t id,
 static vouch_rc code_kill_old(vouch_store *st, const char *user,
                               const char *purpose, int channel, time_t now)
 {
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
   vouch_rc rc;
   int src;
 
@@ -1589,10 +1398,10 @@ static vouch_rc code_kill_old(vouch_store *st, const char *user,
     return rc;
   src = st_bind_text(s, 1, user);
   src = src ? src : st_bind_text(s, 2, purpose);
-  src = src ? src : sqlite3_bind_int(s, 3, channel);
+  src = src ? src : st_bind_int64(s, 3, channel);
   src = src ? src : st_step_done(s);
   st_finish(st, s);
-  if(src != SQLITE_DONE)
+  if(src != ST_DONE)
     return st_sql_fail(st, "retire old codes", src);
   rc = st_prepare(st,
                   "DELETE FROM codes WHERE user_id = " USER_ID_OF
@@ -1601,10 +1410,10 @@ static vouch_rc code_kill_old(vouch_store *st, const char *user,
   if(rc)
     return rc;
   src = st_bind_text(s, 1, user);
-  src = src ? src : sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
+  src = src ? src : st_bind_int64(s, 2, (int64_t)now);
   src = src ? src : st_step_done(s);
   st_finish(st, s);
-  if(src != SQLITE_DONE)
+  if(src != ST_DONE)
     return st_sql_fail(st, "drop dead codes", src);
   return VOUCH_OK;
 }
@@ -1618,8 +1427,8 @@ static vouch_rc code_add(vouch_store *st, const char *user,
       st, "store code", id,
       "INSERT INTO codes (user_id, purpose, channel, mac, created, expires)"
       " SELECT id, ?2, ?3, ?4, ?5, ?6 FROM users WHERE name = ?1",
-      "ttimII", user, purpose, channel, mac, (sqlite3_int64)created,
-      (sqlite3_int64)expires);
+      "ttimII", user, purpose, channel, mac, (int64_t)created,
+      (int64_t)expires);
 }
 
 vouch_rc vouch_store_code_insert(vouch_store *st, const char *user,
@@ -1641,16 +1450,19 @@ vouch_rc vouch_store_code_insert(vouch_store *st, const char *user,
   return st_atomic_leave(st, own, rc);
 }
 
-static void code_from_row(sqlite3_stmt *s, vouch_code_row *out)
+static void code_from_row(st_stmt *s, vouch_code_row *out)
 {
-  sqlite3_int64 v;
+  const void *p;
+  size_t len = 0;
+  int64_t v;
 
-  out->id = sqlite3_column_int64(s, 0);
-  if(sqlite3_column_bytes(s, 1) == VOUCH_MAC_BYTES)
-    memcpy(out->mac, sqlite3_column_blob(s, 1), VOUCH_MAC_BYTES);
-  out->created = (time_t)sqlite3_column_int64(s, 2);
-  out->expires = (time_t)sqlite3_column_int64(s, 3);
-  v = sqlite3_column_int64(s, 4);
+  out->id = st_col_int64(s, 0);
+  p = st_col_blob(s, 1, &len);
+  if(len == VOUCH_MAC_BYTES)
+    memcpy(out->mac, p, VOUCH_MAC_BYTES);
+  out->created = (time_t)st_col_int64(s, 2);
+  out->expires = (time_t)st_col_int64(s, 3);
+  v = st_col_int64(s, 4);
   out->attempts = v < 0 ? 0 : v > UINT32_MAX ? UINT32_MAX : (unsigned)v;
 }
 
@@ -1658,7 +1470,7 @@ vouch_rc vouch_store_code_live(vouch_store *st, const char *user,
                                const char *purpose, int channel, time_t now,
                                vouch_code_row *out)
 {
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
   vouch_rc rc;
   int src;
 
@@ -1675,12 +1487,12 @@ vouch_rc vouch_store_code_live(vouch_store *st, const char *user,
     return rc;
   src = st_bind_text(s, 1, user);
   src = src ? src : st_bind_text(s, 2, purpose);
-  src = src ? src : sqlite3_bind_int(s, 3, channel);
-  src = src ? src : sqlite3_bind_int64(s, 4, (sqlite3_int64)now);
-  src = src ? src : sqlite3_step(s);
-  if(src == SQLITE_ROW)
+  src = src ? src : st_bind_int64(s, 3, channel);
+  src = src ? src : st_bind_int64(s, 4, (int64_t)now);
+  src = src ? src : st_step(s);
+  if(src == ST_ROW)
     code_from_row(s, out);
-  else if(src == SQLITE_DONE)
+  else if(src == ST_DONE)
     rc = VOUCH_ERR_NOT_FOUND;
   else
     rc = st_sql_fail(st, "find code", src);
@@ -1693,8 +1505,8 @@ vouch_rc vouch_store_code_live(vouch_store *st, const char *user,
 vouch_rc vouch_store_code_attempt(vouch_store *st, int64_t id,
                                   unsigned *attempts)
 {
-  sqlite3_stmt *s = NULL;
-  sqlite3_int64 v;
+  st_stmt *s = NULL;
+  int64_t v;
   vouch_rc rc;
   int src;
 
@@ -1707,16 +1519,16 @@ vouch_rc vouch_store_code_attempt(vouch_store *st, int64_t id,
                   &s);
   if(rc)
     return rc;
-  src = sqlite3_bind_int64(s, 1, id);
-  src = src ? src : sqlite3_step(s);
-  if(src == SQLITE_ROW) {
-    v = sqlite3_column_int64(s, 0);
+  src = st_bind_int64(s, 1, id);
+  src = src ? src : st_step(s);
+  if(src == ST_ROW) {
+    v = st_col_int64(s, 0);
     *attempts = v < 0 ? 0 : v > UINT32_MAX ? UINT32_MAX : (unsigned)v;
     src = st_step_done(s);
-    if(src != SQLITE_DONE)
+    if(src != ST_DONE)
       rc = st_sql_fail(st, "count code attempt", src);
   }
-  else if(src == SQLITE_DONE)
+  else if(src == ST_DONE)
     rc = VOUCH_ERR_NOT_FOUND;
   else
     rc = st_sql_fail(st, "count code attempt", src);
@@ -1739,7 +1551,7 @@ vouch_rc vouch_store_code_drop(vouch_store *st, int64_t id)
 
 static vouch_rc token_prune(vouch_store *st, const char *user, time_t before)
 {
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
   vouch_rc rc;
   int src;
 
@@ -1750,11 +1562,10 @@ static vouch_rc token_prune(vouch_store *st, const char *user, time_t before)
   if(rc)
     return rc;
   src = st_bind_text(s, 1, user);
-  src = src ? src : sqlite3_bind_int64(s, 2, (sqlite3_int64)before);
+  src = src ? src : st_bind_int64(s, 2, (int64_t)before);
   src = src ? src : st_step_done(s);
   st_finish(st, s);
-  return src == SQLITE_DONE ? VOUCH_OK
-                            : st_sql_fail(st, "drop old tokens", src);
+  return src == ST_DONE ? VOUCH_OK : st_sql_fail(st, "drop old tokens", src);
 }
 
 static vouch_rc token_add(vouch_store *st, const char *user,
@@ -1765,8 +1576,7 @@ static vouch_rc token_add(vouch_store *st, const char *user,
       st, "store token", NULL,
       "INSERT INTO tokens (user_id, purpose, mac, created, expires)"
       " SELECT id, ?2, ?3, ?4, ?5 FROM users WHERE name = ?1",
-      "ttmII", user, purpose, mac, (sqlite3_int64)created,
-      (sqlite3_int64)expires);
+      "ttmII", user, purpose, mac, (int64_t)created, (int64_t)expires);
 }
 
 vouch_rc vouch_store_token_insert(vouch_store *st, const char *user,
@@ -1789,26 +1599,27 @@ vouch_rc vouch_store_token_insert(vouch_store *st, const char *user,
 }
 
 /* A tokens row (and, with name, its owner's name) of the statement s
- * after a step that gave SQLITE_ROW. */
-static vouch_rc token_row(sqlite3_stmt *s, vouch_token_row *out, char *name,
+ * after a step that gave ST_ROW. */
+static vouch_rc token_row(st_stmt *s, vouch_token_row *out, char *name,
                           size_t len)
 {
-  const unsigned char *p;
+  const char *p;
+  size_t n = 0;
 
-  out->id = sqlite3_column_int64(s, 0);
-  out->user_id = sqlite3_column_int64(s, 1);
-  p = sqlite3_column_text(s, 2);
-  if(p && (size_t)sqlite3_column_bytes(s, 2) < sizeof(out->purpose))
-    memcpy(out->purpose, p, (size_t)sqlite3_column_bytes(s, 2) + 1);
-  out->created = (time_t)sqlite3_column_int64(s, 3);
-  out->expires = (time_t)sqlite3_column_int64(s, 4);
-  out->used = sqlite3_column_int64(s, 5) != 0;
+  out->id = st_col_int64(s, 0);
+  out->user_id = st_col_int64(s, 1);
+  p = st_col_textn(s, 2, &n);
+  if(p && n < sizeof(out->purpose))
+    memcpy(out->purpose, p, n + 1);
+  out->created = (time_t)st_col_int64(s, 3);
+  out->expires = (time_t)st_col_int64(s, 4);
+  out->used = st_col_int64(s, 5) != 0;
   if(!name)
     return VOUCH_OK;
-  p = sqlite3_column_text(s, 6);
-  if(!p || (size_t)sqlite3_column_bytes(s, 6) >= len)
+  p = st_col_textn(s, 6, &n);
+  if(!p || n >= len)
     return VOUCH_ERR_STORE;
-  memcpy(name, p, (size_t)sqlite3_column_bytes(s, 6) + 1);
+  memcpy(name, p, n + 1);
   return VOUCH_OK;
 }
 
@@ -1817,7 +1628,7 @@ static vouch_rc token_by_mac(vouch_store *st, const char *sql,
                              const unsigned char *mac, vouch_token_row *out,
                              char *name, size_t len)
 {
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
   vouch_rc rc;
   int src;
 
@@ -1828,10 +1639,10 @@ static vouch_rc token_by_mac(vouch_store *st, const char *sql,
   if(rc)
     return rc;
   src = st_bind_mac(s, 1, mac);
-  src = src ? src : sqlite3_step(s);
-  if(src == SQLITE_ROW)
+  src = src ? src : st_step(s);
+  if(src == ST_ROW)
     rc = token_row(s, out, name, len);
-  else if(src == SQLITE_DONE)
+  else if(src == ST_DONE)
     rc = VOUCH_ERR_NOT_FOUND;
   else
     rc = st_sql_fail(st, "find token", src);
@@ -1872,9 +1683,9 @@ vouch_rc vouch_store_token_use(vouch_store *st, int64_t id)
 /* Runs a write on the rows of user (?1) with one integer ?2, for its
  * effect; VOUCH_ERR_NO_USER is not told apart here. */
 vouch_rc st_user_rows_write(vouch_store *st, const char *sql, const char *user,
-                            sqlite3_int64 v, const char *what)
+                            int64_t v, const char *what)
 {
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
   vouch_rc rc;
   int src;
 
@@ -1882,11 +1693,11 @@ vouch_rc st_user_rows_write(vouch_store *st, const char *sql, const char *user,
   if(rc)
     return rc;
   src = st_bind_text(s, 1, user);
-  if(src == SQLITE_OK && sqlite3_bind_parameter_count(s) >= 2)
-    src = sqlite3_bind_int64(s, 2, v);
+  if(src == ST_OK && st_params(s) >= 2)
+    src = st_bind_int64(s, 2, v);
   src = src ? src : st_step_done(s);
   st_finish(st, s);
-  return src == SQLITE_DONE ? VOUCH_OK : st_sql_fail(st, what, src);
+  return src == ST_DONE ? VOUCH_OK : st_sql_fail(st, what, src);
 }
 
 vouch_rc vouch_store_check_failure_add(vouch_store *st, const char *user,
@@ -1904,12 +1715,12 @@ vouch_rc vouch_store_check_failure_add(vouch_store *st, const char *user,
   rc = st_user_rows_write(
       st,
       "DELETE FROM check_failures WHERE user_id = " USER_ID_OF " AND ts <= ?2",
-      user, (sqlite3_int64)prune_before, "drop old failed checks");
+      user, (int64_t)prune_before, "drop old failed checks");
   if(!rc)
     rc = st_user_insert(st, "count failed check", NULL,
                         "INSERT INTO check_failures (user_id, ts, method)"
                         " SELECT id, ?2, ?3 FROM users WHERE name = ?1",
-                        "tIt", user, (sqlite3_int64)ts, method);
+                        "tIt", user, (int64_t)ts, method);
   return st_atomic_leave(st, own, rc);
 }
 
@@ -1919,27 +1730,27 @@ vouch_rc st_count_rows(vouch_store *st, const char *sql, const char *user,
                        time_t since, const char *purpose, int channel,
                        unsigned *count, time_t *last)
 {
-  sqlite3_stmt *s = NULL;
-  sqlite3_int64 v;
+  st_stmt *s = NULL;
+  int64_t v;
   vouch_rc rc;
   int src, n;
 
   rc = st_prepare(st, sql, &s);
   if(rc)
     return rc;
-  n = sqlite3_bind_parameter_count(s);
+  n = st_params(s);
   src = st_bind_text(s, 1, user);
-  src = src ? src : sqlite3_bind_int64(s, 2, (sqlite3_int64)since);
+  src = src ? src : st_bind_int64(s, 2, (int64_t)since);
   if(!src && n >= 3)
     src = st_bind_text(s, 3, purpose);
   if(!src && n >= 4)
-    src = sqlite3_bind_int(s, 4, channel);
-  src = src ? src : sqlite3_step(s);
-  if(src == SQLITE_ROW) {
-    v = sqlite3_column_int64(s, 0);
+    src = st_bind_int64(s, 4, channel);
+  src = src ? src : st_step(s);
+  if(src == ST_ROW) {
+    v = st_col_int64(s, 0);
     *count = v < 0 ? 0 : v > UINT32_MAX ? UINT32_MAX : (unsigned)v;
     if(last)
-      *last = (time_t)sqlite3_column_int64(s, 1);
+      *last = (time_t)st_col_int64(s, 1);
   }
   else
     rc = st_sql_fail(st, "count rows", src);
@@ -1974,7 +1785,7 @@ vouch_rc vouch_store_check_failure_clear(vouch_store *st, const char *user)
   rc = st_user_rows_write(
       st, "DELETE FROM check_failures WHERE user_id = " USER_ID_OF, user, 0,
       "clear failed checks");
-  if(!rc && sqlite3_changes(st->db) == 0)
+  if(!rc && st_changes(st) == 0)
     rc = st_no_row(st, user, VOUCH_OK);
   return rc;
 }
@@ -1993,13 +1804,13 @@ vouch_rc vouch_store_send_add(vouch_store *st, const char *user,
     return rc;
   rc = st_user_rows_write(
       st, "DELETE FROM sends WHERE user_id = " USER_ID_OF " AND ts <= ?2",
-      user, (sqlite3_int64)prune_before, "drop old sends");
+      user, (int64_t)prune_before, "drop old sends");
   if(!rc)
     rc = st_user_insert(st, "record send", NULL,
                         "INSERT INTO sends (user_id, purpose, channel, ts,"
                         " resend) SELECT id, ?2, ?3, ?4, ?5 FROM users"
                         " WHERE name = ?1",
-                        "ttiIi", user, purpose, channel, (sqlite3_int64)ts,
+                        "ttiIi", user, purpose, channel, (int64_t)ts,
                         (int)resend);
   return st_atomic_leave(st, own, rc);
 }
@@ -2031,7 +1842,7 @@ static vouch_rc sends_nth(vouch_store *st, const char *sql, const char *user,
                           time_t since, unsigned n, const char *purpose,
                           int channel, time_t *nth)
 {
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
   vouch_rc rc;
   int src;
 
@@ -2040,16 +1851,16 @@ static vouch_rc sends_nth(vouch_store *st, const char *sql, const char *user,
   if(rc)
     return rc;
   src = st_bind_text(s, 1, user);
-  src = src ? src : sqlite3_bind_int64(s, 2, (sqlite3_int64)since);
-  src = src ? src : sqlite3_bind_int64(s, 3, n ? (sqlite3_int64)n - 1 : 0);
+  src = src ? src : st_bind_int64(s, 2, (int64_t)since);
+  src = src ? src : st_bind_int64(s, 3, n ? (int64_t)n - 1 : 0);
   if(!src && purpose)
     src = st_bind_text(s, 4, purpose);
   if(!src && purpose)
-    src = sqlite3_bind_int(s, 5, channel);
-  src = src ? src : sqlite3_step(s);
-  if(src == SQLITE_ROW)
-    *nth = (time_t)sqlite3_column_int64(s, 0);
-  else if(src != SQLITE_DONE)
+    src = st_bind_int64(s, 5, channel);
+  src = src ? src : st_step(s);
+  if(src == ST_ROW)
+    *nth = (time_t)st_col_int64(s, 0);
+  else if(src != ST_DONE)
     rc = st_sql_fail(st, "find a send", src);
   st_finish(st, s);
   return rc;
@@ -2097,7 +1908,7 @@ vouch_rc vouch_store_sends_window(vouch_store *st, const char *user,
 vouch_rc vouch_store_card_set(vouch_store *st, const char *user,
                               const unsigned char *mac, const char *last4)
 {
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
   vouch_rc rc;
   int src;
 
@@ -2113,9 +1924,9 @@ vouch_rc vouch_store_card_set(vouch_store *st, const char *user,
   src = src ? src : st_bind_mac(s, 2, mac);
   src = src ? src : st_bind_text(s, 3, last4);
   src = src ? src : st_step_done(s);
-  if(src != SQLITE_DONE)
+  if(src != ST_DONE)
     rc = st_sql_fail(st, "set card", src);
-  else if(sqlite3_changes(st->db) == 0)
+  else if(st_changes(st) == 0)
     rc = VOUCH_ERR_NO_USER;
   st_finish(st, s);
   return rc;
@@ -2137,7 +1948,8 @@ vouch_rc vouch_store_card_clear(vouch_store *st, const char *user)
 vouch_rc vouch_store_card_get_mac(vouch_store *st, const char *user,
                                   unsigned char *mac, bool *has)
 {
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
+  size_t len = 0;
   vouch_rc rc;
   int src;
 
@@ -2148,14 +1960,16 @@ vouch_rc vouch_store_card_get_mac(vouch_store *st, const char *user,
   if(rc)
     return rc;
   src = st_bind_text(s, 1, user);
-  src = src ? src : sqlite3_step(s);
-  if(src == SQLITE_ROW) {
-    if(sqlite3_column_bytes(s, 0) == VOUCH_MAC_BYTES) {
-      memcpy(mac, sqlite3_column_blob(s, 0), VOUCH_MAC_BYTES);
+  src = src ? src : st_step(s);
+  if(src == ST_ROW) {
+    const void *p = st_col_blob(s, 0, &len);
+
+    if(len == VOUCH_MAC_BYTES) {
+      memcpy(mac, p, VOUCH_MAC_BYTES);
       *has = true;
     }
   }
-  else if(src == SQLITE_DONE)
+  else if(src == ST_DONE)
     rc = VOUCH_ERR_NO_USER;
   else
     rc = st_sql_fail(st, "read card", src);

@@ -35,7 +35,7 @@ const char vouch_schema_accounts[] =
 vouch_rc vouch_store_membership_get(vouch_store *st, const char *user,
                                     vouch_membership *m)
 {
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
   bool ok = true;
   vouch_rc rc;
   int src;
@@ -52,18 +52,18 @@ vouch_rc vouch_store_membership_get(vouch_store *st, const char *user,
   if(rc)
     return rc;
   src = st_bind_text(s, 1, user);
-  if(src == SQLITE_OK)
-    src = sqlite3_step(s);
-  if(src == SQLITE_ROW) {
+  if(src == ST_OK)
+    src = st_step(s);
+  if(src == ST_ROW) {
     m->plan = st_col_dup(s, 0, &ok);
-    m->period_end = (time_t)sqlite3_column_int64(s, 1);
-    m->cancelled = (time_t)sqlite3_column_int64(s, 2);
-    m->delete_profile = sqlite3_column_int(s, 3) != 0;
-    m->profile_deleted = (time_t)sqlite3_column_int64(s, 4);
+    m->period_end = (time_t)st_col_int64(s, 1);
+    m->cancelled = (time_t)st_col_int64(s, 2);
+    m->delete_profile = (int)st_col_int64(s, 3) != 0;
+    m->profile_deleted = (time_t)st_col_int64(s, 4);
     if(!ok)
       rc = VOUCH_ERR_NOMEM;
   }
-  else if(src == SQLITE_DONE)
+  else if(src == ST_DONE)
     rc = VOUCH_ERR_NO_USER;
   else
     rc = st_sql_fail(st, "read membership", src);
@@ -74,7 +74,7 @@ vouch_rc vouch_store_membership_get(vouch_store *st, const char *user,
 vouch_rc vouch_store_cancel_set(vouch_store *st, const char *user,
                                 time_t cancelled, bool delete_profile)
 {
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
   vouch_rc rc;
   int src;
 
@@ -87,13 +87,12 @@ vouch_rc vouch_store_cancel_set(vouch_store *st, const char *user,
   if(rc)
     return rc;
   src = st_bind_text(s, 1, user);
-  src = src ? src : sqlite3_bind_int64(s, 2, (sqlite3_int64)cancelled);
-  src =
-      src ? src : sqlite3_bind_int(s, 3, cancelled && delete_profile ? 1 : 0);
+  src = src ? src : st_bind_int64(s, 2, (int64_t)cancelled);
+  src = src ? src : st_bind_int64(s, 3, cancelled && delete_profile ? 1 : 0);
   src = src ? src : st_step_done(s);
-  if(src != SQLITE_DONE)
+  if(src != ST_DONE)
     rc = st_sql_fail(st, "record cancellation", src);
-  else if(sqlite3_changes(st->db) == 0)
+  else if(st_changes(st) == 0)
     rc = VOUCH_ERR_NO_USER;
   st_finish(st, s);
   return rc;
@@ -102,7 +101,7 @@ vouch_rc vouch_store_cancel_set(vouch_store *st, const char *user,
 vouch_rc vouch_store_cancel_due(vouch_store *st, time_t now, char ***names,
                                 size_t *count)
 {
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
   char **list = NULL;
   size_t n = 0, cap = 0;
   vouch_rc rc;
@@ -121,15 +120,15 @@ vouch_rc vouch_store_cancel_due(vouch_store *st, time_t now, char ***names,
                   &s);
   if(rc)
     return rc;
-  src = sqlite3_bind_int64(s, 1, (sqlite3_int64)now);
-  while(!rc && src == SQLITE_OK) {
+  src = st_bind_int64(s, 1, (int64_t)now);
+  while(!rc && src == ST_OK) {
     bool ok = true;
     char *name;
 
-    src = sqlite3_step(s);
-    if(src != SQLITE_ROW)
+    src = st_step(s);
+    if(src != ST_ROW)
       break;
-    src = SQLITE_OK;
+    src = ST_OK;
     if(n == cap) {
       size_t ncap = cap ? cap * 2 : 16;
       char **nl = realloc(list, ncap * sizeof(*nl));
@@ -146,7 +145,7 @@ vouch_rc vouch_store_cancel_due(vouch_store *st, time_t now, char ***names,
     else
       list[n++] = name;
   }
-  if(!rc && src != SQLITE_DONE)
+  if(!rc && src != ST_DONE)
     rc = st_sql_fail(st, "list accounts due for erasure", src);
   st_finish(st, s);
   if(rc) {
@@ -188,7 +187,7 @@ vouch_rc vouch_store_profile_erase(vouch_store *st, const char *user,
     return rc;
   rc = st_user_id(st, user, &id);
   for(i = 0; !rc && i < sizeof(erase_sql) / sizeof(erase_sql[0]); i++)
-    rc = st_user_rows_write(st, erase_sql[i], user, (sqlite3_int64)now,
+    rc = st_user_rows_write(st, erase_sql[i], user, (int64_t)now,
                             "erase personal data");
   return st_atomic_leave(st, own, rc);
 }
@@ -198,7 +197,7 @@ vouch_rc vouch_store_profile_erase(vouch_store *st, const char *user,
 vouch_rc vouch_store_tokens_kill(vouch_store *st, const char *user,
                                  const char *purpose)
 {
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
   vouch_rc rc;
   int src;
 
@@ -214,7 +213,7 @@ vouch_rc vouch_store_tokens_kill(vouch_store *st, const char *user,
   src = src ? src : st_bind_text(s, 2, purpose);
   src = src ? src : st_step_done(s);
   st_finish(st, s);
-  return src == SQLITE_DONE ? VOUCH_OK : st_sql_fail(st, "retire tokens", src);
+  return src == ST_DONE ? VOUCH_OK : st_sql_fail(st, "retire tokens", src);
 }
 
 static vouch_rc export_insert(vouch_store *st, const char *user,
@@ -224,7 +223,7 @@ static vouch_rc export_insert(vouch_store *st, const char *user,
       st, "add export request", id,
       "INSERT INTO exports (user_id, created, status, expires)"
       " SELECT id, ?2, 0, ?3 FROM users WHERE name = ?1",
-      "tII", user, (sqlite3_int64)created, (sqlite3_int64)expires);
+      "tII", user, (int64_t)created, (int64_t)expires);
 }
 
 vouch_rc vouch_store_export_add(vouch_store *st, const char *user,
@@ -244,19 +243,19 @@ vouch_rc vouch_store_export_add(vouch_store *st, const char *user,
   return st_atomic_leave(st, own, rc);
 }
 
-static void export_from_row(sqlite3_stmt *s, vouch_export_row *r)
+static void export_from_row(st_stmt *s, vouch_export_row *r)
 {
-  int status = sqlite3_column_int(s, 2);
+  int status = (int)st_col_int64(s, 2);
 
-  r->id = sqlite3_column_int64(s, 0);
+  r->id = st_col_int64(s, 0);
   r->user = st_col_text(s, 1);
   r->status = status >= 0 && status <= (int)VOUCH_EXPORT_EXPIRED
                   ? (vouch_export_status)status
                   : VOUCH_EXPORT_EXPIRED;
-  r->created = (time_t)sqlite3_column_int64(s, 3);
-  r->confirmed = (time_t)sqlite3_column_int64(s, 4);
-  r->ready = (time_t)sqlite3_column_int64(s, 5);
-  r->expires = (time_t)sqlite3_column_int64(s, 6);
+  r->created = (time_t)st_col_int64(s, 3);
+  r->confirmed = (time_t)st_col_int64(s, 4);
+  r->ready = (time_t)st_col_int64(s, 5);
+  r->expires = (time_t)st_col_int64(s, 6);
   r->path = st_col_text(s, 7);
 }
 
@@ -265,9 +264,9 @@ vouch_rc vouch_store_export_each(vouch_store *st, const char *user,
                                                 const vouch_export_row *r),
                                  void *arg)
 {
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
   vouch_rc rc;
-  int src = SQLITE_OK;
+  int src = ST_OK;
 
   if(!fn)
     return VOUCH_ERR_INPUT;
@@ -280,17 +279,17 @@ vouch_rc vouch_store_export_each(vouch_store *st, const char *user,
   if(rc)
     return rc;
   src = st_bind_text(s, 1, user);
-  while(!rc && src == SQLITE_OK) {
+  while(!rc && src == ST_OK) {
     vouch_export_row r;
 
-    src = sqlite3_step(s);
-    if(src != SQLITE_ROW)
+    src = st_step(s);
+    if(src != ST_ROW)
       break;
-    src = SQLITE_OK;
+    src = ST_OK;
     export_from_row(s, &r);
     rc = fn(arg, &r);
   }
-  if(!rc && src != SQLITE_DONE)
+  if(!rc && src != ST_DONE)
     rc = st_sql_fail(st, "read export requests", src);
   st_finish(st, s);
   return rc;
@@ -301,7 +300,7 @@ vouch_rc vouch_store_export_move(vouch_store *st, int64_t id,
                                  vouch_export_status to, time_t now,
                                  time_t expires, const char *path)
 {
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
   vouch_rc rc;
   int src;
 
@@ -314,16 +313,16 @@ vouch_rc vouch_store_export_move(vouch_store *st, int64_t id,
                   &s);
   if(rc)
     return rc;
-  src = sqlite3_bind_int64(s, 1, id);
-  src = src ? src : sqlite3_bind_int(s, 2, (int)from);
-  src = src ? src : sqlite3_bind_int(s, 3, (int)to);
-  src = src ? src : sqlite3_bind_int64(s, 4, (sqlite3_int64)expires);
+  src = st_bind_int64(s, 1, id);
+  src = src ? src : st_bind_int64(s, 2, (int)from);
+  src = src ? src : st_bind_int64(s, 3, (int)to);
+  src = src ? src : st_bind_int64(s, 4, (int64_t)expires);
   src = src ? src : st_bind_text(s, 5, path);
-  src = src ? src : sqlite3_bind_int64(s, 6, (sqlite3_int64)now);
+  src = src ? src : st_bind_int64(s, 6, (int64_t)now);
   src = src ? src : st_step_done(s);
-  if(src != SQLITE_DONE)
+  if(src != ST_DONE)
     rc = st_sql_fail(st, "update export request", src);
-  else if(sqlite3_changes(st->db) == 0)
+  else if(st_changes(st) == 0)
     rc = VOUCH_ERR_NOT_FOUND;
   st_finish(st, s);
   return rc;

@@ -29,7 +29,7 @@ vouch_rc vouch_store_device_add(vouch_store *st, const unsigned char *mac,
                                 const char *service, time_t created,
                                 time_t expires, int64_t *id)
 {
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
   vouch_rc rc;
   int src;
 
@@ -47,12 +47,12 @@ vouch_rc vouch_store_device_add(vouch_store *st, const unsigned char *mac,
     return rc;
   src = st_bind_mac(s, 1, mac);
   src = src ? src : st_bind_text(s, 2, service ? service : "");
-  src = src ? src : sqlite3_bind_int64(s, 3, (sqlite3_int64)created);
-  src = src ? src : sqlite3_bind_int64(s, 4, (sqlite3_int64)expires);
-  src = src ? src : sqlite3_step(s);
-  if(src == SQLITE_DONE)
-    *id = sqlite3_last_insert_rowid(st->db);
-  else if((src & 0xff) == SQLITE_CONSTRAINT)
+  src = src ? src : st_bind_int64(s, 3, (int64_t)created);
+  src = src ? src : st_bind_int64(s, 4, (int64_t)expires);
+  src = src ? src : st_step(s);
+  if(src == ST_DONE)
+    *id = st_last_id(st);
+  else if(st_conflict(st, src) != ST_NO_CONFLICT)
     rc = VOUCH_ERR_EXISTS;
   else
     rc = st_sql_fail(st, "store sign-in code", src);
@@ -63,7 +63,7 @@ vouch_rc vouch_store_device_add(vouch_store *st, const unsigned char *mac,
 vouch_rc vouch_store_device_get(vouch_store *st, int64_t id,
                                 vouch_device_row *out)
 {
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
   const char *user;
   vouch_rc rc;
   int src;
@@ -78,20 +78,20 @@ vouch_rc vouch_store_device_get(vouch_store *st, int64_t id,
                   &s);
   if(rc)
     return rc;
-  src = sqlite3_bind_int64(s, 1, id);
-  src = src ? src : sqlite3_step(s);
-  if(src == SQLITE_ROW) {
-    out->id = sqlite3_column_int64(s, 0);
-    out->status = (vouch_device_status)sqlite3_column_int(s, 1);
-    out->created = (time_t)sqlite3_column_int64(s, 2);
-    out->expires = (time_t)sqlite3_column_int64(s, 3);
+  src = st_bind_int64(s, 1, id);
+  src = src ? src : st_step(s);
+  if(src == ST_ROW) {
+    out->id = st_col_int64(s, 0);
+    out->status = (vouch_device_status)(int)st_col_int64(s, 1);
+    out->created = (time_t)st_col_int64(s, 2);
+    out->expires = (time_t)st_col_int64(s, 3);
     user = st_col_text(s, 4);
     if(strlen(user) < sizeof(out->user))
       memcpy(out->user, user, strlen(user) + 1);
     else
-      rc = st_sql_fail(st, "read sign-in code", SQLITE_CORRUPT);
+      rc = st_sql_fail(st, "read sign-in code", ST_CORRUPT);
   }
-  else if(src == SQLITE_DONE)
+  else if(src == ST_DONE)
     rc = VOUCH_ERR_NOT_FOUND;
   else
     rc = st_sql_fail(st, "read sign-in code", src);
@@ -102,7 +102,7 @@ vouch_rc vouch_store_device_get(vouch_store *st, int64_t id,
 vouch_rc vouch_store_device_find(vouch_store *st, const unsigned char *mac,
                                  time_t now, int64_t *id)
 {
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
   vouch_rc rc;
   int src;
 
@@ -115,11 +115,11 @@ vouch_rc vouch_store_device_find(vouch_store *st, const unsigned char *mac,
   if(rc)
     return rc;
   src = st_bind_mac(s, 1, mac);
-  src = src ? src : sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
-  src = src ? src : sqlite3_step(s);
-  if(src == SQLITE_ROW)
-    *id = sqlite3_column_int64(s, 0);
-  else if(src == SQLITE_DONE)
+  src = src ? src : st_bind_int64(s, 2, (int64_t)now);
+  src = src ? src : st_step(s);
+  if(src == ST_ROW)
+    *id = st_col_int64(s, 0);
+  else if(src == ST_DONE)
     rc = VOUCH_ERR_NOT_FOUND;
   else
     rc = st_sql_fail(st, "find sign-in code", src);
@@ -132,7 +132,7 @@ vouch_rc vouch_store_device_move(vouch_store *st, int64_t id,
                                  vouch_device_status to, const char *user,
                                  time_t now)
 {
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
   vouch_rc rc;
   int src;
 
@@ -146,15 +146,15 @@ vouch_rc vouch_store_device_move(vouch_store *st, int64_t id,
                   &s);
   if(rc)
     return rc;
-  src = sqlite3_bind_int64(s, 1, id);
-  src = src ? src : sqlite3_bind_int(s, 2, (int)from);
-  src = src ? src : sqlite3_bind_int(s, 3, (int)to);
-  src = src ? src : sqlite3_bind_int64(s, 4, (sqlite3_int64)now);
+  src = st_bind_int64(s, 1, id);
+  src = src ? src : st_bind_int64(s, 2, (int)from);
+  src = src ? src : st_bind_int64(s, 3, (int)to);
+  src = src ? src : st_bind_int64(s, 4, (int64_t)now);
   src = src ? src : st_bind_text(s, 5, user);
   src = src ? src : st_step_done(s);
-  if(src != SQLITE_DONE)
+  if(src != ST_DONE)
     rc = st_sql_fail(st, "decide sign-in code", src);
-  else if(sqlite3_changes(st->db) == 0)
+  else if(st_changes(st) == 0)
     rc = VOUCH_ERR_NOT_FOUND;
   st_finish(st, s);
   return rc;
@@ -175,13 +175,13 @@ vouch_rc vouch_store_device_failure_add(vouch_store *st, const char *user,
                           "DELETE FROM device_failures WHERE user_id ="
                           " (SELECT id FROM users WHERE name = ?1)"
                           " AND ts <= ?2",
-                          user, (sqlite3_int64)prune_before,
+                          user, (int64_t)prune_before,
                           "drop old wrong approvals");
   if(!rc)
     rc = st_user_insert(st, "count wrong approval", NULL,
                         "INSERT INTO device_failures (user_id, ts)"
                         " SELECT id, ?2 FROM users WHERE name = ?1",
-                        "tI", user, (sqlite3_int64)ts);
+                        "tI", user, (int64_t)ts);
   return st_atomic_leave(st, own, rc);
 }
 

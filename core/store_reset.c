@@ -25,7 +25,7 @@ static vouch_rc users_where(vouch_store *st, const char *sql,
                             const char *value, size_t max, char ***names,
                             size_t *count, const char *what)
 {
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
   char **list = NULL;
   size_t n = 0;
   vouch_rc rc;
@@ -39,23 +39,23 @@ static vouch_rc users_where(vouch_store *st, const char *sql,
   if(!list)
     return VOUCH_ERR_NOMEM;
   rc = st_prepare(st, sql, &s);
-  src = rc ? SQLITE_OK : st_bind_text(s, 1, value);
-  if(!rc && src == SQLITE_OK)
-    src = sqlite3_bind_int64(s, 2, (sqlite3_int64)max);
-  while(!rc && src == SQLITE_OK && n < max) {
+  src = rc ? ST_OK : st_bind_text(s, 1, value);
+  if(!rc && src == ST_OK)
+    src = st_bind_int64(s, 2, (int64_t)max);
+  while(!rc && src == ST_OK && n < max) {
     bool ok = true;
 
-    src = sqlite3_step(s);
-    if(src != SQLITE_ROW)
+    src = st_step(s);
+    if(src != ST_ROW)
       break;
-    src = SQLITE_OK;
+    src = ST_OK;
     list[n] = st_col_dup(s, 0, &ok);
     if(!ok || !list[n])
       rc = VOUCH_ERR_NOMEM;
     else
       n++;
   }
-  if(!rc && src != SQLITE_DONE && src != SQLITE_OK)
+  if(!rc && src != ST_DONE && src != ST_OK)
     rc = st_sql_fail(st, what, src);
   st_finish(st, s);
   if(rc) {
@@ -97,7 +97,7 @@ static vouch_rc forgot_count(vouch_store *st, const char *sql,
                              const unsigned char *mac, const char *user,
                              time_t since, unsigned *n)
 {
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
   vouch_rc rc;
   int src;
 
@@ -106,10 +106,10 @@ static vouch_rc forgot_count(vouch_store *st, const char *sql,
   if(rc)
     return rc;
   src = mac ? st_bind_mac(s, 1, mac) : st_bind_text(s, 1, user);
-  src = src ? src : sqlite3_bind_int64(s, 2, (sqlite3_int64)since);
-  src = src ? src : sqlite3_step(s);
-  if(src == SQLITE_ROW)
-    *n = (unsigned)sqlite3_column_int64(s, 0);
+  src = src ? src : st_bind_int64(s, 2, (int64_t)since);
+  src = src ? src : st_step(s);
+  if(src == ST_ROW)
+    *n = (unsigned)st_col_int64(s, 0);
   else
     rc = st_sql_fail(st, "count forgot requests", src);
   st_finish(st, s);
@@ -121,7 +121,7 @@ vouch_rc vouch_store_forgot_take(vouch_store *st, const unsigned char *mac,
                                  unsigned max, bool *dest_ok, bool *user_ok)
 {
   unsigned by_dest = 0, by_user = 0;
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
   vouch_rc rc;
   bool own;
   int src;
@@ -150,21 +150,20 @@ vouch_rc vouch_store_forgot_take(vouch_store *st, const unsigned char *mac,
                     "INSERT INTO forgot_requests (dest_mac, user_id, ts)"
                     " VALUES (?1, (SELECT id FROM users WHERE name = ?2), ?3)",
                     &s);
-    src = rc ? SQLITE_OK : st_bind_mac(s, 1, mac);
+    src = rc ? ST_OK : st_bind_mac(s, 1, mac);
     src = src ? src : st_bind_text(s, 2, user);
-    src = src ? src : sqlite3_bind_int64(s, 3, (sqlite3_int64)now);
+    src = src ? src : st_bind_int64(s, 3, (int64_t)now);
     src = src ? src : st_step_done(s);
-    if(!rc && src != SQLITE_DONE)
+    if(!rc && src != ST_DONE)
       rc = st_sql_fail(st, "record a forgot request", src);
     st_finish(st, s);
   }
   /* Rows older than a day count for nothing any more. */
   if(!rc) {
     rc = st_prepare(st, "DELETE FROM forgot_requests WHERE ts < ?1", &s);
-    src =
-        rc ? SQLITE_OK : sqlite3_bind_int64(s, 1, (sqlite3_int64)now - 86400);
+    src = rc ? ST_OK : st_bind_int64(s, 1, (int64_t)now - 86400);
     src = src ? src : st_step_done(s);
-    if(!rc && src != SQLITE_DONE)
+    if(!rc && src != ST_DONE)
       rc = st_sql_fail(st, "prune forgot requests", src);
     st_finish(st, s);
   }
@@ -174,7 +173,7 @@ vouch_rc vouch_store_forgot_take(vouch_store *st, const unsigned char *mac,
 vouch_rc vouch_store_codes_kill(vouch_store *st, const char *user,
                                 const char *purpose)
 {
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
   vouch_rc rc;
   int src;
 
@@ -191,5 +190,5 @@ vouch_rc vouch_store_codes_kill(vouch_store *st, const char *user,
   src = src ? src : st_bind_text(s, 2, purpose);
   src = src ? src : st_step_done(s);
   st_finish(st, s);
-  return src == SQLITE_DONE ? VOUCH_OK : st_sql_fail(st, "retire codes", src);
+  return src == ST_DONE ? VOUCH_OK : st_sql_fail(st, "retire codes", src);
 }

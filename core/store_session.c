@@ -24,7 +24,7 @@ const char vouch_schema_sessions[] =
 vouch_rc vouch_store_session_add(vouch_store *st, const char *user,
                                  const vouch_session_row *r, int64_t *id)
 {
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
   int64_t uid = 0;
   vouch_rc rc;
   int src;
@@ -40,17 +40,17 @@ vouch_rc vouch_store_session_add(vouch_store *st, const char *user,
                     &s);
   if(rc)
     return rc;
-  src = sqlite3_bind_int64(s, 1, uid);
+  src = st_bind_int64(s, 1, uid);
   src = src ? src : st_bind_text(s, 2, r->service ? r->service : "");
   src = src ? src : st_bind_text(s, 3, r->tty ? r->tty : "");
   src = src ? src : st_bind_text(s, 4, r->rhost ? r->rhost : "");
-  src = src ? src : sqlite3_bind_int64(s, 5, (sqlite3_int64)r->pid);
+  src = src ? src : st_bind_int64(s, 5, (int64_t)r->pid);
   /* start times fit 63 bits: ticks since boot */
-  src = src ? src : sqlite3_bind_int64(s, 6, (sqlite3_int64)r->pid_start);
-  src = src ? src : sqlite3_bind_int64(s, 7, (sqlite3_int64)r->started);
-  src = src ? src : sqlite3_step(s);
-  if(src == SQLITE_DONE)
-    *id = sqlite3_last_insert_rowid(st->db);
+  src = src ? src : st_bind_int64(s, 6, (int64_t)r->pid_start);
+  src = src ? src : st_bind_int64(s, 7, (int64_t)r->started);
+  src = src ? src : st_step(s);
+  if(src == ST_DONE)
+    *id = st_last_id(st);
   else
     rc = st_sql_fail(st, "record session", src);
   st_finish(st, s);
@@ -62,7 +62,7 @@ vouch_rc vouch_store_session_add(vouch_store *st, const char *user,
 static vouch_rc session_owner(vouch_store *st, int64_t id, char **user,
                               bool *open, long *pid)
 {
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
   bool ok = true;
   vouch_rc rc;
   int src;
@@ -73,18 +73,18 @@ static vouch_rc session_owner(vouch_store *st, int64_t id, char **user,
                   &s);
   if(rc)
     return rc;
-  src = sqlite3_bind_int64(s, 1, id);
-  src = src ? src : sqlite3_step(s);
-  if(src == SQLITE_ROW) {
+  src = st_bind_int64(s, 1, id);
+  src = src ? src : st_step(s);
+  if(src == ST_ROW) {
     *user = st_col_dup(s, 0, &ok);
     if(open)
-      *open = sqlite3_column_int64(s, 1) == 0;
+      *open = st_col_int64(s, 1) == 0;
     if(pid)
-      *pid = (long)sqlite3_column_int64(s, 2);
+      *pid = (long)st_col_int64(s, 2);
     if(!ok || !*user)
       rc = VOUCH_ERR_NOMEM;
   }
-  else if(src == SQLITE_DONE)
+  else if(src == ST_DONE)
     rc = VOUCH_ERR_NOT_FOUND;
   else
     rc = st_sql_fail(st, "read session", src);
@@ -118,7 +118,7 @@ vouch_rc vouch_store_session_end(vouch_store *st, int64_t id, time_t ended,
   rc = session_owner(st, id, user, was_open, NULL);
   if(!rc && *was_open)
     rc = st_id_write(st, "UPDATE sessions SET ended = ?2 WHERE id = ?1", id,
-                     (sqlite3_int64)ended, NULL, "end session");
+                     (int64_t)ended, NULL, "end session");
   rc = st_atomic_leave(st, own, rc);
   if(rc) {
     free(*user);
@@ -132,7 +132,7 @@ vouch_rc vouch_store_sessions_each(vouch_store *st, const char *user,
                                                   const vouch_session_row *r),
                                    void *arg)
 {
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
   int64_t uid = 0;
   vouch_rc rc;
   int src;
@@ -148,33 +148,33 @@ vouch_rc vouch_store_sessions_each(vouch_store *st, const char *user,
                     &s);
   if(rc)
     return rc;
-  src = sqlite3_bind_int64(s, 1, uid);
-  while(!rc && src == SQLITE_OK) {
+  src = st_bind_int64(s, 1, uid);
+  while(!rc && src == ST_OK) {
     vouch_session_row r;
 
-    src = sqlite3_step(s);
-    if(src != SQLITE_ROW)
+    src = st_step(s);
+    if(src != ST_ROW)
       break;
-    src = SQLITE_OK;
-    r.id = sqlite3_column_int64(s, 0);
+    src = ST_OK;
+    r.id = st_col_int64(s, 0);
     r.service = st_col_text(s, 1);
     r.tty = st_col_text(s, 2);
     r.rhost = st_col_text(s, 3);
-    r.pid = (long)sqlite3_column_int64(s, 4);
-    r.pid_start = (unsigned long long)sqlite3_column_int64(s, 5);
-    r.started = (time_t)sqlite3_column_int64(s, 6);
-    r.ended = (time_t)sqlite3_column_int64(s, 7);
-    r.revoked = sqlite3_column_int64(s, 8) != 0;
+    r.pid = (long)st_col_int64(s, 4);
+    r.pid_start = (unsigned long long)st_col_int64(s, 5);
+    r.started = (time_t)st_col_int64(s, 6);
+    r.ended = (time_t)st_col_int64(s, 7);
+    r.revoked = st_col_int64(s, 8) != 0;
     rc = fn(arg, &r);
   }
-  if(!rc && src != SQLITE_DONE)
+  if(!rc && src != ST_DONE)
     rc = st_sql_fail(st, "list sessions", src);
   st_finish(st, s);
   return rc;
 }
 
 /* Appends the leader of the current row to *list. */
-static vouch_rc pid_push(sqlite3_stmt *s, vouch_session_pid **list, size_t *n,
+static vouch_rc pid_push(st_stmt *s, vouch_session_pid **list, size_t *n,
                          size_t *cap)
 {
   vouch_session_pid *p;
@@ -189,16 +189,16 @@ static vouch_rc pid_push(sqlite3_stmt *s, vouch_session_pid **list, size_t *n,
     *cap = ncap;
   }
   p = &(*list)[(*n)++];
-  p->id = sqlite3_column_int64(s, 0);
-  p->pid = (long)sqlite3_column_int64(s, 1);
-  p->pid_start = (unsigned long long)sqlite3_column_int64(s, 2);
+  p->id = st_col_int64(s, 0);
+  p->pid = (long)st_col_int64(s, 1);
+  p->pid_start = (unsigned long long)st_col_int64(s, 2);
   return VOUCH_OK;
 }
 
 vouch_rc vouch_store_leader_sessions(vouch_store *st, long pid,
                                      unsigned long long start, unsigned *n)
 {
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
   vouch_rc rc;
   int src;
 
@@ -211,11 +211,11 @@ vouch_rc vouch_store_leader_sessions(vouch_store *st, long pid,
                   &s);
   if(rc)
     return rc;
-  src = sqlite3_bind_int64(s, 1, (sqlite3_int64)pid);
-  src = src ? src : sqlite3_bind_int64(s, 2, (sqlite3_int64)start);
-  src = src ? src : sqlite3_step(s);
-  if(src == SQLITE_ROW)
-    *n = (unsigned)sqlite3_column_int64(s, 0);
+  src = st_bind_int64(s, 1, (int64_t)pid);
+  src = src ? src : st_bind_int64(s, 2, (int64_t)start);
+  src = src ? src : st_step(s);
+  if(src == ST_ROW)
+    *n = (unsigned)st_col_int64(s, 0);
   else
     rc = st_sql_fail(st, "count a leader's sessions", src);
   st_finish(st, s);
@@ -225,7 +225,7 @@ vouch_rc vouch_store_leader_sessions(vouch_store *st, long pid,
 vouch_rc vouch_store_sessions_open(vouch_store *st, const char *user,
                                    vouch_session_pid **list, size_t *n)
 {
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
   size_t cap = 0;
   int64_t uid = 0;
   vouch_rc rc;
@@ -243,15 +243,15 @@ vouch_rc vouch_store_sessions_open(vouch_store *st, const char *user,
                     &s);
   if(rc)
     return rc;
-  src = sqlite3_bind_int64(s, 1, uid);
-  while(!rc && src == SQLITE_OK) {
-    src = sqlite3_step(s);
-    if(src != SQLITE_ROW)
+  src = st_bind_int64(s, 1, uid);
+  while(!rc && src == ST_OK) {
+    src = st_step(s);
+    if(src != ST_ROW)
       break;
-    src = SQLITE_OK;
+    src = ST_OK;
     rc = pid_push(s, list, n, &cap);
   }
-  if(!rc && src != SQLITE_DONE)
+  if(!rc && src != ST_DONE)
     rc = st_sql_fail(st, "list open sessions", src);
   st_finish(st, s);
   if(rc) {
@@ -266,7 +266,7 @@ vouch_rc vouch_store_sessions_revoke(vouch_store *st, const char *user,
                                      int64_t keep_id, time_t now,
                                      vouch_session_pid **list, size_t *n)
 {
-  sqlite3_stmt *s = NULL;
+  st_stmt *s = NULL;
   size_t cap = 0;
   int64_t uid = 0;
   vouch_rc rc;
@@ -285,17 +285,17 @@ vouch_rc vouch_store_sessions_revoke(vouch_store *st, const char *user,
                     &s);
   if(rc)
     return rc;
-  src = sqlite3_bind_int64(s, 1, uid);
-  src = src ? src : sqlite3_bind_int64(s, 2, keep_id);
-  src = src ? src : sqlite3_bind_int64(s, 3, (sqlite3_int64)now);
-  while(!rc && src == SQLITE_OK) {
-    src = sqlite3_step(s);
-    if(src != SQLITE_ROW)
+  src = st_bind_int64(s, 1, uid);
+  src = src ? src : st_bind_int64(s, 2, keep_id);
+  src = src ? src : st_bind_int64(s, 3, (int64_t)now);
+  while(!rc && src == ST_OK) {
+    src = st_step(s);
+    if(src != ST_ROW)
       break;
-    src = SQLITE_OK;
+    src = ST_OK;
     rc = pid_push(s, list, n, &cap);
   }
-  if(!rc && src != SQLITE_DONE)
+  if(!rc && src != ST_DONE)
     rc = st_sql_fail(st, "revoke sessions", src);
   st_finish(st, s);
   if(rc) {
