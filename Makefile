@@ -102,13 +102,17 @@ TOOLS       := $(TOOL_SRC:tools/%.c=$(BUILD)/%)
 # worker, which links each tool's source with its main renamed.
 THIN_TOOLS  := $(addprefix $(BUILD)/,vouch-reset vouch-logout-all \
                  vouch-cancel vouch-export vouch-account)
-WORKER_SRC  := $(filter-out tools/vouch-deliver.c,$(TOOL_SRC))
+WORKER_SRC  := $(filter-out tools/vouch-deliver.c tools/vouch-store-init.c,\
+  $(TOOL_SRC))
 WORKER_OBJ  := $(WORKER_SRC:tools/%.c=$(BUILD)/worker/%.o)
-# Where each tool goes: the delivery helper into LIBEXECDIR, the member's
+# Where each tool goes: the delivery helper and the PostgreSQL store's
+# init (vouch-store-init, the one program that links libpq) into
+# LIBEXECDIR, the member's
 # own tool into BINDIR (not setuid: vouchd knows its caller), the rest
 # into SBINDIR.
 MEMBER_TOOLS := $(filter $(BUILD)/vouch-account,$(TOOLS))
-HELPER_TOOLS := $(filter $(BUILD)/vouch-deliver,$(TOOLS))
+HELPER_TOOLS := $(filter $(BUILD)/vouch-deliver $(BUILD)/vouch-store-init,\
+  $(TOOLS))
 ADMIN_TOOLS  := $(filter-out $(MEMBER_TOOLS) $(HELPER_TOOLS),$(TOOLS))
 UNIT_SRC    := $(sort $(wildcard tests/unit/test_*.c))
 UNITS       := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -171,7 +175,7 @@ $(BUILD)/worker/%.o: tools/%.c core/*.h client/*.h daemon/*.h \
 
 $(VOUCHD): $(DAEMON_OBJ) $(WORKER_OBJ) $(LIBVOUCH) $(LIBCLIENT)
 	$(CC) -pie $(ALL_LDFLAGS) -o $@ $(DAEMON_OBJ) $(WORKER_OBJ) \
-	  $(LIBVOUCH) $(LIBCLIENT) -lsodium -lsqlite3 -lqrencode -lpq -lpthread
+	  $(LIBVOUCH) $(LIBCLIENT) -lsodium -lsqlite3 -lqrencode -lpthread
 
 $(THIN_TOOLS): $(BUILD)/%: client/tool_main.c $(LIBCLIENT) client/*.h \
   tools/usage/*.h $(BUILD)/paths
@@ -203,6 +207,9 @@ $(LIBSO): $(LIBSO_OBJ) core/libvouch.map | $(BUILD)/lib
 $(BUILD)/%.so: $(BUILD)/modules/%.o $(LIBCLIENT) modules/pam_vouch.map
 	$(CC) -shared -Wl,--version-script=modules/pam_vouch.map \
 	  -Wl,--no-undefined $(ALL_LDFLAGS) -o $@ $< $(LIBCLIENT) -lpam
+
+$(BUILD)/vouch-store-init: $(BUILD)/tools/vouch-store-init.o $(LIBVOUCH)
+	$(CC) -pie $(ALL_LDFLAGS) -o $@ $< $(LIBVOUCH) $(LIBS) -lpq
 
 $(BUILD)/%: $(BUILD)/tools/%.o $(LIBVOUCH)
 	$(CC) -pie $(ALL_LDFLAGS) -o $@ $< $(LIBVOUCH) $(LIBS)
@@ -344,7 +351,8 @@ install: all
 	install -m 0755 $(ADMIN_TOOLS) $(VOUCHD) $(VOUCH_WEB) $(DESTDIR)$(SBINDIR)/
 	$(if $(MEMBER_TOOLS),install -m 0755 $(MEMBER_TOOLS) $(DESTDIR)$(BINDIR)/)
 	install -d $(DESTDIR)$(LIBEXECDIR)
-	install -m 0755 $(INST)/vouch-deliver $(DESTDIR)$(LIBEXECDIR)/
+	install -m 0755 $(INST)/vouch-deliver $(BUILD)/vouch-store-init \
+	  $(DESTDIR)$(LIBEXECDIR)/
 	sed -e 's#/usr/local/libexec/vouch#$(LIBEXECDIR)#' \
 	  -e 's#/usr/local/share/vouch#$(DATADIR)#' \
 	  -e 's#/etc/vouch/#$(SYSCONFDIR)/vouch/#' \

@@ -8,8 +8,9 @@
  * certificate and name (sslmode=verify-full against [store] ca_file);
  * connecting and each statement are bounded in time.
  *
- * Linked into vouchd and the tools that open the store only (never into
- * libvouch.so, the PAM modules or the client library).
+ * Linked only into vouch-store-init (vouchctl init of this store), never
+ * into vouchd (not yet), libvouch.so, the PAM modules or the client
+ * library.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,25 +62,6 @@ static bool listed(const char *const *list, const char *word)
     if(!strcmp(*list, word))
       return true;
   return false;
-}
-
-void vouch_pg_clear_env(void)
-{
-  char name[128];
-  size_t i, n;
-
-  /* Removing shifts environ: start again after each. */
-  for(i = 0; environ && environ[i];) {
-    n = strcspn(environ[i], "=");
-    if(!strncmp(environ[i], "PG", 2) && n < sizeof(name)) {
-      memcpy(name, environ[i], n);
-      name[n] = '\0';
-      unsetenv(name);
-      i = 0;
-      continue;
-    }
-    i++;
-  }
 }
 
 /* The parameters being built. */

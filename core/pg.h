@@ -1,7 +1,7 @@
 /*
  * pg.h - the connection of the PostgreSQL store (core/pg.c).  Only what
- * links libpq includes this: vouchd and the tools that open the store,
- * never libvouch.so, the PAM modules or the client library.
+ * links libpq includes this (vouch-store-init), never libvouch.so, the
+ * PAM modules or the client library.
  */
 #ifndef VOUCH_PG_H
 #define VOUCH_PG_H
@@ -9,10 +9,6 @@
 #include <libpq-fe.h>
 
 #include "vouch.h"
-
-/* Removes every PG* variable from the environment of the process, so
- * that libpq takes nothing from it (call once at start, before threads). */
-void vouch_pg_clear_env(void);
 
 /* Connects to the database of [store] conninfo: the password from
  * [store] password_file, sslmode=verify-full with [store] ca_file (TCP),

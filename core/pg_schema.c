@@ -1,6 +1,6 @@
 /*
  * pg_schema.c - the schema of the PostgreSQL store and "vouchctl init"
- * for it (run by vouchd --init-store, which links libpq; vouchctl does
+ * for it (run by vouch-store-init, which links libpq; vouchctl does
  * not).  The tables are SQLite's (core/store*.c) at the same version,
  * in a schema "vouch" of their own, with the types PostgreSQL checks:
  * bigint for every integer, bytea for keyed hashes, identity columns

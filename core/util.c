@@ -22,6 +22,8 @@
 
 #include "vouch.h"
 
+extern char **environ;
+
 /* ------------------------------------------------------------- numbers */
 
 static bool is_digit(char c)
@@ -716,4 +718,25 @@ out:
     free(buf);
   }
   return rc;
+}
+
+/* Every PG* variable out of the environment (core/pg.c connects only
+ * without them). */
+void vouch_pg_clear_env(void)
+{
+  char name[128];
+  size_t i, n;
+
+  /* Removing shifts environ: start again after each. */
+  for(i = 0; environ && environ[i];) {
+    n = strcspn(environ[i], "=");
+    if(!strncmp(environ[i], "PG", 2) && n < sizeof(name)) {
+      memcpy(name, environ[i], n);
+      name[n] = '\0';
+      unsetenv(name);
+      i = 0;
+      continue;
+    }
+    i++;
+  }
 }

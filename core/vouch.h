@@ -153,6 +153,10 @@ vouch_rc vouch_read_fd(int fd, size_t max, char **out, size_t *len);
  * file (vouch_open_secure) of at most VOUCH_SECRET_FILE_MAX bytes;
  * malloc'ed into *out (vouch_free_secret).  what names it in messages.
  * VOUCH_ERR_CONFIG when refused, empty or unreadable. */
+/* Removes every PG* variable from the environment of the process, so
+ * that libpq takes nothing from it (call once at start, before threads;
+ * core/pg.c connects only without them). */
+void vouch_pg_clear_env(void);
 #define VOUCH_SECRET_FILE_MAX 4096
 vouch_rc vouch_read_secret_file(const char *path, const char *what, char **out,
                                 vouch_log_fn log, void *arg);

@@ -30,7 +30,6 @@
 #include <sodium.h>
 
 #include "store.h"
-#include "pg.h"
 #include "vouchd.h"
 
 #define THREAD_STACK (1024 * 1024)
@@ -616,8 +615,6 @@ int main(int argc, char **argv)
 
   if(argc > 1 && !strcmp(argv[1], "--worker"))
     return vd_worker_main(argc, argv);
-  if(argc > 1 && !strcmp(argv[1], "--init-store"))
-    return vd_init_store(argc, argv);
   rc = args(argc, argv);
   if(rc)
     return rc;

@@ -82,10 +82,6 @@ const char *vd_web_token_status(vouch_rc rc);
  * them. */
 bool vd_web_tv(vd_req *r, const char *op, const char *const *a, unsigned n);
 
-/* --- init_store.c: vouchd --init-store [--config FILE]: vouchctl init
- * of the PostgreSQL store; an exit code. */
-int vd_init_store(int argc, char **argv);
-
 /* --- worker.c: vouchd --worker TOOL UID ARGS...: the command itself */
 int vd_worker_main(int argc, char **argv);
 /* The configuration and key of a worker that runs flows (vouchd.c). */

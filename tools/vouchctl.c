@@ -484,12 +484,13 @@ static bool trusted_program(const char *path)
          !(st.st_mode & (S_IWGRP | S_IWOTH));
 }
 
-/* The PostgreSQL store: its schema is made by vouchd --init-store
- * (vouchd's package links libpq; this tool does not), the vouchd beside
- * this program.  Its messages go to our stdout and stderr. */
+/* The PostgreSQL store: its schema is made by vouch-store-init (the one
+ * program that links libpq, in vouchd's package): the one beside this
+ * program (a build tree), else LIBEXECDIR's.  Its messages go to our
+ * stdout and stderr. */
 static vouch_rc init_pg_store(struct cli *c)
 {
-  char self[PATH_MAX], vouchd[PATH_MAX + 8], *slash;
+  char self[PATH_MAX], helper[PATH_MAX + 24], *slash;
   ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
   int status;
   pid_t pid;
@@ -501,12 +502,16 @@ static vouch_rc init_pg_store(struct cli *c)
   if(!slash)
     return VOUCH_ERR_SYSTEM;
   *slash = '\0';
-  snprintf(vouchd, sizeof(vouchd), "%s/vouchd", self);
+  snprintf(helper, sizeof(helper), "%s/vouch-store-init", self);
+  if(access(helper, F_OK)) {
+    snprintf(self, sizeof(self), "%s", VOUCH_LIBEXECDIR);
+    snprintf(helper, sizeof(helper), "%s/vouch-store-init", VOUCH_LIBEXECDIR);
+  }
   /* Run as root: only a program no one else could have put there. */
-  if(!trusted_program(self) || !trusted_program(vouchd)) {
+  if(!trusted_program(self) || !trusted_program(helper)) {
     vouch_cli_say("%s: not a program of root's (owner root, not writable "
                   "by group or others): not run",
-                  vouchd);
+                  helper);
     return VOUCH_ERR_INSECURE;
   }
   fflush(stdout);
@@ -514,8 +519,8 @@ static vouch_rc init_pg_store(struct cli *c)
   if(pid < 0)
     return VOUCH_ERR_SYSTEM;
   if(pid == 0) {
-    execl(vouchd, "vouchd", "--init-store", "--config", c->conf, (char *)NULL);
-    fprintf(stderr, "vouchctl: cannot run %s: %s\n", vouchd, strerror(errno));
+    execl(helper, "vouch-store-init", "--config", c->conf, (char *)NULL);
+    fprintf(stderr, "vouchctl: cannot run %s: %s\n", helper, strerror(errno));
     _exit(4);
   }
   while(waitpid(pid, &status, 0) < 0)

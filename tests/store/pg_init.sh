@@ -3,7 +3,7 @@
 # cluster (tests/pg.inc), run as an owner role with [store] grant_to
 # naming vouchd's role:
 #   - the key file, then schema vouch with its tables at version 7
-#     (vouchctl runs vouchd --init-store: only vouchd links libpq);
+#     (vouchctl runs vouch-store-init: the one program that links libpq);
 #   - vouchd's role may read and write rows, and nothing more: no table
 #     of its own in schema vouch, no DROP, no change of the version;
 #   - a second init does nothing; two at once both succeed, one makes
@@ -37,7 +37,7 @@ awk -v g="grant_to = $PG_USER" '{ print } $0 == "[store]" { print g }' \
   "$INIT" >"$INIT.tmp" && mv "$INIT.tmp" "$INIT"
 chmod 644 "$INIT"
 # vouchd runs as a user of its own ([daemon] user): vouchctl hands it the
-# key file, and vouchd --init-store takes it.
+# key file, and vouch-store-init takes it.
 awk '{ print } $0 == "[daemon]" { print "user = daemon" }' "$INIT" \
   >"$INIT.tmp" && mv "$INIT.tmp" "$INIT"
 grep -q '^user = daemon' "$INIT" ||
@@ -119,10 +119,10 @@ expect_grep 'in place' "$T/out" "nothing to do"
 expect_rc 2 "--new-store" -- "$VOUCHCTL" --config "$INIT" init --new-store
 expect_grep 'is for an SQLite store' "$T/err" "said so"
 
-# Only vouchd links libpq; and it does not serve this store yet.
-ldd "$VOUCH_BUILD/vouchd" | grep -q libpq && pass "vouchd links libpq" ||
-  fail "vouchd does not link libpq"
-for b in vouchctl vouch-account vouch-web vouch-deliver lib/libvouch.so.0 \
+# Only vouch-store-init links libpq; vouchd does not serve this store yet.
+ldd "$VOUCH_BUILD/vouch-store-init" | grep -q libpq &&
+  pass "vouch-store-init links libpq" || fail "vouch-store-init: no libpq"
+for b in vouchd vouchctl vouch-account vouch-web vouch-deliver lib/libvouch.so.0 \
     pam_vouch_password.so pam_vouch_otp.so pam_vouch_card.so \
     pam_vouch_session.so pam_vouch_device.so; do
   ldd "$VOUCH_BUILD/$b" | grep -q libpq && fail "$b links libpq" ||

@@ -1,10 +1,11 @@
 /*
- * init_store.c - vouchd --init-store --config FILE: "vouchctl init" for
- * the PostgreSQL store ([store] backend = postgresql).  vouchctl makes
- * the key file, then runs this: vouchd's package alone links libpq, so
- * the tools' package needs none.  Makes or upgrades the schema (core/
- * pg_schema.c); prints what it did; exits 0, 4 on any error (said on
- * stderr), 2 on wrong usage.
+ * vouch-store-init --config FILE: "vouchctl init" for the PostgreSQL
+ * store ([store] backend = postgresql), in LIBEXECDIR.  vouchctl makes
+ * the key file, then runs this: only this helper links libpq (vouchd's
+ * package has it; the tools' package needs none, and nothing that PAM
+ * hosts or vouchd load pulls libpq in).  Makes or upgrades the schema
+ * (core/pg_schema.c); prints what it did; exits 0, 4 on any error (said
+ * on stderr), 2 on wrong usage.
  */
 #include <pwd.h>
 #include <stdio.h>
@@ -13,16 +14,19 @@
 #include <sodium.h>
 
 #include "pg.h"
-#include "vouchd.h"
+
+#ifndef VOUCH_CONF_PATH
+#define VOUCH_CONF_PATH "/etc/vouch/vouch.conf"
+#endif
 
 static void to_stderr(void *arg, int prio, const char *msg)
 {
   (void)arg;
   (void)prio;
-  fprintf(stderr, "vouchd: %s\n", msg);
+  fprintf(stderr, "vouch-store-init: %s\n", msg);
 }
 
-int vd_init_store(int argc, char **argv)
+int main(int argc, char **argv)
 {
   const char *conf = VOUCH_CONF_PATH;
   vouch_config *c = NULL;
@@ -30,10 +34,10 @@ int vd_init_store(int argc, char **argv)
   int from = 0, to = 0;
   vouch_rc rc;
 
-  if(argc == 4 && !strcmp(argv[2], "--config"))
-    conf = argv[3];
-  else if(argc != 2) {
-    fprintf(stderr, "usage: vouchd --init-store [--config FILE]\n");
+  if(argc == 3 && !strcmp(argv[1], "--config"))
+    conf = argv[2];
+  else if(argc != 1) {
+    fprintf(stderr, "usage: vouch-store-init [--config FILE]\n");
     return 2;
   }
   vouch_pg_clear_env();
@@ -45,7 +49,7 @@ int vd_init_store(int argc, char **argv)
     struct passwd *pw = getpwnam(c->daemon_user);
 
     if(!pw) {
-      fprintf(stderr, "vouchd: [daemon] user %s: no such user\n",
+      fprintf(stderr, "vouch-store-init: [daemon] user %s: no such user\n",
               c->daemon_user);
       vouch_config_free(c);
       return 4;
@@ -53,9 +57,8 @@ int vd_init_store(int argc, char **argv)
     vouch_state_owner(pw->pw_uid);
   }
   if(c->store_backend != VOUCH_BACKEND_POSTGRESQL) {
-    fprintf(stderr, "vouchd: --init-store is for [store] backend = "
-                    "postgresql (vouchctl init makes an SQLite store "
-                    "itself)\n");
+    fprintf(stderr, "vouch-store-init: for [store] backend = postgresql "
+                    "(vouchctl init makes an SQLite store itself)\n");
     vouch_config_free(c);
     return 2;
   }
