@@ -232,16 +232,10 @@ vouch_rc vouch_password_set(vouch_ctx *ctx, const char *user, const char *pw,
     rc = vouch_store_set_state(st, user, VOUCH_STATE_ACTIVE);
   if(!rc && unlock)
     rc = vouch_store_pw_success(st, user);
-  /* A new password ends every reset link and code still out. */
+  /* A new password ends every reset link and code still out, and a TV
+   * sign-in on the web half done with the old one. */
   if(!rc)
-    rc = vouch_store_tokens_kill(st, user, "reset");
-  if(!rc)
-    rc = vouch_store_codes_kill(st, user, "reset");
-  /* And a TV sign-in on the web half done with the old password. */
-  if(!rc)
-    rc = vouch_store_tokens_kill(st, user, VOUCH_TOKEN_TV_CHECK);
-  if(!rc)
-    rc = vouch_store_tokens_kill(st, user, VOUCH_TOKEN_TV_OK);
+    rc = vouch_store_proofs_kill(st, user);
   if(!rc)
     rc = vouch_audit(ctx, user, "password.changed", NULL);
   if(!rc)

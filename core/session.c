@@ -440,16 +440,10 @@ vouch_rc vouch_sessions_revoke(vouch_ctx *ctx, const char *user,
   if(!rc)
     rc = spare_shared(ctx, st, user, list, n);
   /* Signed out everywhere: no reset link or code sent before works any
-   * more (someone who had one must not sign in with it afterwards). */
+   * more (someone who had one must not sign in with it afterwards), nor
+   * a TV sign-in on the web half done. */
   if(!rc)
-    rc = vouch_store_tokens_kill(st, user, "reset");
-  if(!rc)
-    rc = vouch_store_codes_kill(st, user, "reset");
-  /* And a TV sign-in on the web half done with the old password. */
-  if(!rc)
-    rc = vouch_store_tokens_kill(st, user, VOUCH_TOKEN_TV_CHECK);
-  if(!rc)
-    rc = vouch_store_tokens_kill(st, user, VOUCH_TOKEN_TV_OK);
+    rc = vouch_store_proofs_kill(st, user);
   snprintf(detail, sizeof(detail), "count=%zu", n);
   if(!rc)
     rc = vouch_audit(ctx, user, "sessions.revoked", detail);

@@ -280,6 +280,10 @@ vouch_rc vouch_store_export_drop(vouch_store *st, int64_t id);
 /* Marks every unused token of user for purpose used. */
 vouch_rc vouch_store_tokens_kill(vouch_store *st, const char *user,
                                  const char *purpose);
+/* What a new password and a sign-out everywhere end: every reset link
+ * and reset code still out, and the TV pages' tokens (a sign-in on the
+ * web half done).  Inside the caller's transaction. */
+vouch_rc vouch_store_proofs_kill(vouch_store *st, const char *user);
 
 /* --------------------------------------------- reset (core/store_reset.c) */
 

@@ -216,6 +216,18 @@ vouch_rc vouch_store_tokens_kill(vouch_store *st, const char *user,
   return src == ST_DONE ? VOUCH_OK : st_sql_fail(st, "retire tokens", src);
 }
 
+vouch_rc vouch_store_proofs_kill(vouch_store *st, const char *user)
+{
+  static const char *const tokens[] = {"reset", VOUCH_TOKEN_TV_CHECK,
+                                       VOUCH_TOKEN_TV_OK};
+  vouch_rc rc = VOUCH_OK;
+  size_t i;
+
+  for(i = 0; !rc && i < sizeof(tokens) / sizeof(tokens[0]); i++)
+    rc = vouch_store_tokens_kill(st, user, tokens[i]);
+  return rc ? rc : vouch_store_codes_kill(st, user, "reset");
+}
+
 static vouch_rc export_insert(vouch_store *st, const char *user,
                               time_t created, time_t expires, int64_t *id)
 {
