@@ -102,6 +102,21 @@ void web_page_para(web_page *p, const char *cls, const char *text)
   web_page_raw(p, "</p>\n");
 }
 
+void web_page_link(web_page *p, const char *prefix, const char *path,
+                   const char *code, const char *text)
+{
+  web_page_raw(p, "<p><a href=\"");
+  web_page_text(p, prefix);
+  web_page_text(p, path);
+  if(code && *code) {
+    web_page_raw(p, "?code=");
+    web_page_text(p, code);
+  }
+  web_page_raw(p, "\">");
+  web_page_text(p, text);
+  web_page_raw(p, "</a></p>\n");
+}
+
 void web_page_start(web_page *p, int status, const char *lang,
                     const char *prefix, web_text title)
 {

@@ -89,11 +89,8 @@ static enum MHD_Result signin_form(struct MHD_Connection *c, int status,
   web_form_end(&p, lang);
   /* Also the way out of a lockout: the sign-in says "not right" to a
    * locked account too. */
-  web_page_raw(&p, "<p><a href=\"");
-  web_page_text(&p, web_prefix);
-  web_page_raw(&p, "/forgot\">");
-  web_page_text(&p, web_text_get(lang, W_TV_FORGOT));
-  web_page_raw(&p, "</a></p>\n");
+  web_page_link(&p, web_prefix, "/forgot", NULL,
+                web_text_get(lang, W_TV_FORGOT));
   web_page_end(&p);
   return web_send_page(c, &p, NULL);
 }
@@ -279,31 +276,6 @@ static enum MHD_Result approve_from(struct MHD_Connection *c, int status,
 
 /* ------------------------------------------------------ ends of a flow */
 
-/* A page of a title, a text and a link (path, with ?code=device when
- * device is a code to carry on with). */
-static enum MHD_Result link_page(struct MHD_Connection *c, int status,
-                                 const char *lang, web_text title,
-                                 web_text text, const char *path,
-                                 const char *device, web_text link)
-{
-  web_page p;
-
-  web_page_start(&p, status, lang, web_prefix, title);
-  web_page_para(&p, NULL, web_text_get(lang, text));
-  web_page_raw(&p, "<p><a href=\"");
-  web_page_text(&p, web_prefix);
-  web_page_text(&p, path);
-  if(device && *device) {
-    web_page_raw(&p, "?code=");
-    web_page_text(&p, device); /* the code's alphabet and "-" only */
-  }
-  web_page_raw(&p, "\">");
-  web_page_text(&p, web_text_get(lang, link));
-  web_page_raw(&p, "</a></p>\n");
-  web_page_end(&p);
-  return web_send_page(c, &p, NULL);
-}
-
 /* A typed device code fit for a link: letters, digits and "-". */
 static const char *link_code(const char *device)
 {
@@ -323,24 +295,24 @@ static enum MHD_Result ended(struct MHD_Connection *c, const char *st,
 {
   device = link_code(device);
   if(st && !strcmp(st, "locked"))
-    return link_page(c, 403, lang, W_CHECK_TITLE, W_LOCKED, "/forgot", NULL,
-                     W_TV_FORGOT);
+    return web_link_page(c, 403, lang, W_CHECK_TITLE, W_LOCKED, "/forgot",
+                         NULL, W_TV_FORGOT);
   if(st && !strcmp(st, "islocked"))
-    return link_page(c, 403, lang, W_ISLOCKED_TITLE, W_ISLOCKED_TEXT,
-                     "/forgot", NULL, W_TV_FORGOT);
+    return web_link_page(c, 403, lang, W_ISLOCKED_TITLE, W_ISLOCKED_TEXT,
+                         "/forgot", NULL, W_TV_FORGOT);
   if(st && !strcmp(st, "resetreq"))
-    return link_page(c, 403, lang, W_RESETREQ_TITLE, W_RESETREQ_TEXT,
-                     "/forgot", NULL, W_ASK_NEW);
+    return web_link_page(c, 403, lang, W_RESETREQ_TITLE, W_RESETREQ_TEXT,
+                         "/forgot", NULL, W_ASK_NEW);
   if(st && !strcmp(st, "ended"))
     return web_send_note(c, 403, lang, W_TV_TITLE, W_ENDED_TEXT, NULL);
   if(st && !strcmp(st, "noway"))
     return web_send_note(c, 403, lang, W_NOWAY_TITLE, W_NOWAY_TEXT, NULL);
   if(st && !strcmp(st, "rate"))
-    return link_page(c, 429, lang, W_RATE_TITLE, W_DEVICE_RATE, "/tv", device,
-                     W_START_AGAIN);
+    return web_link_page(c, 429, lang, W_RATE_TITLE, W_DEVICE_RATE, "/tv",
+                         device, W_START_AGAIN);
   if(st && (!strcmp(st, "stale") || !strcmp(st, "invalid")))
-    return link_page(c, 410, lang, W_TV_STALE_TITLE, W_TV_STALE_TEXT, "/tv",
-                     device, W_START_AGAIN);
+    return web_link_page(c, 410, lang, W_TV_STALE_TITLE, W_TV_STALE_TEXT,
+                         "/tv", device, W_START_AGAIN);
   if(st && !strcmp(st, "badway"))
     return web_bad_form(c, lang);
   return web_send_note(c, 503, lang, W_ERROR_TITLE, W_ERROR_TEXT, NULL);

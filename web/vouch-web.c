@@ -146,6 +146,20 @@ enum MHD_Result web_send_note(struct MHD_Connection *c, int status,
   return web_send_page(c, &p, allow);
 }
 
+enum MHD_Result web_link_page(struct MHD_Connection *c, int status,
+                              const char *lang, web_text title, web_text text,
+                              const char *path, const char *code,
+                              web_text link)
+{
+  web_page p;
+
+  web_page_start(&p, status, lang, web_prefix, title);
+  web_page_para(&p, NULL, web_text_get(lang, text));
+  web_page_link(&p, web_prefix, path, code, web_text_get(lang, link));
+  web_page_end(&p);
+  return web_send_page(c, &p, NULL);
+}
+
 /* A form's CSRF token for what; a refusal is logged. */
 bool web_csrf_ok(const web_form *f, const char *what)
 {
@@ -222,19 +236,9 @@ static enum MHD_Result reset_form(struct MHD_Connection *c, int status,
 static enum MHD_Result token_gone(struct MHD_Connection *c, const char *st,
                                   const char *lang)
 {
-  web_page p;
-
-  if(st && !strcmp(st, "stale")) {
-    web_page_start(&p, 410, lang, web_prefix, W_EXPIRED_TITLE);
-    web_page_para(&p, NULL, web_text_get(lang, W_EXPIRED_TEXT));
-    web_page_raw(&p, "<p><a href=\"");
-    web_page_text(&p, web_prefix);
-    web_page_raw(&p, "/forgot\">");
-    web_page_text(&p, web_text_get(lang, W_ASK_NEW));
-    web_page_raw(&p, "</a></p>\n");
-    web_page_end(&p);
-    return web_send_page(c, &p, NULL);
-  }
+  if(st && !strcmp(st, "stale"))
+    return web_link_page(c, 410, lang, W_EXPIRED_TITLE, W_EXPIRED_TEXT,
+                         "/forgot", NULL, W_ASK_NEW);
   if(st && !strcmp(st, "invalid"))
     return web_send_note(c, 404, lang, W_INVALID_TITLE, W_INVALID_TEXT, NULL);
   return web_send_note(c, 503, lang, W_ERROR_TITLE, W_ERROR_TEXT, NULL);

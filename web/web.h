@@ -184,6 +184,10 @@ void web_page_raw(web_page *p, const char *s);
 void web_page_text(web_page *p, const char *s);
 /* <p class="cls">text</p> (cls may be NULL). */
 void web_page_para(web_page *p, const char *cls, const char *text);
+/* <p><a href="PREFIX/path?code=CODE">text</a></p>, without the query
+ * when code is NULL or empty (a device's code: letters, digits, "-"). */
+void web_page_link(web_page *p, const char *prefix, const char *path,
+                   const char *code, const char *text);
 void web_page_end(web_page *p);
 void web_page_free(web_page *p);
 
@@ -212,6 +216,12 @@ enum MHD_Result web_send_page(struct MHD_Connection *c, web_page *p,
 enum MHD_Result web_send_note(struct MHD_Connection *c, int status,
                               const char *lang, web_text title, web_text text,
                               const char *allow);
+/* A page of a title, a text and a link to path (with ?code=code when
+ * code is set: web_page_link). */
+enum MHD_Result web_link_page(struct MHD_Connection *c, int status,
+                              const char *lang, web_text title, web_text text,
+                              const char *path, const char *code,
+                              web_text link);
 /* 403 (a wrong or missing CSRF token) and 400 (a malformed form). */
 enum MHD_Result web_forbidden(struct MHD_Connection *c, const char *lang);
 enum MHD_Result web_bad_form(struct MHD_Connection *c, const char *lang);
