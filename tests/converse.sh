@@ -128,6 +128,13 @@ conv_start_clock() {
   exec 7>"$T/conv.fifo"
 }
 
+# shown_code: the sign-in code pam_vouch_device shows in the
+# conversation (English).
+shown_code() {
+  sed -n 's/^TEXT_INFO: Your sign-in code: \(.*\)$/\1/p' "$T/conv.out" |
+    head -n 1
+}
+
 # qr_check WANT DESC: the QR code pam_vouch_device drew in the
 # conversation says WANT (read back by zbar), and each PAM message of it
 # stays within PAM_MAX_MSG_SIZE (512 bytes).

@@ -40,11 +40,6 @@ cline() {
   if grep -qxF -- "$1" "$T/conv.out"; then pass "$2"
   else fail "$2: no line '$1'"; sed 's/^/  | /' "$T/conv.out" >&2; fi
 }
-# shown_code: the code the waiting TV shows.
-shown_code() {
-  sed -n 's/^TEXT_INFO: Your sign-in code: \(.*\)$/\1/p' "$T/conv.out" |
-    head -n 1
-}
 
 # Approval from a second process signs the TV in as the member.
 conv_start tv tv auth

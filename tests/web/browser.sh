@@ -110,16 +110,14 @@ drive $PAM_SUCCESS "bo signs in with the password set by phone" pw bo auth
 # --- a data request: confirmed in the browser, then downloaded
 EXPORT="$VOUCH_BUILD/vouch-export"
 "$EXPORT" --config "$CONF" request alice >/dev/null || fail "export request"
-clink=$(grep -o "$WEB/export/confirm?token=[A-Za-z0-9_-]*" \
-  "$(ls -t "$T/mail"/* | head -n 1)" | head -n 1)
+clink=$(link_in "$(newest "$T/mail")" /export/confirm)
 timeout 120 node "$VOUCH_SRC/tests/web/export.mjs" confirm "$clink" \
   'new horse 1' "$SHOTS" export-alice >"$T/eal.json" 2>"$T/eal.err" ||
   { fail "the browser run of confirm"; sed 's/^/  | /' "$T/eal.err" >&2; }
 for s in confirm confirmed; do page_ok eal $s export-alice; done
 expect_step eal confirmed '"h1":"Request confirmed"' "export: confirmed"
 "$EXPORT" --config "$CONF" run >/dev/null || fail "vouch-export run"
-dlink=$(grep -o "$WEB/export/download?token=[A-Za-z0-9_-]*" \
-  "$(ls -t "$T/mail"/* | head -n 1)" | head -n 1)
+dlink=$(link_in "$(newest "$T/mail")" /export/download)
 timeout 120 node "$VOUCH_SRC/tests/web/export.mjs" download "$dlink" alice \
   'new horse 1' "$SHOTS" export-alice "$T/archive.json" >"$T/edl.json" \
   2>"$T/edl.err" ||
@@ -139,8 +137,7 @@ done
 tv() {
   conv_start tv tv auth
   conv_wait_for "^TEXT_INFO: Or open $WEB/tv on"
-  tcode=$(sed -n 's/^TEXT_INFO: .*: \([2-9A-Z]\{4\}-[2-9A-Z]\{4\}\)$/\1/p' \
-    "$T/conv.out" | head -n 1)
+  tcode=$(shown_code)
   timeout 120 node "$VOUCH_SRC/tests/web/tv.mjs" "$WEB/tv?code=$tcode" "$2" \
     "$3" "$T/mail" "$SHOTS" "$1" "$4" "${5:-}" >"$T/$1.json" \
     2>"$T/$1.err" ||

@@ -15,8 +15,7 @@ web_setup
 add_user alice 'correct horse' --email alice@example.org
 add_user bo 'hest batteri' --email bo@example.org --lang da
 EXPORT="$VOUCH_BUILD/vouch-export"
-elink() { grep -o "$WEB/export/confirm?token=[A-Za-z0-9_-]*" \
-  "$(ls -t "$T/mail"/* | head -n 1)" | head -n 1; }
+elink() { link_in "$(newest "$T/mail")" /export/confirm; }
 
 "$EXPORT" --config "$CONF" request alice >/dev/null || fail "export request"
 link=$(elink)
@@ -57,8 +56,7 @@ expect_status 410 "the form again: gone"
 
 # --- the ready email links to the download page; sign in, then the file
 "$EXPORT" --config "$CONF" run >/dev/null || fail "vouch-export run"
-dlink=$(grep -o "$WEB/export/download?token=[A-Za-z0-9_-]*" \
-  "$(ls -t "$T/mail"/* | head -n 1)" | head -n 1)
+dlink=$(link_in "$(newest "$T/mail")" /export/download)
 [ -n "$dlink" ] && pass "the ready email links to the download page" ||
   fail "no download link in the ready email"
 dpath=${dlink#"$WEB"}

@@ -2,6 +2,7 @@
 // Debian's chromium (headless, playwright-core), a 320-px-wide page that
 // records console errors, and the facts of each page (one JSON line a
 // step, a screenshot a step), which the shell tests assert.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
 export const out = (o) => console.log(JSON.stringify(o));
@@ -59,4 +60,25 @@ export async function facts(page, step, resp, shots, name) {
 export async function submit(page, sel = 'button[type=submit]') {
   const [resp] = await Promise.all([page.waitForNavigation(), page.click(sel)]);
   return resp;
+}
+
+// The names in dir now: what codeIn then takes as old.
+export const filesIn = (dir) => new Set(readdirSync(dir));
+
+// The 6-digit code in the body (after the first blank line: headers,
+// an SMS file's "To:" line) of the first message of the file transport
+// that was not among before, within 20 s.
+export async function codeIn(dir, before) {
+  for (let i = 0; i < 200; i++) {
+    const fresh = readdirSync(dir).filter((f) => !before.has(f) &&
+      statSync(`${dir}/${f}`).size > 0);
+    if (fresh.length) {
+      const text = readFileSync(`${dir}/${fresh[0]}`, 'utf8');
+      const m = text.split(/\r?\n\r?\n/).slice(1).join('\n')
+        .match(/\b\d{6}\b/);
+      if (m) return m[0];
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no message with a code arrived in ${dir}`);
 }

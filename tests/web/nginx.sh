@@ -121,8 +121,7 @@ drive $PAM_SUCCESS "PAM takes it" pw alice auth
 # --- a data request through nginx: confirm, then download
 EXPORT="$VOUCH_BUILD/vouch-export"
 "$EXPORT" --config "$CONF" request alice >/dev/null || fail "export request"
-clink=$(grep -o "$WEB/export/confirm?token=[A-Za-z0-9_-]*" \
-  "$(newest "$T/mail")" | head -n 1)
+clink=$(link_in "$(newest "$T/mail")" /export/confirm)
 HR GET "${clink#"$WEB"}"
 expect_status 200 "the confirmation page through nginx"
 ecsrf=$(csrf_of)
@@ -130,8 +129,7 @@ HR POST /export/confirm -H "Origin: $WEB" \
   -d "$(form csrf="$ecsrf" token="${clink#*token=}" password='new horse 2')"
 expect_status 200 "confirmed through nginx"
 "$EXPORT" --config "$CONF" run >/dev/null || fail "vouch-export run"
-dlink=$(grep -o "$WEB/export/download?token=[A-Za-z0-9_-]*" \
-  "$(newest "$T/mail")" | head -n 1)
+dlink=$(link_in "$(newest "$T/mail")" /export/download)
 HR GET "${dlink#"$WEB"}"
 expect_status 200 "the download page through nginx"
 dcsrf=$(csrf_of)
@@ -148,7 +146,7 @@ expect_body '"alice"' "alice's information"
 # --- a TV sign-in through nginx while pam_vouch_device waits
 conv_start tv tv auth
 conv_wait_for "^TEXT_INFO: Or open $WEB/tv on"
-tcode=$(sed -n 's/^TEXT_INFO: Your sign-in code: //p' "$T/conv.out" | head -n 1)
+tcode=$(shown_code)
 HR GET "/tv?code=$tcode"
 expect_status 200 "the TV page through nginx"
 tcsrf=$(csrf_of)

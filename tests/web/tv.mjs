@@ -5,26 +5,10 @@
 //     the code from the email (a wrong one first), then Approve;
 //   node tv.mjs URL USER PASSWORD MAILDIR SHOTDIR NAME card NUMBER
 //     "try another way": the card number, then Deny.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { open, facts, submit, out } from './lib.mjs';
+import { open, facts, submit, out, filesIn, codeIn } from './lib.mjs';
 
 const [url, user, pw, maildir, shots, name, way, card] = process.argv.slice(2);
-const before = new Set(readdirSync(maildir));
-
-// The code in the body of the first email that was not there before.
-async function code() {
-  for (let i = 0; i < 200; i++) {
-    const fresh = readdirSync(maildir).filter((f) => !before.has(f) &&
-      statSync(`${maildir}/${f}`).size > 0);
-    if (fresh.length) {
-      const text = readFileSync(`${maildir}/${fresh[0]}`, 'utf8');
-      const m = text.split(/\r?\n\r?\n/).slice(1).join('\n').match(/\b\d{6}\b/);
-      if (m) return m[0];
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('no email with a code arrived');
-}
+const before = filesIn(maildir);
 
 const { browser, page, problems } = await open();
 try {
@@ -34,7 +18,7 @@ try {
   await page.fill('#password', pw);
   await facts(page, 'check', await submit(page), shots, name);
   if (way === 'code') {
-    const c = await code();
+    const c = await codeIn(maildir, before);
     const wrong = String((Number(c) + 1) % 1000000).padStart(6, '0');
     await page.fill('#code', wrong);
     await facts(page, 'wrong', await submit(page), shots, name);
