@@ -56,7 +56,7 @@ VCFLAGS   := -std=c11 -fPIC -fvisibility=hidden -fstack-protector-strong \
              $(WARN) $(SANFLAGS)
 ALL_CFLAGS  = $(VCPPFLAGS) $(CPPFLAGS) $(VCFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) -Wl,-z,relro,-z,now $(LDFLAGS)
-LIBS        = -lsodium -lsqlite3 -lpam -lpthread
+LIBS        = -lsodium -lsqlite3 -lpam -lpthread -ldl
 
 CORE_SRC    := $(sort $(wildcard core/*.c))
 CORE_OBJ    := $(CORE_SRC:%.c=$(BUILD)/%.o)
@@ -67,7 +67,8 @@ LIBVOUCH    := $(BUILD)/libvouch.a
 # Not in the shared core: the transports (libcurl, vouch-deliver only)
 # and the PostgreSQL connection (libpq, vouchd and the store's tools).
 LIBSO_OBJ   := $(filter-out $(BUILD)/core/transport.o $(BUILD)/core/pg.o \
-  $(BUILD)/core/pg_schema.o,$(CORE_OBJ))
+  $(BUILD)/core/pg_schema.o $(BUILD)/core/pq.o $(BUILD)/core/store_pg.o,\
+  $(CORE_OBJ))
 LIBSO       := $(BUILD)/lib/libvouch.so.0
 # The client side (client/): the protocol to vouchd and the relay of its
 # conversation, linked statically into every module (and the daemon, for
@@ -208,9 +209,6 @@ $(BUILD)/%.so: $(BUILD)/modules/%.o $(LIBCLIENT) modules/pam_vouch.map
 	$(CC) -shared -Wl,--version-script=modules/pam_vouch.map \
 	  -Wl,--no-undefined $(ALL_LDFLAGS) -o $@ $< $(LIBCLIENT) -lpam
 
-$(BUILD)/vouch-store-init: $(BUILD)/tools/vouch-store-init.o $(LIBVOUCH)
-	$(CC) -pie $(ALL_LDFLAGS) -o $@ $< $(LIBVOUCH) $(LIBS) -lpq
-
 $(BUILD)/%: $(BUILD)/tools/%.o $(LIBVOUCH)
 	$(CC) -pie $(ALL_LDFLAGS) -o $@ $< $(LIBVOUCH) $(LIBS)
 
@@ -242,9 +240,6 @@ $(BUILD)/tests/test_proto: tests/unit/test_proto.c $(LIBCLIENT) \
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIBVOUCH) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBVOUCH) $(LIBS) \
 	  -lcmocka
-
-$(BUILD)/tests/pg_probe: tests/bin/pg_probe.c $(LIBVOUCH) | $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBVOUCH) $(LIBS) -lpq
 
 $(BUILD)/tests/%: tests/bin/%.c $(LIBVOUCH) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBVOUCH) $(LIBS) -ldl

@@ -95,8 +95,8 @@ vouch_rc vouch_ctx_store(vouch_ctx *ctx, vouch_store **out)
   vouch_rc rc;
 
   if(!ctx->store) {
-    rc = vouch_store_open(ctx->cfg->store_path, ctx->cfg->busy_timeout_ms, 0,
-                          &ctx->store, ctx->log, ctx->logarg);
+    rc = vouch_store_open_config(ctx->cfg, 0, &ctx->store, ctx->log,
+                                 ctx->logarg);
     if(rc) {
       ctx->store = NULL;
       return rc;

@@ -37,7 +37,8 @@ static const char *const messages[VOUCH_RC_COUNT] = {
     "Too many requests: try again later.",                /* RATE */
     "Cancelled.",                                         /* ABORT */
     "The request was refused by policy.",                 /* DENIED */
-    "The code or token has expired or was already used."  /* STALE */
+    "The code or token has expired or was already used.", /* STALE */
+    "The store cannot be reached."                        /* OFFLINE */
 };
 
 /* Casting through int keeps a value outside the enum from being assumed
@@ -119,6 +120,7 @@ int vouch_rc_to_pam(vouch_rc rc)
     return PAM_CONV_ERR;
   case VOUCH_ERR_UNAVAIL:
   case VOUCH_ERR_DELIVERY:
+  case VOUCH_ERR_OFFLINE: /* fails closed, as when vouchd is down */
     return PAM_AUTHINFO_UNAVAIL;
   case VOUCH_ERR_NOMEM:
     return PAM_BUF_ERR;

@@ -8,9 +8,10 @@
  * certificate and name (sslmode=verify-full against [store] ca_file);
  * connecting and each statement are bounded in time.
  *
- * Linked only into vouch-store-init (vouchctl init of this store), never
- * into vouchd (not yet), libvouch.so, the PAM modules or the client
- * library.
+ * In vouchd (the store's connections, core/store_pg.c) and
+ * vouch-store-init (vouchctl init of this store), never in libvouch.so,
+ * the PAM modules or the client library; libpq itself is loaded only
+ * when this store is used (core/pq.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,6 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include <libpq-fe.h>
 #include <sodium.h>
 
 #include "pg.h"
@@ -219,7 +219,9 @@ vouch_rc vouch_pg_connect(const vouch_config *c, PGconn **out,
                (int)strcspn(pg_variable(), "="), pg_variable());
     return VOUCH_ERR_CONFIG;
   }
-  rc = take_conninfo(c, &p, &opts, log, arg);
+  rc = vouch_pq_load(log, arg);
+  if(!rc)
+    rc = take_conninfo(c, &p, &opts, log, arg);
   if(!rc)
     rc = take_password(c, &pw, log, arg);
   if(rc)
@@ -276,13 +278,14 @@ vouch_rc vouch_pg_connect(const vouch_config *c, PGconn **out,
     vouch_logp(log, arg, LOG_ERR, "the PostgreSQL store cannot be reached: %s",
                vouch_trim(PQerrorMessage(conn)));
     PQfinish(conn);
-    rc = VOUCH_ERR_STORE;
+    rc = VOUCH_ERR_OFFLINE;
     goto out;
   }
   *out = conn;
 out:
   if(pw)
     vouch_free_secret(pw);
-  PQconninfoFree(opts);
+  if(opts)
+    PQconninfoFree(opts);
   return rc;
 }

@@ -6,7 +6,7 @@
 #ifndef VOUCH_PG_H
 #define VOUCH_PG_H
 
-#include <libpq-fe.h>
+#include "pq.h"
 
 #include "vouch.h"
 
@@ -34,5 +34,13 @@ vouch_rc vouch_pg_connect(const vouch_config *c, PGconn **out,
  * application, is refused (VOUCH_ERR_STORE), nothing changed. */
 vouch_rc vouch_pg_init(const vouch_config *c, const unsigned char *key,
                        int *from, int *to, vouch_log_fn log, void *arg);
+
+/* The schema version of the PostgreSQL store this vouch reads and
+ * writes (vouchd refuses any other: vouchctl init brings it up). */
+#define VOUCH_PG_SCHEMA_VERSION 7
+
+/* Which key the hosts of a store share, without showing it: 7 bytes of
+ * a keyed hash of a constant (never 0), recorded by vouchctl init. */
+long long vouch_pg_key_check(const unsigned char *key);
 
 #endif /* VOUCH_PG_H */

@@ -22,7 +22,7 @@
 /* The schema version a fresh PostgreSQL store starts at: SQLite's
  * version 7, in one step.  Later steps have the same numbers in both. */
 #define PG_SCHEMA_BASE 7
-#define PG_SCHEMA_VERSION 7
+#define PG_SCHEMA_VERSION VOUCH_PG_SCHEMA_VERSION
 #define PG_APPLICATION 1987016035 /* "vouc", as SQLite's application_id */
 #define PG_INIT_LOCK PG_APPLICATION
 
@@ -205,9 +205,7 @@ static vouch_rc grant(PGconn *conn, const char *role, vouch_log_fn log,
   return rc;
 }
 
-/* Which key the hosts of the store share, without showing it: 7 bytes
- * of a keyed hash of a constant (never 0). */
-static long long key_check(const unsigned char *key)
+long long vouch_pg_key_check(const unsigned char *key)
 {
   unsigned char mac[VOUCH_MAC_BYTES];
   long long v = 0;
@@ -285,7 +283,7 @@ static vouch_rc steps(PGconn *conn, const vouch_config *c,
                       void *arg)
 {
   char sql[200], who[80];
-  long long v, app, kc, want = key_check(key);
+  long long v, app, kc, want = vouch_pg_key_check(key);
   vouch_rc rc;
 
   /* Another host's init may hold the lock a while: wait for it longer

@@ -280,7 +280,7 @@ vouch_rc vouch_store_begin(vouch_store *st)
     pthread_mutex_lock(&g_writer);
     st->writer = true;
   }
-  rc = st_exec1(st, "BEGIN IMMEDIATE", "begin transaction");
+  rc = st ? st->drv->begin(st) : VOUCH_ERR_INPUT;
   if(rc && st)
     writer_release(st);
   return rc;
@@ -416,28 +416,29 @@ static void really_close(vouch_store *st)
 
   if(!st)
     return;
-  if(st->db) {
+  if(st->db || st->pg) {
     vouch_store_rollback(st);
     for(i = 0; i < st->ncached; i++) {
       st->drv->finalize(st->cached[i].s.h);
       free(st->cached[i].sql);
     }
-    st_sqlite_close(st);
+    st->drv->close(st);
   }
   free(st->path);
   free(st);
 }
 
 /* A kept handle of path that is still good, or NULL. */
-static vouch_store *pool_take(const char *path, unsigned busy_timeout_ms,
-                              vouch_log_fn log, void *logarg)
+static vouch_store *pool_take(const struct st_driver *drv, const char *path,
+                              unsigned busy_timeout_ms, vouch_log_fn log,
+                              void *logarg)
 {
   vouch_store *st = NULL;
   unsigned i;
 
   pthread_mutex_lock(&g_pool_mu);
   for(i = g_npool; i-- > 0;)
-    if(!strcmp(g_pool[i]->path, path)) {
+    if(g_pool[i]->drv == drv && !strcmp(g_pool[i]->path, path)) {
       st = g_pool[i];
       g_pool[i] = g_pool[--g_npool];
       break;
@@ -447,6 +448,12 @@ static vouch_store *pool_take(const char *path, unsigned busy_timeout_ms,
     return NULL;
   st->log = log;
   st->logarg = logarg;
+  if(drv != &st_sqlite_driver) {
+    if(drv->alive(st))
+      return st;
+    really_close(st); /* the server went away: connect again */
+    return NULL;
+  }
   if(check_file(st, 0) || !same_file(st)) {
     really_close(st); /* a fresh open says what is wrong */
     return NULL;
@@ -461,13 +468,14 @@ static bool pool_give(vouch_store *st)
   bool kept = false;
   unsigned i;
 
-  if(!g_serialize || !st->db || !st->ino)
+  if(!g_serialize || !st->drv->alive(st) ||
+     (st->drv == &st_sqlite_driver && !st->ino))
     return false;
   vouch_store_rollback(st);
   for(i = 0; i < st->ncached; i++)
     if(st->cached[i].busy)
       return false;
-  if(st_in_tx(st) || st->writer)
+  if(st_in_tx(st) || st->writer || !st->drv->alive(st))
     return false;
   pthread_mutex_lock(&g_pool_mu);
   if(g_npool < POOL_MAX) {
@@ -513,7 +521,7 @@ vouch_rc vouch_store_open(const char *path, unsigned busy_timeout_ms,
     return VOUCH_ERR_CONFIG;
   }
   if(g_serialize && !flags) {
-    *out = pool_take(path, busy_timeout_ms, log, logarg);
+    *out = pool_take(&st_sqlite_driver, path, busy_timeout_ms, log, logarg);
     if(*out)
       return VOUCH_OK;
   }
@@ -543,6 +551,51 @@ vouch_rc vouch_store_open(const char *path, unsigned busy_timeout_ms,
 out:
   really_close(st);
   return rc;
+}
+
+const struct st_driver *st_pg_backend;
+
+#define PG_LABEL "PostgreSQL store"
+
+vouch_rc vouch_store_open_config(const vouch_config *c, int flags,
+                                 vouch_store **out, vouch_log_fn log,
+                                 void *logarg)
+{
+  vouch_store *st;
+  vouch_rc rc;
+
+  if(!out || !c)
+    return VOUCH_ERR_INPUT;
+  if(c->store_backend != VOUCH_BACKEND_POSTGRESQL)
+    return vouch_store_open(c->store_path, c->busy_timeout_ms, flags, out, log,
+                            logarg);
+  *out = NULL;
+  if(!st_pg_backend) {
+    if(log)
+      log(logarg, LOG_ERR,
+          "[store] backend = postgresql: only vouchd opens this store (and "
+          "vouchctl init makes it)");
+    return VOUCH_ERR_CONFIG;
+  }
+  if(g_serialize) {
+    *out = pool_take(st_pg_backend, PG_LABEL, 0, log, logarg);
+    if(*out)
+      return VOUCH_OK;
+  }
+  st = calloc(1, sizeof(*st));
+  if(!st)
+    return VOUCH_ERR_NOMEM;
+  st->drv = st_pg_backend;
+  st->log = log;
+  st->logarg = logarg;
+  st->path = strdup(PG_LABEL);
+  rc = st->path ? st->drv->open(st, c) : VOUCH_ERR_NOMEM;
+  if(rc) {
+    really_close(st);
+    return rc;
+  }
+  *out = st;
+  return VOUCH_OK;
 }
 
 void vouch_store_close(vouch_store *st)
@@ -1228,7 +1281,7 @@ vouch_rc vouch_store_audit_add(vouch_store *st, time_t ts, const char *user,
     return VOUCH_ERR_INPUT;
   }
   rc = st_prepare(st,
-                  "INSERT INTO audit (ts, user, event, service, detail)"
+                  "INSERT INTO audit (ts, \"user\", event, service, detail)"
                   " VALUES (?1, ?2, ?3, ?4, ?5)",
                   &s);
   if(rc)
@@ -1266,9 +1319,9 @@ vouch_rc vouch_store_audit_each(vouch_store *st, const char *user,
     return VOUCH_ERR_INPUT;
   rc = st_prepare(
       st,
-      user ? "SELECT id, ts, user, event, service, detail FROM audit"
-             " WHERE user = ?1 ORDER BY ts, id"
-           : "SELECT id, ts, user, event, service, detail FROM audit"
+      user ? "SELECT id, ts, \"user\", event, service, detail FROM audit"
+             " WHERE \"user\" = ?1 ORDER BY ts, id"
+           : "SELECT id, ts, \"user\", event, service, detail FROM audit"
              " ORDER BY ts, id",
       &s);
   if(rc)

@@ -28,6 +28,22 @@ extern "C" {
 vouch_rc vouch_store_open(const char *path, unsigned busy_timeout_ms,
                           int flags, vouch_store **out, vouch_log_fn log,
                           void *logarg);
+
+/* The store of c: vouch_store_open of [store] path, or with [store]
+ * backend = postgresql a connection to the shared database (kept for the
+ * next open in vouchd, which alone may open it: vouch_store_pg_enable).
+ * A database that cannot be reached: VOUCH_ERR_OFFLINE. */
+vouch_rc vouch_store_open_config(const vouch_config *c, int flags,
+                                 vouch_store **out, vouch_log_fn log,
+                                 void *logarg);
+
+/* Lets this process open the PostgreSQL store (vouchd; core/store_pg.c,
+ * which the shared core libvouch.so does not have). */
+void vouch_store_pg_enable(void);
+
+/* VOUCH_ERR_KEY when st is a PostgreSQL store whose hosts share another
+ * key than key (vouchctl init recorded a keyed hash of theirs). */
+vouch_rc vouch_store_pg_key(vouch_store *st, const unsigned char *key);
 void vouch_store_close(vouch_store *st);
 
 /* Moves the store at path (and SQLite's files beside it) aside to

@@ -75,9 +75,21 @@ struct st_driver {
   /* maps an error status to a vouch_rc and logs it as what */
   vouch_rc (*fail)(const vouch_store *st, const char *what, int code);
   enum st_conflict (*conflict)(int code);
+  /* a write transaction (SQLite: BEGIN IMMEDIATE) */
+  vouch_rc (*begin)(vouch_store *st);
+  /* the handle may be kept for the next open (connected, no
+   * transaction) */
+  bool (*alive)(vouch_store *st);
+  void (*close)(vouch_store *st);
+  /* connects st to the store of c (PostgreSQL; SQLite opens by path) */
+  vouch_rc (*open)(vouch_store *st, const vouch_config *c);
 };
 
 extern const struct st_driver st_sqlite_driver;
+
+/* The PostgreSQL driver (store_pg.c), once vouch_store_pg_enable ran (in
+ * vouchd alone); NULL elsewhere. */
+extern const struct st_driver *st_pg_backend;
 
 /* A prepared statement kept for the next use of the same SQL: parsing
  * is most of what a statement costs. */
@@ -90,11 +102,13 @@ struct st_cached {
 };
 
 struct sqlite3;
+struct st_pg;
 
 struct vouch_store {
   const struct st_driver *drv;
   struct sqlite3 *db; /* the SQLite driver's connection */
-  char *path;
+  struct st_pg *pg;   /* the PostgreSQL driver's */
+  char *path;         /* the file, or "PostgreSQL store" in messages */
   vouch_log_fn log;
   void *logarg;
   bool writer; /* holds the process's writer lock (vouch_store_serialize) */

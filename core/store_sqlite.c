@@ -266,6 +266,16 @@ static enum st_conflict sq_conflict(int src)
   return (src & 0xff) == SQLITE_CONSTRAINT ? ST_CONSTRAINT : ST_NO_CONFLICT;
 }
 
+static vouch_rc sq_begin(vouch_store *st)
+{
+  return st_exec1(st, "BEGIN IMMEDIATE", "begin transaction");
+}
+
+static bool sq_alive(vouch_store *st)
+{
+  return st->db != NULL;
+}
+
 const struct st_driver st_sqlite_driver = {
     .name = "sqlite",
     .prepare = sq_prepare,
@@ -286,6 +296,9 @@ const struct st_driver st_sqlite_driver = {
     .exec_script = sq_exec_script,
     .fail = sq_fail,
     .conflict = sq_conflict,
+    .begin = sq_begin,
+    .alive = sq_alive,
+    .close = st_sqlite_close,
 };
 
 /* ---------------------------------------------------------------- open */

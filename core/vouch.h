@@ -64,10 +64,11 @@ typedef enum {
   VOUCH_ERR_RATE = 25,           /* rate limit reached */
   VOUCH_ERR_ABORT = 26,          /* the person cancelled */
   VOUCH_ERR_DENIED = 27,         /* request refused by policy */
-  VOUCH_ERR_STALE = 28           /* code or token expired or already used */
+  VOUCH_ERR_STALE = 28,          /* code or token expired or already used */
+  VOUCH_ERR_OFFLINE = 29         /* the shared store cannot be reached */
 } vouch_rc;
 
-#define VOUCH_RC_COUNT 29
+#define VOUCH_RC_COUNT 30
 
 /* Tool exit codes (SPEC section 5). */
 enum {

@@ -372,12 +372,6 @@ static vouch_rc load_config(vouch_config **out)
   if(rc)
     return rc;
   rc = vouch_config_check(*out, log_stderr, NULL);
-  if(!rc && (*out)->store_backend == VOUCH_BACKEND_POSTGRESQL) {
-    say(LOG_ERR, "[store] backend = postgresql: this release makes the "
-                 "PostgreSQL store (vouchctl init) but does not serve from "
-                 "it yet; use sqlite");
-    rc = VOUCH_ERR_CONFIG;
-  }
   if(rc) {
     vouch_config_free(*out);
     *out = NULL;
@@ -402,13 +396,15 @@ static vouch_rc open_state(void)
   if(rc)
     return rc;
   sodium_mprotect_readonly(g_key);
-  if(vouch_store_open(g_cfg->store_path, g_cfg->busy_timeout_ms, 0, &st,
-                      log_stderr, NULL))
+  if(vouch_store_open_config(g_cfg, 0, &st, log_stderr, NULL)) {
     say(LOG_ERR, "the store is not usable now: every request fails until "
                  "it is");
-  else
-    vouch_store_close(st);
-  return VOUCH_OK;
+    return VOUCH_OK;
+  }
+  /* The hosts of a shared store sign codes and tokens with one key. */
+  rc = vouch_store_pg_key(st, g_key);
+  vouch_store_close(st);
+  return rc;
 }
 
 int vd_worker_state(const char *conf)
@@ -618,8 +614,10 @@ int main(int argc, char **argv)
   rc = args(argc, argv);
   if(rc)
     return rc;
-  /* Nothing of the PostgreSQL store comes from PG* variables. */
+  /* Nothing of the PostgreSQL store comes from PG* variables; vouchd
+   * alone may open that store. */
   vouch_pg_clear_env();
+  vouch_store_pg_enable();
   umask(077);
   openlog("vouchd", LOG_PID, LOG_AUTHPRIV);
   signal(SIGPIPE, SIG_IGN);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store.h"
 #include "vouchd.h"
 #include "worker.h"
 
@@ -49,6 +50,9 @@ int vd_worker_main(int argc, char **argv)
     return 2;
   }
   vouch_cli_set_caller((uid_t)uid);
+  /* The tools run here are vouchd's: they open its store, whichever. */
+  vouch_pg_clear_env();
+  vouch_store_pg_enable();
   for(i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
     if(strcmp(argv[2], tools[i].name))
       continue;

@@ -70,6 +70,24 @@ ${1:-}
 CONF
   chmod 644 "$T/vouch.conf"
   CONF="$T/vouch.conf"
+  [ "$VOUCH_BACKEND" = sqlite ] || pg_store_conf
+}
+
+# --- the store's backend.  VOUCH_BACKEND=postgresql (tests/run.sh BUILD
+# MODE postgresql) runs a test against the PostgreSQL store: write_conf
+# starts a throwaway cluster (tests/pg.inc) on its first call and points
+# [store] of $CONF at its database; vouchctl init makes the schema there
+# as vouchd's role (the database's owner).
+VOUCH_BACKEND=${VOUCH_BACKEND:-sqlite}
+pg_store_conf() {
+  if [ -z "${PG_PORT:-}" ]; then
+    . "$VOUCH_SRC/tests/pg.inc"
+    pg_start || { fail "the PostgreSQL cluster"; exit 1; }
+  fi
+  conf_set store backend postgresql
+  conf_set store conninfo \
+    "host=$PG_SOCKDIR port=$PG_PORT dbname=$PG_DB user=$PG_USER"
+  conf_set store password_file "$PG_PASSWORD_FILE"
 }
 
 # ctl ARGS...: vouchctl with the test configuration; every command but

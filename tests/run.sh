@@ -1,10 +1,16 @@
 #!/bin/sh
-# tests/run.sh BUILD [plain|san] - runs every test against the build in
-# BUILD: the cmocka unit tests, then each shell test under tests/*/ .
+# tests/run.sh BUILD [plain|san] [sqlite|postgresql] - runs every test
+# against the build in BUILD: the cmocka unit tests, then each shell test
+# under tests/*/ .  With postgresql, every test's store is a PostgreSQL
+# database (tests/lib.sh, VOUCH_BACKEND) and the unit tests, which open
+# SQLite files of their own, are left to the sqlite run.
 # Prints one PASS/FAIL line a test and closes with "N passed, N failed".
 set -u
 build=${1:?usage: tests/run.sh BUILD [plain|san]}
 mode=${2:-plain}
+VOUCH_BACKEND=${3:-sqlite}
+case $VOUCH_BACKEND in sqlite|postgresql) ;; *) echo "run.sh: backend $VOUCH_BACKEND?" >&2; exit 2 ;; esac
+export VOUCH_BACKEND
 src=$(cd "$(dirname "$0")/.." && pwd)
 cd "$src" || exit 2
 VOUCH_BUILD=$(cd "$build" && pwd) || exit 2
@@ -55,7 +61,7 @@ run_one() {
 }
 
 for t in "$VOUCH_BUILD"/tests/test_*; do
-  [ -x "$t" ] || continue
+  [ -x "$t" ] && [ "$VOUCH_BACKEND" = sqlite ] || continue
   run_one "unit/$(basename "$t")" "$t"
 done
 for t in tests/*/*.sh; do
@@ -64,5 +70,5 @@ for t in tests/*/*.sh; do
 done
 
 [ -n "$failed_names" ] && echo "failed:$failed_names"
-echo "$mode: $passed passed, $failed failed"
+echo "$mode ($VOUCH_BACKEND): $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
