@@ -145,6 +145,7 @@ static const struct key keys[] = {
     {"store", "grant_to", K_USER, F(store_grant_to), 0, 0},
     {"store", "server_user", K_USER, F(store_server_user), 0, 0},
     {"store", "ca_file", K_PATH, F(store_ca_file), 0, 0},
+    {"store", "host_name", K_USER, F(store_host_name), 0, 0},
     {"store", "connect_timeout", K_DUR, F(store_connect_timeout), 1, 60},
     {"store", "statement_timeout", K_DUR_MS, F(store_statement_timeout_ms), 1,
      600},
@@ -664,6 +665,7 @@ static const size_t string_members[] = {F(path),
                                         F(store_grant_to),
                                         F(store_server_user),
                                         F(store_ca_file),
+                                        F(store_host_name),
                                         F(daemon_socket),
                                         F(daemon_user),
                                         F(web_listen),
@@ -979,6 +981,11 @@ vouch_rc vouch_config_check(const vouch_config *c, vouch_log_fn log,
         "%s: [store] backend = postgresql needs conninfo (libpq keywords: "
         "host, dbname, user)",
         where);
+    rc = VOUCH_ERR_CONFIG;
+  }
+  if(c->store_host_name && strlen(c->store_host_name) > VOUCH_HOST_NAME_MAX) {
+    say(log, logarg, "%s: [store] host_name is longer than %d bytes", where,
+        VOUCH_HOST_NAME_MAX);
     rc = VOUCH_ERR_CONFIG;
   }
   return rc;

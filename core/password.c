@@ -93,7 +93,16 @@ static vouch_rc record_success(vouch_ctx *ctx, vouch_store *st,
   rc = vouch_store_begin(st);
   if(rc)
     goto out;
-  rc = vouch_store_pw_success(st, u->name);
+  /* Decided on u, read before the hashing: the account may have been
+   * locked or given a new password since, here or on another host. */
+  rc = vouch_store_pw_success_if(st, u->name, u->pw_hash);
+  if(rc == VOUCH_ERR_STALE) {
+    vouch_store_rollback(st);
+    rc = vouch_audit(ctx, u->name, "password.refused",
+                     "account changed during the check");
+    rc = rc ? rc : VOUCH_ERR_AUTH;
+    goto out;
+  }
   if(!rc && rehash)
     rc = vouch_store_replace_hash(st, u->name, fresh);
   if(!rc)

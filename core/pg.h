@@ -37,7 +37,7 @@ vouch_rc vouch_pg_init(const vouch_config *c, const unsigned char *key,
 
 /* The schema version of the PostgreSQL store this vouch reads and
  * writes (vouchd refuses any other: vouchctl init brings it up). */
-#define VOUCH_PG_SCHEMA_VERSION 7
+#define VOUCH_PG_SCHEMA_VERSION 8
 
 /* Which key the hosts of a store share, without showing it: 7 bytes of
  * a keyed hash of a constant (never 0), recorded by vouchctl init. */

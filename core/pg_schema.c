@@ -20,7 +20,8 @@
 #include "pg.h"
 
 /* The schema version a fresh PostgreSQL store starts at: SQLite's
- * version 7, in one step.  Later steps have the same numbers in both. */
+ * version 7, in one step (the baseline).  Later steps have the same
+ * numbers in both (pg_steps). */
 #define PG_SCHEMA_BASE 7
 #define PG_SCHEMA_VERSION VOUCH_PG_SCHEMA_VERSION
 #define PG_APPLICATION 1987016035 /* "vouc", as SQLite's application_id */
@@ -136,6 +137,21 @@ static const char baseline[] =
     "CREATE INDEX forgot_requests_dest ON vouch.forgot_requests(dest_mac, ts);"
     "CREATE INDEX forgot_requests_user ON vouch.forgot_requests(user_id, ts);"
     "CREATE INDEX forgot_requests_ts ON vouch.forgot_requests(ts);";
+
+/* The steps after the baseline, numbered as SQLite's (core/store*.c):
+ * step N brings version N - 1 to N.  A step is never edited once
+ * released. */
+static const char step8[] =
+    "ALTER TABLE vouch.sessions ADD COLUMN host text NOT NULL DEFAULT '';"
+    "CREATE TABLE vouch.signouts ("
+    " host text NOT NULL,"
+    " session_id bigint NOT NULL,"
+    " pid bigint NOT NULL,"
+    " pid_start bigint NOT NULL,"
+    " created bigint NOT NULL);"
+    "CREATE INDEX signouts_host ON vouch.signouts(host);";
+
+static const char *const pg_steps[] = {step8};
 
 /* One statement (or several, in one simple query) that returns no rows;
  * what names it in the message of a failure. */
@@ -283,7 +299,7 @@ static vouch_rc steps(PGconn *conn, const vouch_config *c,
                       void *arg)
 {
   char sql[200], who[80];
-  long long v, app, kc, want = vouch_pg_key_check(key);
+  long long v, app, kc, step, want = vouch_pg_key_check(key);
   vouch_rc rc;
 
   /* Another host's init may hold the lock a while: wait for it longer
@@ -345,6 +361,12 @@ static vouch_rc steps(PGconn *conn, const vouch_config *c,
     return rc;
   if(!v)
     rc = run(conn, baseline, "making the tables", log, arg);
+  for(step = v ? v : PG_SCHEMA_BASE; !rc && step < PG_SCHEMA_VERSION; step++) {
+    char what[48];
+
+    snprintf(what, sizeof(what), "schema step %lld", step + 1);
+    rc = run(conn, pg_steps[step - PG_SCHEMA_BASE], what, log, arg);
+  }
   if(!rc && v < PG_SCHEMA_VERSION) {
     snprintf(sql, sizeof(sql),
              "INSERT INTO vouch.vouch_meta VALUES ('schema', %d), "

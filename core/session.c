@@ -123,6 +123,22 @@ static bool leader_alive(const vouch_session_pid *p)
 
 /* ------------------------------------------------------- open and close */
 
+/* This host's name in the store: [store] host_name, else the system's
+ * (pids, and so sessions' leaders, are per host). */
+static const char *this_host(const vouch_ctx *ctx, char *buf, size_t len)
+{
+  const char *set = ctx->cfg->store_host_name;
+
+  if(set && *set)
+    return set;
+  if(gethostname(buf, len) || !buf[0]) {
+    snprintf(buf, len, "%s", "localhost");
+    return buf;
+  }
+  buf[len - 1] = '\0';
+  return buf;
+}
+
 /* A copy of s fit for listing: printable ASCII, at most FIELD_MAX bytes
  * (a tty or remote host comes from the PAM application). */
 static void clean_field(const char *s, char *out)
@@ -177,23 +193,23 @@ static bool leader_gone(const vouch_session_pid *p)
   return !rc && now != p->pid_start;
 }
 
-/* In st's transaction: ends the open sessions of user whose leader is
- * gone, and finds the open one of leader pid/start (*same, 0: none),
- * so that a session stacked twice is recorded once.  Pids are this
- * host's: a store shared by a fleet (SPEC 9) needs a host column on
- * sessions before this runs there. */
+/* In st's transaction: ends the open sessions of user on this host whose
+ * leader is gone, and finds the open one of leader pid/start (*same, 0:
+ * none), so that a session stacked twice is recorded once.  Pids are
+ * this host's: another host's sessions are its own to reap. */
 static vouch_rc reap(vouch_ctx *ctx, vouch_store *st, const char *user,
                      long pid, unsigned long long start, int64_t *same)
 {
   vouch_session_pid *list = NULL;
-  char detail[64], *owner = NULL;
+  char detail[64], *owner = NULL, host[VOUCH_HOST_MAX + 1];
   bool was_open;
   size_t i, n = 0;
   vouch_rc rc;
 
   if(same)
     *same = 0;
-  rc = vouch_store_sessions_open(st, user, &list, &n);
+  rc = vouch_store_sessions_open(st, user, this_host(ctx, host, sizeof(host)),
+                                 &list, &n);
   for(i = 0; !rc && i < n; i++) {
     if(same && list[i].pid == pid && list[i].pid_start == start) {
       *same = list[i].id;
@@ -218,6 +234,7 @@ vouch_rc vouch_session_open(vouch_ctx *ctx, const char *user, const char *tty,
                             const char *rhost, long pid, int64_t *id)
 {
   char ctty[FIELD_MAX + 1], chost[FIELD_MAX + 1], detail[400];
+  char host[VOUCH_HOST_MAX + 1];
   vouch_session_row r = {0};
   vouch_store *st;
   vouch_rc rc;
@@ -242,6 +259,7 @@ vouch_rc vouch_session_open(vouch_ctx *ctx, const char *user, const char *tty,
   r.rhost = chost;
   r.pid = pid;
   r.started = time(NULL);
+  r.host = this_host(ctx, host, sizeof(host));
   rc = vouch_store_begin(st);
   if(rc)
     return rc;
@@ -396,7 +414,8 @@ static void end_leaders(vouch_ctx *ctx, const vouch_session_pid *list,
  * gets no signal (pid 0 in list): signing out one member must never end
  * a service.  Audited. */
 static vouch_rc spare_shared(vouch_ctx *ctx, vouch_store *st, const char *user,
-                             vouch_session_pid *list, size_t n)
+                             const char *host, vouch_session_pid *list,
+                             size_t n)
 {
   char detail[96];
   unsigned count;
@@ -405,6 +424,7 @@ static vouch_rc spare_shared(vouch_ctx *ctx, vouch_store *st, const char *user,
 
   for(i = 0; !rc && i < n; i++) {
     rc = vouch_store_leader_sessions(st, list[i].pid, list[i].pid_start,
+                                     list[i].host[0] ? list[i].host : host,
                                      &count);
     if(rc || count <= 1)
       continue;
@@ -416,12 +436,40 @@ static vouch_rc spare_shared(vouch_ctx *ctx, vouch_store *st, const char *user,
   return rc;
 }
 
+/* Another host's session: not signalled here (its pid is that host's). */
+static bool elsewhere(const vouch_session_pid *p, const char *host)
+{
+  return p->host[0] && strcmp(p->host, host) != 0;
+}
+
+/* In st's transaction: queues the sign-out of every other host's
+ * session of list for its vouchd (and takes them out of list), and tells
+ * the hosts once. */
+static vouch_rc queue_elsewhere(vouch_store *st, const char *host,
+                                vouch_session_pid *list, size_t n)
+{
+  size_t i, queued = 0;
+  vouch_rc rc = VOUCH_OK;
+
+  for(i = 0; !rc && i < n; i++) {
+    if(!elsewhere(&list[i], host))
+      continue;
+    if(list[i].pid)
+      rc = vouch_store_signout_add(st, &list[i], time(NULL));
+    list[i].pid = 0; /* never signalled on this host */
+    queued++;
+  }
+  if(!rc && queued)
+    rc = vouch_store_signouts_notify(st);
+  return rc;
+}
+
 vouch_rc vouch_sessions_revoke(vouch_ctx *ctx, const char *user,
                                int64_t keep_id, unsigned *count)
 {
   vouch_session_pid *list = NULL;
   vouch_store *st;
-  char detail[64];
+  char detail[64], host[VOUCH_HOST_MAX + 1];
   size_t n = 0;
   vouch_rc rc;
 
@@ -429,6 +477,7 @@ vouch_rc vouch_sessions_revoke(vouch_ctx *ctx, const char *user,
     *count = 0;
   if(!user || !vouch_valid_username(user))
     return VOUCH_ERR_NO_USER;
+  this_host(ctx, host, sizeof(host));
   rc = vouch_ctx_store(ctx, &st);
   if(!rc)
     rc = vouch_store_begin(st);
@@ -438,7 +487,11 @@ vouch_rc vouch_sessions_revoke(vouch_ctx *ctx, const char *user,
   if(!rc)
     rc = vouch_store_sessions_revoke(st, user, keep_id, time(NULL), &list, &n);
   if(!rc)
-    rc = spare_shared(ctx, st, user, list, n);
+    rc = spare_shared(ctx, st, user, host, list, n);
+  /* The other hosts' vouchd end theirs: queued in this transaction, so
+   * that a host that is away now takes them when it is back. */
+  if(!rc)
+    rc = queue_elsewhere(st, host, list, n);
   /* Signed out everywhere: no reset link or code sent before works any
    * more (someone who had one must not sign in with it afterwards), nor
    * a TV sign-in on the web half done. */
@@ -461,6 +514,33 @@ vouch_rc vouch_sessions_revoke(vouch_ctx *ctx, const char *user,
 out:
   free(list);
   return rc;
+}
+
+vouch_rc vouch_signouts_run(vouch_ctx *ctx, unsigned *count)
+{
+  vouch_session_pid *list = NULL;
+  char host[VOUCH_HOST_MAX + 1];
+  vouch_store *st;
+  size_t n = 0, i;
+  vouch_rc rc;
+
+  if(count)
+    *count = 0;
+  rc = vouch_ctx_store(ctx, &st);
+  if(!rc)
+    rc = vouch_store_signouts_take(st, this_host(ctx, host, sizeof(host)),
+                                   &list, &n);
+  if(rc)
+    return rc;
+  for(i = 0; i < n; i++)
+    vouch_log(ctx, LOG_NOTICE,
+              "session %lld: signed out from another host (pid %ld)",
+              (long long)list[i].id, list[i].pid);
+  end_leaders(ctx, list, n);
+  free(list);
+  if(count)
+    *count = n > UINT32_MAX ? UINT32_MAX : (unsigned)n;
+  return VOUCH_OK;
 }
 
 /* -------------------------------------------------------- reset required */

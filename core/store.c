@@ -468,7 +468,7 @@ static bool pool_give(vouch_store *st)
   bool kept = false;
   unsigned i;
 
-  if(!g_serialize || !st->drv->alive(st) ||
+  if(!g_serialize || st->own || !st->drv->alive(st) ||
      (st->drv == &st_sqlite_driver && !st->ino))
     return false;
   vouch_store_rollback(st);
@@ -577,7 +577,7 @@ vouch_rc vouch_store_open_config(const vouch_config *c, int flags,
           "vouchctl init makes it)");
     return VOUCH_ERR_CONFIG;
   }
-  if(g_serialize) {
+  if(g_serialize && !(flags & VOUCH_STORE_OWN)) {
     *out = pool_take(st_pg_backend, PG_LABEL, 0, log, logarg);
     if(*out)
       return VOUCH_OK;
@@ -586,6 +586,7 @@ vouch_rc vouch_store_open_config(const vouch_config *c, int flags,
   if(!st)
     return VOUCH_ERR_NOMEM;
   st->drv = st_pg_backend;
+  st->own = (flags & VOUCH_STORE_OWN) != 0;
   st->log = log;
   st->logarg = logarg;
   st->path = strdup(PG_LABEL);
@@ -596,6 +597,16 @@ vouch_rc vouch_store_open_config(const vouch_config *c, int flags,
   }
   *out = st;
   return VOUCH_OK;
+}
+
+vouch_rc vouch_store_signouts_notify(vouch_store *st)
+{
+  if(!st)
+    return VOUCH_ERR_INPUT;
+  if(st->drv == &st_sqlite_driver)
+    return VOUCH_OK; /* one host: nobody else to tell */
+  return st_exec1(st, "SELECT pg_catalog.pg_notify('vouch_signout', '')",
+                  "tell the other hosts");
 }
 
 void vouch_store_close(vouch_store *st)
@@ -933,6 +944,32 @@ vouch_rc vouch_store_pw_success(vouch_store *st, const char *name)
 {
   return user_write(st, "UPDATE users SET pw_failures = 0 WHERE name = ?1",
                     name, false, 0, "clear failure count");
+}
+
+vouch_rc vouch_store_pw_success_if(vouch_store *st, const char *name,
+                                   const char *hash)
+{
+  st_stmt *s = NULL;
+  vouch_rc rc;
+  int src;
+
+  if(st_bad_name(st, name) || !hash)
+    return VOUCH_ERR_INPUT;
+  rc = st_prepare(st,
+                  "UPDATE users SET pw_failures = 0 WHERE name = ?1"
+                  " AND state = 0 AND pw_hash = ?2",
+                  &s);
+  if(rc)
+    return rc;
+  src = st_bind_text(s, 1, name);
+  src = src ? src : st_bind_text(s, 2, hash);
+  src = src ? src : st_step_done(s);
+  if(src != ST_DONE)
+    rc = st_sql_fail(st, "clear failure count", src);
+  else if(st_changes(st) == 0)
+    rc = VOUCH_ERR_STALE;
+  st_finish(st, s);
+  return rc;
 }
 
 vouch_rc vouch_store_set_state(vouch_store *st, const char *name,
@@ -1591,8 +1628,11 @@ vouch_rc vouch_store_code_attempt(vouch_store *st, int64_t id,
 
 vouch_rc vouch_store_code_use(vouch_store *st, int64_t id)
 {
-  return st_row_write(st, "UPDATE codes SET used = 1 WHERE id = ?1", id,
-                      "use code");
+  /* Never twice, whatever read it as live (belt and braces: the caller
+   * reads and uses it in one transaction). */
+  return st_row_write(st,
+                      "UPDATE codes SET used = 1 WHERE id = ?1 AND used = 0",
+                      id, "use code");
 }
 
 vouch_rc vouch_store_code_drop(vouch_store *st, int64_t id)
@@ -1727,8 +1767,9 @@ vouch_rc vouch_store_token_owner(vouch_store *st, const unsigned char *mac,
 
 vouch_rc vouch_store_token_use(vouch_store *st, int64_t id)
 {
-  return st_row_write(st, "UPDATE tokens SET used = 1 WHERE id = ?1", id,
-                      "use token");
+  return st_row_write(st,
+                      "UPDATE tokens SET used = 1 WHERE id = ?1 AND used = 0",
+                      id, "use token");
 }
 
 /* ------------------------------------------------- failed checks, sends */

@@ -21,6 +21,9 @@ extern "C" {
 /* ----------------------------------------------- opening and transactions */
 
 #define VOUCH_STORE_CREATE 1 /* create the file (0600) when missing */
+#define VOUCH_STORE_OWN                                                       \
+  2 /* a handle of its own: never from or to the                              \
+       pool (a connection that listens) */
 
 /* Opens the store: the file must pass vouch_open_secure (private); SQLite
  * opens it with SQLITE_OPEN_NOFOLLOW, WAL, synchronous=FULL, foreign keys,
@@ -88,6 +91,12 @@ vouch_rc vouch_store_pw_failure(vouch_store *st, const char *name,
                                 unsigned *count);
 /* Sets the failure count to zero. */
 vouch_rc vouch_store_pw_success(vouch_store *st, const char *name);
+/* The same for a sign-in decided on a read taken before the transaction
+ * (the password hashed outside it): only while the account is still
+ * open and its hash still hash; VOUCH_ERR_STALE when either changed in
+ * between (another thread or host locked it or set a new password). */
+vouch_rc vouch_store_pw_success_if(vouch_store *st, const char *name,
+                                   const char *hash);
 vouch_rc vouch_store_set_state(vouch_store *st, const char *name,
                                vouch_state state);
 /* Replaces the password hash; the previous hash moves into the history,
@@ -149,7 +158,9 @@ vouch_rc vouch_store_code_live(vouch_store *st, const char *user,
 /* Adds one failed attempt to code id and returns the new count. */
 vouch_rc vouch_store_code_attempt(vouch_store *st, int64_t id,
                                   unsigned *attempts);
-/* Marks code id used (it can never be redeemed again). */
+/* Marks code id used (it can never be redeemed again); VOUCH_ERR_NOT_FOUND
+ * when there is no such code or it was used already (one conditional
+ * statement: never twice, also across hosts). */
 vouch_rc vouch_store_code_use(vouch_store *st, int64_t id);
 /* Deletes code id (a code that never reached the person). */
 vouch_rc vouch_store_code_drop(vouch_store *st, int64_t id);
@@ -173,6 +184,8 @@ vouch_rc vouch_store_token_insert(vouch_store *st, const char *user,
 /* The token with this mac: VOUCH_ERR_NOT_FOUND when there is none. */
 vouch_rc vouch_store_token_find(vouch_store *st, const unsigned char *mac,
                                 vouch_token_row *out);
+/* Marks token id used; VOUCH_ERR_NOT_FOUND when there is no such token
+ * or it was used already. */
 vouch_rc vouch_store_token_use(vouch_store *st, int64_t id);
 /* vouch_store_token_find, and the owner's name into name (len bytes). */
 vouch_rc vouch_store_token_owner(vouch_store *st, const unsigned char *mac,
@@ -223,11 +236,17 @@ vouch_rc vouch_ctx_store(vouch_ctx *ctx, vouch_store **out);
 
 /* ---------------------------------------- sessions (core/store_session.c) */
 
-/* A session's leader as recorded, to be signed out. */
+/* A host's name in a shared store ([store] host_name, else the system's
+ * host name): at most this many bytes. */
+#define VOUCH_HOST_MAX VOUCH_HOST_NAME_MAX
+
+/* A session's leader as recorded, to be signed out; pids are the host's
+ * ("" for sessions recorded before version 8: this host's). */
 typedef struct vouch_session_pid {
   int64_t id;
   long pid;
   unsigned long long pid_start;
+  char host[VOUCH_HOST_MAX + 1];
 } vouch_session_pid;
 
 /* Inserts an open session of user; VOUCH_ERR_NO_USER when unknown. */
@@ -253,12 +272,32 @@ vouch_rc vouch_store_sessions_revoke(vouch_store *st, const char *user,
 vouch_rc vouch_store_session_leader(vouch_store *st, int64_t id, char **user,
                                     long *pid);
 /* *n: the sessions (of any user, open or ended) recorded for the leader
- * pid with start time start. */
+ * pid with start time start on host. */
 vouch_rc vouch_store_leader_sessions(vouch_store *st, long pid,
-                                     unsigned long long start, unsigned *n);
-/* The open sessions of user (*list, *n entries; free it), oldest first. */
+                                     unsigned long long start,
+                                     const char *host, unsigned *n);
+/* The open sessions of user on host (*list, *n entries; free it), oldest
+ * first. */
 vouch_rc vouch_store_sessions_open(vouch_store *st, const char *user,
+                                   const char *host, vouch_session_pid **list,
+                                   size_t *n);
+/* Queues the sign-out of p's session for its host (p->host), which takes
+ * it with vouch_store_signouts_take; in the caller's transaction. */
+vouch_rc vouch_store_signout_add(vouch_store *st, const vouch_session_pid *p,
+                                 time_t now);
+/* Takes (and removes, in one statement: once) the sign-outs queued for
+ * host (*list, free it). */
+vouch_rc vouch_store_signouts_take(vouch_store *st, const char *host,
                                    vouch_session_pid **list, size_t *n);
+/* Tells every host's vouchd that sign-outs are queued (PostgreSQL:
+ * NOTIFY, delivered at commit; SQLite: nothing, one host). */
+vouch_rc vouch_store_signouts_notify(vouch_store *st);
+/* On a store opened with VOUCH_STORE_OWN: listens for those
+ * notifications (PostgreSQL only: VOUCH_ERR_USAGE on SQLite). */
+vouch_rc vouch_store_signouts_listen(vouch_store *st);
+/* Waits up to timeout_ms for a notification; *got tells whether one
+ * came.  VOUCH_ERR_OFFLINE when the connection is lost. */
+vouch_rc vouch_store_signouts_wait(vouch_store *st, int timeout_ms, bool *got);
 
 /* --------------------------- membership and export (core/store_account.c) */
 

@@ -112,6 +112,7 @@ struct vouch_store {
   vouch_log_fn log;
   void *logarg;
   bool writer; /* holds the process's writer lock (vouch_store_serialize) */
+  bool own;    /* VOUCH_STORE_OWN: never kept in the pool */
   dev_t dev;   /* the file opened, to tell it is still the one at path */
   ino_t ino;
   unsigned ncached;
@@ -132,6 +133,7 @@ extern const char vouch_schema_sessions[]; /* version 3: store_session.c */
 extern const char vouch_schema_accounts[]; /* version 4: store_account.c */
 extern const char vouch_schema_devices[];  /* version 5: store_device.c */
 extern const char vouch_schema_forgot[];   /* version 7: store_reset.c */
+extern const char vouch_schema_fleet[];    /* version 8: store_session.c */
 
 void st_slog(const vouch_store *st, int prio, const char *fmt, ...)
     VOUCH_PRINTF(3, 4);

@@ -22,7 +22,9 @@
  * the handle is then not kept, and the next request connects afresh
  * (target_session_attrs=read-write finds the new primary).
  */
+#include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -621,6 +623,43 @@ vouch_rc vouch_store_pg_key(vouch_store *st, const unsigned char *key)
             "store use (copy theirs here, mode 0600, and restart vouchd)",
             st->path);
     return VOUCH_ERR_KEY;
+  }
+  return VOUCH_OK;
+}
+
+vouch_rc vouch_store_signouts_listen(vouch_store *st)
+{
+  if(!st || st->drv != &st_pg_driver || !st->own)
+    return VOUCH_ERR_USAGE;
+  return pg_exec_script(st, "LISTEN vouch_signout", "listen for sign-outs");
+}
+
+vouch_rc vouch_store_signouts_wait(vouch_store *st, int timeout_ms, bool *got)
+{
+  struct pollfd p;
+  PGnotify *n;
+  int r;
+
+  *got = false;
+  if(!st || st->drv != &st_pg_driver || !st->own)
+    return VOUCH_ERR_USAGE;
+  if(!st->pg || !st->pg->conn || PQstatus(st->pg->conn) != CONNECTION_OK)
+    return pg_fail(st, "wait for sign-outs", PG_OFFLINE);
+  p.fd = PQsocket(st->pg->conn);
+  p.events = POLLIN;
+  p.revents = 0;
+  if(p.fd < 0)
+    return pg_fail(st, "wait for sign-outs", PG_OFFLINE);
+  r = poll(&p, 1, timeout_ms);
+  if(r < 0 && errno != EINTR)
+    return VOUCH_ERR_SYSTEM;
+  if(r > 0 && !PQconsumeInput(st->pg->conn)) {
+    pg_failed(st->pg, NULL);
+    return pg_fail(st, "wait for sign-outs", PG_OFFLINE);
+  }
+  while((n = PQnotifies(st->pg->conn)) != NULL) {
+    *got = true;
+    PQfreemem(n);
   }
   return VOUCH_OK;
 }

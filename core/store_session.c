@@ -4,6 +4,7 @@
  * so that it can be listed and signed out everywhere.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "store_int.h"
 
@@ -21,6 +22,21 @@ const char vouch_schema_sessions[] =
     " revoked INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX sessions_user ON sessions(user_id, ended);";
 
+/* Version 8: the host each session runs on (pids are per host; '' for
+ * sessions recorded before, which are this host's), and the sign-outs
+ * one host owes another: "sign out of all devices" on a store that
+ * several hosts share (SPEC 9) ends the sessions of other hosts there,
+ * through this table and a notification (core/store_pg.c). */
+const char vouch_schema_fleet[] =
+    "ALTER TABLE sessions ADD COLUMN host TEXT NOT NULL DEFAULT '';"
+    "CREATE TABLE signouts ("
+    " host TEXT NOT NULL,"
+    " session_id INTEGER NOT NULL,"
+    " pid INTEGER NOT NULL,"
+    " pid_start INTEGER NOT NULL,"
+    " created INTEGER NOT NULL);"
+    "CREATE INDEX signouts_host ON signouts(host);";
+
 vouch_rc vouch_store_session_add(vouch_store *st, const char *user,
                                  const vouch_session_row *r, int64_t *id)
 {
@@ -35,8 +51,8 @@ vouch_rc vouch_store_session_add(vouch_store *st, const char *user,
   if(!rc)
     rc = st_prepare(st,
                     "INSERT INTO sessions (user_id, service, tty, rhost,"
-                    " pid, pid_start, started) VALUES (?1, ?2, ?3, ?4, ?5,"
-                    " ?6, ?7)",
+                    " pid, pid_start, started, host) VALUES (?1, ?2, ?3, ?4,"
+                    " ?5, ?6, ?7, ?8)",
                     &s);
   if(rc)
     return rc;
@@ -48,6 +64,7 @@ vouch_rc vouch_store_session_add(vouch_store *st, const char *user,
   /* start times fit 63 bits: ticks since boot */
   src = src ? src : st_bind_int64(s, 6, (int64_t)r->pid_start);
   src = src ? src : st_bind_int64(s, 7, (int64_t)r->started);
+  src = src ? src : st_bind_text(s, 8, r->host ? r->host : "");
   src = src ? src : st_step(s);
   if(src == ST_DONE)
     *id = st_last_id(st);
@@ -173,11 +190,14 @@ vouch_rc vouch_store_sessions_each(vouch_store *st, const char *user,
   return rc;
 }
 
-/* Appends the leader of the current row to *list. */
-static vouch_rc pid_push(st_stmt *s, vouch_session_pid **list, size_t *n,
-                         size_t *cap)
+/* Appends the leader of the current row (id, pid, pid_start[, host]) to
+ * *list. */
+static vouch_rc pid_push(vouch_store *st, st_stmt *s, vouch_session_pid **list,
+                         size_t *n, size_t *cap, bool with_host)
 {
   vouch_session_pid *p;
+  const char *host = "";
+  size_t len = 0;
 
   if(*n == *cap) {
     size_t ncap = *cap ? *cap * 2 : 16;
@@ -188,31 +208,68 @@ static vouch_rc pid_push(st_stmt *s, vouch_session_pid **list, size_t *n,
     *list = p;
     *cap = ncap;
   }
+  if(with_host) {
+    host = st_col_textn(s, 3, &len);
+    if(!host)
+      host = "";
+    if(len >= sizeof(p->host))
+      return st_sql_fail(st, "read a session's host", ST_CORRUPT);
+  }
   p = &(*list)[(*n)++];
   p->id = st_col_int64(s, 0);
   p->pid = (long)st_col_int64(s, 1);
   p->pid_start = (unsigned long long)st_col_int64(s, 2);
+  memcpy(p->host, host, len);
+  p->host[len] = '\0';
   return VOUCH_OK;
 }
 
+/* Collects the leaders a prepared and bound statement returns. */
+static vouch_rc pid_rows(vouch_store *st, st_stmt *s, int src, bool with_host,
+                         const char *what, vouch_session_pid **list, size_t *n)
+{
+  size_t cap = 0;
+  vouch_rc rc = VOUCH_OK;
+
+  while(!rc && src == ST_OK) {
+    src = st_step(s);
+    if(src != ST_ROW)
+      break;
+    src = ST_OK;
+    rc = pid_push(st, s, list, n, &cap, with_host);
+  }
+  if(!rc && src != ST_DONE)
+    rc = st_sql_fail(st, what, src);
+  st_finish(st, s);
+  if(rc) {
+    free(*list);
+    *list = NULL;
+    *n = 0;
+  }
+  return rc;
+}
+
 vouch_rc vouch_store_leader_sessions(vouch_store *st, long pid,
-                                     unsigned long long start, unsigned *n)
+                                     unsigned long long start,
+                                     const char *host, unsigned *n)
 {
   st_stmt *s = NULL;
   vouch_rc rc;
   int src;
 
-  if(!n)
+  if(!n || !host)
     return VOUCH_ERR_INPUT;
   *n = 0;
   rc = st_prepare(st,
                   "SELECT count(*) FROM sessions"
-                  " WHERE pid = ?1 AND pid_start = ?2",
+                  " WHERE pid = ?1 AND pid_start = ?2"
+                  " AND (host = ?3 OR host = '')",
                   &s);
   if(rc)
     return rc;
   src = st_bind_int64(s, 1, (int64_t)pid);
   src = src ? src : st_bind_int64(s, 2, (int64_t)start);
+  src = src ? src : st_bind_text(s, 3, host);
   src = src ? src : st_step(s);
   if(src == ST_ROW)
     *n = (unsigned)st_col_int64(s, 0);
@@ -223,15 +280,15 @@ vouch_rc vouch_store_leader_sessions(vouch_store *st, long pid,
 }
 
 vouch_rc vouch_store_sessions_open(vouch_store *st, const char *user,
-                                   vouch_session_pid **list, size_t *n)
+                                   const char *host, vouch_session_pid **list,
+                                   size_t *n)
 {
   st_stmt *s = NULL;
-  size_t cap = 0;
   int64_t uid = 0;
   vouch_rc rc;
   int src;
 
-  if(!list || !n || st_bad_name(st, user))
+  if(!list || !n || !host || st_bad_name(st, user))
     return VOUCH_ERR_INPUT;
   *list = NULL;
   *n = 0;
@@ -239,27 +296,14 @@ vouch_rc vouch_store_sessions_open(vouch_store *st, const char *user,
   if(!rc)
     rc = st_prepare(st,
                     "SELECT id, pid, pid_start FROM sessions"
-                    " WHERE user_id = ?1 AND ended = 0 ORDER BY id",
+                    " WHERE user_id = ?1 AND ended = 0"
+                    " AND (host = ?2 OR host = '') ORDER BY id",
                     &s);
   if(rc)
     return rc;
   src = st_bind_int64(s, 1, uid);
-  while(!rc && src == ST_OK) {
-    src = st_step(s);
-    if(src != ST_ROW)
-      break;
-    src = ST_OK;
-    rc = pid_push(s, list, n, &cap);
-  }
-  if(!rc && src != ST_DONE)
-    rc = st_sql_fail(st, "list open sessions", src);
-  st_finish(st, s);
-  if(rc) {
-    free(*list);
-    *list = NULL;
-    *n = 0;
-  }
-  return rc;
+  src = src ? src : st_bind_text(s, 2, host);
+  return pid_rows(st, s, src, false, "list open sessions", list, n);
 }
 
 vouch_rc vouch_store_sessions_revoke(vouch_store *st, const char *user,
@@ -267,7 +311,6 @@ vouch_rc vouch_store_sessions_revoke(vouch_store *st, const char *user,
                                      vouch_session_pid **list, size_t *n)
 {
   st_stmt *s = NULL;
-  size_t cap = 0;
   int64_t uid = 0;
   vouch_rc rc;
   int src;
@@ -281,27 +324,61 @@ vouch_rc vouch_store_sessions_revoke(vouch_store *st, const char *user,
     rc = st_prepare(st,
                     "UPDATE sessions SET revoked = 1, ended = ?3"
                     " WHERE user_id = ?1 AND ended = 0 AND id != ?2"
-                    " RETURNING id, pid, pid_start",
+                    " RETURNING id, pid, pid_start, host",
                     &s);
   if(rc)
     return rc;
   src = st_bind_int64(s, 1, uid);
   src = src ? src : st_bind_int64(s, 2, keep_id);
   src = src ? src : st_bind_int64(s, 3, (int64_t)now);
-  while(!rc && src == ST_OK) {
-    src = st_step(s);
-    if(src != ST_ROW)
-      break;
-    src = ST_OK;
-    rc = pid_push(s, list, n, &cap);
-  }
-  if(!rc && src != ST_DONE)
-    rc = st_sql_fail(st, "revoke sessions", src);
+  return pid_rows(st, s, src, true, "revoke sessions", list, n);
+}
+
+vouch_rc vouch_store_signout_add(vouch_store *st, const vouch_session_pid *p,
+                                 time_t now)
+{
+  st_stmt *s = NULL;
+  vouch_rc rc;
+  int src;
+
+  if(!p || !p->host[0])
+    return VOUCH_ERR_INPUT;
+  rc = st_prepare(st,
+                  "INSERT INTO signouts (host, session_id, pid, pid_start,"
+                  " created) VALUES (?1, ?2, ?3, ?4, ?5)",
+                  &s);
+  if(rc)
+    return rc;
+  src = st_bind_text(s, 1, p->host);
+  src = src ? src : st_bind_int64(s, 2, p->id);
+  src = src ? src : st_bind_int64(s, 3, (int64_t)p->pid);
+  src = src ? src : st_bind_int64(s, 4, (int64_t)p->pid_start);
+  src = src ? src : st_bind_int64(s, 5, (int64_t)now);
+  src = src ? src : st_step_done(s);
+  if(src != ST_DONE)
+    rc = st_sql_fail(st, "queue a sign-out for another host", src);
   st_finish(st, s);
-  if(rc) {
-    free(*list);
-    *list = NULL;
-    *n = 0;
-  }
   return rc;
+}
+
+vouch_rc vouch_store_signouts_take(vouch_store *st, const char *host,
+                                   vouch_session_pid **list, size_t *n)
+{
+  st_stmt *s = NULL;
+  vouch_rc rc;
+  int src;
+
+  if(!list || !n || !host || !*host)
+    return VOUCH_ERR_INPUT;
+  *list = NULL;
+  *n = 0;
+  /* One statement: a sign-out is taken once, by one vouchd. */
+  rc = st_prepare(st,
+                  "DELETE FROM signouts WHERE host = ?1"
+                  " RETURNING session_id, pid, pid_start, host",
+                  &s);
+  if(rc)
+    return rc;
+  src = st_bind_text(s, 1, host);
+  return pid_rows(st, s, src, true, "take this host's sign-outs", list, n);
 }

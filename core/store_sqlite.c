@@ -97,7 +97,8 @@ static const char *const migrations[] = {
     /* version 6: "r" counted apart from the first send of a check */
     "ALTER TABLE sends ADD COLUMN resend INTEGER NOT NULL DEFAULT 0;"
     "CREATE INDEX sends_user_ts ON sends(user_id, ts);",
-    vouch_schema_forgot /* version 7: limits of the forgot page */};
+    vouch_schema_forgot, /* version 7: limits of the forgot page */
+    vouch_schema_fleet /* version 8: sessions' hosts, sign-outs owed */};
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])) - 1)
 

@@ -249,6 +249,7 @@ typedef struct vouch_config {
   char *store_grant_to;      /* grant_to = (vouchctl init grants no role) */
   char *store_server_user;   /* server_user = postgres (socket peer) */
   char *store_ca_file;       /* ca_file = /etc/ssl/certs/ca-certificates.crt */
+  char *store_host_name;     /* host_name = (the system's host name) */
   unsigned store_connect_timeout;      /* connect_timeout = 5s */
   unsigned store_statement_timeout_ms; /* statement_timeout = 5s */
   /* [daemon]: vouchd and how its clients reach it */
@@ -724,14 +725,19 @@ vouch_rc vouch_methods_get(vouch_ctx *ctx, const char *user, vouch_methods *m);
 
 /* ------------------------------------------- sessions (core/session.c) */
 
+/* The longest [store] host_name: the name this host's sessions carry in
+ * a store that several hosts share. */
+#define VOUCH_HOST_NAME_MAX 64
+
 typedef struct vouch_session_row {
   int64_t id;
   const char *service, *tty, *rhost; /* "" when unknown */
   long pid;                          /* the session's leader process */
   unsigned long long pid_start;      /* its start, ticks after boot */
   time_t started;
-  time_t ended; /* 0 while open */
-  bool revoked; /* signed out everywhere */
+  time_t ended;     /* 0 while open */
+  bool revoked;     /* signed out everywhere */
+  const char *host; /* the host it runs on (a shared store) */
 } vouch_session_row;
 
 /* Records a session of user opened now by process pid (its start time is
@@ -760,6 +766,13 @@ vouch_rc vouch_sessions_each(vouch_ctx *ctx, const char *user,
  * gets the number of sessions ended.  Audited. */
 vouch_rc vouch_sessions_revoke(vouch_ctx *ctx, const char *user,
                                int64_t keep_id, unsigned *count);
+/* With a store that several hosts share ([store] backend = postgresql),
+ * the sessions of other hosts are queued for their vouchd and announced
+ * (sign-outs owed, in the same transaction); each host's vouchd takes
+ * its own with this, as the notification comes and whenever it
+ * connects again, and ends their leaders as above.  *count (may be NULL)
+ * gets how many it took. */
+vouch_rc vouch_signouts_run(vouch_ctx *ctx, unsigned *count);
 /* Marks the account reset-required: the next sign-in must choose a new
  * password.  Audited. */
 vouch_rc vouch_account_require_reset(vouch_ctx *ctx, const char *user);

@@ -524,6 +524,7 @@ static void reload(void)
   vouch_config_free(old);
   vouch_store_forget();
   keep_helpers();
+  vd_fleet_start(cfg);
   say(LOG_NOTICE, "configuration reloaded from %s", g_conf_path);
 }
 
@@ -663,6 +664,7 @@ int main(int argc, char **argv)
   web_uid_of(g_cfg);
   vouch_store_serialize();
   keep_helpers();
+  vd_fleet_start(g_cfg);
   say(LOG_NOTICE, "ready on %s",
       owned ? g_cfg->daemon_socket : "the socket systemd handed over");
   run(lfd, sfd);
@@ -670,6 +672,7 @@ int main(int argc, char **argv)
   if(owned)
     unlink(g_cfg->daemon_socket);
   drain();
+  vd_fleet_stop();
   vouch_delivery_keep(NULL);
   say(LOG_NOTICE, "stopped");
   return 0;

@@ -52,6 +52,11 @@ typedef struct vd_req {
 /* --- vouchd.c: the daemon's shared state */
 /* A copy of the current configuration (reloaded on SIGHUP). */
 vouch_rc vd_config(vouch_config **out);
+/* The thread that takes the sign-outs other hosts queued for this one
+ * (daemon/fleet.c): started (or told to connect again) for a PostgreSQL
+ * store at start and after each reload; stopped at SIGTERM. */
+void vd_fleet_start(const vouch_config *cfg);
+void vd_fleet_stop(void);
 unsigned char *vd_key(void);
 /* Is path the configuration file vouchd runs with (the same file)? */
 bool vd_same_config(const char *path);

@@ -2,7 +2,7 @@
 # pg_init.sh - "vouchctl init" of the PostgreSQL store on a throwaway
 # cluster (tests/pg.inc), run as an owner role with [store] grant_to
 # naming vouchd's role:
-#   - the key file, then schema vouch with its tables at version 7
+#   - the key file, then schema vouch with its tables at version 8
 #     (vouchctl runs vouch-store-init: the one program that links libpq);
 #   - vouchd's role may read and write rows, and nothing more: no table
 #     of its own in schema vouch, no DROP, no change of the version;
@@ -47,14 +47,14 @@ grep -q '^user = daemon' "$INIT" ||
 as_vouchd() { pg_psql "$(pg_socket_conninfo)" "$1"; }
 
 expect_rc 0 "vouchctl init" -- "$VOUCHCTL" --config "$INIT" init
-expect_grep 'made the PostgreSQL store \(schema version 7\)' "$T/out" \
+expect_grep 'made the PostgreSQL store \(schema version 8\)' "$T/out" \
   "says what it made"
 eq "$(stat -c %a "$T/secret.key")" 600 "the key file, 0600"
 eq "$(stat -c %U "$T/secret.key")" daemon "handed to [daemon] user"
-eq "$(as_vouchd "SELECT value FROM vouch.vouch_meta WHERE key = 'schema'")" 7 \
-  "version 7 recorded"
+eq "$(as_vouchd "SELECT value FROM vouch.vouch_meta WHERE key = 'schema'")" 8 \
+  "version 8 recorded"
 eq "$(as_vouchd "SELECT count(*) FROM information_schema.tables
-  WHERE table_schema = 'vouch'")" 13 "the 12 tables of version 7 and vouch_meta"
+  WHERE table_schema = 'vouch'")" 14 "the 13 tables of version 8 and vouch_meta"
 eq "$(as_vouchd "SELECT tableowner FROM pg_tables WHERE schemaname = 'vouch'
   AND tablename = 'users'")" vouch_owner "owned by the owner role"
 
@@ -74,7 +74,7 @@ eq "$(as_vouchd "SELECT rolsuper FROM pg_roles WHERE rolname = current_user")" \
   f "vouchd's role is no superuser"
 
 expect_rc 0 "init again" -- "$VOUCHCTL" --config "$INIT" init
-expect_grep 'in place \(schema version 7\)' "$T/out" "nothing to do"
+expect_grep 'in place \(schema version 8\)' "$T/out" "nothing to do"
 
 # Two hosts at once on an empty database.
 su_sql "SET client_min_messages = warning; DROP SCHEMA vouch CASCADE" \
@@ -95,8 +95,8 @@ eq "$(cat "$T/a.out" "$T/b.out" | grep -c 'in place')" 1 \
 su_sql "UPDATE vouch.vouch_meta SET value = 99 WHERE key = 'schema'" \
   >/dev/null
 expect_rc 4 "a newer schema" -- "$VOUCHCTL" --config "$INIT" init
-expect_grep 'schema version 99; this vouch knows 7' "$T/err" "said so"
-su_sql "UPDATE vouch.vouch_meta SET value = 7 WHERE key = 'schema'" >/dev/null
+expect_grep 'schema version 99; this vouch knows 8' "$T/err" "said so"
+su_sql "UPDATE vouch.vouch_meta SET value = 8 WHERE key = 'schema'" >/dev/null
 sed "s|^key_file = .*|key_file = $T/other.key|" "$INIT" >"$T/other.conf"
 expect_rc 4 "another host's key" -- "$VOUCHCTL" --config "$T/other.conf" init
 expect_grep 'is not the key the other hosts of this store use' "$T/err" \

@@ -14,7 +14,7 @@
 
 #include "vouch.h"
 
-static const char *const langs[] = { "en", "da", "nl", "sv", "ms" };
+static const char *const langs[] = {"en", "da", "nl", "sv", "ms"};
 
 /* The conversions of a format, e.g. "%u" or "%s", concatenated. */
 static void conversions(const char *fmt, char *out, size_t len)
@@ -52,8 +52,8 @@ static void every_language_has_every_text(void **state)
       assert_true(vouch_valid_utf8(t, strlen(t)));
       conversions(t, got, sizeof(got));
       if(strcmp(want, got))
-        fail_msg("message %d in %s has conversions '%s', English '%s'",
-                 id, langs[i], got, want);
+        fail_msg("message %d in %s has conversions '%s', English '%s'", id,
+                 langs[i], got, want);
     }
   }
 }
@@ -111,8 +111,8 @@ static void headings_fit(void **state)
     t = vouch_msg(langs[i], VOUCH_MSG_ACC_EXPORT_COLUMNS);
     for(col = 0; (tab = strchr(t, '\t')); col++, t = tab + 1)
       if(col < 2 && chars(t, tab) > width[col])
-        fail_msg("export heading %zu in %s is wider than %zu", col,
-                 langs[i], width[col]);
+        fail_msg("export heading %zu in %s is wider than %zu", col, langs[i],
+                 width[col]);
     if(col != 2)
       fail_msg("export headings in %s: %zu tabs, want 2", langs[i], col);
   }
@@ -135,11 +135,11 @@ static void plurals_and_ids(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(every_language_has_every_text),
-    cmocka_unit_test(unknown_language_is_english),
-    cmocka_unit_test(formatting_fills_arguments),
-    cmocka_unit_test(headings_fit),
-    cmocka_unit_test(plurals_and_ids),
+      cmocka_unit_test(every_language_has_every_text),
+      cmocka_unit_test(unknown_language_is_english),
+      cmocka_unit_test(formatting_fills_arguments),
+      cmocka_unit_test(headings_fit),
+      cmocka_unit_test(plurals_and_ids),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -180,7 +180,7 @@ static void test_migration(void **state)
   (void)state;
   st = open_new();
   vouch_store_close(st);
-  assert_int_equal(peek("PRAGMA user_version"), 7); /* the current schema */
+  assert_int_equal(peek("PRAGMA user_version"), 8); /* the current schema */
   assert_int_equal(peek("PRAGMA application_id"), 0x766f7563);
   assert_int_equal(peek("SELECT count(*) FROM sqlite_schema WHERE name IN"
                         " ('codes', 'tokens', 'check_failures', 'sends')"),
@@ -549,10 +549,25 @@ static void test_counters_state(void **state)
   assert_int_equal(g.pw_failures, 0);
   vouch_user_clear(&g);
 
+  /* A sign-in decided on an earlier read: only while the account is
+   * still open with the same hash. */
+  assert_int_equal(vouch_store_set_password(st, "alice", "$h1", 1), VOUCH_OK);
+  assert_int_equal(vouch_store_pw_failure(st, "alice", &c), VOUCH_OK);
+  assert_int_equal(vouch_store_pw_success_if(st, "alice", "$h0"),
+                   VOUCH_ERR_STALE);
+  assert_int_equal(vouch_store_pw_failure(st, "alice", &c), VOUCH_OK);
+  assert_int_equal(c, 2);
+  assert_int_equal(vouch_store_pw_success_if(st, "alice", "$h1"), VOUCH_OK);
+  assert_int_equal(vouch_store_pw_failure(st, "alice", &c), VOUCH_OK);
+  assert_int_equal(c, 1);
+
   assert_int_equal(vouch_store_set_state(st, "alice", VOUCH_STATE_LOCKED),
                    VOUCH_OK);
+  assert_int_equal(vouch_store_pw_success_if(st, "alice", "$h1"),
+                   VOUCH_ERR_STALE);
   assert_int_equal(vouch_store_user_get(st, "alice", &g), VOUCH_OK);
   assert_int_equal(g.state, VOUCH_STATE_LOCKED);
+  assert_int_equal(g.pw_failures, 1);
   vouch_user_clear(&g);
   assert_int_equal(vouch_store_set_state(st, "alice", VOUCH_STATE_RESET),
                    VOUCH_OK);
@@ -956,7 +971,7 @@ static void test_migration_v1(void **state)
   assert_int_equal(vouch_store_open(dbpath, 1000, 0, &st, capture, NULL),
                    VOUCH_OK);
   assert_int_equal(peek("PRAGMA user_version"),
-                   7); /* migrated to the current schema */
+                   8); /* migrated to the current schema */
   /* Everything of version 1 is still there, untouched. */
   assert_int_equal(vouch_store_user_get(st, "alice", &g), VOUCH_OK);
   assert_string_equal(g.email, "alice@example.org");
@@ -1066,6 +1081,8 @@ static void test_codes(void **state)
                    VOUCH_OK);
   id1 = c.id;
   assert_int_equal(vouch_store_code_use(st, id2), VOUCH_OK);
+  /* Used once: never again (a conditional statement). */
+  assert_int_equal(vouch_store_code_use(st, id2), VOUCH_ERR_NOT_FOUND);
   assert_int_equal(vouch_store_code_live(st, "alice", "check", 0, 130, &c),
                    VOUCH_ERR_NOT_FOUND);
   assert_int_equal(vouch_store_code_drop(st, id1), VOUCH_OK);
@@ -1112,6 +1129,7 @@ static void test_tokens(void **state)
   assert_int_equal(t.expires, 200);
   assert_false(t.used);
   assert_int_equal(vouch_store_token_use(st, t.id), VOUCH_OK);
+  assert_int_equal(vouch_store_token_use(st, t.id), VOUCH_ERR_NOT_FOUND);
   assert_int_equal(vouch_store_token_find(st, m1, &t), VOUCH_OK);
   assert_true(t.used);
   assert_int_equal(vouch_store_token_use(st, 99999), VOUCH_ERR_NOT_FOUND);

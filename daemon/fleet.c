@@ -1,0 +1,132 @@
+/*
+ * fleet.c - the sign-outs that other hosts owe this one, with [store]
+ * backend = postgresql (SPEC 9).  "Sign out of all devices" on any host
+ * queues the sessions of every other host in the store (table signouts,
+ * in the same transaction) and notifies; here a thread of vouchd with a
+ * connection of its own LISTENs, takes this host's queued sign-outs (one
+ * DELETE ... RETURNING: each once) and ends their leaders.  It takes
+ * them too whenever it connects (a host that was cut off catches up),
+ * and every CHECK_SECONDS without a notification (a notification sent
+ * while it reconnected is not lost, and a dead link shows).
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "store.h"
+#include "vouchd.h"
+
+#define WAIT_MS 1000     /* one wait for a notification */
+#define CHECK_SECONDS 10 /* the queue is looked at anyway this often */
+
+static pthread_t g_tid;
+static bool g_running;
+static atomic_bool g_stop;
+static atomic_uint g_gen; /* bumped by a reload: connect again */
+
+static void nap(unsigned ms)
+{
+  struct timespec ts = {0, 0};
+  unsigned i;
+
+  /* in steps, so that SIGTERM's stop is seen soon */
+  for(i = 0; i < ms / 100 && !atomic_load(&g_stop); i++) {
+    ts.tv_nsec = 100000000L;
+    nanosleep(&ts, NULL);
+  }
+}
+
+/* This host's queued sign-outs, in a context (and store handle) of its
+ * own: a broken connection goes with it. */
+static vouch_rc take_owed(void)
+{
+  vouch_config *cfg = NULL;
+  vouch_ctx *ctx = NULL;
+  unsigned n = 0;
+  vouch_rc rc;
+
+  rc = vd_config(&cfg);
+  if(!rc)
+    rc = vouch_ctx_with(cfg, "vouchd", vd_key(), vd_log, NULL, &ctx);
+  else
+    vouch_config_free(cfg);
+  if(!rc)
+    rc = vouch_signouts_run(ctx, &n);
+  if(!rc && n)
+    vouch_log(ctx, LOG_NOTICE, "signed out %u session(s) for other hosts", n);
+  vouch_ctx_free(ctx);
+  return rc;
+}
+
+/* One connection's life: listen, catch up, then wait and take. */
+static vouch_rc listen_once(void)
+{
+  vouch_config *cfg = NULL;
+  vouch_store *st = NULL;
+  unsigned gen = atomic_load(&g_gen);
+  time_t last;
+  bool got;
+  vouch_rc rc;
+
+  rc = vd_config(&cfg);
+  if(rc)
+    return rc;
+  if(cfg->store_backend != VOUCH_BACKEND_POSTGRESQL) {
+    vouch_config_free(cfg);
+    return VOUCH_ERR_USAGE;
+  }
+  rc = vouch_store_open_config(cfg, VOUCH_STORE_OWN, &st, vd_log, NULL);
+  vouch_config_free(cfg);
+  if(!rc)
+    rc = vouch_store_signouts_listen(st);
+  if(!rc)
+    rc = take_owed();
+  last = time(NULL);
+  while(!rc && !atomic_load(&g_stop) && atomic_load(&g_gen) == gen) {
+    rc = vouch_store_signouts_wait(st, WAIT_MS, &got);
+    if(!rc && (got || time(NULL) - last >= CHECK_SECONDS)) {
+      rc = take_owed();
+      last = time(NULL);
+    }
+  }
+  vouch_store_close(st);
+  return rc;
+}
+
+static void *loop(void *arg)
+{
+  (void)arg;
+  while(!atomic_load(&g_stop)) {
+    vouch_rc rc = listen_once();
+
+    if(rc == VOUCH_ERR_USAGE)
+      break; /* the store is not PostgreSQL (any more) */
+    if(rc && !atomic_load(&g_stop))
+      nap(1000); /* the database is away: try again */
+  }
+  return NULL;
+}
+
+void vd_fleet_start(const vouch_config *cfg)
+{
+  atomic_fetch_add(&g_gen, 1);
+  if(g_running || cfg->store_backend != VOUCH_BACKEND_POSTGRESQL)
+    return;
+  atomic_store(&g_stop, false);
+  if(pthread_create(&g_tid, NULL, loop, NULL) == 0)
+    g_running = true;
+  else
+    vd_log(NULL, LOG_ERR,
+           "cannot start the thread that takes sign-outs "
+           "from other hosts");
+}
+
+void vd_fleet_stop(void)
+{
+  if(!g_running)
+    return;
+  atomic_store(&g_stop, true);
+  pthread_join(g_tid, NULL);
+  g_running = false;
+}
