@@ -138,7 +138,7 @@ $(BUILD)/paths: FORCE | $(BUILD)/core
 	  printf '%s\n' $(VOUCH_PATHS) >$@
 FORCE:
 
-tests: all $(UNITS) $(TESTBINS)
+tests: all $(UNITS) $(TESTBINS) $(BUILD)/tests/vouch-load
 
 $(BUILD)/core/%.o: core/%.c core/*.h $(BUILD)/paths | $(BUILD)/core
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -240,6 +240,11 @@ $(BUILD)/tests/test_proto: tests/unit/test_proto.c $(LIBCLIENT) \
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIBVOUCH) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBVOUCH) $(LIBS) \
 	  -lcmocka
+
+# The benchmark's load generator, also a test program (tests/fleet).
+$(BUILD)/tests/vouch-load: bench/vouch-load.c $(LIBCLIENT) | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -Iclient $(ALL_LDFLAGS) -o $@ $< $(LIBCLIENT) \
+	  -lpthread
 
 $(BUILD)/tests/%: tests/bin/%.c $(LIBVOUCH) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBVOUCH) $(LIBS) -ldl

@@ -8,7 +8,10 @@
  *              ANSWERS [ARG...]
  *
  * Request k (0, 1, ...) is for user PREFIX(FIRST + k) while k < COUNT
- * (WRAP 0: then it stops), or PREFIX(FIRST + k % COUNT) (WRAP 1).
+ * (WRAP 0: then it stops), or PREFIX(FIRST + k % COUNT) (WRAP 1), or
+ * for user PREFIX itself while k < COUNT (WRAP 2: COUNT requests for one
+ * member, as tests/fleet/hosts.sh sends them).  Also built as a test
+ * program (tests/vouch-load).
  * ANSWERS: the answers to the prompts, one a prompt, separated by '|'
  * (then "no answer"); a request for an item is answered "unset".  A
  * request whose verdict is not EXPECT (a PAM code) counts as an error.
@@ -150,12 +153,15 @@ static void *worker(void *arg)
     abort();
   while(now() < g_end) {
     k = atomic_fetch_add(&g_next, 1);
-    if(!g_wrap && k >= g_count) {
+    if(g_wrap != 1 && k >= g_count) {
       atomic_fetch_sub(&g_next, 1);
       break;
     }
-    idx = g_first + (g_wrap ? k % g_count : k);
-    snprintf(user, sizeof(user), "%s%ld", g_prefix, idx);
+    idx = g_first + (g_wrap == 1 ? k % g_count : k);
+    if(g_wrap == 2)
+      snprintf(user, sizeof(user), "%s", g_prefix);
+    else
+      snprintf(user, sizeof(user), "%s%ld", g_prefix, idx);
     sent = false;
     rc = one(user, in, out, &why, &sent);
     if(sent)
@@ -211,9 +217,8 @@ int main(int argc, char **argv)
   g_argv = argv + 11;
   if(clients < 1 || g_count < 1 ||
      vouch_client_conf_read(g_conf_path, &g_conf, err, sizeof(err))) {
-    fprintf(stderr, "vouch-load: %s\n", clients < 1 || g_count < 1
-                                            ? "bad arguments"
-                                            : err);
+    fprintf(stderr, "vouch-load: %s\n",
+            clients < 1 || g_count < 1 ? "bad arguments" : err);
     return 2;
   }
   tids = calloc((size_t)clients, sizeof(*tids));

@@ -957,12 +957,13 @@ vouch_rc vouch_store_pw_success_if(vouch_store *st, const char *name,
     return VOUCH_ERR_INPUT;
   rc = st_prepare(st,
                   "UPDATE users SET pw_failures = 0 WHERE name = ?1"
-                  " AND state = 0 AND pw_hash = ?2",
+                  " AND state != ?3 AND pw_hash = ?2",
                   &s);
   if(rc)
     return rc;
   src = st_bind_text(s, 1, name);
   src = src ? src : st_bind_text(s, 2, hash);
+  src = src ? src : st_bind_int64(s, 3, VOUCH_STATE_LOCKED);
   src = src ? src : st_step_done(s);
   if(src != ST_DONE)
     rc = st_sql_fail(st, "clear failure count", src);

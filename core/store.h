@@ -92,8 +92,8 @@ vouch_rc vouch_store_pw_failure(vouch_store *st, const char *name,
 /* Sets the failure count to zero. */
 vouch_rc vouch_store_pw_success(vouch_store *st, const char *name);
 /* The same for a sign-in decided on a read taken before the transaction
- * (the password hashed outside it): only while the account is still
- * open and its hash still hash; VOUCH_ERR_STALE when either changed in
+ * (the password hashed outside it): only while the account is still not
+ * locked and its hash still hash; VOUCH_ERR_STALE when either changed in
  * between (another thread or host locked it or set a new password). */
 vouch_rc vouch_store_pw_success_if(vouch_store *st, const char *name,
                                    const char *hash);

@@ -516,11 +516,29 @@ static vouch_rc pg_begin(vouch_store *st)
   return pg_exec_script(st, sql, "begin transaction");
 }
 
+/* A kept connection is fit for the next request: connected, no
+ * transaction, and no end announced by the server since it was last
+ * used (a server that was stopped or killed closed it: the socket reads
+ * as ready with nothing asked). */
 static bool pg_alive(vouch_store *st)
 {
-  return st->pg && st->pg->conn && !st->pg->broken &&
-         PQstatus(st->pg->conn) == CONNECTION_OK &&
-         PQtransactionStatus(st->pg->conn) == PQTRANS_IDLE;
+  struct pollfd p;
+
+  if(!st->pg || !st->pg->conn || st->pg->broken ||
+     PQstatus(st->pg->conn) != CONNECTION_OK ||
+     PQtransactionStatus(st->pg->conn) != PQTRANS_IDLE)
+    return false;
+  p.fd = PQsocket(st->pg->conn);
+  p.events = POLLIN;
+  p.revents = 0;
+  if(p.fd < 0)
+    return false;
+  if(poll(&p, 1, 0) > 0 && (!PQconsumeInput(st->pg->conn) ||
+                            PQstatus(st->pg->conn) != CONNECTION_OK)) {
+    st->pg->broken = true;
+    return false;
+  }
+  return true;
 }
 
 static void pg_close(vouch_store *st)

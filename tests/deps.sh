@@ -9,7 +9,7 @@ faketime python3 python3-aiosmtpd sqlite3 groff-base binutils procps
 util-linux debhelper dpkg-dev lintian openssh-server openssh-client
 sasl2-bin tmux passwd libpam-runtime clang libclang-rt-14-dev
 libmicrohttpd-dev chromium fonts-dejavu-core nginx-light openssl
-libqrencode-dev zbar-tools postgresql-15 libpq-dev"
+libqrencode-dev zbar-tools postgresql-15 libpq-dev iproute2"
 # npm (and Node.js with it) only where the machine has none of its own.
 command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
 missing=""

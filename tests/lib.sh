@@ -81,7 +81,7 @@ CONF
 VOUCH_BACKEND=${VOUCH_BACKEND:-sqlite}
 pg_store_conf() {
   if [ -z "${PG_PORT:-}" ]; then
-    . "$VOUCH_SRC/tests/pg.inc"
+    command -v pg_start >/dev/null 2>&1 || . "$VOUCH_SRC/tests/pg.inc"
     pg_start || { fail "the PostgreSQL cluster"; exit 1; }
   fi
   conf_set store backend postgresql
@@ -414,8 +414,15 @@ stop_servers() {
   for p in $SERVER_PIDS; do kill -9 "$p" 2>/dev/null; done
   SERVER_PIDS=""
 }
+# EXIT_HOOKS: functions run at exit before $T goes (tests/pg.inc adds
+# pg_stop), by cleanup and by e2e.inc's undo.
+EXIT_HOOKS=""
+run_exit_hooks() {
+  for _h in $EXIT_HOOKS; do "$_h"; done
+  EXIT_HOOKS=""
+}
 cleanup() {
-  stop_daemon; stop_servers; rm -rf "$T"
+  stop_daemon; stop_servers; run_exit_hooks; rm -rf "$T"
   [ -z "${PUB:-}" ] || rm -rf "$PUB"
 }
 trap cleanup EXIT

@@ -571,6 +571,9 @@ static void test_counters_state(void **state)
   vouch_user_clear(&g);
   assert_int_equal(vouch_store_set_state(st, "alice", VOUCH_STATE_RESET),
                    VOUCH_OK);
+  /* A new password required: the old one still signs in (the account
+   * phase asks for the new one). */
+  assert_int_equal(vouch_store_pw_success_if(st, "alice", "$h1"), VOUCH_OK);
   assert_int_equal(vouch_store_user_get(st, "alice", &g), VOUCH_OK);
   assert_int_equal(g.state, VOUCH_STATE_RESET);
   vouch_user_clear(&g);
