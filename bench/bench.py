@@ -30,6 +30,12 @@ password hash copied to many users) are for the benchmark only.
       inside argon2id; unknown user against known user
   (d) memory added to the host process (max RSS of pamdrive)
   (e) time from pam_authenticate to the code prompt, SMTP on loopback
+  (f) vouch-web requests per second (see bench_f)
+  (g) the PostgreSQL store beside SQLite (issue 13): wrong-code checks
+      per second and the mean time a check takes at 1, 8 and 32
+      concurrent clients, one host and two hosts (two vouchd on one
+      PostgreSQL cluster made here, C clients on each), and whether the
+      failure counts are exact
 """
 import glob
 import json
@@ -169,9 +175,9 @@ class Bench:
         self.load = os.path.join(self.build, "vouch-load")
 
     # ------------------------------------------------------------ setup
-    def conf(self, name, extra=""):
+    def conf(self, name, extra="", store=""):
         """A store directory NAME with its configuration (and socket);
-        returns it."""
+        returns it.  STORE: more [store] lines."""
         d = os.path.join(self.dir, name)
         os.makedirs(os.path.join(d, "mail"), exist_ok=True)
         os.makedirs(os.path.join(d, "sms"), exist_ok=True)
@@ -184,7 +190,7 @@ class Bench:
                     os.chmod(os.path.join(root, f), 0o644)
         text = f"""[store]
 path = {d}/vouch.db
-[secret]
+{store}[secret]
 key_file = {d}/secret.key
 [otp]
 resend_max = 100
@@ -219,9 +225,13 @@ socket = {d}/vouchd.sock
         if args[0] != "init" and not self.answers(d):
             tmp = Daemon(self, d)
         try:
-            return subprocess.run([self.ctl, "--config", d + "/vouch.conf",
-                                   *args], input=stdin, capture_output=True,
-                                  text=True, check=True).stdout
+            p = subprocess.run([self.ctl, "--config", d + "/vouch.conf",
+                                *args], input=stdin, capture_output=True,
+                               text=True)
+            if p.returncode:
+                raise RuntimeError("vouchctl %s: exit %d: %s" %
+                                   (" ".join(args), p.returncode, p.stderr))
+            return p.stdout
         finally:
             if tmp:
                 tmp.stop()
@@ -882,7 +892,7 @@ def main():
     print("machine: %s, %d CPUs, %s memory, Linux %s, load %s" %
           (m["model"], m["nproc"], m["memory"], m["kernel"],
            " ".join("%.2f" % x for x in m["load_at_start"])))
-    only = os.environ.get("BENCH_ONLY", "abcdef")
+    only = os.environ.get("BENCH_ONLY", "abcdefg")
     # SIGTERM (or SIGHUP) to the benchmark: stop the daemons on the way
     # out, as ^C does.
     for s in (signal.SIGTERM, signal.SIGHUP):
@@ -890,7 +900,8 @@ def main():
     t00 = time.monotonic()
     try:
         for part, fn in (("a", bench_a), ("b", bench_b), ("c", bench_c),
-                         ("d", bench_d), ("e", bench_e), ("f", bench_f)):
+                         ("d", bench_d), ("e", bench_e), ("f", bench_f),
+                         ("g", bench_g)):
             if part in only:
                 t0 = time.monotonic()
                 fn(b)
@@ -1041,6 +1052,205 @@ max_per_hour = 1000
             web.terminate()
             web.wait(timeout=10)
         dm.stop()
+
+
+
+
+# ------------------------------------------------------------------ (g)
+PG_BIN = "/usr/lib/postgresql/15/bin"
+G_LEVELS = [int(x) for x in
+            os.environ.get("BENCH_PG_LEVELS", "1,8,32").split(",")]
+
+
+class Postgres:
+    """A throwaway PostgreSQL 15 cluster in DIR (initdb as the postgres
+    user when run as root), on a Unix socket only, with its defaults
+    (fsync and synchronous_commit on); role vouchd with a password owns
+    database vouch."""
+
+    def __init__(self, b):
+        self.dir = os.path.join(b.dir, "pg")
+        self.data = os.path.join(self.dir, "data")
+        os.makedirs(self.dir)
+        os.chmod(self.dir, 0o755)
+        os.chmod(b.dir, 0o711)
+        self.root = os.getuid() == 0
+        if self.root:
+            sh(["chown", "postgres:", self.dir])
+        self.port = free_port()
+        self.run([PG_BIN + "/initdb", "-D", self.data, "-U", "postgres",
+                  "-E", "UTF8", "--no-locale", "--auth=peer",
+                  "--no-instructions"])
+        with open(self.data + "/postgresql.conf", "a") as f:
+            f.write("listen_addresses = ''\n"
+                    f"unix_socket_directories = '{self.dir}'\n"
+                    "max_connections = 200\n")
+        with open(self.data + "/pg_hba.conf", "w") as f:
+            f.write("local all postgres peer\n"
+                    "local all all scram-sha-256\n")
+        self.log = open(os.path.join(b.dir, "pg.log"), "w")
+        self.p = subprocess.Popen(self.as_pg([PG_BIN + "/postgres", "-D",
+                                              self.data, "-p",
+                                              str(self.port)]),
+                                  stdout=self.log, stderr=self.log,
+                                  stdin=subprocess.DEVNULL, cwd=self.dir,
+                                  start_new_session=True)
+        end = time.monotonic() + 30
+        while subprocess.run(self.as_pg([PG_BIN + "/pg_isready", "-q", "-h",
+                                         self.dir, "-p", str(self.port)]),
+                             cwd=self.dir).returncode:
+            if time.monotonic() > end or self.p.poll() is not None:
+                raise RuntimeError("postgres did not start")
+            time.sleep(0.1)
+        self.password = os.urandom(18).hex()
+        self.password_file = os.path.join(b.dir, "pg.password")
+        with open(os.open(self.password_file, os.O_WRONLY | os.O_CREAT,
+                          0o600), "w") as f:
+            f.write(self.password + "\n")
+        self.psql("postgres", "CREATE ROLE vouchd LOGIN PASSWORD '%s'" %
+                  self.password)
+        self.psql("postgres", "CREATE DATABASE vouch OWNER vouchd")
+
+    def as_pg(self, cmd):
+        if not self.root:
+            return cmd
+        return ["setpriv", "--reuid=postgres", "--regid=postgres",
+                "--init-groups", "--", *cmd]
+
+    def run(self, cmd):
+        subprocess.run(self.as_pg(cmd), check=True, capture_output=True,
+                       cwd=self.dir, env={"LC_ALL": "C"})
+
+    def psql(self, db, sql):
+        """SQL as the superuser; the rows, unaligned."""
+        p = subprocess.run(self.as_pg(["psql", "-X", "-q", "-A", "-t",
+                                       "-v", "ON_ERROR_STOP=1", "-h",
+                                       self.dir, "-p", str(self.port),
+                                       "-d", db, "-c", sql]),
+                           capture_output=True, text=True, check=True,
+                           cwd=self.dir, env={"LC_ALL": "C"})
+        return p.stdout
+
+    def store(self, host):
+        """[store] lines for a vouchd named HOST on this cluster."""
+        return (f"backend = postgresql\nconninfo = host={self.dir}"
+                f" port={self.port} dbname=vouch user=vouchd\n"
+                f"password_file = {self.password_file}\n"
+                f"host_name = {host}\n")
+
+    def stop(self):
+        if self.p.poll() is None:
+            self.p.send_signal(signal.SIGINT)
+            try:
+                self.p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.p.kill()
+                self.p.wait()
+        self.log.close()
+
+
+def g_levels(b, name, hosts, count_sql):
+    """Wrong-code checks at each level of G_LEVELS on the vouchd of the
+    directories HOSTS (C clients on each, at the same time)."""
+    per = 2000
+    res = []
+    for li, clients in enumerate(G_LEVELS):
+        runs = [None] * len(hosts)
+        for hi, d in enumerate(hosts):
+            first = (li * len(hosts) + hi) * per + 1
+            runs[hi] = subprocess.Popen(
+                [b.load, d + "/vouch.conf", "otp",
+                 str(PAM_AUTHINFO_UNAVAIL), "u", str(first), str(per), "0",
+                 str(clients), str(SECONDS), WRONG + "|a", "channel=email"],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        out = [r.communicate(timeout=600) for r in runs]
+        req = ok = err = sent = 0
+        secs = 0.0
+        samples = []
+        for o, e in out:
+            m = re.search(r"requests (\d+) ok (\d+) errors (\d+) sent "
+                          r"(\d+) seconds ([\d.]+)", o)
+            if not m:
+                raise RuntimeError("vouch-load failed: %s%s" % (o, e))
+            req += int(m.group(1))
+            ok += int(m.group(2))
+            err += int(m.group(3))
+            sent += int(m.group(4))
+            secs = max(secs, float(m.group(5)))
+            samples += e.splitlines()[:2]
+        firsts = [(li * len(hosts) + hi) * per + 1
+                  for hi in range(len(hosts))]
+        counted = sum(count_sql(f, f + per - 1) for f in firsts)
+        rate = ok / secs if secs else 0
+        lat = clients * len(hosts) * secs / req * 1000 if req else 0
+        res.append({"store": name, "hosts": len(hosts),
+                    "clients_per_host": clients, "checks": req,
+                    "errors": err, "seconds": secs,
+                    "per_second": round(rate, 1),
+                    "mean_ms": round(lat, 2), "wrong_codes_sent": sent,
+                    "failures_counted": counted,
+                    "counters_exact": counted == sent,
+                    "error_samples": samples[:3]})
+    return res
+
+
+def bench_g(b):
+    if not os.path.exists(PG_BIN + "/initdb"):
+        print("(g) skipped: postgresql-15 is not installed")
+        return
+    res = []
+    # SQLite, one host.
+    d = b.conf("g-sqlite")
+    b.vouchctl(d, "init")
+    b.bulk_users(d, 2000 * len(G_LEVELS) * 2)
+    dm = Daemon(b, d)
+    try:
+        res += g_levels(b, "sqlite", [d], lambda lo, hi: b.sql(
+            d, "SELECT count(*) FROM check_failures WHERE user_id IN "
+            "(SELECT id FROM users WHERE CAST(substr(name, 2) AS INTEGER) "
+            "BETWEEN ?1 AND ?2)", (lo, hi))[0][0])
+    finally:
+        dm.stop()
+    pg = Postgres(b)
+    try:
+        da = b.conf("g-a", store=pg.store("a"))
+        db = b.conf("g-b", store=pg.store("b"))
+        with open(db + "/vouch.conf") as f:
+            text = f.read()
+        with open(db + "/vouch.conf", "w") as f:
+            f.write(text.replace(db + "/secret.key", da + "/secret.key"))
+        b.vouchctl(da, "init")
+        pg.psql("vouch", "INSERT INTO vouch.users (name, email, created) "
+                "SELECT 'u' || x, 'u' || x || '@example.org', 0 FROM "
+                "generate_series(1, %d) x" % (2000 * len(G_LEVELS) * 2))
+
+        def pg_count(lo, hi):
+            return int(pg.psql("vouch", "SELECT count(*) FROM "
+                               "vouch.check_failures f JOIN vouch.users u "
+                               "ON u.id = f.user_id WHERE "
+                               "substr(u.name, 2)::int BETWEEN %d AND %d"
+                               % (lo, hi)).strip())
+        for name, hosts in (("postgresql", [da]),
+                            ("postgresql", [da, db])):
+            daemons = [Daemon(b, h) for h in hosts]
+            try:
+                pg.psql("vouch", "TRUNCATE vouch.check_failures, "
+                        "vouch.codes, vouch.sends")
+                res += g_levels(b, name, hosts, pg_count)
+            finally:
+                for x in daemons:
+                    x.stop()
+    finally:
+        pg.stop()
+    table("(g) wrong-code checks with the PostgreSQL store beside SQLite "
+          "(vouch-load: C clients on each host's vouchd, each check a user "
+          "of its own; mean ms: the time one check takes)",
+          ["store", "hosts", "clients/host", "checks", "errors", "per second",
+           "mean ms", "exact"],
+          [[r["store"], r["hosts"], r["clients_per_host"], r["checks"],
+            r["errors"], "%.1f" % r["per_second"], "%.2f" % r["mean_ms"],
+            "yes" if r["counters_exact"] else "NO"] for r in res])
+    b.results["g_postgresql"] = res
 
 
 if __name__ == "__main__":
