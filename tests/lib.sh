@@ -328,7 +328,7 @@ store_sql() {
 # sorted, so that the same content always gives the same text.
 store_dump() {
   if [ "$VOUCH_BACKEND" = sqlite ]; then
-    sqlite3 "${STORE_DB:-$T/vouch.db}" .dump >"$1"
+    sqlite3 -cmd '.timeout 5000' "${STORE_DB:-$T/vouch.db}" .dump >"$1"
     return
   fi
   _sd_q=$(store_sql "SELECT tablename FROM pg_tables

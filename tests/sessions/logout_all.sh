@@ -52,7 +52,7 @@ hold_start h4 alice || finish
 h4=$HOLD_PID
 id4=$(session_id "$h4" alice)
 [ -n "$id4" ] || fail "h4's session listed"
-sqlite3 "$T/vouch.db" \
+store_sql \
   "UPDATE sessions SET pid_start = pid_start + 1 WHERE id = $id4" ||
   fail "sqlite3 update"
 # and a session whose leader is gone (pamdrive exits without closing)

@@ -9,9 +9,9 @@ setup_store
 add_user alice 'alice pw 123' --email alice@example.org
 service login "session required pam_vouch_session.so conf=$CONF"
 pam_env "$PAMDRIVE" login alice open >/dev/null
-uid=$(sqlite3 -cmd '.timeout 5000' "$T/vouch.db" "SELECT id FROM users WHERE name = 'alice'")
+uid=$(store_sql "SELECT id FROM users WHERE name = 'alice'")
 long=$(printf 'h%.0s' $(seq 1 60)).example.org
-sqlite3 -cmd '.timeout 5000' "$T/vouch.db" "
+store_sql "
 INSERT INTO sessions (user_id, service, tty, rhost, pid, pid_start, started,
   ended, revoked) VALUES
  ($uid, 'sshd', 'pts/12345', 'mail.example.org', 4242, 1, 1700000000, 0, 0),
