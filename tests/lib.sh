@@ -339,6 +339,19 @@ store_dump() {
     { fail "store_dump"; : >"$1"; }
 }
 
+# store_unusable / store_usable: a store that vouch refuses or cannot
+# reach, for the system errors (exit 4), and back: SQLite: the file
+# readable by others (refused), then private again; PostgreSQL: the
+# cluster stopped, then started again (its data kept).
+store_unusable() {
+  if [ "$VOUCH_BACKEND" = sqlite ]; then chmod 644 "${STORE_DB:-$T/vouch.db}"
+  else pg_stop; fi
+}
+store_usable() {
+  if [ "$VOUCH_BACKEND" = sqlite ]; then chmod 600 "${STORE_DB:-$T/vouch.db}"
+  else pg_restart; fi
+}
+
 # sqlite_only DESCRIPTION: true under the SQLite backend; under another
 # says that the assertions about the SQLite file (DESCRIPTION) are
 # skipped, and is false.  Use: if sqlite_only "..."; then ...; fi

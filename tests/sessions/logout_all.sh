@@ -132,10 +132,12 @@ expect_rc 0 "--help" -- "$LOGOUT_ALL" --help
 expect_grep '^Usage: vouch-logout-all \[--config PATH\] NAME \[--new-password\]$' \
   "$T/out" "--help: usage"
 expect_rc 0 "--help after a name" -- "$LOGOUT_ALL" alice --help
-chmod 644 "$T/vouch.db"
+store_unusable
 expect_rc 4 "insecure store" -- "$LOGOUT_ALL" --config "$CONF" alice
-expect_grep 'vouch\.db' "$T/err" "insecure store: file named"
-chmod 600 "$T/vouch.db"
+if sqlite_only "the refusal names the store file"; then
+  expect_grep 'vouch\.db' "$T/err" "insecure store: file named"
+fi
+store_usable
 alive "$h3" || fail "bob's leader still alive at the end"
 
 finish
