@@ -49,7 +49,8 @@ static const struct expect table[VOUCH_RC_COUNT] = {
     {VOUCH_ERR_RATE, 1, PAM_AUTH_ERR},
     {VOUCH_ERR_ABORT, 1, PAM_AUTH_ERR},
     {VOUCH_ERR_DENIED, 1, PAM_AUTH_ERR},
-    {VOUCH_ERR_STALE, 1, PAM_AUTH_ERR}};
+    {VOUCH_ERR_STALE, 1, PAM_AUTH_ERR},
+    {VOUCH_ERR_OFFLINE, 4, PAM_AUTHINFO_UNAVAIL}};
 
 static void test_table_is_complete(void **state)
 {
