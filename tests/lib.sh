@@ -324,8 +324,10 @@ store_sql() {
 
 # store_dump FILE: the store's whole content as text into FILE (to show
 # that a refused command changed nothing): SQLite's .dump; PostgreSQL:
-# every row of every table of the schema vouch, a line "TABLE|ROW" each,
-# sorted, so that the same content always gives the same text.
+# every row of every table of the schema vouch, a line
+# "INSERT INTO TABLE VALUES(ROW);" each (as in .dump, so that a test may
+# leave a table's rows out alike), sorted: the same content, the same
+# text.
 store_dump() {
   if [ "$VOUCH_BACKEND" = sqlite ]; then
     sqlite3 -cmd '.timeout 5000' "${STORE_DB:-$T/vouch.db}" .dump >"$1"
@@ -333,9 +335,9 @@ store_dump() {
   fi
   _sd_q=$(store_sql "SELECT tablename FROM pg_tables
                      WHERE schemaname = 'vouch' ORDER BY 1" |
-    sed "s/.*/SELECT '&', r::text FROM vouch.& AS r/" |
+    sed "s/.*/SELECT 'INSERT INTO & VALUES' || &::text || ';' FROM vouch.&/" |
     sed '1!s/^/UNION ALL /') &&
-    [ -n "$_sd_q" ] && store_sql "$_sd_q ORDER BY 1, 2" >"$1" ||
+    [ -n "$_sd_q" ] && store_sql "$_sd_q ORDER BY 1" >"$1" ||
     { fail "store_dump"; : >"$1"; }
 }
 
