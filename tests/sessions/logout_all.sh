@@ -54,7 +54,7 @@ id4=$(session_id "$h4" alice)
 [ -n "$id4" ] || fail "h4's session listed"
 store_sql \
   "UPDATE sessions SET pid_start = pid_start + 1 WHERE id = $id4" ||
-  fail "sqlite3 update"
+  fail "store update"
 # and a session whose leader is gone (pamdrive exits without closing)
 : >"$T/in"
 drive $PAM_SUCCESS "a session left open by a process gone" sess alice open
