@@ -282,11 +282,14 @@ vouch_rc vouch_store_export_each(vouch_store *st, const char *user,
 
   if(!fn)
     return VOUCH_ERR_INPUT;
+  /* The CAST types ?1 for PostgreSQL, which cannot tell the type of a
+   * NULL parameter that only "IS NULL" uses. */
   rc = st_prepare(st,
                   "SELECT e.id, u.name, e.status, e.created, e.confirmed,"
                   " e.ready, e.expires, e.path FROM exports e"
                   " JOIN users u ON u.id = e.user_id"
-                  " WHERE ?1 IS NULL OR u.name = ?1 ORDER BY e.id DESC",
+                  " WHERE CAST(?1 AS TEXT) IS NULL OR u.name = ?1"
+                  " ORDER BY e.id DESC",
                   &s);
   if(rc)
     return rc;

@@ -306,9 +306,68 @@ mask_times() {
   sed -e 's/"[0-9]\{4\}-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z"/"TIME"/g'
 }
 
-# store_dump FILE: the store's whole content as SQL text into FILE (to
-# show that a refused command changed nothing).
-store_dump() { sqlite3 "$T/vouch.db" .dump >"$1"; }
+# store_sql SQL: runs SQL against the test's store and prints its rows as
+# "sqlite3 -batch" does (columns joined by "|", one row a line, NULL as
+# nothing), so that a test reads and writes either backend alike; SQL must
+# be what both engines accept (the audit column "user" double-quoted).
+# SQLite: $STORE_DB ($T/vouch.db unless a test moved it), waiting for the
+# daemon's write lock; PostgreSQL: the store's database over the socket,
+# with the schema vouch first on the search path (a connection option, so
+# that no SET prints a line of its own).
+store_sql() {
+  if [ "$VOUCH_BACKEND" = sqlite ]; then
+    sqlite3 -batch -cmd '.timeout 5000' "${STORE_DB:-$T/vouch.db}" "$1"
+  else
+    pg_psql "$(pg_socket_conninfo) options='-csearch_path=vouch'" "$1"
+  fi
+}
+
+# store_dump FILE: the store's whole content as text into FILE (to show
+# that a refused command changed nothing): SQLite's .dump; PostgreSQL:
+# every row of every table of the schema vouch, a line
+# "INSERT INTO TABLE VALUES(ROW);" each (as in .dump, so that a test may
+# leave a table's rows out alike), sorted: the same content, the same
+# text.
+store_dump() {
+  if [ "$VOUCH_BACKEND" = sqlite ]; then
+    sqlite3 -cmd '.timeout 5000' "${STORE_DB:-$T/vouch.db}" .dump >"$1"
+    return
+  fi
+  _sd_q=$(store_sql "SELECT tablename FROM pg_tables
+                     WHERE schemaname = 'vouch' ORDER BY 1" |
+    sed "s/.*/SELECT 'INSERT INTO & VALUES' || &::text || ';' FROM vouch.&/" |
+    sed '1!s/^/UNION ALL /') &&
+    [ -n "$_sd_q" ] && store_sql "$_sd_q ORDER BY 1" >"$1" ||
+    { fail "store_dump"; : >"$1"; }
+}
+
+# store_unusable / store_usable: a store that vouch refuses or cannot
+# reach, for the system errors (exit 4), and back: SQLite: the file
+# readable by others (refused), then private again; PostgreSQL: the
+# cluster stopped, then started again (its data kept).
+store_unusable() {
+  if [ "$VOUCH_BACKEND" = sqlite ]; then chmod 644 "${STORE_DB:-$T/vouch.db}"
+  else pg_stop; fi
+}
+store_usable() {
+  if [ "$VOUCH_BACKEND" = sqlite ]; then chmod 600 "${STORE_DB:-$T/vouch.db}"
+  else pg_restart; fi
+}
+
+# sqlite_only DESCRIPTION: true under the SQLite backend; under another
+# says that the assertions about the SQLite file (DESCRIPTION) are
+# skipped, and is false.  Use: if sqlite_only "..."; then ...; fi
+sqlite_only() {
+  [ "$VOUCH_BACKEND" = sqlite ] && return 0
+  echo "skip (sqlite only): $1"
+  return 1
+}
+
+# sqlite_only_test DESCRIPTION: a whole test about the SQLite file ends
+# here (passing) under another backend.
+sqlite_only_test() {
+  sqlite_only "$1" || exit 0
+}
 
 # expect_same FILE1 FILE2 DESCRIPTION: the files are identical.
 expect_same() {

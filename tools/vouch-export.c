@@ -366,6 +366,8 @@ static vouch_rc cmd_run(vouch_ctx *ctx, const struct args *a)
   vouch_rc rc;
 
   (void)a;
+  /* A run that fails before it counts must not print stack garbage. */
+  memset(&s, 0, sizeof(s));
   rc = vouch_export_run(ctx, &s);
   printf("built %u, expired %u, removed %u, failed %u\n", s.built, s.expired,
          s.removed, s.failed);

@@ -133,9 +133,9 @@ expect_grep 'No email address is on file' "$T/out" "missing address said"
 expect_rc 4 "missing configuration" -- "$CANCEL" --config "$T/none.conf" \
   alice --yes
 expect_grep 'does not exist' "$T/err" "missing configuration named"
-chmod 644 "$T/vouch.db"
+store_unusable
 expect_rc 4 "store refused" -- cancel --undo alice
 expect_rc 4 "store refused (apply-due)" -- cancel --apply-due
-chmod 600 "$T/vouch.db"
+store_usable
 expect_rc 0 "store usable again" -- cancel --apply-due
 finish

@@ -193,9 +193,9 @@ expect_text "$T/out" "built 1, expired 0, removed 0, failed 0" "built after all"
 
 # System errors.
 expect_rc 4 "missing configuration" -- "$EXPORT" --config "$T/none" list alice
-chmod 644 "$T/vouch.db"
+store_unusable
 expect_rc 4 "store refused: list" -- xport list alice
 expect_rc 4 "store refused: request" -- xport request alice
 expect_rc 4 "store refused: run" -- xport run
-chmod 600 "$T/vouch.db"
+store_usable
 finish

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store.h"
 #include "vouch.h"
 
 #define EXIT_USAGE 100
@@ -108,6 +109,10 @@ int main(int argc, char **argv)
     fprintf(stderr, "usage: code_drive CONF OP USER ...\n");
     return EXIT_USAGE;
   }
+  /* Like vouchd: this process opens the store itself, which may be the
+   * PostgreSQL one (tests with VOUCH_BACKEND=postgresql). */
+  vouch_pg_clear_env();
+  vouch_store_pg_enable();
   rc = vouch_ctx_new(argv[1], "code_drive", to_stderr, NULL, &ctx);
   if(!rc)
     rc = dispatch(ctx, argc, argv);

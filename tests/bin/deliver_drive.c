@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "store.h"
 #include "vouch.h"
 
 static void log_stderr(void *arg, int priority, const char *msg)
@@ -124,6 +125,10 @@ int main(int argc, char **argv)
   vouch_rc rc;
   int i = 1;
 
+  /* Like vouchd: this process opens the store itself, which may be the
+   * PostgreSQL one (tests with VOUCH_BACKEND=postgresql). */
+  vouch_pg_clear_env();
+  vouch_store_pg_enable();
   for(; i < argc && !strncmp(argv[i], "--", 2); i++) {
     if(!strcmp(argv[i], "--dirty"))
       dirty = true;

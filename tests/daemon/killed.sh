@@ -28,8 +28,7 @@ conf_set password hash_mem 32M
 add_user alice 'correct horse' --email alice@example.org
 service pw "auth required pam_vouch_password.so conf=$CONF"
 service otp "auth required pam_vouch_otp.so conf=$CONF channel=email"
-DB="$T/vouch.db"
-q() { sqlite3 -cmd '.timeout 5000' "$DB" "$1"; }
+q() { store_sql "$1"; }
 # pwfails: password.fail rows of alice's audit trail.
 pwfails() { ctl audit alice | grep -c ' password\.fail '; }
 # kill_daemon: SIGKILL, and wait until it is gone (bounded).
@@ -119,7 +118,9 @@ for delay in 0.05 0.2 0.4; do
     pw alice auth
 done
 [ $middle -ge 1 ] || fail "no kill landed among the judgements"
-eq "$(q 'PRAGMA integrity_check;')" ok "store integrity after the storms"
+if sqlite_only "integrity_check after the storms"; then
+  eq "$(q 'PRAGMA integrity_check;')" ok "store integrity after the storms"
+fi
 
 # A code redeemed once, then vouchd SIGKILLed: after the restart the
 # code is used, and refused when given again.
@@ -206,7 +207,9 @@ while [ $r -lt 8 ]; do
       "kill round $r: the old code refused, the new one taken"
   fi
 done
-eq "$(q 'PRAGMA integrity_check;')" ok "store integrity at the end"
+if sqlite_only "integrity_check at the end"; then
+  eq "$(q 'PRAGMA integrity_check;')" ok "store integrity at the end"
+fi
 eq "$(q "SELECT count(*) FROM check_failures")" \
   "$(q "SELECT count(*) FROM audit WHERE event = 'check.fail'")" \
   "check failure rows = check.fail audit rows"

@@ -19,7 +19,7 @@ service sms "auth required pam_vouch_otp.so conf=$CONF channel=sms"
 OTP="pam_vouch_otp.so conf=$CONF channel=email"
 service stack "auth [success=done authinfo_unavail=ignore default=die] $OTP
 auth required pam_vouch_password.so conf=$CONF"
-q() { sqlite3 -cmd '.timeout 5000' "$T/vouch.db" "$1"; }
+q() { store_sql "$1"; }
 
 # unavailable DESC SERVICE: the method is unavailable and leaves no code.
 unavailable() {

@@ -21,9 +21,8 @@ max_failures = 1000
 window = 30d"
 add_user alice 'correct horse' --email alice@example.org
 service otp "auth required pam_vouch_otp.so conf=$CONF channel=email"
-DB="$T/vouch.db"
 TTL=600   # [otp] email_ttl
-q() { sqlite3 -cmd '.timeout 5000' "$DB" "$1"; }
+q() { store_sql "$1"; }
 
 if [ "$VOUCH_SAN" = 1 ]; then
   PRE="$(${CC:-cc} -print-file-name=libasan.so) libpam_wrapper.so"
@@ -116,7 +115,9 @@ done
 echo "kill: $round rounds, $killed killed while running"
 [ $round -ge 4 ] || fail "only $round rounds"
 [ $killed -ge 1 ] || fail "no process was killed while it ran"
-eq "$(q 'PRAGMA integrity_check;')" ok "store integrity after the kills"
+if sqlite_only "integrity_check after the kills"; then
+  eq "$(q 'PRAGMA integrity_check;')" ok "store integrity after the kills"
+fi
 # Exact counts: every failure row has its audit row.
 eq "$(q "SELECT count(*) FROM check_failures")" \
   "$(q "SELECT count(*) FROM audit WHERE event = 'check.fail'")" \

@@ -11,6 +11,8 @@
 #   - a read-only file system: no code is sent, no password judged.
 . "$VOUCH_SRC/tests/lib.sh"
 . "$VOUCH_SRC/tests/converse.sh"
+# SQLite's lock, a full or read-only file system under the store file.
+sqlite_only_test "a SQLite store file that cannot be written"
 
 MNT="$T/mnt"
 mkdir -p "$MNT"

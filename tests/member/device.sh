@@ -53,7 +53,7 @@ conv_wait_for "^TEXT_INFO: Or open https://example.org/tv\?code=$code on your ph
 # The QR code under it, read back by zbar: the same address.  Each PAM
 # message of it stays within PAM_MAX_MSG_SIZE (512 bytes).
 qr_check "https://example.org/tv?code=$code" "QR code of the address"
-sqlite3 -cmd '.timeout 5000' "$T/vouch.db" .dump >"$T/dump"
+store_dump "$T/dump"
 plain=$(echo "$code" | tr -d -)
 expect_nogrep "$plain|$code" "$T/dump" "the store holds no code in clear"
 approve alice 'correct horse' "$code"

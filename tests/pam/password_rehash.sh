@@ -8,7 +8,7 @@ setup_store
 add_user alice 'correct horse'
 M="pam_vouch_password.so conf=$CONF"
 service pw "auth required $M"
-hash() { sqlite3 "$T/vouch.db" "SELECT pw_hash FROM users WHERE name='alice'"; }
+hash() { store_sql "SELECT pw_hash FROM users WHERE name='alice'"; }
 expect_grep 'm=8192,t=1' "$(hash >"$T/h0"; echo "$T/h0")" "made with 8M, 1 pass"
 
 conf_set password hash_ops 2
@@ -24,7 +24,7 @@ hash >"$T/h2"
 expect_grep 'm=16384,t=2' "$T/h2" "renewed with 16M, 2 passes"
 ctl audit alice >"$T/audit"
 expect_grep 'password.ok .*hash renewed' "$T/audit" "renewal audited"
-n=$(sqlite3 "$T/vouch.db" "SELECT count(*) FROM pw_history")
+n=$(store_sql "SELECT count(*) FROM pw_history")
 [ "$n" -eq 0 ] || fail "renewal added $n history rows"
 
 answers 'correct horse'

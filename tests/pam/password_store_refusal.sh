@@ -5,6 +5,9 @@
 # file system.  Insecure files give PAM_SERVICE_ERR, unusable stores
 # PAM_SYSTEM_ERR.
 . "$VOUCH_SRC/tests/lib.sh"
+# Every case is one of the SQLite store file (its place, modes, owner,
+# content, file system).
+sqlite_only_test "the SQLite store file refused"
 
 # The store in its own directory, so that it can be mounted read-only.
 write_conf

@@ -78,21 +78,25 @@ expect_rc 4 "missing configuration" -- \
 expect_grep 'configuration file .*nope.conf does not exist' "$T/err" \
   "missing configuration: message"
 store_dump "$T/before"
-chmod 644 "$T/vouch.db"
+store_unusable
 expect_rc 4 "store readable by others: request" -- \
   R request alice --via email
-expect_grep 'vouch.db' "$T/err" "store refusal names the store"
+if sqlite_only "the refusal names the store file"; then
+  expect_grep 'vouch.db' "$T/err" "store refusal names the store"
+fi
 pwfile 'new password 2'
 expect_rc 4 "store readable by others: complete" -- \
   R complete alice --token "$TOK" <"$T/pw"
 printf '4111111111111111\n' >"$T/card"
 expect_rc 4 "store readable by others: recover" -- \
   R recover --name "Alice Smith" <"$T/card"
-chmod 600 "$T/vouch.db"
-mv "$T/vouch.db" "$T/real.db"
-ln -s real.db "$T/vouch.db"
-expect_rc 4 "store through a symlink" -- R request alice --via email
-rm -f "$T/vouch.db"; mv "$T/real.db" "$T/vouch.db"
+store_usable
+if sqlite_only "a store file through a symlink"; then
+  mv "$T/vouch.db" "$T/real.db"
+  ln -s real.db "$T/vouch.db"
+  expect_rc 4 "store through a symlink" -- R request alice --via email
+  rm -f "$T/vouch.db"; mv "$T/real.db" "$T/vouch.db"
+fi
 store_dump "$T/after"
 expect_same "$T/before" "$T/after" "refused stores unchanged"
 eq "$(count "$T/mail")" 0 "refused stores sent nothing"

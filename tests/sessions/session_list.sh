@@ -116,12 +116,12 @@ expect_grep '^Usage: vouchctl sessions NAME \[--json\]' "$T/out" "help text"
 
 # A store vouch must not trust: nothing recorded; the session goes on
 # (PAM_IGNORE), or with "strict" is refused.
-chmod 644 "$T/vouch.db"
+store_unusable
 drive $PAM_SUCCESS "insecure store: the session goes on" mixed alice open
 service strict "session required pam_vouch_session.so conf=$CONF strict"
 drive $PAM_SESSION_ERR "insecure store, strict: open fails" strict alice open
 expect_rc 4 "insecure store: vouchctl sessions" -- ctl sessions alice
-chmod 600 "$T/vouch.db"
+store_usable
 sessions_json alice
 eq "$(wc -l <"$T/sess.json" | tr -d ' ')" 4 "nothing recorded meanwhile"
 

@@ -49,7 +49,7 @@ expect_grep ' bob user\.del vouchctl -$' "$T/out" "deletion in the trail"
 expect_rc 3 "audit of an unknown user" -- ctl audit zed
 expect_grep '^vouchctl: unknown user zed$' "$T/err" "unknown named"
 ctl user add carl >/dev/null || fail "user add carl"
-sqlite3 "$T/vouch.db" "DELETE FROM audit WHERE user = 'carl'"
+store_sql "DELETE FROM audit WHERE \"user\" = 'carl'"
 expect_rc 0 "audit of a user without events" -- ctl audit carl
 [ -s "$T/out" ] && fail "no events printed for carl"
 
@@ -62,8 +62,12 @@ expect_rc 0 "audit --help" -- ctl audit --help
 expect_grep '^Usage: vouchctl audit \[NAME\] \[--json\]' "$T/out" "usage"
 
 # stored text with control characters never reaches the terminal raw
-sqlite3 "$T/vouch.db" "INSERT INTO audit (ts, user, event, service, detail)
-  VALUES (0, 'alice', 'x' || char(27) || '[2J', 'svc', 'a' || char(10) || 'b')"
+# (the characters themselves in the literals: SQLite has char(),
+# PostgreSQL chr())
+esc=$(printf '\033')
+store_sql "INSERT INTO audit (ts, \"user\", event, service, detail)
+  VALUES (0, 'alice', 'x$esc[2J', 'svc', 'a
+b')"
 expect_rc 0 "audit with control characters" -- ctl audit alice
 expect_grep '^1970-01-01T00:00:00Z alice x\?\[2J svc a\?b$' "$T/out" \
   "controls replaced in text"

@@ -122,33 +122,35 @@ chmod 666 "$CONF"
 refused 4 "world-writable config" "$CONF: refused" -- ctl user show alice
 chmod 644 "$CONF"
 
-# unsafe or broken store: refused, system error
-db="$T/vouch.db"
-chmod 666 "$db"
-refused 4 "world-writable store" "$db: refused: writable by group or others" \
-  -- ctl user show alice
-chmod 604 "$db"
-refused 4 "world-readable store" "$db: refused" -- ctl user show alice
-chmod 600 "$db"
-chown nobody "$db"
-refused 4 "foreign-owned store" "$db: refused: owned by uid" -- \
-  ctl user show alice
-chown root "$db"
-mv "$db" "$T/real.db"
-ln -s real.db "$db"
-expect_rc 4 "symlinked store" -- ctl user show alice
-expect_grep "$db: .*symbolic link" "$T/err" "symlink named"
-expect_rc 4 "symlinked store at init" -- ctl init
-rm "$db"
-mv "$T/real.db" "$db"
-cp "$db" "$T/saved.db"
-printf 'this is not a database at all, not even close............' >"$db"
-head -c 8192 /dev/urandom >>"$db"
-expect_rc 4 "corrupt store" -- ctl user show alice
-expect_grep "$db: .*corrupt" "$T/err" "corrupt store named"
-expect_rc 4 "corrupt store at init" -- ctl init
-cp "$T/saved.db" "$db"
-chmod 600 "$db"
+# unsafe or broken store: refused, system error (the SQLite file)
+if sqlite_only "an unsafe, symlinked or corrupt store file"; then
+  db="$T/vouch.db"
+  chmod 666 "$db"
+  refused 4 "world-writable store" \
+    "$db: refused: writable by group or others" -- ctl user show alice
+  chmod 604 "$db"
+  refused 4 "world-readable store" "$db: refused" -- ctl user show alice
+  chmod 600 "$db"
+  chown nobody "$db"
+  refused 4 "foreign-owned store" "$db: refused: owned by uid" -- \
+    ctl user show alice
+  chown root "$db"
+  mv "$db" "$T/real.db"
+  ln -s real.db "$db"
+  expect_rc 4 "symlinked store" -- ctl user show alice
+  expect_grep "$db: .*symbolic link" "$T/err" "symlink named"
+  expect_rc 4 "symlinked store at init" -- ctl init
+  rm "$db"
+  mv "$T/real.db" "$db"
+  cp "$db" "$T/saved.db"
+  printf 'this is not a database at all, not even close............' >"$db"
+  head -c 8192 /dev/urandom >>"$db"
+  expect_rc 4 "corrupt store" -- ctl user show alice
+  expect_grep "$db: .*corrupt" "$T/err" "corrupt store named"
+  expect_rc 4 "corrupt store at init" -- ctl init
+  cp "$T/saved.db" "$db"
+  chmod 600 "$db"
+fi
 
 # unsafe key file: init checks it and refuses
 key="$T/secret.key"

@@ -6,6 +6,9 @@
 # without a store, both in place, and the hints of the errors that
 # follow a missing key or store or a caller who is not root.
 . "$VOUCH_SRC/tests/lib.sh"
+# The store here is the SQLite file: moved aside by --new-store, compared
+# byte for byte (a PostgreSQL store with another key: tests/store/).
+sqlite_only_test "a store file without its key, --new-store"
 
 write_conf
 KEY="$T/secret.key"

@@ -54,7 +54,7 @@ expect_rc 0 "passwd --help" -- ctl passwd --help
 expect_grep '^Usage: vouchctl passwd NAME' "$T/out" "passwd usage"
 
 # a new password clears a lockout and the failure count
-sqlite3 "$T/vouch.db" \
+store_sql \
   "UPDATE users SET state = 1, pw_failures = 7 WHERE name = 'alice'"
 expect_rc 0 "locked" -- ctl user show alice --json
 expect_grep '"state":"locked"' "$T/out" "locked before"

@@ -9,15 +9,18 @@ setup_store
 add_user alice 'alice pw 123' --email alice@example.org
 service login "session required pam_vouch_session.so conf=$CONF"
 pam_env "$PAMDRIVE" login alice open >/dev/null
-uid=$(sqlite3 -cmd '.timeout 5000' "$T/vouch.db" "SELECT id FROM users WHERE name = 'alice'")
+uid=$(store_sql "SELECT id FROM users WHERE name = 'alice'")
 long=$(printf 'h%.0s' $(seq 1 60)).example.org
-sqlite3 -cmd '.timeout 5000' "$T/vouch.db" "
+# the escape character itself in the literal: SQLite has char(),
+# PostgreSQL chr()
+esc=$(printf '\033')
+store_sql "
 INSERT INTO sessions (user_id, service, tty, rhost, pid, pid_start, started,
   ended, revoked) VALUES
  ($uid, 'sshd', 'pts/12345', 'mail.example.org', 4242, 1, 1700000000, 0, 0),
  ($uid, 'sshd-vouch', 'tty1', '$long', 99999, 1, 1700000100, 1700000200, 1),
  ($uid, 'su', 'pts/æøå', 'værtsmaskine.dk', 7, 1, 1700000300, 0, 0),
- ($uid, 'x', '', 'a' || char(27) || '[31m', 8, 1, 1700000400, 0, 0);" ||
+ ($uid, 'x', '', 'a$esc[31m', 8, 1, 1700000400, 0, 0);" ||
   fail "sessions inserted"
 
 # columns: each column of the header starts where it starts in every

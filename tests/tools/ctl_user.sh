@@ -59,7 +59,7 @@ expect_grep '"password_set":true,"password_changed":"[0-9-]{10}T[0-9:]{8}Z"' \
 expect_nogrep 'argon2' "$T/out" "no hash in json"
 
 # set: a new phone is not verified; the same phone keeps its state
-sqlite3 "$T/vouch.db" "UPDATE users SET phone_verified = 1 WHERE name = 'alice'"
+store_sql "UPDATE users SET phone_verified = 1 WHERE name = 'alice'"
 expect_rc 0 "show verified" -- ctl user show alice
 expect_grep '^phone:      \+4512345678 \(verified\)$' "$T/out" "verified"
 expect_rc 0 "set same phone" -- ctl user set alice --phone +4512345678

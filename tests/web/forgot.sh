@@ -72,8 +72,7 @@ code=$(sed '1,/^$/d' "$(ls -t "$T/sms"/* | head -n 1)" |
   grep -o '[0-9]\{6\}' | head -n 1)
 ccsrf=$(csrf_of)
 body | sed -e 's/name="csrf" value="[^"]*"//' -e 's/name="who" value="[^"]*"//' >"$T/known-code.html"
-checks() { sqlite3 -cmd '.timeout 5000' "$T/vouch.db" \
-  "SELECT count(*) FROM check_failures"; }
+checks() { store_sql "SELECT count(*) FROM check_failures"; }
 c0=$(checks)
 wrong=000000
 [ "$code" = 000000 ] && wrong=111111
