@@ -2,8 +2,9 @@
 #
 #   make                  build everything into $(BUILD)/
 #   make check            install missing build/test packages (Debian, as
-#                         root), build with -Werror and run every test, then
-#                         build with AddressSanitizer + UBSan and run again
+#                         root), build with -Werror and run every test (on
+#                         SQLite, then again on PostgreSQL), then build
+#                         with AddressSanitizer + UBSan and run again
 #   make demo             a self-contained demo of the main flow
 #   make install          DESTDIR, PREFIX, PAMDIR as in SPEC section 1;
 #                         PRIVLIBDIR (default $(PREFIX)/lib/vouch) for the
@@ -120,7 +121,7 @@ UNITS       := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TESTBIN_SRC := $(sort $(wildcard tests/bin/*.c))
 TESTBINS    := $(TESTBIN_SRC:tests/bin/%.c=$(BUILD)/tests/%)
 
-.PHONY: FORCE all tests check check-build check-san test deps demo install \
+.PHONY: FORCE all tests check check-build check-san test test-pg deps demo install \
         uninstall lint clean bench deb fuzz fuzz-build
 
 all: $(LIBVOUCH) $(LIBSO) $(MODULES) $(TOOLS) $(VOUCHD) $(VOUCH_WEB) \
@@ -263,12 +264,15 @@ $(INST) $(BUILD)/client $(BUILD)/daemon $(BUILD)/worker $(BUILD)/web:
 deps:
 	@sh tests/deps.sh
 
-# Runs the suite against what $(BUILD) holds.
+# Runs the suite against what $(BUILD) holds; test-pg runs it again with
+# every test's store in PostgreSQL (a throwaway cluster a test).
 test: tests
 	sh tests/run.sh $(BUILD) $(if $(SAN),san,plain)
+test-pg: tests
+	sh tests/run.sh $(BUILD) $(if $(SAN),san,plain) postgresql
 
 check-build:
-	$(MAKE) WERROR=1 BUILD=build/check test
+	$(MAKE) WERROR=1 BUILD=build/check test test-pg
 check-san:
 	$(MAKE) WERROR=1 SAN=1 BUILD=build/san test
 

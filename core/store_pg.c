@@ -226,8 +226,10 @@ static int bind(struct pg_stmt *s, int i, Oid type, const char *v, int len,
     return ST_MISUSE;
   i--;
   /* A kept statement was prepared with the types of its first run; a
-   * value of another type (not NULL) needs a statement of its own. */
-  if(v && s->types[i] != type) {
+   * value of another type needs a statement of its own.  A NULL is typed
+   * too (by the call that bound it: text), or "?1 IS NULL" alone would
+   * leave PostgreSQL nothing to infer the type from. */
+  if(s->types[i] != type) {
     if(s->name[0])
       s->name[0] = '\0';
     s->types[i] = type;

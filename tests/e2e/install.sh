@@ -22,6 +22,7 @@
 #
 # The packages are a plain build of their own (debian/rules), also in the
 # sanitizer run: they are what users install.
+# store: none (the Debian packages with their default SQLite store: the same on either backend)
 . "$VOUCH_SRC/tests/lib.sh"
 . "$VOUCH_SRC/tests/converse.sh"
 . "$VOUCH_SRC/tests/e2e/e2e.inc"

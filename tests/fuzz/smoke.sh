@@ -5,6 +5,7 @@
 # its seed corpus and every input that once crashed (fuzz/regress/).
 # The targets carry their own sanitizers, so the sanitizer run of the
 # suite only replays (the fuzzing itself would add nothing new).
+# store: none (the parsers' fuzzers: the same on either backend)
 . "$VOUCH_SRC/tests/lib.sh"
 
 command -v clang >/dev/null 2>&1 || {

@@ -2,6 +2,7 @@
 # dlsym.sh - every built PAM module loads with RTLD_NOW and exports only
 # its pam_sm_* entry points (tests/bin/dlsym_check.c), checked again with
 # nm from binutils.
+# store: none (the modules' symbols: the same on either backend)
 . "$VOUCH_SRC/tests/lib.sh"
 
 CHECK="$VOUCH_BUILD/tests/dlsym_check"

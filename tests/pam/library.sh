@@ -6,6 +6,7 @@
 # install" installs); the core binds its own calls (-Bsymbolic); the
 # tools link the core statically.  The modules are vouchd's clients:
 # libpam and libc alone.
+# store: none (the libraries' linking: the same on either backend)
 . "$VOUCH_SRC/tests/lib.sh"
 
 LIB="$VOUCH_BUILD/lib/libvouch.so.0"

@@ -4,6 +4,7 @@
 # core/store.h does; no tool, module or client source includes store.h
 # (or store_int.h) or names a vouch_store_* function, VOUCH_STORE_* flag
 # or vouch_ctx_store: the tools reach the store through core/admin.c.
+# store: none (the sources: the same on either backend)
 . "$VOUCH_SRC/tests/lib.sh"
 
 cd "$VOUCH_SRC" || { fail "cd $VOUCH_SRC"; finish; }

@@ -2,6 +2,7 @@
 # version.sh - every tool answers --version with "NAME VERSION" (exit 0,
 # nothing on stderr), VERSION being the release of debian/changelog, the
 # one place it is written; the members' tool answers anyone.
+# store: none (--version: the same on either backend)
 . "$VOUCH_SRC/tests/lib.sh"
 
 VER=$(sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' "$VOUCH_SRC/debian/changelog")
