@@ -76,6 +76,39 @@ eq "$(as_vouchd "SELECT rolsuper FROM pg_roles WHERE rolname = current_user")" \
 expect_rc 0 "init again" -- "$VOUCHCTL" --config "$INIT" init
 expect_grep 'in place \(schema version 8\)' "$T/out" "nothing to do"
 
+# An upgrade: the store as version 7 left it (no sessions.host, no
+# signouts).  vouchd refuses it (no DDL at run time); vouchd's role
+# cannot upgrade it; the owner's init does, once, keeping the rows.
+su_sql "INSERT INTO vouch.users (name, created) VALUES ('kept', 1);
+  DROP TABLE vouch.signouts; ALTER TABLE vouch.sessions DROP COLUMN host;
+  UPDATE vouch.vouch_meta SET value = 7 WHERE key = 'schema'" >/dev/null ||
+  fail "a store of version 7"
+sed -e "s|^conninfo = .*|conninfo = $sock user=$PG_USER|" \
+    -e "s|^password_file = .*|password_file = $PG_PASSWORD_FILE|" \
+    -e "/^grant_to/d" -e "/^user = daemon/d" \
+    -e "s|^key_file = .*|key_file = $T/root.key|" "$INIT" >"$T/v7.conf"
+# the same key as root's own (the hosts' key file belongs to daemon here)
+install -m 0600 -o root -g root "$T/secret.key" "$T/root.key" ||
+  fail "a copy of the key"
+# (vouchd keeps running with a store it cannot use: 3 s of it.)
+expect_rc 124 "vouchd on version 7" -- timeout 3 "$VOUCH_BUILD/vouchd" \
+  --config "$T/v7.conf"
+expect_grep 'schema version 7, this vouchd needs 8: run vouchctl init' \
+  "$T/err" "vouchd says to run vouchctl init"
+expect_rc 4 "vouchd's role cannot upgrade" -- "$VOUCHCTL" --config \
+  "$T/v7.conf" init
+expect_grep 'belongs to another role' "$T/err" "said so"
+expect_rc 0 "the owner upgrades" -- "$VOUCHCTL" --config "$INIT" init
+expect_grep 'upgraded the PostgreSQL store from schema version 7 to 8' \
+  "$T/out" "says so"
+eq "$(as_vouchd "SELECT count(*) FROM vouch.users WHERE name = 'kept'")" 1 \
+  "the rows stay"
+expect_rc 0 "vouchd's role uses the new table" -- as_vouchd \
+  "INSERT INTO vouch.signouts VALUES ('h', 1, 2, 3, 4);
+   DELETE FROM vouch.signouts"
+expect_rc 0 "init again after the upgrade" -- "$VOUCHCTL" --config "$INIT" init
+expect_grep 'in place \(schema version 8\)' "$T/out" "nothing to do"
+
 # Two hosts at once on an empty database.
 su_sql "SET client_min_messages = warning; DROP SCHEMA vouch CASCADE" \
   >/dev/null || fail "drop schema"
