@@ -27,45 +27,72 @@ static void dummy_work(const vouch_ctx *ctx, const char *pw, size_t len)
   vouch_wipe(scratch, sizeof(scratch));
 }
 
-/* Counts one failure exactly and locks the account at the limit. */
-static vouch_rc record_failure(vouch_ctx *ctx, vouch_store *st,
-                               const char *user)
+/* Before a password is judged, one failure is charged and committed:
+ * a judgement whose outcome never reached the store (with a shared
+ * database, a link cut between vouchd and it by someone who told a
+ * right answer from a wrong one by the traffic that follows) has still
+ * counted.  A right password takes it back (record_success).  An account
+ * that is locked, or that reached the limit with the decision never
+ * recorded, is refused here, not counted (and locked now).  *count gets
+ * the failures with this one. */
+static vouch_rc charge(vouch_ctx *ctx, vouch_store *st, const char *user,
+                       bool *refused, unsigned *count)
 {
   char detail[64];
-  unsigned count = 0;
   vouch_user u = {0};
   vouch_rc rc;
-  bool locked = false;
+
+  *refused = false;
+  *count = 0;
+  rc = vouch_store_begin(st);
+  if(rc)
+    return rc;
+  rc = vouch_store_user_get(st, user, &u);
+  if(!rc && (u.state == VOUCH_STATE_LOCKED ||
+             u.pw_failures >= ctx->cfg->pw_max_failures)) {
+    *refused = true;
+    rc = vouch_audit(ctx, user, "password.refused", "account locked");
+    if(!rc && u.state != VOUCH_STATE_LOCKED) {
+      snprintf(detail, sizeof(detail), "failures=%u", u.pw_failures);
+      rc = vouch_store_set_state(st, user, VOUCH_STATE_LOCKED);
+      if(!rc)
+        rc = vouch_audit(ctx, user, "account.locked", detail);
+    }
+  }
+  else if(!rc)
+    rc = vouch_store_pw_failure(st, user, count);
+  if(!rc)
+    rc = vouch_store_commit(st);
+  if(rc)
+    vouch_store_rollback(st);
+  vouch_user_clear(&u);
+  return rc;
+}
+
+/* A wrong password, already counted by charge as the count-th failure:
+ * audited, and the account locked when count reached the limit. */
+static vouch_rc record_failure(vouch_ctx *ctx, vouch_store *st,
+                               const char *user, unsigned count)
+{
+  char detail[64];
+  vouch_user u = {0};
+  vouch_rc rc;
+  bool locked = count >= ctx->cfg->pw_max_failures;
 
   rc = vouch_store_begin(st);
   if(rc)
     return rc;
-  /* Another attempt may have locked the account since it was read: that
-   * attempt is refused, not counted, so the count stops at the limit. */
   rc = vouch_store_user_get(st, user, &u);
-  if(!rc && u.state == VOUCH_STATE_LOCKED) {
-    rc = vouch_audit(ctx, user, "password.refused", "account locked");
-    if(!rc)
-      rc = vouch_store_commit(st);
-    locked = true;
-    goto out;
-  }
-  if(!rc)
-    rc = vouch_store_pw_failure(st, user, &count);
-  if(rc)
-    goto out;
   snprintf(detail, sizeof(detail), "failures=%u", count);
-  rc = vouch_audit(ctx, user, "password.fail", detail);
-  if(!rc && count >= ctx->cfg->pw_max_failures &&
-     u.state != VOUCH_STATE_LOCKED) {
+  if(!rc)
+    rc = vouch_audit(ctx, user, "password.fail", detail);
+  if(!rc && locked && u.state != VOUCH_STATE_LOCKED) {
     rc = vouch_store_set_state(st, user, VOUCH_STATE_LOCKED);
     if(!rc)
       rc = vouch_audit(ctx, user, "account.locked", detail);
-    locked = true;
   }
   if(!rc)
     rc = vouch_store_commit(st);
-out:
   if(rc)
     vouch_store_rollback(st);
   vouch_user_clear(&u);
@@ -123,7 +150,8 @@ vouch_rc vouch_password_check(vouch_ctx *ctx, const char *user, const char *pw)
   vouch_store *st;
   vouch_rc rc;
   size_t len = strlen(pw);
-  bool known = false, right = false;
+  bool known = false, right = false, refused = false;
+  unsigned count = 0;
 
   rc = vouch_ctx_store(ctx, &st);
   if(rc)
@@ -134,7 +162,13 @@ vouch_rc vouch_password_check(vouch_ctx *ctx, const char *user, const char *pw)
       goto out;
     known = !rc;
   }
-  if(known && u.pw_hash && len && len <= ctx->cfg->pw_max_length)
+  /* Counted before it is judged (charge); a locked account is not. */
+  if(known && u.state != VOUCH_STATE_LOCKED) {
+    rc = charge(ctx, st, user, &refused, &count);
+    if(rc)
+      goto out;
+  }
+  if(known && !refused && u.pw_hash && len && len <= ctx->cfg->pw_max_length)
     right = !vouch_pw_verify(u.pw_hash, pw, len);
   else
     dummy_work(ctx, pw, len);
@@ -148,8 +182,10 @@ vouch_rc vouch_password_check(vouch_ctx *ctx, const char *user, const char *pw)
     rc = vouch_audit(ctx, user, "password.refused", "account locked");
     rc = rc ? rc : VOUCH_ERR_LOCKED;
   }
+  else if(refused)
+    rc = VOUCH_ERR_LOCKED; /* audited by charge */
   else if(!right)
-    rc = record_failure(ctx, st, user);
+    rc = record_failure(ctx, st, user, count);
   else
     rc = record_success(ctx, st, &u, pw);
 out:

@@ -203,7 +203,7 @@ static vouch_rc take_password(const vouch_config *c, char **pw,
 vouch_rc vouch_pg_connect(const vouch_config *c, PGconn **out,
                           vouch_log_fn log, void *arg)
 {
-  char timeout[16], options[160], user_timeout[24], *pw = NULL;
+  char timeout[16], options[240], user_timeout[24], *pw = NULL;
   PQconninfoOption *opts = NULL;
   struct params p;
   PGconn *conn;
@@ -233,7 +233,9 @@ vouch_rc vouch_pg_connect(const vouch_config *c, PGconn **out,
   snprintf(options, sizeof(options),
            "-c statement_timeout=%u -c lock_timeout=%u "
            "-c idle_in_transaction_session_timeout=%u "
-           "-c search_path=vouch -c client_min_messages=warning",
+           "-c search_path=vouch -c client_min_messages=warning "
+           "-c bytea_output=hex "
+           "-c default_transaction_isolation=read\\ committed",
            c->store_statement_timeout_ms, c->store_statement_timeout_ms,
            c->store_statement_timeout_ms * 2);
   /* Unacknowledged data on a dead link counts as gone after the connect

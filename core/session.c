@@ -123,18 +123,22 @@ static bool leader_alive(const vouch_session_pid *p)
 
 /* ------------------------------------------------------- open and close */
 
-/* This host's name in the store: [store] host_name, else the system's
- * (pids, and so sessions' leaders, are per host). */
+/* This host's name in a store that several hosts share, into buf (len
+ * bytes, VOUCH_HOST_MAX + 1), which it returns: [store] host_name (pids,
+ * and so sessions' leaders, are per host; vouchd refuses a PostgreSQL
+ * store without it).  A store of one host (SQLite) names no host ("")
+ * : every session is this host's, whatever it is called. */
 static const char *this_host(const vouch_ctx *ctx, char *buf, size_t len)
 {
   const char *set = ctx->cfg->store_host_name;
 
-  if(set && *set)
-    return set;
-  if(gethostname(buf, len) || !buf[0]) {
-    snprintf(buf, len, "%s", "localhost");
+  buf[0] = '\0';
+  if(ctx->cfg->store_backend != VOUCH_BACKEND_POSTGRESQL)
     return buf;
-  }
+  if(set && *set)
+    snprintf(buf, len, "%s", set);
+  else if(gethostname(buf, len) || !buf[0])
+    snprintf(buf, len, "%s", "localhost");
   buf[len - 1] = '\0';
   return buf;
 }
@@ -532,10 +536,40 @@ vouch_rc vouch_signouts_run(vouch_ctx *ctx, unsigned *count)
                                    &list, &n);
   if(rc)
     return rc;
-  for(i = 0; i < n; i++)
-    vouch_log(ctx, LOG_NOTICE,
-              "session %lld: signed out from another host (pid %ld)",
-              (long long)list[i].id, list[i].pid);
+  /* Signalled only when the queue agrees with the session's own record
+   * (a revoked session of this host with that leader), and never a
+   * leader that opened other sessions too (a service). */
+  for(i = 0; !rc && i < n; i++) {
+    bool ours = false;
+    unsigned shared = 0;
+
+    rc = vouch_store_session_revoked(st, &list[i], host, &ours);
+    if(!rc && ours)
+      rc = vouch_store_leader_sessions(st, list[i].pid, list[i].pid_start,
+                                       host, &shared);
+    if(rc)
+      break;
+    if(!ours)
+      vouch_log(ctx, LOG_WARNING,
+                "session %lld: a queued sign-out that matches no signed-out "
+                "session of this host; ignored",
+                (long long)list[i].id);
+    else if(shared > 1)
+      vouch_log(ctx, LOG_NOTICE,
+                "session %lld: signed out from another host; its leader "
+                "(pid %ld) is shared: not signalled",
+                (long long)list[i].id, list[i].pid);
+    else
+      vouch_log(ctx, LOG_NOTICE,
+                "session %lld: signed out from another host (pid %ld)",
+                (long long)list[i].id, list[i].pid);
+    if(!ours || shared > 1)
+      list[i].pid = 0;
+  }
+  if(rc) {
+    free(list);
+    return rc;
+  }
   end_leaders(ctx, list, n);
   free(list);
   if(count)

@@ -289,6 +289,12 @@ vouch_rc vouch_store_signout_add(vouch_store *st, const vouch_session_pid *p,
  * host (*list, free it). */
 vouch_rc vouch_store_signouts_take(vouch_store *st, const char *host,
                                    vouch_session_pid **list, size_t *n);
+/* *yes: p names a session of host that was signed out (revoked), with
+ * the same leader: a queued sign-out that matches no such record is
+ * none this host's vouchd recorded. */
+vouch_rc vouch_store_session_revoked(vouch_store *st,
+                                     const vouch_session_pid *p,
+                                     const char *host, bool *yes);
 /* Tells every host's vouchd that sign-outs are queued (PostgreSQL:
  * NOTIFY, delivered at commit; SQLite: nothing, one host). */
 vouch_rc vouch_store_signouts_notify(vouch_store *st);

@@ -41,7 +41,8 @@ vouch_rc vouch_store_device_add(vouch_store *st, const unsigned char *mac,
   if(!rc)
     rc = st_prepare(st,
                     "INSERT INTO device_codes (mac, service, created,"
-                    " expires) VALUES (?1, ?2, ?3, ?4)",
+                    " expires) VALUES (?1, ?2, ?3, ?4)"
+                    " ON CONFLICT (mac) DO NOTHING",
                     &s);
   if(rc)
     return rc;
@@ -50,7 +51,12 @@ vouch_rc vouch_store_device_add(vouch_store *st, const unsigned char *mac,
   src = src ? src : st_bind_int64(s, 3, (int64_t)created);
   src = src ? src : st_bind_int64(s, 4, (int64_t)expires);
   src = src ? src : st_step(s);
-  if(src == ST_DONE)
+  /* A code that exists already changes nothing (no error: PostgreSQL
+   * would abort the caller's transaction, and the caller tries another
+   * code in it). */
+  if(src == ST_DONE && st_changes(st) == 0)
+    rc = VOUCH_ERR_EXISTS;
+  else if(src == ST_DONE)
     *id = st_last_id(st);
   else if(st_conflict(st, src) != ST_NO_CONFLICT)
     rc = VOUCH_ERR_EXISTS;

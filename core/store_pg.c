@@ -259,8 +259,9 @@ static int pg_bind_blob(void *h, int i, const void *p, size_t n)
 {
   if(n > INT32_MAX)
     return PG_TOOBIG;
-  /* an empty blob is not NULL */
-  return bind(h, i, OID_BYTEA, p ? p : "", (int)n, 1);
+  /* NULL binds SQL NULL; an empty blob is not NULL */
+  return bind(h, i, OID_BYTEA, p ? (const char *)p : NULL, p ? (int)n : 0,
+              1);
 }
 
 static int pg_params(void *h)
@@ -511,11 +512,16 @@ static vouch_rc pg_exec_script(vouch_store *st, const char *sql,
 static vouch_rc pg_begin(vouch_store *st)
 {
   char sql[96];
+  vouch_rc rc;
 
   snprintf(sql, sizeof(sql),
            "BEGIN; SELECT pg_catalog.pg_advisory_xact_lock(%d::bigint)",
            STORE_WRITE_LOCK);
-  return pg_exec_script(st, sql, "begin transaction");
+  rc = pg_exec_script(st, sql, "begin transaction");
+  /* a lock not had in time leaves the transaction open and aborted */
+  if(rc && pg_in_tx(st))
+    PQclear(PQexec(st->pg->conn, "ROLLBACK"));
+  return rc;
 }
 
 /* A kept connection is fit for the next request: connected, no

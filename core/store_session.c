@@ -382,3 +382,33 @@ vouch_rc vouch_store_signouts_take(vouch_store *st, const char *host,
   src = st_bind_text(s, 1, host);
   return pid_rows(st, s, src, true, "take this host's sign-outs", list, n);
 }
+
+vouch_rc vouch_store_session_revoked(vouch_store *st,
+                                     const vouch_session_pid *p,
+                                     const char *host, bool *yes)
+{
+  st_stmt *s = NULL;
+  vouch_rc rc;
+  int src;
+
+  if(!p || !host || !yes)
+    return VOUCH_ERR_INPUT;
+  *yes = false;
+  rc = st_prepare(st,
+                  "SELECT count(*) FROM sessions WHERE id = ?1 AND host = ?2"
+                  " AND pid = ?3 AND pid_start = ?4 AND revoked = 1",
+                  &s);
+  if(rc)
+    return rc;
+  src = st_bind_int64(s, 1, p->id);
+  src = src ? src : st_bind_text(s, 2, host);
+  src = src ? src : st_bind_int64(s, 3, (int64_t)p->pid);
+  src = src ? src : st_bind_int64(s, 4, (int64_t)p->pid_start);
+  src = src ? src : st_step(s);
+  if(src == ST_ROW)
+    *yes = st_col_int64(s, 0) == 1;
+  else
+    rc = st_sql_fail(st, "check a sign-out", src);
+  st_finish(st, s);
+  return rc;
+}

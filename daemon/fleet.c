@@ -21,7 +21,8 @@
 #define CHECK_SECONDS 10 /* the queue is looked at anyway this often */
 
 static pthread_t g_tid;
-static bool g_running;
+static bool g_running;     /* started and not yet joined */
+static atomic_bool g_done; /* the thread ended by itself (not PostgreSQL) */
 static atomic_bool g_stop;
 static atomic_uint g_gen; /* bumped by a reload: connect again */
 
@@ -100,8 +101,10 @@ static void *loop(void *arg)
   while(!atomic_load(&g_stop)) {
     vouch_rc rc = listen_once();
 
-    if(rc == VOUCH_ERR_USAGE)
+    if(rc == VOUCH_ERR_USAGE) {
+      atomic_store(&g_done, true);
       break; /* the store is not PostgreSQL (any more) */
+    }
     if(rc && !atomic_load(&g_stop))
       nap(1000); /* the database is away: try again */
   }
@@ -111,8 +114,13 @@ static void *loop(void *arg)
 void vd_fleet_start(const vouch_config *cfg)
 {
   atomic_fetch_add(&g_gen, 1);
+  if(g_running && atomic_load(&g_done)) {
+    pthread_join(g_tid, NULL); /* it ended when the store was SQLite */
+    g_running = false;
+  }
   if(g_running || cfg->store_backend != VOUCH_BACKEND_POSTGRESQL)
     return;
+  atomic_store(&g_done, false);
   atomic_store(&g_stop, false);
   if(pthread_create(&g_tid, NULL, loop, NULL) == 0)
     g_running = true;

@@ -372,6 +372,14 @@ static vouch_rc load_config(vouch_config **out)
   if(rc)
     return rc;
   rc = vouch_config_check(*out, log_stderr, NULL);
+  /* Sessions carry their host in a shared store: two hosts of one name
+   * would reap and sign out each other's sessions by the wrong pids. */
+  if(!rc && (*out)->store_backend == VOUCH_BACKEND_POSTGRESQL &&
+     (!(*out)->store_host_name || !*(*out)->store_host_name)) {
+    say(LOG_ERR, "[store] backend = postgresql needs host_name: a name "
+                 "of its own for this host among the store's hosts");
+    rc = VOUCH_ERR_CONFIG;
+  }
   if(rc) {
     vouch_config_free(*out);
     *out = NULL;

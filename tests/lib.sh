@@ -88,6 +88,7 @@ pg_store_conf() {
   conf_set store conninfo \
     "host=$PG_SOCKDIR port=$PG_PORT dbname=$PG_DB user=$PG_USER"
   conf_set store password_file "$PG_PASSWORD_FILE"
+  conf_set store host_name test-host
 }
 
 # ctl ARGS...: vouchctl with the test configuration; every command but

@@ -1,12 +1,13 @@
 #!/bin/sh
 # hosts.sh - two login hosts, one state (SPEC 9, issue 13): network
 # namespaces a and b made by the test, each with its own vouchd ([store]
-# host_name a, b) and b with its own sshd, share one PostgreSQL 15
+# host_name a, b) and its own sshd, share one PostgreSQL 15
 # primary (tests/pg.inc) that has a synchronous standby; vouchd reaches
 # them over TLS (verify-full against the test CA) through the
 # namespaces' veth links, with both servers in its conninfo and
 # target_session_attrs=read-write.
-#   - wrong passwords on a and on b add up to one lockout;
+#   - wrong passwords on a and on b (PAM, and over ssh) add up to one
+#     count and one lockout;
 #   - a reset code sent through a is accepted on b once, never twice;
 #   - 2 hosts x 16 concurrent wrong answers add exactly 32;
 #   - "sign out of all devices" on a ends a live ssh session on b;
@@ -222,56 +223,67 @@ expect_rc 1 "and on b" -- "$VOUCH_BUILD/vouch-reset" \
 answers 'fleet password 2'
 drive $PAM_SUCCESS "a takes the password set on b" pwa alice auth
 
-# --- a live ssh session on b, signed out from a.
+# --- sshd on each host, its PAM stack asking that host's vouchd: wrong
+# passwords over ssh on a and on b count in one count; a live ssh session
+# on b, signed out from a.
 sys_user "$U"
 add_user "$U" "$PW"
-pam_service vouch-fleet-sshd "# vouch fleet test (tests/fleet/hosts.sh)
-auth     requisite  $M/pam_vouch_password.so conf=$T/b.conf
-account  required   $M/pam_vouch_password.so conf=$T/b.conf
-session  required   $M/pam_vouch_session.so conf=$T/b.conf
-password required   pam_deny.so"
 e2e_dir /run/sshd 0755
-ln -s /usr/sbin/sshd "$T/vouch-fleet-sshd"
 ssh-keygen -q -t ed25519 -N '' -f "$T/hostkey" || not_run "ssh-keygen"
-cat >"$T/sshd_config" <<EOF
-ListenAddress $NETB.2
-Port 2222
-HostKey $T/hostkey
-PidFile $T/sshd.pid
-UsePAM yes
-KbdInteractiveAuthentication yes
-PasswordAuthentication no
-PubkeyAuthentication no
-AuthenticationMethods keyboard-interactive
-PermitRootLogin no
-AllowUsers $U
-PrintMotd no
-PrintLastLog no
-EOF
-( ip netns exec "$NSB" timeout 300 "$T/vouch-fleet-sshd" -D -e \
-    -f "$T/sshd_config" >>"$T/sshd.log" 2>&1 & echo $! >"$T/sshd.wrap" )
-SERVER_PIDS="$SERVER_PIDS $(cat "$T/sshd.wrap")"
-up() { python3 -c "import socket,sys; socket.create_connection(('$NETB.2', 2222), 1)"; }
-wait_until 10 up || { sed 's/^/  sshd: /' "$T/sshd.log" >&2; not_run "sshd on b"; }
+sshd_on() { # HOST NETNS ADDRESS: sshd (service vouch-fleet-sshd-HOST)
+  pam_service "vouch-fleet-sshd-$1" "# vouch fleet test (tests/fleet/hosts.sh)
+auth     requisite  $M/pam_vouch_password.so conf=$T/$1.conf
+account  required   $M/pam_vouch_password.so conf=$T/$1.conf
+session  required   $M/pam_vouch_session.so conf=$T/$1.conf
+password required   pam_deny.so"
+  ln -s /usr/sbin/sshd "$T/vouch-fleet-sshd-$1"
+  printf '%s\n' "ListenAddress $3" "Port 2222" "HostKey $T/hostkey" \
+    "PidFile $T/sshd.$1.pid" "UsePAM yes" "KbdInteractiveAuthentication yes" \
+    "PasswordAuthentication no" "PubkeyAuthentication no" \
+    "AuthenticationMethods keyboard-interactive" "PermitRootLogin no" \
+    "AllowUsers $U" "MaxAuthTries 1" "PrintMotd no" "PrintLastLog no" \
+    >"$T/sshd_config.$1"
+  ( ip netns exec "$2" timeout 300 "$T/vouch-fleet-sshd-$1" -D -e \
+      -f "$T/sshd_config.$1" >>"$T/sshd.$1.log" 2>&1 &
+    echo $! >"$T/sshd.$1.wrap" )
+  SERVER_PIDS="$SERVER_PIDS $(cat "$T/sshd.$1.wrap")"
+  wait_until 10 python3 -c \
+    "import socket; socket.create_connection(('$3', 2222), 1)" ||
+    { sed "s/^/  sshd $1: /" "$T/sshd.$1.log" >&2; not_run "sshd on $1"; }
+}
+sshd_on a "$NSA" "$NETA.2"
+sshd_on b "$NSB" "$NETB.2"
 printf '#!/bin/sh\nexec /usr/bin/python3 %s "$@"\n' \
   "$VOUCH_SRC/tests/e2e/askpass.py" >"$T/askpass"
 chmod 700 "$T/askpass"
-(
-  E2E_ASK_PLAN=password E2E_ASK_DIR=$T E2E_MAILDIR=$T E2E_MAILS=0 \
+# ssh_to ADDRESS PLAN COMMAND: the test user over ssh, answers by PLAN
+# (tests/e2e/askpass.py); output in $T/ssh.out, exit code in $T/ssh.rc.
+ssh_to() {
+  rm -f "$T/ssh.rc" "$T/ask.n"
+  E2E_ASK_PLAN=$2 E2E_ASK_DIR=$T E2E_MAILDIR=$T E2E_MAILS=0 \
     E2E_PASSWORD=$PW SSH_ASKPASS="$T/askpass" SSH_ASKPASS_REQUIRE=force \
     DISPLAY=none timeout 120 ssh -F /dev/null -p 2222 \
     -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
     -o GlobalKnownHostsFile=/dev/null \
     -o PreferredAuthentications=keyboard-interactive \
     -o NumberOfPasswordPrompts=1 -o ConnectTimeout=10 -o LogLevel=ERROR -T \
-    "$U@$NETB.2" 'echo fleet-up; exec sleep 100' </dev/null \
-    >"$T/ssh.out" 2>"$T/ssh.err"
+    "$U@$1" "$3" </dev/null >"$T/ssh.out" 2>"$T/ssh.err"
   echo $? >"$T/ssh.rc"
-) &
+}
+ucount() { db "SELECT pw_failures FROM vouch.users WHERE name = '$U'"; }
+ssh_to "$NETA.2" badpass true
+ssh_to "$NETB.2" badpass true
+ssh_to "$NETA.2" badpass true
+eq "$(ucount)" 3 "wrong passwords over ssh on a, b, a: one count of 3"
+ssh_to "$NETA.2" password 'echo fleet-ran'
+grep -q fleet-ran "$T/ssh.out" && pass "ssh on a: the right password" ||
+  { fail "ssh on a"; sed 's/^/  ssh: /' "$T/ssh.err" >&2; }
+eq "$(ucount)" 0 "and the count is 0 on both"
+ssh_to "$NETB.2" password 'echo fleet-up; exec sleep 100' &
 wait_until 20 grep -q fleet-up "$T/ssh.out" &&
   pass "ssh session on b" ||
   { fail "no ssh session on b"; sed 's/^/  ssh: /' "$T/ssh.err" >&2;
-    sed 's/^/  sshd: /' "$T/sshd.log" >&2; }
+    sed 's/^/  sshd: /' "$T/sshd.b.log" >&2; }
 eq "$(db "SELECT host FROM vouch.sessions s JOIN vouch.users u
   ON u.id = s.user_id WHERE u.name = '$U' AND ended = 0")" b \
   "recorded as b's"

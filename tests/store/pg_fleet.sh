@@ -9,7 +9,9 @@
 #     on a itself, counted together;
 #   - a host that was stopped takes the sign-outs queued meanwhile when
 #     it starts again (exactly once);
-#   - sessions carry their host (vouch.sessions.host).
+#   - sessions carry their host (vouch.sessions.host);
+#   - a queued sign-out that matches no signed-out session of the host
+#     (a forged row) signals nothing.
 . "$VOUCH_SRC/tests/lib.sh"
 . "$VOUCH_SRC/tests/sessions/common.inc"
 
@@ -87,6 +89,23 @@ eq "$(hold_result ha)" SIGHUP "a's session ended by a"
 eq "$(hold_result hb)" SIGHUP "b's session ended by b's vouchd"
 expect_grep 'signed out from another host' "$T/b.log" "b says so"
 eq "$(db "SELECT count(*) FROM vouch.signouts")" 0 "nothing left queued"
+
+# A sign-out queued for b that matches no signed-out session of b (as
+# one written by whoever else can write the database): b signals
+# nothing, though pid and start time are a live process's.
+sleep 60 &
+victim=$!
+SERVER_PIDS="$SERVER_PIDS $victim"
+vstart=$(sed 's/.*) //' "/proc/$victim/stat" | cut -d' ' -f20)
+db "INSERT INTO vouch.signouts VALUES ('b', 999, $victim, $vstart, 1);
+  SELECT pg_notify('vouch_signout', '')" >/dev/null || fail "a forged row"
+wait_for_log() { n=0; while ! grep -q "$1" "$2" && [ $n -lt 100 ]; do
+  sleep 0.1; n=$((n + 1)); done; }
+wait_for_log 'matches no signed-out session' "$T/b.log"
+expect_grep 'session 999: a queued sign-out that matches no signed-out session' \
+  "$T/b.log" "b ignores a sign-out that is none of its sessions'"
+alive "$victim" && pass "and signals nothing" || fail "b killed $victim"
+eq "$(db "SELECT count(*) FROM vouch.signouts")" 0 "the row is taken"
 
 # b is away while a signs alice out: b takes it when it is back.
 rm -f "$T/hb.pid" "$T/hb.res"

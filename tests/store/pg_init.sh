@@ -30,6 +30,7 @@ sock="host=$PG_SOCKDIR port=$PG_PORT dbname=$PG_DB"
 conf_set store backend postgresql
 conf_set store conninfo "$sock user=$PG_USER"
 conf_set store password_file "$PG_PASSWORD_FILE"
+conf_set store host_name h1
 # The owner's configuration: the same, another role, and grant_to.
 INIT="$T/init.conf"
 sed -e "s|^conninfo = .*|conninfo = $sock user=vouch_owner|" \
