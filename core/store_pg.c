@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,7 +62,13 @@ struct st_pg {
   char sqlstate[6]; /* of the last error */
   char err[300];    /* its message, one line */
   bool broken;      /* the connection is not to be kept */
+  unsigned epoch;   /* g_epoch when it connected */
 };
+
+/* Bumped whenever a connection is found lost: the kept ones made before
+ * went to the same server and are dropped rather than each failing one
+ * request (a server that crashed, or a primary that is gone). */
+static atomic_uint g_epoch;
 
 struct pg_stmt {
   vouch_store *st;
@@ -100,6 +107,8 @@ static int pg_failed(struct st_pg *pg, const PGresult *res)
      !strcmp(state, "57P02") || !strcmp(state, "57P03") ||
      !strcmp(state, "25006")) {
     /* gone, shut down, or now a standby (read-only) */
+    if(!pg->broken)
+      atomic_fetch_add(&g_epoch, 1);
     pg->broken = true;
     return PG_OFFLINE;
   }
@@ -260,8 +269,7 @@ static int pg_bind_blob(void *h, int i, const void *p, size_t n)
   if(n > INT32_MAX)
     return PG_TOOBIG;
   /* NULL binds SQL NULL; an empty blob is not NULL */
-  return bind(h, i, OID_BYTEA, p ? (const char *)p : NULL, p ? (int)n : 0,
-              1);
+  return bind(h, i, OID_BYTEA, p ? (const char *)p : NULL, p ? (int)n : 0, 1);
 }
 
 static int pg_params(void *h)
@@ -531,22 +539,33 @@ static vouch_rc pg_begin(vouch_store *st)
 static bool pg_alive(vouch_store *st)
 {
   struct pollfd p;
+  int i;
 
   if(!st->pg || !st->pg->conn || st->pg->broken ||
+     st->pg->epoch != atomic_load(&g_epoch) ||
      PQstatus(st->pg->conn) != CONNECTION_OK ||
      PQtransactionStatus(st->pg->conn) != PQTRANS_IDLE)
     return false;
   p.fd = PQsocket(st->pg->conn);
-  p.events = POLLIN;
-  p.revents = 0;
   if(p.fd < 0)
     return false;
-  if(poll(&p, 1, 0) > 0 && (!PQconsumeInput(st->pg->conn) ||
-                            PQstatus(st->pg->conn) != CONNECTION_OK)) {
-    st->pg->broken = true;
-    return false;
+  /* A server that ends a connection may first send a notice ("the
+   * connection is terminated"), then close it: read until nothing is
+   * left, a few times at most. */
+  for(i = 0; i < 4; i++) {
+    p.events = POLLIN;
+    p.revents = 0;
+    if(poll(&p, 1, 0) <= 0)
+      return true;
+    if(!PQconsumeInput(st->pg->conn) ||
+       PQstatus(st->pg->conn) != CONNECTION_OK) {
+      st->pg->broken = true;
+      return false;
+    }
   }
-  return true;
+  /* still talking unasked: not a connection to keep */
+  st->pg->broken = true;
+  return false;
 }
 
 static void pg_close(vouch_store *st)
@@ -600,6 +619,7 @@ static vouch_rc pg_open(vouch_store *st, const vouch_config *c)
   st->pg = calloc(1, sizeof(*st->pg));
   if(!st->pg)
     return VOUCH_ERR_NOMEM;
+  st->pg->epoch = atomic_load(&g_epoch);
   rc = vouch_pg_connect(c, &st->pg->conn, st->log, st->logarg);
   if(rc)
     return rc;

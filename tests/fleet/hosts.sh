@@ -25,12 +25,12 @@ VOUCH_BACKEND=postgresql
 . "$VOUCH_SRC/tests/pg.inc"
 
 need_root
-need_prog ip /usr/sbin/sshd ssh ssh-keygen useradd userdel
+need_prog ip unshare nsenter /usr/sbin/sshd ssh ssh-keygen useradd userdel
 N=16
 U=vouchfleet
 PW='Correct-Horse-fleet'
-NSA="vouch-a-$$"
-NSB="vouch-b-$$"
+NSA=""   # the pid holding namespace a (so: /proc/$NSA/ns/net)
+NSB=""
 VA="vfa$$"
 VB="vfb$$"
 NETA=10.231.1
@@ -42,8 +42,9 @@ PG2_PORT=""
 fleet_undo() {
   for p in $A_PID $B_PID $C_PID; do kill "$p" 2>/dev/null; done
   [ -z "$PG2_WRAP" ] || { pg2_kill; }
-  ip netns del "$NSA" 2>/dev/null
-  ip netns del "$NSB" 2>/dev/null
+  # a namespace goes with the last process in it (sshd and vouchd are
+  # stopped by the test's undo too)
+  for p in $NSA $NSB; do kill "$p" 2>/dev/null; done
   ip link del "$VA" 2>/dev/null
   ip link del "$VB" 2>/dev/null
   return 0
@@ -51,16 +52,32 @@ fleet_undo() {
 E2E_BEFORE_UNDO=fleet_undo
 A_PID="" B_PID="" C_PID=""
 
-# --- the network: a and b, each a namespace with a veth link to this
-# one (where PostgreSQL listens on the links' near ends).
-net() {
-  ip netns add "$1" && ip -n "$1" link set lo up &&
-    ip link add "$2" type veth peer name eth0 netns "$1" &&
-    ip addr add "$3.1/24" dev "$2" && ip link set "$2" up &&
-    ip -n "$1" addr add "$3.2/24" dev eth0 && ip -n "$1" link set eth0 up
+# --- the network: a and b, each a network namespace with a veth link to
+# this one (where PostgreSQL listens on the links' near ends).  A
+# namespace is held by a sleeping process of its own (unshare) and
+# entered with nsenter: no named namespaces (ip netns), which need mount
+# operations that a chroot refuses.
+in_ns() { # PID COMMAND...: COMMAND in the network namespace of PID
+  _ns=$1; shift
+  nsenter --net="/proc/$_ns/ns/net" -- "$@"
 }
-net "$NSA" "$VA" "$NETA" || not_run "network namespace a"
-net "$NSB" "$VB" "$NETB" || not_run "network namespace b"
+net() { # TAG VETH NET: sets NS_PID
+  rm -f "$T/ns.$1"
+  # (from a subshell: no job of this shell, which waits for its jobs)
+  ( unshare --net sh -c 'echo $$ >"$1"; exec sleep 900' sh "$T/ns.$1" \
+      </dev/null >/dev/null 2>&1 & )
+  wait_until 5 test -s "$T/ns.$1" || return 1
+  NS_PID=$(cat "$T/ns.$1")
+  in_ns "$NS_PID" ip link set lo up &&
+    ip link add "$2" type veth peer name eth0 netns "$NS_PID" &&
+    ip addr add "$3.1/24" dev "$2" && ip link set "$2" up &&
+    in_ns "$NS_PID" ip addr add "$3.2/24" dev eth0 &&
+    in_ns "$NS_PID" ip link set eth0 up
+}
+net a "$VA" "$NETA" || not_run "network namespace a"
+NSA=$NS_PID
+net b "$VB" "$NETB" || not_run "network namespace b"
+NSB=$NS_PID
 
 # --- the store: key and schema through the test's own vouchd (this
 # namespace, over the cluster's socket), for the tools.
@@ -148,12 +165,12 @@ host_conf() { # NAME NET CA
 host_conf a "$NETA" "$PG_CA"
 host_conf b "$NETB" "$PG_CA"
 host_conf c "$NETA" "$PG_WRONG_CA"
-host_vouchd() { # NAME NETNS: sets the PID in ${NAME}_PID via $T/NAME.pid
+host_vouchd() { # NAME NS-PID: its pid in $T/NAME.pid
   _pre=""
   [ "$VOUCH_SAN" = 1 ] && _pre="$(${CC:-cc} -print-file-name=libasan.so)"
   : >"$T/$1.log"
   (
-    ip netns exec "$2" env LD_PRELOAD="$_pre" TZ=UTC "$VOUCHD" \
+    in_ns "$2" env LD_PRELOAD="$_pre" TZ=UTC "$VOUCHD" \
       --config "$T/$1.conf" >>"$T/$1.log" 2>&1 </dev/null &
     echo $! >"$T/$1.pid"
   )
@@ -230,7 +247,7 @@ sys_user "$U"
 add_user "$U" "$PW"
 e2e_dir /run/sshd 0755
 ssh-keygen -q -t ed25519 -N '' -f "$T/hostkey" || not_run "ssh-keygen"
-sshd_on() { # HOST NETNS ADDRESS: sshd (service vouch-fleet-sshd-HOST)
+sshd_on() { # HOST NS-PID ADDRESS: sshd (service vouch-fleet-sshd-HOST)
   pam_service "vouch-fleet-sshd-$1" "# vouch fleet test (tests/fleet/hosts.sh)
 auth     requisite  $M/pam_vouch_password.so conf=$T/$1.conf
 account  required   $M/pam_vouch_password.so conf=$T/$1.conf
@@ -243,7 +260,7 @@ password required   pam_deny.so"
     "AuthenticationMethods keyboard-interactive" "PermitRootLogin no" \
     "AllowUsers $U" "MaxAuthTries 1" "PrintMotd no" "PrintLastLog no" \
     >"$T/sshd_config.$1"
-  ( ip netns exec "$2" timeout 300 "$T/vouch-fleet-sshd-$1" -D -e \
+  ( in_ns "$2" timeout 300 "$T/vouch-fleet-sshd-$1" -D -e \
       -f "$T/sshd_config.$1" >>"$T/sshd.$1.log" 2>&1 &
     echo $! >"$T/sshd.$1.wrap" )
   SERVER_PIDS="$SERVER_PIDS $(cat "$T/sshd.$1.wrap")"
