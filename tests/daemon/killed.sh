@@ -3,8 +3,10 @@
 # decision it announced and makes none twice:
 #   - 16 pamdrive runs answer a wrong password at once and vouchd is
 #     SIGKILLed while it judges them (3 rounds, different moments); after
-#     a restart the failure count equals the password.fail rows of the
-#     audit trail, and every run told PAM_AUTH_ERR was counted;
+#     a restart the failure count holds every password.fail row of the
+#     audit trail and at most one more for each run the kill cut short
+#     (charged before it was judged), and every run told PAM_AUTH_ERR
+#     was counted;
 #   - a code sent by pam_vouch_otp (email, file transport) that was
 #     redeemed once cannot be used a second time, also when vouchd was
 #     SIGKILLed right after (or while) it was redeemed; one the kill left
@@ -107,7 +109,14 @@ for delay in 0.05 0.2 0.4; do
   nfail=$(failures alice)
   echo "delay $delay: $autherr PAM_AUTH_ERR, $unavail unavailable," \
     "failures $nfail, password.fail rows +$added"
-  eq "$nfail" "$added" "delay $delay: failures = password.fail rows"
+  # A password is charged before it is judged (core/password.c): each
+  # run the kill cut short may have been counted without a password.fail
+  # row, never twice.
+  if [ "$nfail" -ge "$added" ] && [ "$nfail" -le $((added + unavail)) ]; then
+    pass "delay $delay: rows ($added) <= failures ($nfail) <= rows + unavailable"
+  else
+    fail "delay $delay: failures $nfail, rows $added, unavailable $unavail"
+  fi
   [ "$nfail" -ge "$autherr" ] ||
     fail "delay $delay: $autherr runs told PAM_AUTH_ERR, only $nfail counted"
   [ "$nfail" -le $N ] || fail "delay $delay: $nfail failures for $N answers"
