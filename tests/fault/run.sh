@@ -188,6 +188,9 @@ printf '4000 0000 0000 0002\n' >"$T/in"; C_CARD=$(calls_pam card alice auth)
 # every kind of fault needs its seeds)
 budget=${FAULT_SECONDS:-12}
 [ "$VOUCH_SAN" = 1 ] && budget=${FAULT_SECONDS:-36}
+# On PostgreSQL every seed's vouchd connects anew (a second or more a
+# seed): more time for as many seeds.
+[ "$VOUCH_BACKEND" != sqlite ] && budget=${FAULT_SECONDS:-40}
 end=$(( $(date +%s) + budget ))
 SEED=0
 while [ "$(date +%s)" -lt "$end" ] && [ "$SEED" -lt 2000 ]; do
@@ -235,9 +238,15 @@ echo "fault: $SEED seeds in ${budget}s," \
 [ -s "$T/fault.log" ] || fail "no fault was injected"
 # Each kind of fault happened at least once (writes and SQLite's calls
 # are those of the SQLite store: a PostgreSQL store is a socket away).
-kinds="malloc open read"
+# On PostgreSQL vouchd opens and reads few files (the key, the
+# templates, the database's password), so a seed's file fault is one of
+# open or read, not always both.
 if sqlite_only "faults in write and SQLite's calls"; then
-  kinds="$kinds write sqlite3_step sqlite3_prepare_v3"
+  kinds="malloc open read write sqlite3_step sqlite3_prepare_v3"
+else
+  kinds="malloc"
+  grep -qE "^(open|openat|read) " "$T/fault.log" ||
+    fail "no fault of a file call injected"
 fi
 for k in $kinds; do
   grep -q "^$k " "$T/fault.log" || fail "no fault of kind $k injected"
