@@ -239,8 +239,7 @@ static int bind(struct pg_stmt *s, int i, Oid type, const char *v, int len,
    * too (by the call that bound it: text), or "?1 IS NULL" alone would
    * leave PostgreSQL nothing to infer the type from. */
   if(s->types[i] != type) {
-    if(s->name[0])
-      s->name[0] = '\0';
+    s->name[0] = '\0';
     s->types[i] = type;
   }
   s->values[i] = v;

@@ -145,10 +145,10 @@ su_sql() { # PORT SQL: as the superuser over the socket
   env -i "$SETPRIV" --reuid=postgres --regid=postgres --init-groups -- \
     "$PG_BIN/psql" -X -q -A -t -h "$PG_SOCKDIR" -p "$1" -d vouch -c "$2"
 }
-wait_until 30 sh -c "[ \"\$(cd /tmp && env -i $SETPRIV --reuid=postgres \
-  --regid=postgres --init-groups -- $PG_BIN/psql -X -q -A -t \
-  -h $PG_SOCKDIR -p $PG_PORT -d postgres \
-  -c 'SELECT sync_state FROM pg_stat_replication')\" = sync ]" &&
+synchronous() {
+  [ "$(su_sql "$PG_PORT" "SELECT sync_state FROM pg_stat_replication")" = sync ]
+}
+wait_until 30 synchronous &&
   pass "the standby replicates synchronously" ||
   { fail "no synchronous standby"; sed "s/^/  standby: /" "$T/pg2.log" >&2; }
 
@@ -186,12 +186,6 @@ db() { pg_psql "$(pg_socket_conninfo)" "$1"; }
 # answers_to FILE TEXT: a pamdrive input of its own (for a background
 # loop beside the foreground's $T/in).
 answers_to() { printf '%s\n' "$2" >"$1"; }
-# hold_result_wait SECONDS TAG: what ended holder TAG, waiting longer
-# than hold_result does.
-hold_result_wait() {
-  wait_until "$1" test -s "$T/$2.res"
-  cat "$T/$2.res" 2>/dev/null
-}
 count() { db "SELECT pw_failures FROM vouch.users WHERE name = 'alice'"; }
 
 answers 'correct horse'
@@ -328,7 +322,7 @@ alive "$hb" && pass "b's session waits for b" || fail "b's leader ended early"
 eq "$(db "SELECT count(*) FROM vouch.signouts WHERE host = 'b'")" 1 \
   "queued for b"
 ip link set "$VB" up
-eq "$(hold_result_wait 30 hb)" SIGHUP "b, back, takes it"
+eq "$(hold_result hb 30)" SIGHUP "b, back, takes it"
 eq "$(db "SELECT count(*) FROM vouch.signouts")" 0 "taken once"
 answers 'fleet password 2'
 drive $PAM_SUCCESS "b back: signs in" pwb alice auth
@@ -369,10 +363,8 @@ for h in a b; do
 done
 su_sql "$PG2_PORT" "SELECT pg_promote()" >/dev/null ||
   fail "promote the standby"
-wait_until 30 sh -c "[ \"\$(cd /tmp && env -i $SETPRIV --reuid=postgres \
-  --regid=postgres --init-groups -- $PG_BIN/psql -X -q -A -t \
-  -h $PG_SOCKDIR -p $PG2_PORT -d postgres \
-  -c 'SELECT pg_is_in_recovery()')\" = f ]" || fail "standby promoted"
+promoted() { [ "$(su_sql "$PG2_PORT" "SELECT pg_is_in_recovery()")" = f ]; }
+wait_until 30 promoted || fail "standby promoted"
 got=$(su_sql "$PG2_PORT" "SELECT pw_failures FROM vouch.users WHERE name = 'alice'")
 tried=$(wc -l <"$T/burst.rc")
 [ "$got" -ge "$acked" ] && [ "$got" -le "$tried" ] &&
