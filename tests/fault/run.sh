@@ -192,30 +192,40 @@ budget=${FAULT_SECONDS:-12}
 # seed): more time for as many seeds.
 [ "$VOUCH_BACKEND" != sqlite ] && budget=${FAULT_SECONDS:-40}
 end=$(( $(date +%s) + budget ))
+# spread CALLS: this seed's FAULT_AFTER, in 0..CALLS-1.  Seed times the
+# golden ratio, modulo 1: consecutive seeds fall far apart and cover the
+# whole run evenly, whatever CALLS is (a fixed large multiplier near a
+# multiple of CALLS would put every seed at the same end of the run).
+spread() { echo $(( SEED * ($1 * 618034 / 1000000) % $1 )); }
 SEED=0
 while [ "$(date +%s)" -lt "$end" ] && [ "$SEED" -lt 2000 ]; do
   SEED=$((SEED + 1))
   # N from 3 to 60; AFTER anywhere in the clean run.
   N=$(( 3 + (SEED * 7919) % 58 ))
-  AFTER=$(( (SEED * 104729) % C_PW ))
+  AFTER=$(spread "$C_PW")
   # Allocations outnumber the other calls: each kind gets seeds of its
   # own.
   case $((SEED % 4)) in
     0) WHAT=alloc,file,sqlite ;; 1) WHAT=alloc ;; 2) WHAT=file ;;
     3) WHAT=sqlite ;;
   esac
+  # On PostgreSQL vouchd makes few file calls once it runs (a template
+  # read, the session records): a file seed fails one of them in 2 to 4
+  # (not every one: a read that fails with EINTR is retried).
+  [ "$VOUCH_BACKEND" != sqlite ] && [ "$WHAT" = file ] &&
+    N=$(( 2 + SEED % 3 ))
   run_case password-wrong pam-wrong 'wrong\n' pw alice auth
   run_case password-right pam-any 'correct horse\n' pw alice auth
-  AFTER=$(( (SEED * 104729) % C_OTP ))
+  AFTER=$(spread "$C_OTP")
   # A wrong code: 000000 is refused unless it was the code sent.
   run_case otp-wrong pam-any '000000\n000000\n' otp alice auth
   if [ "$RC" -eq 0 ] &&
      ! grep -rqE '(^|[^0-9])000000([^0-9]|$)' "$T/mail"; then
     bad otp-wrong "PAM_SUCCESS for a wrong code" "otp alice auth"
   fi
-  AFTER=$(( (SEED * 104729) % C_CARD ))
+  AFTER=$(spread "$C_CARD")
   run_case card-wrong pam-wrong '4000 0000 0000 0002\n' card alice auth
-  AFTER=$(( (SEED * 104729) % C_TOOL ))
+  AFTER=$(spread "$C_TOOL")
   case $((SEED % 5)) in
     0) run_case show tool '' user show alice --json ;;
     1) run_case set tool '' user set alice --lang da ;;
