@@ -532,7 +532,7 @@ vouch_rc vouch_signouts_run(vouch_ctx *ctx, unsigned *count)
     *count = 0;
   rc = vouch_ctx_store(ctx, &st);
   if(!rc)
-    rc = vouch_store_signouts_take(st, this_host(ctx, host, sizeof(host)),
+    rc = vouch_store_signouts_list(st, this_host(ctx, host, sizeof(host)),
                                    &list, &n);
   if(rc)
     return rc;
@@ -571,10 +571,15 @@ vouch_rc vouch_signouts_run(vouch_ctx *ctx, unsigned *count)
     return rc;
   }
   end_leaders(ctx, list, n);
+  /* Removed only once signalled: a vouchd killed in between signals
+   * them again when it is back (a leader that is gone, or another
+   * process by now, gets nothing: end_leaders checks its start time). */
+  for(i = 0; !rc && i < n; i++)
+    rc = vouch_store_signout_done(st, host, list[i].id);
   free(list);
   if(count)
     *count = n > UINT32_MAX ? UINT32_MAX : (unsigned)n;
-  return VOUCH_OK;
+  return rc;
 }
 
 /* -------------------------------------------------------- reset required */

@@ -281,14 +281,18 @@ vouch_rc vouch_store_leader_sessions(vouch_store *st, long pid,
 vouch_rc vouch_store_sessions_open(vouch_store *st, const char *user,
                                    const char *host, vouch_session_pid **list,
                                    size_t *n);
-/* Queues the sign-out of p's session for its host (p->host), which takes
- * it with vouch_store_signouts_take; in the caller's transaction. */
+/* Queues the sign-out of p's session for its host (p->host), which reads
+ * it with vouch_store_signouts_list; in the caller's transaction. */
 vouch_rc vouch_store_signout_add(vouch_store *st, const vouch_session_pid *p,
                                  time_t now);
-/* Takes (and removes, in one statement: once) the sign-outs queued for
- * host (*list, free it). */
-vouch_rc vouch_store_signouts_take(vouch_store *st, const char *host,
+/* The sign-outs queued for host (*list, free it).  They stay queued
+ * until vouch_store_signout_done: a vouchd that dies while it signals
+ * finds them again when it starts. */
+vouch_rc vouch_store_signouts_list(vouch_store *st, const char *host,
                                    vouch_session_pid **list, size_t *n);
+/* Removes the sign-out of session id queued for host (once signalled). */
+vouch_rc vouch_store_signout_done(vouch_store *st, const char *host,
+                                  int64_t id);
 /* *yes: p names a session of host that was signed out (revoked), with
  * the same leader: a queued sign-out that matches no such record is
  * none this host's vouchd recorded. */

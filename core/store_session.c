@@ -361,7 +361,7 @@ vouch_rc vouch_store_signout_add(vouch_store *st, const vouch_session_pid *p,
   return rc;
 }
 
-vouch_rc vouch_store_signouts_take(vouch_store *st, const char *host,
+vouch_rc vouch_store_signouts_list(vouch_store *st, const char *host,
                                    vouch_session_pid **list, size_t *n)
 {
   st_stmt *s = NULL;
@@ -372,15 +372,36 @@ vouch_rc vouch_store_signouts_take(vouch_store *st, const char *host,
     return VOUCH_ERR_INPUT;
   *list = NULL;
   *n = 0;
-  /* One statement: a sign-out is taken once, by one vouchd. */
   rc = st_prepare(st,
-                  "DELETE FROM signouts WHERE host = ?1"
-                  " RETURNING session_id, pid, pid_start, host",
+                  "SELECT session_id, pid, pid_start, host FROM signouts"
+                  " WHERE host = ?1 ORDER BY session_id",
                   &s);
   if(rc)
     return rc;
   src = st_bind_text(s, 1, host);
-  return pid_rows(st, s, src, true, "take this host's sign-outs", list, n);
+  return pid_rows(st, s, src, true, "read this host's sign-outs", list, n);
+}
+
+vouch_rc vouch_store_signout_done(vouch_store *st, const char *host,
+                                  int64_t id)
+{
+  st_stmt *s = NULL;
+  vouch_rc rc;
+  int src;
+
+  if(!host || !*host)
+    return VOUCH_ERR_INPUT;
+  rc = st_prepare(
+      st, "DELETE FROM signouts WHERE host = ?1 AND session_id = ?2", &s);
+  if(rc)
+    return rc;
+  src = st_bind_text(s, 1, host);
+  src = src ? src : st_bind_int64(s, 2, id);
+  src = src ? src : st_step_done(s);
+  if(src != ST_DONE)
+    rc = st_sql_fail(st, "remove a sign-out done", src);
+  st_finish(st, s);
+  return rc;
 }
 
 vouch_rc vouch_store_session_revoked(vouch_store *st,

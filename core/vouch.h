@@ -770,8 +770,10 @@ vouch_rc vouch_sessions_revoke(vouch_ctx *ctx, const char *user,
  * the sessions of other hosts are queued for their vouchd and announced
  * (sign-outs owed, in the same transaction); each host's vouchd takes
  * its own with this, as the notification comes and whenever it
- * connects again, and ends their leaders as above.  *count (may be NULL)
- * gets how many it took. */
+ * connects again, and ends their leaders as above; a queued sign-out
+ * is removed once signalled, so that a vouchd that dies in between
+ * signals it again when it is back.  *count (may be NULL) gets how many
+ * it took. */
 vouch_rc vouch_signouts_run(vouch_ctx *ctx, unsigned *count);
 /* Marks the account reset-required: the next sign-in must choose a new
  * password.  Audited. */

@@ -3,9 +3,10 @@
  * backend = postgresql (SPEC 9).  "Sign out of all devices" on any host
  * queues the sessions of every other host in the store (table signouts,
  * in the same transaction) and notifies; here a thread of vouchd with a
- * connection of its own LISTENs, takes this host's queued sign-outs (one
- * DELETE ... RETURNING: each once) and ends their leaders.  It takes
- * them too whenever it connects (a host that was cut off catches up),
+ * connection of its own LISTENs, reads this host's queued sign-outs,
+ * ends their leaders, and only then removes them (a vouchd killed in
+ * between finds them again).  It takes them too whenever it connects (a
+ * host that was cut off catches up),
  * and every CHECK_SECONDS without a notification (a notification sent
  * while it reconnected is not lost, and a dead link shows).
  */

@@ -11,7 +11,9 @@
 #     it starts again (exactly once);
 #   - sessions carry their host (vouch.sessions.host);
 #   - a queued sign-out that matches no signed-out session of the host
-#     (a forged row) signals nothing.
+#     (a forged row) signals nothing;
+#   - a vouchd killed (SIGKILL) while it ends a leader keeps the sign-out
+#     queued, and ends the leader when it is back.
 . "$VOUCH_SRC/tests/lib.sh"
 . "$VOUCH_SRC/tests/sessions/common.inc"
 
@@ -125,5 +127,32 @@ eq "$(db "SELECT count(*) FROM vouch.signouts WHERE host = 'b'")" 1 \
 start_b
 eq "$(hold_result hb)" SIGHUP "b, started again, ends it"
 eq "$(db "SELECT count(*) FROM vouch.signouts")" 0 "taken once"
+
+# b's vouchd killed while it ends a leader (one that ignores SIGHUP: b
+# waits 2 s before SIGTERM): the sign-out stays queued, and b, started
+# again, ends the leader.
+rm -f "$T/hb.pid" "$T/hb.res"
+pam_env "$HOLD" sessb alice "$T/hb.pid" "$T/hb.res" --ignore-hup \
+  >"$T/hb.out" 2>&1 &
+n=0
+while [ ! -s "$T/hb.pid" ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+hb=$(cat "$T/hb.pid" 2>/dev/null)
+SERVER_PIDS="$SERVER_PIDS $hb"
+n0=$(grep -c 'signed out from another host' "$T/b.log")
+expect_rc 0 "logout-all on a" -- "$LOGOUT_ALL" --config "$CONF" alice
+n=0
+while [ "$(grep -c 'signed out from another host' "$T/b.log")" -le "$n0" ] &&
+      [ $n -lt 100 ]; do
+  sleep 0.05; n=$((n + 1))
+done
+kill -9 "$B_PID"
+B_PID=""
+alive "$hb" && pass "b killed before its SIGTERM: the leader lives" ||
+  fail "the leader ended before b was killed"
+eq "$(db "SELECT count(*) FROM vouch.signouts WHERE host = 'b'")" 1 \
+  "the sign-out b was ending stays queued"
+start_b
+eq "$(hold_result hb 8)" SIGTERM "b, started again, ends the leader"
+eq "$(db "SELECT count(*) FROM vouch.signouts")" 0 "and then removes it"
 
 finish
