@@ -161,41 +161,13 @@ static vouch_rc card_on_file(vouch_ctx *ctx, vouch_store *st, const char *user,
   return rc;
 }
 
-/* A right card number, decided on a read taken before: accepted only if
- * the account is still not locked (another check, here or on another
- * host of a shared store, may have locked it since). */
-static vouch_rc card_accept(vouch_ctx *ctx, vouch_store *st, const char *user)
-{
-  vouch_user u = {0};
-  vouch_rc rc;
-
-  rc = vouch_store_begin(st);
-  if(rc)
-    return rc;
-  rc = vouch_store_user_get(st, user, &u);
-  if(!rc && u.state == VOUCH_STATE_LOCKED) {
-    rc = vouch_audit(ctx, user, "card.refused", "account locked");
-    if(!rc)
-      rc = vouch_store_commit(st);
-    rc = rc ? rc : VOUCH_ERR_LOCKED;
-  }
-  else {
-    if(!rc)
-      rc = vouch_audit(ctx, user, "card.ok", NULL);
-    if(!rc)
-      rc = vouch_store_commit(st);
-  }
-  vouch_store_rollback(st);
-  vouch_user_clear(&u);
-  return rc;
-}
-
 vouch_rc vouch_card_check(vouch_ctx *ctx, const char *user, const char *in)
 {
   unsigned char want[VOUCH_MAC_BYTES], got[VOUCH_MAC_BYTES];
   char digits[CARD_BUF];
   const unsigned char *key;
   const char *why = NULL;
+  vouch_charge charge;
   vouch_store *st;
   vouch_rc rc, parsed;
 
@@ -214,12 +186,12 @@ vouch_rc vouch_card_check(vouch_ctx *ctx, const char *user, const char *in)
   if(rc)
     goto out;
   card_mac(key, user, digits, got);
-  if(vouch_ct_equal(want, got, VOUCH_MAC_BYTES))
-    rc = card_accept(ctx, st, user);
-  else
-    /* Counted and locked in a transaction of its own: a check that
-     * raced a lock is refused there, not counted. */
-    rc = vouch_check_failed(ctx, user, "card");
+  /* Charged before it is judged; the verdict re-checks the lock. */
+  rc = vouch_check_charge(ctx, user, "card", &charge);
+  if(!rc)
+    rc = vouch_check_verdict(ctx, user, &charge,
+                             vouch_ct_equal(want, got, VOUCH_MAC_BYTES),
+                             "card.ok");
 out:
   vouch_wipe(digits, sizeof(digits));
   vouch_wipe(want, sizeof(want));

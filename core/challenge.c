@@ -5,8 +5,9 @@
  * Codes and tokens exist in clear only in memory, between their making
  * and their delivery; the store keeps keyed hashes bound to the user, the
  * purpose and (for codes) the channel.  Every decision that reads and
- * then writes runs in one BEGIN IMMEDIATE, so that two processes
- * redeeming one code give one success and N wrong answers count N.
+ * then writes runs in one write transaction, so that two processes
+ * redeeming one code give one success and N wrong answers count N; an
+ * answer is charged (committed) before it is judged (check_charge).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -347,6 +348,45 @@ out:
   vouch_user_clear(&u);
 }
 
+/* Locks the account (the failed checks have done their work: an unlock
+ * starts from zero), audited with detail, in the open transaction. */
+static vouch_rc lock_now(vouch_ctx *ctx, vouch_store *st, const char *user,
+                         const char *detail)
+{
+  vouch_rc rc = vouch_store_set_state(st, user, VOUCH_STATE_LOCKED);
+
+  if(!rc)
+    rc = vouch_store_check_failure_clear(st, user);
+  if(!rc)
+    rc = vouch_audit(ctx, user, "account.locked", detail);
+  return rc;
+}
+
+/* The failed checks within [lockout] window, the newest one recorded by
+ * the caller: audited, and the account locked at [lockout]
+ * max_failures.  *locked says whether this failure locked it. */
+static vouch_rc failure_counted(vouch_ctx *ctx, vouch_store *st,
+                                const char *user, const char *method,
+                                bool *locked)
+{
+  char detail[96];
+  time_t since = time(NULL) - (time_t)ctx->cfg->lock_window;
+  unsigned count = 0;
+  vouch_rc rc;
+
+  *locked = false;
+  rc = vouch_store_check_failure_count(st, user, since, &count);
+  if(rc)
+    return rc;
+  snprintf(detail, sizeof(detail), "method=%s failures=%u", method, count);
+  rc = vouch_audit(ctx, user, "check.fail", detail);
+  if(rc || count < ctx->cfg->lock_max_failures)
+    return rc;
+  rc = lock_now(ctx, st, user, detail);
+  *locked = !rc;
+  return rc;
+}
+
 /* Counts one failed check of an unlocked user inside the open
  * transaction and locks the account at [lockout] max_failures within
  * [lockout] window.  *locked says whether this failure locked it. */
@@ -354,29 +394,157 @@ static vouch_rc count_failure(vouch_ctx *ctx, vouch_store *st,
                               const char *user, const char *method,
                               bool *locked)
 {
-  char detail[96];
+  time_t now = time(NULL);
+  vouch_rc rc;
+
+  *locked = false;
+  rc = vouch_store_check_failure_add(st, user, method, now,
+                                     now - (time_t)ctx->cfg->lock_window);
+  return rc ? rc : failure_counted(ctx, st, user, method, locked);
+}
+
+/* ------------------------------------------------------- charged checks */
+
+/* A code or a card number is charged as one failed check before it is
+ * judged, and the charge is committed: a judgement whose outcome never
+ * reached the store (with a shared database, a link cut between vouchd
+ * and it by someone who told a right answer from a wrong one by the
+ * traffic that follows) has still counted.  The charged row carries a
+ * name of its own (c->pending) until the verdict: a wrong answer gives
+ * it the method's name and may lock, a right one takes it back.  An
+ * account whose failed checks already reached the limit (verdicts that
+ * never came) is locked here instead (*locked), and refused. */
+static vouch_rc check_charge(vouch_ctx *ctx, vouch_store *st, const char *user,
+                             const char *method, vouch_charge *c, bool *locked)
+{
+  char digits[24], detail[96];
   time_t now = time(NULL);
   time_t since = now - (time_t)ctx->cfg->lock_window;
   unsigned count = 0;
   vouch_rc rc;
 
   *locked = false;
-  rc = vouch_store_check_failure_add(st, user, method, now, since);
+  memset(c, 0, sizeof(*c));
+  rc = vouch_store_check_failure_count(st, user, since, &count);
+  if(!rc && count >= ctx->cfg->lock_max_failures) {
+    snprintf(detail, sizeof(detail), "method=%s failures=%u", method, count);
+    rc = lock_now(ctx, st, user, detail);
+    *locked = !rc;
+    return rc ? rc : VOUCH_ERR_LOCKED;
+  }
   if(!rc)
-    rc = vouch_store_check_failure_count(st, user, since, &count);
+    rc = vouch_random_code(16, digits, sizeof(digits));
   if(rc)
     return rc;
-  snprintf(detail, sizeof(detail), "method=%s failures=%u", method, count);
-  rc = vouch_audit(ctx, user, "check.fail", detail);
-  if(rc || count < ctx->cfg->lock_max_failures)
+  snprintf(c->method, sizeof(c->method), "%s", method);
+  snprintf(c->pending, sizeof(c->pending), "%s?%s", method, digits);
+  rc = vouch_store_check_failure_add(st, user, c->pending, now, since);
+  c->charged = !rc;
+  return rc;
+}
+
+/* The verdict on a charged check, in the open transaction: a right
+ * answer takes the charge back; a wrong one keeps it under the method's
+ * name, audited, and locks at the limit (*locked) unless the account was
+ * locked since the charge (that lock cleared the row). */
+static vouch_rc check_verdict(vouch_ctx *ctx, vouch_store *st,
+                              const vouch_user *u, const vouch_charge *c,
+                              bool right, bool *locked)
+{
+  vouch_rc rc;
+
+  *locked = false;
+  if(!c->charged)
+    return VOUCH_OK;
+  rc = vouch_store_check_failure_settle(st, u->name, c->pending,
+                                        right ? NULL : c->method);
+  if(rc == VOUCH_ERR_NOT_FOUND)
+    return VOUCH_OK;
+  if(rc || right || u->state == VOUCH_STATE_LOCKED)
     return rc;
-  /* The failures have done their work: an unlock starts from zero. */
-  rc = vouch_store_set_state(st, user, VOUCH_STATE_LOCKED);
+  return failure_counted(ctx, st, u->name, c->method, locked);
+}
+
+vouch_rc vouch_check_charge(vouch_ctx *ctx, const char *user,
+                            const char *method, vouch_charge *c)
+{
+  const unsigned char *key;
+  vouch_user u = {0};
+  vouch_store *st;
+  bool locked = false;
+  vouch_rc rc;
+
+  memset(c, 0, sizeof(*c));
+  if(!vouch_valid_username(user))
+    return VOUCH_ERR_NO_USER;
+  if(!valid_purpose(method))
+    return VOUCH_ERR_INPUT;
+  rc = vouch_ctx_store(ctx, &st);
   if(!rc)
-    rc = vouch_store_check_failure_clear(st, user);
+    rc = vouch_ctx_key(ctx, &key);
   if(!rc)
-    rc = vouch_audit(ctx, user, "account.locked", detail);
-  *locked = !rc;
+    rc = vouch_store_begin(st);
+  if(rc)
+    return rc;
+  rc = vouch_store_user_get(st, user, &u);
+  if(!rc && u.state == VOUCH_STATE_LOCKED) {
+    rc = vouch_audit(ctx, user, "check.refused", "account locked");
+    rc = rc ? rc : VOUCH_ERR_LOCKED;
+  }
+  else if(!rc)
+    rc = check_charge(ctx, st, user, method, c, &locked);
+  if(!rc || rc == VOUCH_ERR_LOCKED) {
+    vouch_rc crc = vouch_store_commit(st);
+    rc = crc ? crc : rc;
+  }
+  vouch_store_rollback(st);
+  if(rc)
+    c->charged = false;
+  if(locked && rc == VOUCH_ERR_LOCKED)
+    lockout_notify(ctx, st, key, user);
+  vouch_user_clear(&u);
+  return rc;
+}
+
+vouch_rc vouch_check_verdict(vouch_ctx *ctx, const char *user,
+                             const vouch_charge *c, bool right,
+                             const char *ok_event)
+{
+  const unsigned char *key;
+  vouch_user u = {0};
+  vouch_store *st;
+  bool locked = false;
+  vouch_rc rc;
+
+  rc = vouch_ctx_store(ctx, &st);
+  if(!rc)
+    rc = vouch_ctx_key(ctx, &key);
+  if(!rc)
+    rc = vouch_store_begin(st);
+  if(rc)
+    return rc;
+  rc = vouch_store_user_get(st, user, &u);
+  if(!rc)
+    rc = check_verdict(ctx, st, &u, c, right, &locked);
+  /* A right answer, decided on a read taken before: accepted only if the
+   * account is still not locked (another check, here or on another host
+   * of a shared store, may have locked it since). */
+  if(!rc && u.state == VOUCH_STATE_LOCKED) {
+    rc = vouch_audit(ctx, user, "check.refused", "account locked");
+    rc = rc ? rc : VOUCH_ERR_LOCKED;
+  }
+  else if(!rc && right)
+    rc = vouch_audit(ctx, user, ok_event, NULL);
+  else if(!rc)
+    rc = locked ? VOUCH_ERR_LOCKED : VOUCH_ERR_AUTH;
+  if(!rc || rc == VOUCH_ERR_LOCKED || rc == VOUCH_ERR_AUTH) {
+    vouch_rc crc = vouch_store_commit(st);
+    rc = crc ? crc : rc;
+  }
+  vouch_store_rollback(st);
+  if(locked && rc == VOUCH_ERR_LOCKED)
+    lockout_notify(ctx, st, key, user);
+  vouch_user_clear(&u);
   return rc;
 }
 
@@ -710,63 +878,119 @@ vouch_rc vouch_code_request(vouch_ctx *ctx, const char *user,
   return code_request(ctx, user, &q, info ? info : &none);
 }
 
-/* A wrong answer: one attempt on the code (dead at [otp] max_attempts)
- * and one failed security check, then commit. */
-static vouch_rc code_wrong(vouch_ctx *ctx, vouch_store *st, const char *user,
-                           vouch_channel ch, const vouch_code_row *c,
-                           bool count, bool *locked)
+/* A code's check in two transactions (see check_charge): the charge
+ * takes one attempt on the code and, when the check counts toward the
+ * lockout, one failed check, and is committed before the answer is
+ * judged; the verdict then uses the code up or settles the attempt. */
+struct code_check {
+  const char *purpose;
+  vouch_channel ch;
+  bool count;         /* toward the lockout */
+  vouch_code_row row; /* the live code (its mac wiped after judging) */
+  unsigned attempts;  /* with this one */
+  vouch_charge charge;
+  char detail[96];
+};
+
+/* The charge, in the open transaction: refusals first (locked, no live
+ * code), then the attempt.  A code whose attempts are spent (verdicts
+ * that never came) dies here, not judged. */
+static vouch_rc code_charge(vouch_ctx *ctx, vouch_store *st,
+                            const vouch_user *u, struct code_check *k,
+                            bool *locked)
 {
-  char detail[64];
-  unsigned attempts = 0;
   vouch_rc rc;
 
-  rc = vouch_store_code_attempt(st, c->id, &attempts);
-  if(!rc && attempts >= ctx->cfg->otp_max_attempts)
-    rc = vouch_store_code_use(st, c->id);
+  snprintf(k->detail, sizeof(k->detail), "channel=%s purpose=%s",
+           vouch_channel_name(k->ch), k->purpose);
+  if(u->state == VOUCH_STATE_LOCKED && refused_when_locked(k->purpose))
+    return refuse(ctx, st, u->name, "code.refused", k->detail,
+                  VOUCH_ERR_LOCKED);
+  rc = vouch_store_code_live(st, u->name, k->purpose, (int)k->ch, time(NULL),
+                             &k->row);
+  if(rc == VOUCH_ERR_NOT_FOUND)
+    return refuse(ctx, st, u->name, "code.stale", k->detail, VOUCH_ERR_STALE);
+  if(!rc)
+    rc = vouch_store_code_attempt(st, k->row.id, &k->attempts);
+  if(!rc && k->attempts > ctx->cfg->otp_max_attempts) {
+    rc = vouch_store_code_use(st, k->row.id);
+    return rc ? rc
+              : refuse(ctx, st, u->name, "code.stale", k->detail,
+                       VOUCH_ERR_STALE);
+  }
+  if(!rc && k->count) {
+    rc = check_charge(ctx, st, u->name, vouch_channel_name(k->ch), &k->charge,
+                      locked);
+    if(rc == VOUCH_ERR_LOCKED) {
+      rc = vouch_store_commit(st);
+      *locked = *locked && !rc;
+      return rc ? rc : VOUCH_ERR_LOCKED;
+    }
+  }
+  return rc ? rc : vouch_store_commit(st);
+}
+
+/* A wrong answer, charged: the code dies at [otp] max_attempts; the
+ * failed check is kept (and may lock). */
+static vouch_rc code_wrong(vouch_ctx *ctx, vouch_store *st,
+                           const vouch_user *u, struct code_check *k,
+                           bool *locked)
+{
+  char detail[64];
+  bool dead = k->attempts >= ctx->cfg->otp_max_attempts;
+  vouch_rc rc = VOUCH_OK;
+
+  if(dead) {
+    rc = vouch_store_code_use(st, k->row.id);
+    if(rc == VOUCH_ERR_NOT_FOUND)
+      rc = VOUCH_OK; /* used up since */
+  }
   if(!rc) {
     snprintf(detail, sizeof(detail), "channel=%s attempts=%u%s",
-             vouch_channel_name(ch), attempts,
-             attempts >= ctx->cfg->otp_max_attempts ? " code dead" : "");
-    rc = vouch_audit(ctx, user, "code.fail", detail);
+             vouch_channel_name(k->ch), k->attempts, dead ? " code dead" : "");
+    rc = vouch_audit(ctx, u->name, "code.fail", detail);
   }
-  if(!rc && count)
-    rc = count_failure(ctx, st, user, vouch_channel_name(ch), locked);
+  /* Kept under the method's name; counted unless the account was locked
+   * since the charge. */
+  if(!rc)
+    rc = check_verdict(ctx, st, u, &k->charge, false, locked);
+  if(!rc && u->state == VOUCH_STATE_LOCKED && k->count &&
+     refused_when_locked(k->purpose))
+    rc = vouch_audit(ctx, u->name, "check.refused", "account locked");
   if(!rc)
     rc = vouch_store_commit(st);
   if(rc) {
     *locked = false; /* rolled back: nothing was locked */
     return rc;
   }
-  return *locked ? VOUCH_ERR_LOCKED : VOUCH_ERR_AUTH;
+  return *locked || (u->state == VOUCH_STATE_LOCKED &&
+                     refused_when_locked(k->purpose))
+             ? VOUCH_ERR_LOCKED
+             : VOUCH_ERR_AUTH;
 }
 
-/* The decision on a well-formed answer, inside the transaction. */
-static vouch_rc code_decide(vouch_ctx *ctx, vouch_store *st,
-                            const vouch_user *u, const char *purpose,
-                            vouch_channel ch, const unsigned char *mac,
-                            bool count, bool *locked)
+/* The verdict, in the open transaction, on u read again. */
+static vouch_rc code_verdict(vouch_ctx *ctx, vouch_store *st,
+                             const vouch_user *u, struct code_check *k,
+                             bool right, bool *locked)
 {
-  char detail[96];
-  vouch_code_row c;
   vouch_rc rc;
 
-  snprintf(detail, sizeof(detail), "channel=%s purpose=%s",
-           vouch_channel_name(ch), purpose);
-  if(u->state == VOUCH_STATE_LOCKED && refused_when_locked(purpose))
-    return refuse(ctx, st, u->name, "code.refused", detail, VOUCH_ERR_LOCKED);
-  rc = vouch_store_code_live(st, u->name, purpose, (int)ch, time(NULL), &c);
-  if(rc == VOUCH_ERR_NOT_FOUND)
-    return refuse(ctx, st, u->name, "code.stale", detail, VOUCH_ERR_STALE);
+  if(!right)
+    return code_wrong(ctx, st, u, k, locked);
+  /* A right answer, decided on reads taken before: the account may have
+   * been locked since, or the code used by another answer. */
+  rc = check_verdict(ctx, st, u, &k->charge, true, locked);
   if(rc)
     return rc;
-  if(!vouch_ct_equal(mac, c.mac, VOUCH_MAC_BYTES)) {
-    vouch_wipe(c.mac, sizeof(c.mac));
-    return code_wrong(ctx, st, u->name, ch, &c, count, locked);
-  }
-  vouch_wipe(c.mac, sizeof(c.mac));
-  rc = vouch_store_code_use(st, c.id);
+  if(u->state == VOUCH_STATE_LOCKED && refused_when_locked(k->purpose))
+    return refuse(ctx, st, u->name, "code.refused", k->detail,
+                  VOUCH_ERR_LOCKED);
+  rc = vouch_store_code_use(st, k->row.id);
+  if(rc == VOUCH_ERR_NOT_FOUND)
+    return refuse(ctx, st, u->name, "code.stale", k->detail, VOUCH_ERR_STALE);
   if(!rc)
-    rc = vouch_audit(ctx, u->name, "code.ok", detail);
+    rc = vouch_audit(ctx, u->name, "code.ok", k->detail);
   if(!rc)
     rc = vouch_store_commit(st);
   return rc;
@@ -802,10 +1026,11 @@ static vouch_rc redeem(vouch_ctx *ctx, const char *user, const char *purpose,
                        bool count)
 {
   unsigned char mac[VOUCH_MAC_BYTES];
+  struct code_check k;
   const unsigned char *key;
   vouch_user u = {0};
   vouch_store *st;
-  bool locked = false;
+  bool locked = false, right;
   vouch_rc rc;
 
   if(!vouch_valid_username(user))
@@ -818,18 +1043,36 @@ static vouch_rc redeem(vouch_ctx *ctx, const char *user, const char *purpose,
     rc = vouch_ctx_key(ctx, &key);
   if(rc)
     return rc;
+  memset(&k, 0, sizeof(k));
+  k.purpose = purpose;
+  k.ch = ch;
+  k.count = count;
   code_mac(key, mac, user, purpose, vouch_channel_name(ch), dest, answer);
+  /* Charged (and committed) first, then judged, then settled. */
   rc = vouch_store_begin(st);
   if(rc)
     goto out;
   rc = vouch_store_user_get(st, user, &u);
   if(!rc)
-    rc = code_decide(ctx, st, &u, purpose, ch, mac, count, &locked);
+    rc = code_charge(ctx, st, &u, &k, &locked);
   vouch_store_rollback(st);
+  vouch_user_clear(&u);
+  if(rc)
+    goto out;
+  right = vouch_ct_equal(mac, k.row.mac, VOUCH_MAC_BYTES);
+  vouch_wipe(k.row.mac, sizeof(k.row.mac));
+  rc = vouch_store_begin(st);
+  if(rc)
+    goto out;
+  rc = vouch_store_user_get(st, user, &u);
+  if(!rc)
+    rc = code_verdict(ctx, st, &u, &k, right, &locked);
+  vouch_store_rollback(st);
+out:
   if(locked)
     lockout_notify(ctx, st, key, user);
-out:
   vouch_wipe(mac, sizeof(mac));
+  vouch_wipe(k.row.mac, sizeof(k.row.mac));
   vouch_user_clear(&u);
   return rc;
 }

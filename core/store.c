@@ -1885,6 +1885,37 @@ vouch_rc vouch_store_check_failure_clear(vouch_store *st, const char *user)
   return rc;
 }
 
+vouch_rc vouch_store_check_failure_settle(vouch_store *st, const char *user,
+                                          const char *pending,
+                                          const char *method)
+{
+  st_stmt *s = NULL;
+  vouch_rc rc;
+  int src;
+
+  if(!pending || !*pending || (method && !*method) || st_bad_name(st, user))
+    return VOUCH_ERR_INPUT;
+  rc = st_prepare(st,
+                  method ? "UPDATE check_failures SET method = ?3"
+                           " WHERE user_id = " USER_ID_OF " AND method = ?2"
+                         : "DELETE FROM check_failures"
+                           " WHERE user_id = " USER_ID_OF " AND method = ?2",
+                  &s);
+  if(rc)
+    return rc;
+  src = st_bind_text(s, 1, user);
+  src = src ? src : st_bind_text(s, 2, pending);
+  if(!src && method)
+    src = st_bind_text(s, 3, method);
+  src = src ? src : st_step_done(s);
+  if(src != ST_DONE)
+    rc = st_sql_fail(st, "settle a charged check", src);
+  else if(st_changes(st) == 0)
+    rc = VOUCH_ERR_NOT_FOUND;
+  st_finish(st, s);
+  return rc;
+}
+
 vouch_rc vouch_store_send_add(vouch_store *st, const char *user,
                               const char *purpose, int channel, time_t ts,
                               bool resend, time_t prune_before)

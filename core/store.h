@@ -45,7 +45,10 @@ vouch_rc vouch_store_open_config(const vouch_config *c, int flags,
 void vouch_store_pg_enable(void);
 
 /* VOUCH_ERR_KEY when st is a PostgreSQL store whose hosts share another
- * key than key (vouchctl init recorded a keyed hash of theirs). */
+ * key than key (vouchctl init recorded a keyed hash of theirs).  From
+ * then on every new connection of this process checks it too (a
+ * database that was down when vouchd started, or another one found by
+ * a conninfo of several hosts, is refused the same way). */
 vouch_rc vouch_store_pg_key(vouch_store *st, const unsigned char *key);
 void vouch_store_close(vouch_store *st);
 
@@ -200,6 +203,13 @@ vouch_rc vouch_store_check_failure_add(vouch_store *st, const char *user,
 vouch_rc vouch_store_check_failure_count(vouch_store *st, const char *user,
                                          time_t since, unsigned *count);
 vouch_rc vouch_store_check_failure_clear(vouch_store *st, const char *user);
+/* The verdict on a failed check charged under the name pending (see
+ * core/challenge.c): renamed to method, or removed when method is NULL.
+ * VOUCH_ERR_NOT_FOUND when no such row is left (a lock or an unlock
+ * cleared it). */
+vouch_rc vouch_store_check_failure_settle(vouch_store *st, const char *user,
+                                          const char *pending,
+                                          const char *method);
 
 /* Messages sent, for the resend limits.  add records one (resend: an
  * "r", not the first code of a check) and drops the user's rows at or

@@ -598,12 +598,13 @@ typedef struct vouch_code_info {
 vouch_rc vouch_code_request(vouch_ctx *ctx, const char *user,
                             const char *purpose, vouch_channel ch, bool resend,
                             vouch_code_info *info);
-/* Checks answer against the live code in one BEGIN IMMEDIATE: VOUCH_OK
- * uses it up; a wrong answer counts one attempt on the code (it dies at
- * [otp] max_attempts) and one failed security check (see
- * vouch_check_failed): VOUCH_ERR_AUTH, or VOUCH_ERR_LOCKED when this
- * failure locked the account; no live code: VOUCH_ERR_STALE; an answer
- * that is not length digits: VOUCH_ERR_INPUT (not counted). */
+/* Checks answer against the live code: one attempt on the code and one
+ * failed security check are charged and committed first, then the
+ * answer is judged (see vouch_check_charge).  VOUCH_OK uses the code up
+ * and takes the failed check back; a wrong answer keeps both (the code
+ * dies at [otp] max_attempts): VOUCH_ERR_AUTH, or VOUCH_ERR_LOCKED when
+ * this failure locked the account; no live code: VOUCH_ERR_STALE; an
+ * answer that is not length digits: VOUCH_ERR_INPUT (not counted). */
 /* A well-formed code: exactly len digits.  The one check of a code's
  * shape, for members' answers and for the decoy of unknown names. */
 bool vouch_valid_code(const char *a, unsigned len);
@@ -672,6 +673,26 @@ vouch_rc vouch_token_redeem(vouch_ctx *ctx, const char *user,
  * Returns VOUCH_ERR_AUTH, or VOUCH_ERR_LOCKED when this failure locked. */
 vouch_rc vouch_check_failed(vouch_ctx *ctx, const char *user,
                             const char *method);
+/* A check judged by vouchd (a card number; codes do the same inside
+ * vouch_code_redeem) is charged before it is judged: one failed check,
+ * committed, under a name of its own (core/challenge.c says why), and
+ * settled by the verdict.  vouch_check_charge refuses a locked account
+ * ("check.refused", VOUCH_ERR_LOCKED) and locks one whose failed checks
+ * already reached the limit; vouch_check_verdict takes the charge back
+ * for a right answer (ok_event audited; VOUCH_OK unless the account was
+ * locked since: VOUCH_ERR_LOCKED), or keeps it for a wrong one
+ * (VOUCH_ERR_AUTH, or VOUCH_ERR_LOCKED when it locked the account; the
+ * "Password reset required" email goes out as for vouch_check_failed). */
+typedef struct {
+  char method[32];  /* check_failures.method of the verdict */
+  char pending[64]; /* ... of the charged row until then */
+  bool charged;
+} vouch_charge;
+vouch_rc vouch_check_charge(vouch_ctx *ctx, const char *user,
+                            const char *method, vouch_charge *c);
+vouch_rc vouch_check_verdict(vouch_ctx *ctx, const char *user,
+                             const vouch_charge *c, bool right,
+                             const char *ok_event);
 
 /* ------------------------------------------------ cards (core/card.c) */
 
