@@ -69,6 +69,10 @@ struct st_pg {
  * went to the same server and are dropped rather than each failing one
  * request (a server that crashed, or a primary that is gone). */
 static atomic_uint g_epoch;
+/* vouch_pg_key_check of this process's key once vouch_store_pg_key has
+ * been told it (g_key_set): every new connection compares the store's. */
+static atomic_llong g_key_check;
+static atomic_bool g_key_set;
 
 struct pg_stmt {
   vouch_store *st;
@@ -578,6 +582,7 @@ static void pg_close(vouch_store *st)
 }
 
 static vouch_rc pg_open(vouch_store *st, const vouch_config *c);
+static vouch_rc pg_key_same(vouch_store *st, long long want);
 
 static const struct st_driver st_pg_driver = {
     .name = "postgresql",
@@ -643,6 +648,10 @@ static vouch_rc pg_open(vouch_store *st, const vouch_config *c)
                                           "host");
     return VOUCH_ERR_STORE;
   }
+  /* Codes and tokens are signed with the key: every connection checks
+   * that its store's hosts share this one. */
+  if(atomic_load(&g_key_set))
+    return pg_key_same(st, atomic_load(&g_key_check));
   return VOUCH_OK;
 }
 
@@ -651,18 +660,17 @@ void vouch_store_pg_enable(void)
   st_pg_backend = &st_pg_driver;
 }
 
-vouch_rc vouch_store_pg_key(vouch_store *st, const unsigned char *key)
+/* The store's key_check against want. */
+static vouch_rc pg_key_same(vouch_store *st, long long want)
 {
   long long v = 0;
   vouch_rc rc;
 
-  if(st->drv != &st_pg_driver)
-    return VOUCH_OK;
   rc = st_query_int(st, "SELECT value FROM vouch_meta WHERE key = 'key_check'",
                     "read which key the hosts share", &v);
   if(rc)
     return rc;
-  if(v != vouch_pg_key_check(key)) {
+  if(v != want) {
     st_slog(st, LOG_ERR,
             "%s: this host's key is not the one the other hosts of the "
             "store use (copy theirs here, mode 0600, and restart vouchd)",
@@ -670,6 +678,17 @@ vouch_rc vouch_store_pg_key(vouch_store *st, const unsigned char *key)
     return VOUCH_ERR_KEY;
   }
   return VOUCH_OK;
+}
+
+vouch_rc vouch_store_pg_key(vouch_store *st, const unsigned char *key)
+{
+  long long want = vouch_pg_key_check(key);
+
+  atomic_store(&g_key_check, want);
+  atomic_store(&g_key_set, true);
+  if(!st || st->drv != &st_pg_driver)
+    return VOUCH_OK;
+  return pg_key_same(st, want);
 }
 
 vouch_rc vouch_store_signouts_listen(vouch_store *st)

@@ -404,12 +404,18 @@ static vouch_rc open_state(void)
   if(rc)
     return rc;
   sodium_mprotect_readonly(g_key);
-  if(vouch_store_open_config(g_cfg, 0, &st, log_stderr, NULL)) {
+  /* The hosts of a shared store sign codes and tokens with one key:
+   * checked now, and by each connection made later (a database down
+   * now is checked when it is back). */
+  (void)vouch_store_pg_key(NULL, g_key);
+  rc = vouch_store_open_config(g_cfg, 0, &st, log_stderr, NULL);
+  if(rc == VOUCH_ERR_KEY)
+    return rc;
+  if(rc) {
     say(LOG_ERR, "the store is not usable now: every request fails until "
                  "it is");
     return VOUCH_OK;
   }
-  /* The hosts of a shared store sign codes and tokens with one key. */
   rc = vouch_store_pg_key(st, g_key);
   vouch_store_close(st);
   return rc;
@@ -423,6 +429,32 @@ int vd_worker_state(const char *conf)
     return -1;
   }
   return 0;
+}
+
+int vd_worker_key(const char *conf)
+{
+  vouch_config *cfg = NULL;
+  unsigned char *key = NULL;
+  vouch_rc rc;
+
+  /* A configuration the tool cannot use is the tool's to report. */
+  if(vouch_config_load(conf ? conf : VOUCH_CONF_PATH, &cfg, NULL, NULL) ||
+     cfg->store_backend != VOUCH_BACKEND_POSTGRESQL) {
+    vouch_config_free(cfg);
+    return 0;
+  }
+  rc = vouch_crypto_init();
+  if(!rc) {
+    key = sodium_malloc(VOUCH_KEY_BYTES);
+    rc = key ? vouch_key_load(cfg->key_file, key, log_stderr, NULL)
+             : VOUCH_ERR_NOMEM;
+  }
+  if(!rc)
+    (void)vouch_store_pg_key(NULL, key);
+  if(key)
+    sodium_free(key);
+  vouch_config_free(cfg);
+  return rc ? -1 : 0;
 }
 
 /* A socket from systemd (LISTEN_FDS), or -1. */

@@ -91,6 +91,10 @@ bool vd_web_tv(vd_req *r, const char *op, const char *const *a, unsigned n);
 int vd_worker_main(int argc, char **argv);
 /* The configuration and key of a worker that runs flows (vouchd.c). */
 int vd_worker_state(const char *conf);
+/* A worker whose tool opens a shared (PostgreSQL) store: every
+ * connection it makes checks the key its hosts share, as vouchd's do;
+ * -1 (said on stderr) when that key cannot be read. */
+int vd_worker_key(const char *conf);
 /* --- local.c: vouch-account's security check, run by the worker on the
  * tool's terminal: password, then a code (channel=any, with the other
  * ways), then the account phase; a PAM code.  reset_ok: a required new

@@ -61,6 +61,8 @@ int vd_worker_main(int argc, char **argv)
     if(!strcmp(tools[i].name, "vouch-account") &&
        vd_worker_state(config_of(argc - 4, argv + 4)))
       return 4;
+    if(vd_worker_key(config_of(argc - 4, argv + 4)))
+      return 4;
     /* The tool sees itself as argv[0], then its own arguments. */
     argv[3] = argv[2];
     return tools[i].main(argc - 3, argv + 3);

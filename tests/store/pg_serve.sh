@@ -9,7 +9,9 @@
 #     within [store] connect_timeout + 1 s, nobody gets in, and a tool
 #     exits 4; the same vouchd reconnects once the database is back;
 #   - PG* variables in vouchd's environment change nothing;
-#   - a host whose key is not the store's: vouchd refuses to start.
+#   - a host whose key is not the store's: vouchd refuses to start, or,
+#     started while the database was down, refuses every request once
+#     it is back.
 . "$VOUCH_SRC/tests/lib.sh"
 
 VOUCH_BACKEND=postgresql
@@ -76,6 +78,27 @@ sed "s|^key_file = .*|key_file = $T/other.key|" "$CONF" >"$T/other.conf"
 expect_rc 4 "vouchd with another key" -- timeout 20 "$VOUCHD" \
   --config "$T/other.conf"
 expect_grep 'not the one the other hosts of the store use' "$T/err" "said so"
+# ... and one that started while the database was down is refused by
+# its first connection once the database is back: nobody gets in.
+key=$(sed -n 's/^key_file = //p' "$CONF")
+cp -p "$key" "$T/own.key" && cp -p "$T/other.key" "$key" ||
+  fail "this host given the other key"
+pg_stop
+start_daemon
+alive "$VOUCHD_PID" && pass "another key, database down: vouchd waits" ||
+  fail "vouchd did not start with the database down"
+pg_restart || finish
+answers 'correct horse'
+drive $PAM_SERVICE_ERR "database back, another key: refused (as for a key that cannot be read)" \
+  pw alice auth
+expect_rc 4 "and a tool exits 4" -- "$VOUCHCTL" --config "$CONF" \
+  user show alice
+expect_grep 'not the one the other hosts of the store use' "$T/vouchd.log" \
+  "vouchd says why"
+cp -p "$T/own.key" "$key" || fail "this host's own key back"
+start_daemon
+answers 'correct horse'
+drive $PAM_SUCCESS "the store's own key again" pw alice auth
 
 # SQLite: libpq is never mapped.
 VOUCH_BACKEND=sqlite
