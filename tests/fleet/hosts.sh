@@ -33,8 +33,16 @@ NSA=""   # the pid holding namespace a (so: /proc/$NSA/ns/net)
 NSB=""
 VA="vfa$$"
 VB="vfb$$"
-NETA=10.231.1
-NETB=10.231.2
+# Two /24 of 10.231.0.0/16 that no interface of this machine uses (two
+# runs at once on one machine, in chroots, share its interfaces): from
+# a start drawn by the test's pid, the first free pair.
+net_used() { ip -o -4 addr show 2>/dev/null | grep -q " $1\."; }
+k=0 x=$(( ($$ % 120) * 2 + 1 ))
+while [ $k -lt 120 ] && { net_used "10.231.$x" || net_used "10.231.$((x + 1))"; }; do
+  x=$(( (x + 1) % 240 + 1 )); k=$((k + 1))
+done
+NETA=10.231.$x
+NETB=10.231.$((x + 1))
 PG2_DATA="$T/pg2/data"
 PG2_WRAP=""
 PG2_PORT=""
