@@ -21,6 +21,9 @@
 #define CODE_BUF 16      /* [otp] length is at most 10 digits */
 #define PURPOSE_MAX 32   /* [a-z-]{1,32} */
 #define SEND_WINDOW 3600 /* the hourly cap on sends */
+/* A charged check whose verdict has not come within this many seconds
+ * never will (vouchd gave up on it, or died): it counts as failed. */
+#define CHARGE_ABANDONED 120
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -362,6 +365,20 @@ static vouch_rc lock_now(vouch_ctx *ctx, vouch_store *st, const char *user,
   return rc;
 }
 
+/* The failed checks of user within [lockout] window: settled ones, and
+ * charged ones whose verdict never came (CHARGE_ABANDONED); not the
+ * charges of checks being judged now (two right answers at once, or a
+ * member's right answer beside someone's wrong one, must not lock). */
+static vouch_rc failures_now(vouch_ctx *ctx, vouch_store *st, const char *user,
+                             unsigned *count)
+{
+  time_t now = time(NULL);
+
+  return vouch_store_check_failure_count_settled(
+      st, user, now - (time_t)ctx->cfg->lock_window, now - CHARGE_ABANDONED,
+      count);
+}
+
 /* The failed checks within [lockout] window, the newest one recorded by
  * the caller: audited, and the account locked at [lockout]
  * max_failures.  *locked says whether this failure locked it. */
@@ -370,12 +387,11 @@ static vouch_rc failure_counted(vouch_ctx *ctx, vouch_store *st,
                                 bool *locked)
 {
   char detail[96];
-  time_t since = time(NULL) - (time_t)ctx->cfg->lock_window;
   unsigned count = 0;
   vouch_rc rc;
 
   *locked = false;
-  rc = vouch_store_check_failure_count(st, user, since, &count);
+  rc = failures_now(ctx, st, user, &count);
   if(rc)
     return rc;
   snprintf(detail, sizeof(detail), "method=%s failures=%u", method, count);
@@ -425,7 +441,7 @@ static vouch_rc check_charge(vouch_ctx *ctx, vouch_store *st, const char *user,
 
   *locked = false;
   memset(c, 0, sizeof(*c));
-  rc = vouch_store_check_failure_count(st, user, since, &count);
+  rc = failures_now(ctx, st, user, &count);
   if(!rc && count >= ctx->cfg->lock_max_failures) {
     snprintf(detail, sizeof(detail), "method=%s failures=%u", method, count);
     rc = lock_now(ctx, st, user, detail);
@@ -454,8 +470,6 @@ static vouch_rc check_verdict(vouch_ctx *ctx, vouch_store *st,
   vouch_rc rc;
 
   *locked = false;
-  if(!c->charged)
-    return VOUCH_OK;
   rc = vouch_store_check_failure_settle(st, u->name, c->pending,
                                         right ? NULL : c->method);
   if(rc == VOUCH_ERR_NOT_FOUND)
@@ -468,6 +482,7 @@ static vouch_rc check_verdict(vouch_ctx *ctx, vouch_store *st,
 vouch_rc vouch_check_charge(vouch_ctx *ctx, const char *user,
                             const char *method, vouch_charge *c)
 {
+  char refused[PURPOSE_MAX + 16];
   const unsigned char *key;
   vouch_user u = {0};
   vouch_store *st;
@@ -486,9 +501,10 @@ vouch_rc vouch_check_charge(vouch_ctx *ctx, const char *user,
     rc = vouch_store_begin(st);
   if(rc)
     return rc;
+  snprintf(refused, sizeof(refused), "%s.refused", method);
   rc = vouch_store_user_get(st, user, &u);
   if(!rc && u.state == VOUCH_STATE_LOCKED) {
-    rc = vouch_audit(ctx, user, "check.refused", "account locked");
+    rc = vouch_audit(ctx, user, refused, "account locked");
     rc = rc ? rc : VOUCH_ERR_LOCKED;
   }
   else if(!rc)
@@ -510,12 +526,16 @@ vouch_rc vouch_check_verdict(vouch_ctx *ctx, const char *user,
                              const vouch_charge *c, bool right,
                              const char *ok_event)
 {
+  char refused[sizeof(c->method) + 16];
   const unsigned char *key;
   vouch_user u = {0};
   vouch_store *st;
   bool locked = false;
   vouch_rc rc;
 
+  if(!c || !c->charged || !vouch_valid_username(user))
+    return VOUCH_ERR_INPUT;
+  snprintf(refused, sizeof(refused), "%s.refused", c->method);
   rc = vouch_ctx_store(ctx, &st);
   if(!rc)
     rc = vouch_ctx_key(ctx, &key);
@@ -530,7 +550,7 @@ vouch_rc vouch_check_verdict(vouch_ctx *ctx, const char *user,
    * account is still not locked (another check, here or on another host
    * of a shared store, may have locked it since). */
   if(!rc && u.state == VOUCH_STATE_LOCKED) {
-    rc = vouch_audit(ctx, user, "check.refused", "account locked");
+    rc = vouch_audit(ctx, user, refused, "account locked");
     rc = rc ? rc : VOUCH_ERR_LOCKED;
   }
   else if(!rc && right)
@@ -893,8 +913,10 @@ struct code_check {
 };
 
 /* The charge, in the open transaction: refusals first (locked, no live
- * code), then the attempt.  A code whose attempts are spent (verdicts
- * that never came) dies here, not judged. */
+ * code), then the attempt.  An answer past the code's attempts (its
+ * verdict is the one that kills the code; others are being judged, or
+ * were never settled) is refused here, not judged.  A locked account's
+ * answers (a reset code: the way out) count on the code alone. */
 static vouch_rc code_charge(vouch_ctx *ctx, vouch_store *st,
                             const vouch_user *u, struct code_check *k,
                             bool *locked)
@@ -912,13 +934,9 @@ static vouch_rc code_charge(vouch_ctx *ctx, vouch_store *st,
     return refuse(ctx, st, u->name, "code.stale", k->detail, VOUCH_ERR_STALE);
   if(!rc)
     rc = vouch_store_code_attempt(st, k->row.id, &k->attempts);
-  if(!rc && k->attempts > ctx->cfg->otp_max_attempts) {
-    rc = vouch_store_code_use(st, k->row.id);
-    return rc ? rc
-              : refuse(ctx, st, u->name, "code.stale", k->detail,
-                       VOUCH_ERR_STALE);
-  }
-  if(!rc && k->count) {
+  if(!rc && k->attempts > ctx->cfg->otp_max_attempts)
+    return refuse(ctx, st, u->name, "code.stale", k->detail, VOUCH_ERR_STALE);
+  if(!rc && k->count && u->state != VOUCH_STATE_LOCKED) {
     rc = check_charge(ctx, st, u->name, vouch_channel_name(k->ch), &k->charge,
                       locked);
     if(rc == VOUCH_ERR_LOCKED) {
@@ -941,9 +959,9 @@ static vouch_rc code_wrong(vouch_ctx *ctx, vouch_store *st,
   vouch_rc rc = VOUCH_OK;
 
   if(dead) {
-    rc = vouch_store_code_use(st, k->row.id);
+    rc = vouch_store_code_use_same(st, &k->row);
     if(rc == VOUCH_ERR_NOT_FOUND)
-      rc = VOUCH_OK; /* used up since */
+      rc = VOUCH_OK; /* used up (or replaced) since */
   }
   if(!rc) {
     snprintf(detail, sizeof(detail), "channel=%s attempts=%u%s",
@@ -952,7 +970,7 @@ static vouch_rc code_wrong(vouch_ctx *ctx, vouch_store *st,
   }
   /* Kept under the method's name; counted unless the account was locked
    * since the charge. */
-  if(!rc)
+  if(!rc && k->charge.charged)
     rc = check_verdict(ctx, st, u, &k->charge, false, locked);
   if(!rc && u->state == VOUCH_STATE_LOCKED && k->count &&
      refused_when_locked(k->purpose))
@@ -980,13 +998,15 @@ static vouch_rc code_verdict(vouch_ctx *ctx, vouch_store *st,
     return code_wrong(ctx, st, u, k, locked);
   /* A right answer, decided on reads taken before: the account may have
    * been locked since, or the code used by another answer. */
-  rc = check_verdict(ctx, st, u, &k->charge, true, locked);
-  if(rc)
-    return rc;
+  if(k->charge.charged) {
+    rc = check_verdict(ctx, st, u, &k->charge, true, locked);
+    if(rc)
+      return rc;
+  }
   if(u->state == VOUCH_STATE_LOCKED && refused_when_locked(k->purpose))
     return refuse(ctx, st, u->name, "code.refused", k->detail,
                   VOUCH_ERR_LOCKED);
-  rc = vouch_store_code_use(st, k->row.id);
+  rc = vouch_store_code_use_same(st, &k->row);
   if(rc == VOUCH_ERR_NOT_FOUND)
     return refuse(ctx, st, u->name, "code.stale", k->detail, VOUCH_ERR_STALE);
   if(!rc)
@@ -1060,7 +1080,6 @@ static vouch_rc redeem(vouch_ctx *ctx, const char *user, const char *purpose,
   if(rc)
     goto out;
   right = vouch_ct_equal(mac, k.row.mac, VOUCH_MAC_BYTES);
-  vouch_wipe(k.row.mac, sizeof(k.row.mac));
   rc = vouch_store_begin(st);
   if(rc)
     goto out;

@@ -1636,6 +1636,50 @@ vouch_rc vouch_store_code_use(vouch_store *st, int64_t id)
                       id, "use code");
 }
 
+vouch_rc vouch_store_code_use_same(vouch_store *st, const vouch_code_row *row)
+{
+  st_stmt *s = NULL;
+  vouch_rc rc;
+  int src;
+
+  if(!row)
+    return VOUCH_ERR_INPUT;
+  rc = st_prepare(st,
+                  "UPDATE codes SET used = 1 WHERE id = ?1 AND used = 0"
+                  " AND mac = ?2 AND created = ?3",
+                  &s);
+  if(rc)
+    return rc;
+  src = st_bind_int64(s, 1, row->id);
+  src = src ? src : st_bind_blob(s, 2, row->mac, sizeof(row->mac));
+  src = src ? src : st_bind_int64(s, 3, (int64_t)row->created);
+  src = src ? src : st_step_done(s);
+  if(src != ST_DONE)
+    rc = st_sql_fail(st, "use code", src);
+  else if(st_changes(st) == 0)
+    rc = VOUCH_ERR_NOT_FOUND;
+  st_finish(st, s);
+  return rc;
+}
+
+vouch_rc vouch_store_decoy_write(vouch_store *st)
+{
+  vouch_rc rc;
+
+  rc = vouch_store_begin(st);
+  if(rc)
+    return rc;
+  rc = vouch_store_audit_add(st, 0, "", "decoy", "", "");
+  if(!rc)
+    rc = st_exec1(st, "DELETE FROM audit WHERE event = 'decoy'",
+                  "undo a decoy write");
+  if(!rc)
+    rc = vouch_store_commit(st);
+  if(rc)
+    vouch_store_rollback(st);
+  return rc;
+}
+
 vouch_rc vouch_store_code_drop(vouch_store *st, int64_t id)
 {
   return st_row_write(st, "DELETE FROM codes WHERE id = ?1", id, "drop code");
@@ -1881,6 +1925,45 @@ vouch_rc vouch_store_check_failure_clear(vouch_store *st, const char *user)
       st, "DELETE FROM check_failures WHERE user_id = " USER_ID_OF, user, 0,
       "clear failed checks");
   if(!rc && st_changes(st) == 0)
+    rc = st_no_row(st, user, VOUCH_OK);
+  return rc;
+}
+
+vouch_rc vouch_store_check_failure_count_settled(vouch_store *st,
+                                                 const char *user,
+                                                 time_t since,
+                                                 time_t abandoned,
+                                                 unsigned *count)
+{
+  st_stmt *s = NULL;
+  int64_t v;
+  vouch_rc rc;
+  int src;
+
+  if(!count || st_bad_name(st, user))
+    return VOUCH_ERR_INPUT;
+  *count = 0;
+  /* A charge's method holds a '?' (core/challenge.c); methods never do. */
+  rc = st_prepare(
+      st,
+      "SELECT count(*) FROM check_failures WHERE user_id = " USER_ID_OF
+      " AND ts > ?2 AND (method NOT LIKE '%?%'"
+      " OR ts <= ?3)",
+      &s);
+  if(rc)
+    return rc;
+  src = st_bind_text(s, 1, user);
+  src = src ? src : st_bind_int64(s, 2, (int64_t)since);
+  src = src ? src : st_bind_int64(s, 3, (int64_t)abandoned);
+  src = src ? src : st_step(s);
+  if(src == ST_ROW) {
+    v = st_col_int64(s, 0);
+    *count = v < 0 ? 0 : v > UINT32_MAX ? UINT32_MAX : (unsigned)v;
+  }
+  else
+    rc = st_sql_fail(st, "count failed checks", src);
+  st_finish(st, s);
+  if(!rc && *count == 0)
     rc = st_no_row(st, user, VOUCH_OK);
   return rc;
 }

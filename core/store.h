@@ -165,6 +165,14 @@ vouch_rc vouch_store_code_attempt(vouch_store *st, int64_t id,
  * when there is no such code or it was used already (one conditional
  * statement: never twice, also across hosts). */
 vouch_rc vouch_store_code_use(vouch_store *st, int64_t id);
+/* The same for the code read as row, if it is still that code (an id
+ * may be given again to a new code once the old one is gone). */
+vouch_rc vouch_store_code_use_same(vouch_store *st, const vouch_code_row *row);
+/* A durable write that leaves nothing behind: an unknown name's decoy
+ * (daemon/decoy.c) makes it where a member's security check commits its
+ * charge, so that the time of an answer does not tell whether the name
+ * exists. */
+vouch_rc vouch_store_decoy_write(vouch_store *st);
 /* Deletes code id (a code that never reached the person). */
 vouch_rc vouch_store_code_drop(vouch_store *st, int64_t id);
 
@@ -203,6 +211,14 @@ vouch_rc vouch_store_check_failure_add(vouch_store *st, const char *user,
 vouch_rc vouch_store_check_failure_count(vouch_store *st, const char *user,
                                          time_t since, unsigned *count);
 vouch_rc vouch_store_check_failure_clear(vouch_store *st, const char *user);
+/* count of the failed checks with ts > since that are settled, or
+ * charged and never settled (ts <= abandoned): the charges of checks
+ * still being judged are left out. */
+vouch_rc vouch_store_check_failure_count_settled(vouch_store *st,
+                                                 const char *user,
+                                                 time_t since,
+                                                 time_t abandoned,
+                                                 unsigned *count);
 /* The verdict on a failed check charged under the name pending (see
  * core/challenge.c): renamed to method, or removed when method is NULL.
  * VOUCH_ERR_NOT_FOUND when no such row is left (a lock or an unlock

@@ -677,14 +677,14 @@ vouch_rc vouch_check_failed(vouch_ctx *ctx, const char *user,
  * vouch_code_redeem) is charged before it is judged: one failed check,
  * committed, under a name of its own (core/challenge.c says why), and
  * settled by the verdict.  vouch_check_charge refuses a locked account
- * ("check.refused", VOUCH_ERR_LOCKED) and locks one whose failed checks
+ * ("METHOD.refused", VOUCH_ERR_LOCKED) and locks one whose failed checks
  * already reached the limit; vouch_check_verdict takes the charge back
  * for a right answer (ok_event audited; VOUCH_OK unless the account was
  * locked since: VOUCH_ERR_LOCKED), or keeps it for a wrong one
  * (VOUCH_ERR_AUTH, or VOUCH_ERR_LOCKED when it locked the account; the
  * "Password reset required" email goes out as for vouch_check_failed). */
 typedef struct {
-  char method[32];  /* check_failures.method of the verdict */
+  char method[33];  /* check_failures.method of the verdict */
   char pending[64]; /* ... of the charged row until then */
   bool charged;
 } vouch_charge;

@@ -29,6 +29,7 @@
 
 #include <sodium.h>
 
+#include "store.h"
 #include "vouchd.h"
 
 #define DECOY_NAMES 256
@@ -259,6 +260,16 @@ out:
   return rc;
 }
 
+/* Where a member's code or card number is charged before it is judged
+ * (a write of its own, core/challenge.c), the decoy writes as much. */
+static void decoy_charge(vouch_ctx *ctx)
+{
+  vouch_store *st;
+
+  if(!vouch_ctx_store(ctx, &st))
+    (void)vouch_store_decoy_write(st);
+}
+
 /* A wrong answer, under lock: counted as the member's would be. */
 static vouch_rc wrong(struct entry *e, vouch_ctx *ctx, time_t now)
 {
@@ -279,6 +290,7 @@ vouch_rc vd_decoy_code(vd_decoy *d, vouch_ctx *ctx, vouch_channel ch,
   time_t now = time(NULL);
   struct entry *e;
   unsigned c = chi(ch);
+  bool judged = false;
   vouch_rc rc;
 
   if(!vouch_valid_code(answer, cfg->otp_length))
@@ -294,8 +306,12 @@ vouch_rc vd_decoy_code(vd_decoy *d, vouch_ctx *ctx, vouch_channel ch,
     if(++e->code[c].attempts >= cfg->otp_max_attempts)
       e->code[c].dead = true;
     rc = wrong(e, ctx, now);
+    judged = true;
   }
   pthread_mutex_unlock(&lock);
+  /* A member's answer is charged (one write), then settled (another). */
+  if(judged)
+    decoy_charge(ctx);
   if(rc == VOUCH_ERR_AUTH || rc == VOUCH_ERR_LOCKED)
     (void)vouch_audit(ctx, NULL, "check.unknown", "code");
   return rc;
@@ -306,6 +322,7 @@ vouch_rc vd_decoy_card(vd_decoy *d, vouch_ctx *ctx, const char *answer)
   char digits[32];
   const char *why = NULL;
   struct entry *e;
+  bool judged;
   vouch_rc rc;
 
   rc = vouch_card_parse(answer, digits, sizeof(digits), &why);
@@ -315,8 +332,11 @@ vouch_rc vd_decoy_card(vd_decoy *d, vouch_ctx *ctx, const char *answer)
   pthread_mutex_lock(&lock);
   e = find(d);
   expire(e, ctx->cfg, time(NULL));
+  judged = !e->locked;
   rc = e->locked ? VOUCH_ERR_LOCKED : wrong(e, ctx, time(NULL));
   pthread_mutex_unlock(&lock);
+  if(judged)
+    decoy_charge(ctx);
   (void)vouch_audit(ctx, NULL, "check.unknown", "card");
   return rc;
 }

@@ -10,9 +10,9 @@
 #     PAM_SUCCESS), the failed check stays counted;
 #   - a wrong code likewise, and its attempt on the code stays;
 #   - a right card number whose verdict fails is refused, and counted;
-#   - with the trigger gone, the account at the limit is locked by the
-#     next check, even with the right card number, and the "Password
-#     reset required" email goes out;
+#   - with the trigger gone, the account at the limit (the charges two
+#     minutes overdue) is locked by the next check, even with the right
+#     card number, and the "Password reset required" email goes out;
 #   - a right answer with the verdict recorded takes its charge back.
 . "$VOUCH_SRC/tests/lib.sh"
 . "$VOUCH_SRC/tests/converse.sh"
@@ -91,8 +91,11 @@ card 5555555555554444
 eq "$(counted)" 4 "a fourth, verdict cut: counted"
 mend_verdicts
 
-# The verdicts never came, the count stands: the next check locks, even
-# the right card number.
+# The verdicts never came: once they are overdue (2 minutes; until
+# then they may be checks still being judged, which count only when
+# settled), the count stands: the next check locks, even the right
+# card number.
+daemon_clock "+3m"
 m0=$(ls "$T/mail" | wc -l)
 card 4111111111111111
 eq "$RC" "$PAM_MAXTRIES" "at the limit the right card is refused"

@@ -57,6 +57,11 @@ counts() {
        (SELECT count(*) FROM audit WHERE event = 'code.ok');"
 }
 
+# settled: no charged check (its method holds a '?') waits for its
+# verdict.
+settled() {
+  [ "$(q "SELECT count(*) FROM check_failures WHERE method LIKE '%?%'")" = 0 ]
+}
 budget=${KILL_SECONDS:-8}
 end=$(( $(date +%s) + budget ))
 round=0 killed=0 mails=0
@@ -85,6 +90,11 @@ while [ "$(date +%s)" -lt "$end" ] && [ $round -lt 500 ]; do
   sleep "0.0$(( (round * 7) % 41 ))" 2>/dev/null || sleep 0.01
   kill -0 "$PID" 2>/dev/null && killed=$((killed + 1))
   stop
+  # vouchd finishes what it started without the client: an answer is
+  # charged, then judged and settled (a moment later).
+  n=0
+  while ! settled && [ $n -lt 100 ]; do sleep 0.05; n=$((n + 1)); done
+  settled || fail "round $round: a charge left unsettled"
   after=$(counts | tr '|' ' ')
   set -- $after
   att=$1 used=$2 f1=$3 a1=$4 ok1=$5
