@@ -35,6 +35,17 @@ for f in /dev/shm/faketime_shm_* /dev/shm/sem.faketime_sem_*; do
   [ -d "/proc/$pid" ] || rm -f "$f"
 done
 
+# On PostgreSQL every test starts a cluster of its own: initdb runs
+# once, into a folder postgres can reach, and each test copies it
+# (tests/pg.inc).
+if [ "$VOUCH_BACKEND" = postgresql ]; then
+  VOUCH_PG_TEMPLATE=$(mktemp -d /tmp/vouch-pg-template.XXXXXX) || exit 2
+  chmod 755 "$VOUCH_PG_TEMPLATE"
+  export VOUCH_PG_TEMPLATE
+  trap 'rm -rf "$VOUCH_PG_TEMPLATE"' EXIT
+  trap 'exit 2' HUP INT TERM
+fi
+
 logdir="$VOUCH_BUILD/test-logs"
 rm -rf "$logdir"
 mkdir -p "$logdir"
