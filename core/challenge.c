@@ -479,63 +479,21 @@ static vouch_rc check_verdict(vouch_ctx *ctx, vouch_store *st,
   return failure_counted(ctx, st, u->name, c->method, locked);
 }
 
-vouch_rc vouch_check_charge(vouch_ctx *ctx, const char *user,
-                            const char *method, vouch_charge *c)
+/* The transaction of a charge or a verdict on user: body decides on u
+ * (VOUCH_OK, or a refusal, VOUCH_ERR_LOCKED or VOUCH_ERR_AUTH, which is
+ * committed as well); the lockout email goes out once it is. */
+typedef vouch_rc (*check_body)(vouch_ctx *ctx, vouch_store *st,
+                               const vouch_user *u, void *arg, bool *locked);
+
+static vouch_rc check_tx(vouch_ctx *ctx, const char *user, check_body body,
+                         void *arg)
 {
-  char refused[PURPOSE_MAX + 16];
   const unsigned char *key;
   vouch_user u = {0};
   vouch_store *st;
   bool locked = false;
   vouch_rc rc;
 
-  memset(c, 0, sizeof(*c));
-  if(!vouch_valid_username(user))
-    return VOUCH_ERR_NO_USER;
-  if(!valid_purpose(method))
-    return VOUCH_ERR_INPUT;
-  rc = vouch_ctx_store(ctx, &st);
-  if(!rc)
-    rc = vouch_ctx_key(ctx, &key);
-  if(!rc)
-    rc = vouch_store_begin(st);
-  if(rc)
-    return rc;
-  snprintf(refused, sizeof(refused), "%s.refused", method);
-  rc = vouch_store_user_get(st, user, &u);
-  if(!rc && u.state == VOUCH_STATE_LOCKED) {
-    rc = vouch_audit(ctx, user, refused, "account locked");
-    rc = rc ? rc : VOUCH_ERR_LOCKED;
-  }
-  else if(!rc)
-    rc = check_charge(ctx, st, user, method, c, &locked);
-  if(!rc || rc == VOUCH_ERR_LOCKED) {
-    vouch_rc crc = vouch_store_commit(st);
-    rc = crc ? crc : rc;
-  }
-  vouch_store_rollback(st);
-  if(rc)
-    c->charged = false;
-  if(locked && rc == VOUCH_ERR_LOCKED)
-    lockout_notify(ctx, st, key, user);
-  vouch_user_clear(&u);
-  return rc;
-}
-
-vouch_rc vouch_check_verdict(vouch_ctx *ctx, const char *user,
-                             const vouch_charge *c, bool right,
-                             const char *ok_event)
-{
-  char refused[sizeof(c->method) + 16];
-  const unsigned char *key;
-  vouch_user u = {0};
-  vouch_store *st;
-  bool locked = false;
-  vouch_rc rc;
-
-  if(!c || !c->charged || !vouch_valid_username(user))
-    return VOUCH_ERR_INPUT;
-  snprintf(refused, sizeof(refused), "%s.refused", c->method);
   rc = vouch_ctx_store(ctx, &st);
   if(!rc)
     rc = vouch_ctx_key(ctx, &key);
@@ -545,18 +503,7 @@ vouch_rc vouch_check_verdict(vouch_ctx *ctx, const char *user,
     return rc;
   rc = vouch_store_user_get(st, user, &u);
   if(!rc)
-    rc = check_verdict(ctx, st, &u, c, right, &locked);
-  /* A right answer, decided on a read taken before: accepted only if the
-   * account is still not locked (another check, here or on another host
-   * of a shared store, may have locked it since). */
-  if(!rc && u.state == VOUCH_STATE_LOCKED) {
-    rc = vouch_audit(ctx, user, refused, "account locked");
-    rc = rc ? rc : VOUCH_ERR_LOCKED;
-  }
-  else if(!rc && right)
-    rc = vouch_audit(ctx, user, ok_event, NULL);
-  else if(!rc)
-    rc = locked ? VOUCH_ERR_LOCKED : VOUCH_ERR_AUTH;
+    rc = body(ctx, st, &u, arg, &locked);
   if(!rc || rc == VOUCH_ERR_LOCKED || rc == VOUCH_ERR_AUTH) {
     vouch_rc crc = vouch_store_commit(st);
     rc = crc ? crc : rc;
@@ -566,6 +513,86 @@ vouch_rc vouch_check_verdict(vouch_ctx *ctx, const char *user,
     lockout_notify(ctx, st, key, user);
   vouch_user_clear(&u);
   return rc;
+}
+
+/* "METHOD.refused" for a locked account. */
+static vouch_rc refused_locked(vouch_ctx *ctx, const char *user,
+                               const char *method)
+{
+  char event[PURPOSE_MAX + 16];
+  vouch_rc rc;
+
+  snprintf(event, sizeof(event), "%s.refused", method);
+  rc = vouch_audit(ctx, user, event, "account locked");
+  return rc ? rc : VOUCH_ERR_LOCKED;
+}
+
+struct charge_arg {
+  const char *method;
+  vouch_charge *c;
+};
+
+static vouch_rc charge_body(vouch_ctx *ctx, vouch_store *st,
+                            const vouch_user *u, void *arg, bool *locked)
+{
+  struct charge_arg *a = arg;
+
+  if(u->state == VOUCH_STATE_LOCKED)
+    return refused_locked(ctx, u->name, a->method);
+  return check_charge(ctx, st, u->name, a->method, a->c, locked);
+}
+
+vouch_rc vouch_check_charge(vouch_ctx *ctx, const char *user,
+                            const char *method, vouch_charge *c)
+{
+  struct charge_arg a = {method, c};
+  vouch_rc rc;
+
+  memset(c, 0, sizeof(*c));
+  if(!vouch_valid_username(user))
+    return VOUCH_ERR_NO_USER;
+  if(!valid_purpose(method))
+    return VOUCH_ERR_INPUT;
+  rc = check_tx(ctx, user, charge_body, &a);
+  if(rc)
+    c->charged = false;
+  return rc;
+}
+
+struct verdict_arg {
+  const vouch_charge *c;
+  bool right;
+  const char *ok_event;
+};
+
+static vouch_rc verdict_body(vouch_ctx *ctx, vouch_store *st,
+                             const vouch_user *u, void *arg, bool *locked)
+{
+  struct verdict_arg *a = arg;
+  vouch_rc rc;
+
+  rc = check_verdict(ctx, st, u, a->c, a->right, locked);
+  /* A right answer, decided on a read taken before: accepted only if the
+   * account is still not locked (another check, here or on another host
+   * of a shared store, may have locked it since). */
+  if(!rc && u->state == VOUCH_STATE_LOCKED)
+    return refused_locked(ctx, u->name, a->c->method);
+  if(!rc && a->right)
+    return vouch_audit(ctx, u->name, a->ok_event, NULL);
+  if(!rc)
+    return *locked ? VOUCH_ERR_LOCKED : VOUCH_ERR_AUTH;
+  return rc;
+}
+
+vouch_rc vouch_check_verdict(vouch_ctx *ctx, const char *user,
+                             const vouch_charge *c, bool right,
+                             const char *ok_event)
+{
+  struct verdict_arg a = {c, right, ok_event};
+
+  if(!c || !c->charged || !vouch_valid_username(user))
+    return VOUCH_ERR_INPUT;
+  return check_tx(ctx, user, verdict_body, &a);
 }
 
 /* The part of vouch_check_failed that runs in a transaction. */

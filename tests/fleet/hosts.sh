@@ -191,16 +191,6 @@ service pwa "auth required pam_vouch_password.so conf=$T/a.conf"
 service pwb "auth required pam_vouch_password.so conf=$T/b.conf"
 service pwc "auth required pam_vouch_password.so conf=$T/c.conf"
 db() { pg_psql "$(pg_socket_conninfo)" "$1"; }
-# drained: the sign-outs left queued, once the queue is empty or 5 s
-# have passed (a queued sign-out is removed once its leader is gone).
-drained() {
-  _n=0
-  while [ "$(db "SELECT count(*) FROM vouch.signouts")" != 0 ] &&
-        [ $_n -lt 50 ]; do
-    sleep 0.1; _n=$((_n + 1))
-  done
-  db "SELECT count(*) FROM vouch.signouts"
-}
 # answers_to FILE TEXT: a pamdrive input of its own (for a background
 # loop beside the foreground's $T/in).
 answers_to() { printf '%s\n' "$2" >"$1"; }
@@ -341,7 +331,7 @@ eq "$(db "SELECT count(*) FROM vouch.signouts WHERE host = 'b'")" 1 \
   "queued for b"
 ip link set "$VB" up
 eq "$(hold_result hb 30)" SIGHUP "b, back, takes it"
-eq "$(drained)" 0 "taken once"
+eq "$(pg_drained)" 0 "taken once"
 answers 'fleet password 2'
 drive $PAM_SUCCESS "b back: signs in" pwb alice auth
 

@@ -23,16 +23,6 @@ max_failures = 6"
 conf_set store host_name a
 add_user alice 'correct horse'
 db() { pg_psql "$(pg_socket_conninfo)" "$1"; }
-# drained: the sign-outs left queued, once the queue is empty or 5 s
-# have passed (a queued sign-out is removed once its leader is gone).
-drained() {
-  _n=0
-  while [ "$(db "SELECT count(*) FROM vouch.signouts")" != 0 ] &&
-        [ $_n -lt 50 ]; do
-    sleep 0.1; _n=$((_n + 1))
-  done
-  db "SELECT count(*) FROM vouch.signouts"
-}
 
 # Host b: the same configuration but its socket and name.
 B="$T/b.conf"
@@ -100,7 +90,7 @@ line 'signed alice out of 2 sessions' "both counted"
 eq "$(hold_result ha)" SIGHUP "a's session ended by a"
 eq "$(hold_result hb)" SIGHUP "b's session ended by b's vouchd"
 expect_grep 'signed out from another host' "$T/b.log" "b says so"
-eq "$(drained)" 0 "nothing left queued"
+eq "$(pg_drained)" 0 "nothing left queued"
 
 # A sign-out queued for b that matches no signed-out session of b (as
 # one written by whoever else can write the database): b signals
@@ -117,7 +107,7 @@ wait_for_log 'matches no signed-out session' "$T/b.log"
 expect_grep 'session 999: a queued sign-out that matches no signed-out session' \
   "$T/b.log" "b ignores a sign-out that is none of its sessions'"
 alive "$victim" && pass "and signals nothing" || fail "b killed $victim"
-eq "$(drained)" 0 "the row is taken"
+eq "$(pg_drained)" 0 "the row is taken"
 
 # b is away while a signs alice out: b takes it when it is back.
 rm -f "$T/hb.pid" "$T/hb.res"
@@ -136,7 +126,7 @@ eq "$(db "SELECT count(*) FROM vouch.signouts WHERE host = 'b'")" 1 \
   "queued for b"
 start_b
 eq "$(hold_result hb)" SIGHUP "b, started again, ends it"
-eq "$(drained)" 0 "taken once"
+eq "$(pg_drained)" 0 "taken once"
 
 # b's vouchd killed while it ends a leader (one that ignores SIGHUP: b
 # waits 2 s before SIGTERM): the sign-out stays queued, and b, started
@@ -163,6 +153,6 @@ eq "$(db "SELECT count(*) FROM vouch.signouts WHERE host = 'b'")" 1 \
   "the sign-out b was ending stays queued"
 start_b
 eq "$(hold_result hb 8)" SIGTERM "b, started again, ends the leader"
-eq "$(drained)" 0 "and then removes it"
+eq "$(pg_drained)" 0 "and then removes it"
 
 finish
