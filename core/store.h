@@ -334,6 +334,10 @@ vouch_rc vouch_store_signouts_listen(vouch_store *st);
 /* Waits up to timeout_ms for a notification; *got tells whether one
  * came.  VOUCH_ERR_OFFLINE when the connection is lost. */
 vouch_rc vouch_store_signouts_wait(vouch_store *st, int timeout_ms, bool *got);
+/* *held: this connection (VOUCH_STORE_OWN, PostgreSQL) now holds host's
+ * name for as long as it lives; false when another connection holds it
+ * (another vouchd runs with that [store] host_name). */
+vouch_rc vouch_store_host_claim(vouch_store *st, const char *host, bool *held);
 
 /* --------------------------- membership and export (core/store_account.c) */
 

@@ -52,6 +52,8 @@
 
 /* Every host's write transactions queue on this lock ("vouw"). */
 #define STORE_WRITE_LOCK 1987016055
+/* The first key of the host names' session locks (vouch_store_host_claim). */
+#define HOST_LOCK_SPACE 1986950499
 
 #define PARAMS_MAX 32
 
@@ -696,6 +698,37 @@ vouch_rc vouch_store_signouts_listen(vouch_store *st)
   if(!st || st->drv != &st_pg_driver || !st->own)
     return VOUCH_ERR_USAGE;
   return pg_exec_script(st, "LISTEN vouch_signout", "listen for sign-outs");
+}
+
+vouch_rc vouch_store_host_claim(vouch_store *st, const char *host, bool *held)
+{
+  uint32_t h = 2166136261u; /* FNV-1a of the name */
+  st_stmt *s = NULL;
+  const char *p;
+  vouch_rc rc;
+  int src;
+
+  *held = false;
+  if(!st || st->drv != &st_pg_driver || !st->own || !host || !*host)
+    return VOUCH_ERR_USAGE;
+  for(p = host; *p; p++)
+    h = (h ^ (unsigned char)*p) * 16777619u;
+  /* Two int4 keys: a space of their own, apart from STORE_WRITE_LOCK's. */
+  rc = st_prepare(st,
+                  "SELECT pg_try_advisory_lock(CAST(?1 AS integer),"
+                  " CAST(?2 AS integer))",
+                  &s);
+  if(rc)
+    return rc;
+  src = st_bind_int64(s, 1, (int64_t)HOST_LOCK_SPACE);
+  src = src ? src : st_bind_int64(s, 2, (int64_t)(int32_t)h);
+  src = src ? src : st_step(s);
+  if(src == ST_ROW)
+    *held = st_col_int64(s, 0) == 1;
+  else
+    rc = st_sql_fail(st, "claim this host's name", src);
+  st_finish(st, s);
+  return rc;
 }
 
 vouch_rc vouch_store_signouts_wait(vouch_store *st, int timeout_ms, bool *got)

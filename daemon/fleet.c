@@ -11,6 +11,7 @@
  * while it reconnected is not lost, and a dead link shows).
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <syslog.h>
 #include <time.h>
@@ -61,6 +62,34 @@ static vouch_rc take_owed(void)
   return rc;
 }
 
+/* This host's name, held by the listening connection: two vouchd of one
+ * [store] host_name (a configuration copied without changing it) would
+ * take each other's sign-outs and count each other's sessions as their
+ * own.  The second one says so (every minute) and takes no sign-outs
+ * until the name is free. */
+static vouch_rc claim(vouch_store *st, const char *host)
+{
+  static time_t said;
+  char msg[256];
+  bool held = false;
+  vouch_rc rc;
+
+  rc = vouch_store_host_claim(st, host, &held);
+  if(rc || held)
+    return rc;
+  if(time(NULL) - said >= 60) {
+    said = time(NULL);
+    snprintf(msg, sizeof(msg),
+             "another vouchd is connected to the store as host_name %s: "
+             "give each host a name of its own ([store] host_name); this "
+             "one takes no sign-outs from other hosts until that name is "
+             "free",
+             host);
+    vd_log(NULL, LOG_ERR, msg);
+  }
+  return VOUCH_ERR_BUSY;
+}
+
 /* One connection's life: listen, catch up, then wait and take. */
 static vouch_rc listen_once(void)
 {
@@ -79,6 +108,8 @@ static vouch_rc listen_once(void)
     return VOUCH_ERR_USAGE;
   }
   rc = vouch_store_open_config(cfg, VOUCH_STORE_OWN, &st, vd_log, NULL);
+  if(!rc)
+    rc = claim(st, cfg->store_host_name);
   vouch_config_free(cfg);
   if(!rc)
     rc = vouch_store_signouts_listen(st);
@@ -107,7 +138,7 @@ static void *loop(void *arg)
       break; /* the store is not PostgreSQL (any more) */
     }
     if(rc && !atomic_load(&g_stop))
-      nap(1000); /* the database is away: try again */
+      nap(1000); /* the database is away, or the name taken: again */
   }
   return NULL;
 }

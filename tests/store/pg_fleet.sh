@@ -13,7 +13,9 @@
 #   - a queued sign-out that matches no signed-out session of the host
 #     (a forged row) signals nothing;
 #   - a vouchd killed (SIGKILL) while it ends a leader keeps the sign-out
-#     queued, and ends the leader when it is back.
+#     queued, and ends the leader when it is back;
+#   - a second vouchd given a host_name in use says so, and takes no
+#     sign-outs.
 . "$VOUCH_SRC/tests/lib.sh"
 . "$VOUCH_SRC/tests/sessions/common.inc"
 
@@ -30,26 +32,46 @@ sed -e "s|^socket = .*|socket = $T/b.sock|" -e "s|^host_name = .*|host_name = b|
   "$CONF" >"$B"
 chmod 644 "$B"
 B_PID=""
-start_b() {
-  [ -z "$B_PID" ] || { kill "$B_PID" 2>/dev/null; sleep 0.2; }
+# extra TAG CONF: a vouchd for CONF, its log $T/TAG.log, waited for (at
+# most 10 s); sets XPID.
+extra() {
   _pre="$FAKETIME_LIB"
   [ "$VOUCH_SAN" = 1 ] && _pre="$(${CC:-cc} -print-file-name=libasan.so)"
-  : >"$T/b.log"
+  : >"$T/$1.log"
   (
-    LD_PRELOAD="$_pre" TZ=UTC "$VOUCHD" --config "$B" >>"$T/b.log" 2>&1 \
+    LD_PRELOAD="$_pre" TZ=UTC "$VOUCHD" --config "$2" >>"$T/$1.log" 2>&1 \
       </dev/null &
-    echo $! >"$T/b.pid"
+    echo $! >"$T/$1.pid"
   )
-  B_PID=$(cat "$T/b.pid")
-  SERVER_PIDS="$SERVER_PIDS $B_PID"
+  XPID=$(cat "$T/$1.pid")
+  SERVER_PIDS="$SERVER_PIDS $XPID"
   n=0
-  while ! grep -q 'vouchd: ready' "$T/b.log" && [ $n -lt 250 ]; do
+  while ! grep -q 'vouchd: ready' "$T/$1.log" && [ $n -lt 250 ]; do
     sleep 0.04; n=$((n + 1))
   done
-  grep -q 'vouchd: ready' "$T/b.log" || { fail "vouchd b did not start";
-    sed 's/^/  b: /' "$T/b.log" >&2; }
+  grep -q 'vouchd: ready' "$T/$1.log" || { fail "vouchd $1 did not start";
+    sed "s/^/  $1: /" "$T/$1.log" >&2; }
+}
+start_b() {
+  [ -z "$B_PID" ] || { kill "$B_PID" 2>/dev/null; sleep 0.2; }
+  extra b "$B"
+  B_PID=$XPID
 }
 start_b
+
+# A second vouchd given b's name (a configuration copied unchanged):
+# said in its log, and it takes no sign-outs while b runs.
+sed -e "s|^socket = .*|socket = $T/b2.sock|" "$B" >"$T/b2.conf"
+chmod 644 "$T/b2.conf"
+extra b2 "$T/b2.conf"
+n=0
+while ! grep -q 'another vouchd' "$T/b2.log" && [ $n -lt 100 ]; do
+  sleep 0.1; n=$((n + 1))
+done
+expect_grep 'another vouchd is connected to the store as host_name b' \
+  "$T/b2.log" "a second vouchd named b says so"
+expect_nogrep 'another vouchd' "$T/b.log" "b itself holds its name"
+kill "$XPID"
 service pwa "auth required pam_vouch_password.so conf=$CONF"
 service pwb "auth required pam_vouch_password.so conf=$B"
 
