@@ -713,9 +713,21 @@ vouch_rc vouch_store_host_claim(vouch_store *st, const char *host, bool *held)
     return VOUCH_ERR_USAGE;
   for(p = host; *p; p++)
     h = (h ^ (unsigned char)*p) * 16777619u;
+  /* The server ends this connection's backend (and frees the name)
+   * within about half a minute of its host vanishing without a word
+   * (power lost, link cut), instead of hours: the host, back, claims its
+   * name again (TCP only; over a Unix socket the end shows at once). */
+  rc = pg_exec_script(st,
+                      "SET tcp_keepalives_idle = 10;"
+                      " SET tcp_keepalives_interval = 5;"
+                      " SET tcp_keepalives_count = 3;"
+                      " SET tcp_user_timeout = 30000",
+                      "keep the listening connection alive");
+  if(rc)
+    return rc;
   /* Two int4 keys: a space of their own, apart from STORE_WRITE_LOCK's. */
   rc = st_prepare(st,
-                  "SELECT pg_try_advisory_lock(CAST(?1 AS integer),"
+                  "SELECT pg_catalog.pg_try_advisory_lock(CAST(?1 AS integer),"
                   " CAST(?2 AS integer))",
                   &s);
   if(rc)

@@ -65,20 +65,31 @@ static vouch_rc take_owed(void)
 /* This host's name, held by the listening connection: two vouchd of one
  * [store] host_name (a configuration copied without changing it) would
  * take each other's sign-outs and count each other's sessions as their
- * own.  The second one says so (every minute) and takes no sign-outs
- * until the name is free. */
+ * own.  The second one takes no sign-outs until the name is free, and
+ * says so (every minute) once it has been refused for CLAIM_TRIES
+ * seconds in a row: the connection of a vouchd that just stopped, or of
+ * this one before a reload, may hold the name a moment longer (and one
+ * whose host vanished, until the server's keepalives end it: about
+ * half a minute, core/store_pg.c). */
+#define CLAIM_TRIES 5
 static vouch_rc claim(vouch_store *st, const char *host)
 {
   static time_t said;
+  static unsigned refused;
+  time_t now = time(NULL);
   char msg[256];
   bool held = false;
   vouch_rc rc;
 
   rc = vouch_store_host_claim(st, host, &held);
-  if(rc || held)
+  if(rc)
     return rc;
-  if(time(NULL) - said >= 60) {
-    said = time(NULL);
+  if(held) {
+    refused = 0;
+    return VOUCH_OK;
+  }
+  if(++refused >= CLAIM_TRIES && (now < said || now - said >= 60)) {
+    said = now;
     snprintf(msg, sizeof(msg),
              "another vouchd is connected to the store as host_name %s: "
              "give each host a name of its own ([store] host_name); this "
