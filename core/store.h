@@ -44,12 +44,12 @@ vouch_rc vouch_store_open_config(const vouch_config *c, int flags,
  * which the shared core libvouch.so does not have). */
 void vouch_store_pg_enable(void);
 
-/* VOUCH_ERR_KEY when st is a PostgreSQL store whose hosts share another
- * key than key (vouchctl init recorded a keyed hash of theirs).  From
- * then on every new connection of this process checks it too (a
- * database that was down when vouchd started, or another one found by
- * a conninfo of several hosts, is refused the same way). */
-vouch_rc vouch_store_pg_key(vouch_store *st, const unsigned char *key);
+/* From now on every new connection of this process to a PostgreSQL
+ * store checks that the store's hosts share key (vouchctl init recorded
+ * a keyed hash of theirs), and fails with VOUCH_ERR_KEY otherwise: at
+ * vouchd's start, and when a database that was down then is back, or
+ * another one is found by a conninfo of several hosts. */
+void vouch_store_pg_key(const unsigned char *key);
 void vouch_store_close(vouch_store *st);
 
 /* Moves the store at path (and SQLite's files beside it) aside to

@@ -682,15 +682,10 @@ static vouch_rc pg_key_same(vouch_store *st, long long want)
   return VOUCH_OK;
 }
 
-vouch_rc vouch_store_pg_key(vouch_store *st, const unsigned char *key)
+void vouch_store_pg_key(const unsigned char *key)
 {
-  long long want = vouch_pg_key_check(key);
-
-  atomic_store(&g_key_check, want);
+  atomic_store(&g_key_check, vouch_pg_key_check(key));
   atomic_store(&g_key_set, true);
-  if(!st || st->drv != &st_pg_driver)
-    return VOUCH_OK;
-  return pg_key_same(st, want);
 }
 
 vouch_rc vouch_store_signouts_listen(vouch_store *st)

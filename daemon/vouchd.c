@@ -405,20 +405,17 @@ static vouch_rc open_state(void)
     return rc;
   sodium_mprotect_readonly(g_key);
   /* The hosts of a shared store sign codes and tokens with one key:
-   * checked now, and by each connection made later (a database down
-   * now is checked when it is back). */
-  (void)vouch_store_pg_key(NULL, g_key);
+   * checked by every connection, this one first (a database down now is
+   * checked when it is back). */
+  vouch_store_pg_key(g_key);
   rc = vouch_store_open_config(g_cfg, 0, &st, log_stderr, NULL);
   if(rc == VOUCH_ERR_KEY)
     return rc;
-  if(rc) {
+  if(rc)
     say(LOG_ERR, "the store is not usable now: every request fails until "
                  "it is");
-    return VOUCH_OK;
-  }
-  rc = vouch_store_pg_key(st, g_key);
   vouch_store_close(st);
-  return rc;
+  return VOUCH_OK;
 }
 
 int vd_worker_state(const char *conf)
@@ -450,7 +447,7 @@ int vd_worker_key(const char *conf)
              : VOUCH_ERR_NOMEM;
   }
   if(!rc)
-    (void)vouch_store_pg_key(NULL, key);
+    vouch_store_pg_key(key);
   if(key)
     sodium_free(key);
   vouch_config_free(cfg);

@@ -58,10 +58,12 @@ int vd_worker_main(int argc, char **argv)
       continue;
     /* vouch-account's check runs the flows: they need the daemon's
      * configuration and key. */
-    if(!strcmp(tools[i].name, "vouch-account") &&
-       vd_worker_state(config_of(argc - 4, argv + 4)))
-      return 4;
-    if(vd_worker_key(config_of(argc - 4, argv + 4)))
+    if(!strcmp(tools[i].name, "vouch-account")) {
+      if(vd_worker_state(config_of(argc - 4, argv + 4)))
+        return 4;
+    }
+    /* (vd_worker_state has told the store the key already) */
+    else if(vd_worker_key(config_of(argc - 4, argv + 4)))
       return 4;
     /* The tool sees itself as argv[0], then its own arguments. */
     argv[3] = argv[2];
