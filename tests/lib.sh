@@ -323,6 +323,13 @@ store_sql() {
   fi
 }
 
+# check_charges: the checks charged and not yet settled (a code or card
+# number is counted before it is judged, under a name of its own that
+# holds a '?': core/challenge.c).
+check_charges() {
+  store_sql "SELECT count(*) FROM check_failures WHERE method LIKE '%?%'"
+}
+
 # store_dump FILE: the store's whole content as text into FILE (to show
 # that a refused command changed nothing): SQLite's .dump; PostgreSQL:
 # every row of every table of the schema vouch, a line

@@ -57,10 +57,18 @@ counts() {
        (SELECT count(*) FROM audit WHERE event = 'code.ok');"
 }
 
-# settled: no charged check (its method holds a '?') waits for its
-# verdict.
+# settled: vouchd is done with the round: no charged check waits for its
+# verdict, and the counts stay the same for 0.1 s (an answer sent just
+# before the kill may still be charged a moment later; at most 5 s).
 settled() {
-  [ "$(q "SELECT count(*) FROM check_failures WHERE method LIKE '%?%'")" = 0 ]
+  _prev="" _n=0
+  while [ $_n -lt 50 ]; do
+    _cur="$(counts) $(check_charges)"
+    [ "$_cur" = "$_prev" ] && [ "${_cur##* }" = 0 ] && return 0
+    _prev=$_cur
+    sleep 0.1; _n=$((_n + 1))
+  done
+  return 1
 }
 budget=${KILL_SECONDS:-8}
 end=$(( $(date +%s) + budget ))
@@ -92,8 +100,6 @@ while [ "$(date +%s)" -lt "$end" ] && [ $round -lt 500 ]; do
   stop
   # vouchd finishes what it started without the client: an answer is
   # charged, then judged and settled (a moment later).
-  n=0
-  while ! settled && [ $n -lt 100 ]; do sleep 0.05; n=$((n + 1)); done
   settled || fail "round $round: a charge left unsettled"
   after=$(counts | tr '|' ' ')
   set -- $after
